@@ -1,0 +1,33 @@
+// The signed-in home page ("Werkplek"): the user's name and "Afmelden".
+import type { Metadata } from "next";
+import { getFormatter, getLocale, getTranslations } from "next-intl/server";
+import { signOutAction } from "@/lib/auth/actions";
+import { getUserSession } from "@/lib/auth/session";
+import { loadSessionUser } from "@/lib/auth/sign-in";
+import { getDb } from "@/lib/db/client";
+import { redirect } from "@/lib/i18n/navigation";
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("HomePage"))("metaTitle") };
+}
+
+export default async function HomePage() {
+  const session = await getUserSession();
+  const user = await loadSessionUser(await getDb(), session);
+  if (!user) redirect({ href: session.userId ? "/?ended=1" : "/", locale: await getLocale() });
+  const t = await getTranslations("HomePage");
+  const format = await getFormatter();
+  return (
+    <>
+      <h1>{t("title")}</h1>
+      <p className="lead">{t("welcome", { name: `${user!.firstName} ${user!.lastName}` })}</p>
+      <p>{t("signedInAs", { email: user!.email })}</p>
+      <p className="muted">{t("passwordChanged", { date: format.dateTime(user!.passwordChangedAt, { dateStyle: "long", timeStyle: "short" }) })}</p>
+      <form action={signOutAction} className="actions">
+        <button type="submit" className="button">
+          {t("signOut")}
+        </button>
+      </form>
+    </>
+  );
+}

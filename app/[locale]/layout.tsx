@@ -1,0 +1,56 @@
+// Localised root layout: <html lang>, the portal's header with the language switch, and the card that holds each page.
+import type { Metadata, Viewport } from "next";
+import { notFound } from "next/navigation";
+import { hasLocale, NextIntlClientProvider } from "next-intl";
+import { getTranslations } from "next-intl/server";
+import type { ReactNode } from "react";
+import { getPortalInfo } from "@/lib/portal-info";
+import { routing } from "@/lib/i18n/routing";
+import { LanguageSwitch } from "../_components/language-switch";
+import "../globals.css";
+
+export const viewport: Viewport = { width: "device-width", initialScale: 1, themeColor: "#0b5cab" };
+
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("Common");
+  const { orgName } = getPortalInfo();
+  return { title: { template: `%s · ${orgName} ${t("appName")}`, default: `${orgName} ${t("appName")}` }, robots: "noindex" };
+}
+
+export default async function LocaleLayout({ children, params }: { children: ReactNode; params: Promise<{ locale: string }> }) {
+  const { locale } = await params;
+  if (!hasLocale(routing.locales, locale)) notFound();
+  const t = await getTranslations({ locale, namespace: "Common" });
+  const { orgName, testMode } = getPortalInfo();
+  return (
+    <html lang={locale}>
+      <body>
+        <NextIntlClientProvider>
+          <a className="skip-link" href="#main">
+            {t("skipToContent")}
+          </a>
+          {testMode ? (
+            <div className="test-banner" role="note">
+              {t("testModeBanner")}
+            </div>
+          ) : null}
+          <div className="page">
+            <header className="topbar">
+              <span className="brand">
+                <span className="brand-mark" aria-hidden="true">
+                  {orgName.slice(0, 1)}
+                </span>
+                <span className="brand-name">{orgName}</span>
+              </span>
+              <LanguageSwitch />
+            </header>
+            <main id="main" className="card" tabIndex={-1}>
+              {children}
+            </main>
+            <footer className="footer">{t("footer", { org: orgName })}</footer>
+          </div>
+        </NextIntlClientProvider>
+      </body>
+    </html>
+  );
+}

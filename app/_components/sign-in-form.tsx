@@ -1,0 +1,82 @@
+"use client";
+// The sign-in form (seed screen 0): works as a plain form post and, with JavaScript, without a full reload.
+import { useActionState } from "react";
+import { useTranslations } from "next-intl";
+import { signInAction, type SignInField } from "@/lib/auth/actions";
+import { idle, type FormState } from "@/lib/forms/form-state";
+import { Link } from "@/lib/i18n/navigation";
+import { ErrorSummary } from "./error-summary";
+
+export function SignInForm() {
+  const t = useTranslations("SignInPage");
+  const tc = useTranslations("Common");
+  const [state, action, pending] = useActionState<FormState<SignInField>, FormData>(signInAction, idle);
+  const err = state.status === "error" ? state : undefined;
+  const msg = (key: string | undefined) => (key ? t(key as "errors.invalid") : undefined);
+  const userError = msg(err?.fieldErrors?.username);
+  const passError = msg(err?.fieldErrors?.password);
+  const formError = msg(err?.formError);
+  const items = [
+    ...(formError ? [{ message: formError }] : []),
+    ...(userError ? [{ field: "username", message: userError }] : []),
+    ...(passError ? [{ field: "password", message: passError }] : []),
+  ];
+  return (
+    <form action={action} noValidate className="form">
+      <ErrorSummary title={tc("errorSummaryTitle")} items={items} />
+      {err?.formError === "errors.locked" ? (
+        <p className="callout">
+          <Link href="/help">{t("forgot")}</Link>
+        </p>
+      ) : null}
+      <div className="field">
+        <label htmlFor="username">{t("username")}</label>
+        <input
+          id="username"
+          name="username"
+          type="email"
+          autoComplete="username"
+          inputMode="email"
+          spellCheck={false}
+          autoCapitalize="none"
+          required
+          defaultValue={err?.values?.username ?? ""}
+          aria-invalid={userError || formError ? true : undefined}
+          aria-describedby={userError ? "username-error" : undefined}
+          key={`u-${err ? JSON.stringify(err) : ""}`}
+        />
+        {userError ? (
+          <p id="username-error" className="field-error">
+            {userError}
+          </p>
+        ) : null}
+      </div>
+      <div className="field">
+        <label htmlFor="password">{t("password")}</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          aria-invalid={passError || formError ? true : undefined}
+          aria-describedby={passError ? "password-error" : undefined}
+          key={`p-${err ? JSON.stringify(err) : ""}`}
+        />
+        {passError ? (
+          <p id="password-error" className="field-error">
+            {passError}
+          </p>
+        ) : null}
+      </div>
+      <div className="actions">
+        <button type="submit" className="button primary" disabled={pending} aria-disabled={pending}>
+          {t("submit")}
+        </button>
+      </div>
+      <p className="links">
+        <Link href="/help">{t("forgot")}</Link>
+      </p>
+    </form>
+  );
+}

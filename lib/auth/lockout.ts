@@ -1,0 +1,37 @@
+// Pure lockout arithmetic: what a sign-in attempt does to an account's failure counter and lock.
+export type LockState = { failedSignIns: number; lockedAt: Date | null; lockedUntil: Date | null };
+export type LockPolicy = { threshold: number; durationMinutes: number };
+
+export type SignInDecision =
+  | { outcome: "success"; next: LockState; lockExpired: boolean }
+  | { outcome: "wrong-password"; next: LockState; failuresLeft: number; lockExpired: boolean }
+  | { outcome: "locked-now"; next: LockState; lockExpired: boolean }
+  | { outcome: "locked"; next: LockState };
+
+export const unlocked: LockState = { failedSignIns: 0, lockedAt: null, lockedUntil: null };
+
+/** A lock holds until lockedUntil passes; with no lockedUntil it holds until someone unlocks it. */
+export function isLocked(state: LockState, now: Date): boolean {
+  if (!state.lockedAt) return false;
+  return state.lockedUntil === null || now < state.lockedUntil;
+}
+
+/** Decides one attempt. Attempts while locked change nothing; an expired lock starts from zero. */
+export function decideSignIn(state: LockState, passwordOk: boolean, now: Date, policy: LockPolicy): SignInDecision {
+  if (isLocked(state, now)) return { outcome: "locked", next: state };
+  const lockExpired = state.lockedAt !== null;
+  const current = lockExpired ? unlocked : state;
+  if (passwordOk) return { outcome: "success", next: unlocked, lockExpired };
+  const failedSignIns = current.failedSignIns + 1;
+  if (failedSignIns >= policy.threshold) {
+    const lockedUntil =
+      policy.durationMinutes > 0 ? new Date(now.getTime() + policy.durationMinutes * 60_000) : null;
+    return { outcome: "locked-now", next: { failedSignIns, lockedAt: now, lockedUntil }, lockExpired };
+  }
+  return {
+    outcome: "wrong-password",
+    next: { ...current, failedSignIns },
+    failuresLeft: policy.threshold - failedSignIns,
+    lockExpired,
+  };
+}

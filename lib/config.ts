@@ -1,0 +1,126 @@
+// The one typed reading of the environment: every setting, its default, and one clear line when it is wrong.
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === "true" || v === "1" || v === "yes"));
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ message: "must be a whole number" })
+    .int({ message: "must be a whole number" })
+    .min(min, { message: `must be at least ${min}` })
+    .max(max, { message: `must be at most ${max}` })
+    .default(fallback);
+
+const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: "must start with postgres:// or postgresql://" })
+    .optional(),
+  DATA_DIR: z.string().min(1).default(".data"),
+  SESSION_SECRET: z.string().optional(),
+  BASE_URL: z.url({ message: "must be a full URL such as https://toegang.example.nl" }).default("http://localhost:3000"),
+  ORG_NAME: z.string().min(1).max(80).default("Flynth"),
+  ORG_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, { message: "must be a domain name such as flynth.nl" })
+    .default("flynth.nl"),
+  HELPDESK_PHONE: z.string().max(40).default("+31 88 236 00 00"),
+  HELPDESK_EMAIL: z.email({ message: "must be an e-mail address" }).default("servicedesk@flynth.nl"),
+  HELPDESK_HOURS: z.string().max(80).default("ma–vr 08:00–17:30"),
+  LOCKOUT_THRESHOLD: int(5, 1, 100),
+  LOCKOUT_DURATION_MINUTES: int(30, 0, 525_600),
+  ARGON2_MEMORY_KIB: int(19_456, 8_192, 1_048_576),
+  ARGON2_TIME_COST: int(2, 1, 20),
+  ARGON2_PARALLELISM: int(1, 1, 16),
+  COOKIE_SECURE: bool(true),
+  SEED_DEMO_USERS: bool(false),
+  USER_SESSION_HOURS: int(8, 1, 720),
+});
+
+export type AppConfig = {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  sessionSecrets: string[];
+  baseUrl: string;
+  orgName: string;
+  orgDomain: string;
+  helpdesk: { phone: string; email: string; hours: string };
+  lockout: { threshold: number; durationMinutes: number };
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  cookieSecure: boolean;
+  seedDemoUsers: boolean;
+  userSessionHours: number;
+};
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads and checks the environment; throws ConfigError with one line naming the variable and the problem. */
+export function readConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? "environment");
+    throw new ConfigError(`Configuration error: ${name} ${issue.message}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const sessionSecrets = e.SESSION_SECRET
+    ? e.SESSION_SECRET.split(",").map((s) => s.trim())
+    : e.DATABASE_URL
+      ? []
+      : [embeddedSessionSecret(dataDir)];
+  if (sessionSecrets.length === 0) {
+    throw new ConfigError(
+      "Configuration error: SESSION_SECRET is required when DATABASE_URL is set (all instances must share it); use at least 32 random characters",
+    );
+  }
+  if (sessionSecrets.some((s) => s.length < 32)) {
+    throw new ConfigError("Configuration error: SESSION_SECRET must be at least 32 characters (comma-separate several to rotate)");
+  }
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    sessionSecrets,
+    baseUrl: e.BASE_URL.replace(/\/+$/, ""),
+    orgName: e.ORG_NAME,
+    orgDomain: e.ORG_DOMAIN.toLowerCase(),
+    helpdesk: { phone: e.HELPDESK_PHONE, email: e.HELPDESK_EMAIL, hours: e.HELPDESK_HOURS },
+    lockout: { threshold: e.LOCKOUT_THRESHOLD, durationMinutes: e.LOCKOUT_DURATION_MINUTES },
+    argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
+    cookieSecure: e.COOKIE_SECURE,
+    // The embedded default seeds demo users; a real database only when asked.
+    seedDemoUsers: e.DATABASE_URL ? e.SEED_DEMO_USERS : env.SEED_DEMO_USERS === undefined ? true : e.SEED_DEMO_USERS,
+    userSessionHours: e.USER_SESSION_HOURS,
+  };
+}
+
+/** The embedded default keeps a generated secret in the data folder so sessions survive restarts. */
+function embeddedSessionSecret(dataDir: string): string {
+  const file = path.join(dataDir, "session-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
+  return secret;
+}
+
+let cached: AppConfig | undefined;
+
+export function getConfig(): AppConfig {
+  cached ??= readConfig();
+  return cached;
+}

@@ -1,0 +1,14 @@
+// next-intl request config: picks the messages file for the locale of the current request.
+import { hasLocale } from "next-intl";
+import { getRequestConfig } from "next-intl/server";
+import { routing } from "./routing";
+
+export default getRequestConfig(async ({ requestLocale }) => {
+  const requested = await requestLocale;
+  const locale = hasLocale(routing.locales, requested) ? requested : routing.defaultLocale;
+  return {
+    locale,
+    timeZone: "Europe/Amsterdam",
+    messages: (await import(`../../messages/${locale}.json`)).default,
+  };
+});

@@ -1,0 +1,44 @@
+// Pure password rules shared by every place that sets a password; each broken rule is reported by name.
+
+export type PasswordRule = "length" | "maxLength" | "uppercase" | "digit" | "lastName" | "confirmation" | "history";
+
+export const MIN_LENGTH = 8;
+export const MAX_LENGTH = 128;
+
+/** Dutch (and a few neighbouring) name particles that are not checked on their own. */
+const TUSSENVOEGSELS = new Set([
+  "van", "der", "den", "de", "het", "ter", "ten", "te", "in", "op", "aan", "bij", "uit", "voor", "onder", "over",
+  "von", "zu", "la", "le", "du", "da", "di", "del", "des", "dos", "el", "vande", "vander", "vanden", "t", "s", "d",
+]);
+
+function fold(s: string): string {
+  return s.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+}
+
+/** The parts of a last name a password must not contain: words of 3+ letters that are not tussenvoegsels. */
+export function lastNameParts(lastName: string): string[] {
+  return fold(lastName)
+    .split(/[^\p{L}]+/u)
+    .filter((p) => p.length >= 3 && !TUSSENVOEGSELS.has(p));
+}
+
+export function codePointLength(s: string): number {
+  return [...s.normalize("NFKC")].length;
+}
+
+/** Rules that can be checked without the database (everything but history). */
+export function checkPasswordRules(password: string, opts: { lastName?: string; confirmation?: string }): PasswordRule[] {
+  const broken: PasswordRule[] = [];
+  const normalized = password.normalize("NFKC");
+  const length = codePointLength(normalized);
+  if (length < MIN_LENGTH) broken.push("length");
+  if (length > MAX_LENGTH) broken.push("maxLength");
+  if (!/\p{Lu}/u.test(normalized)) broken.push("uppercase");
+  if (!/\p{Nd}/u.test(normalized)) broken.push("digit");
+  if (opts.lastName) {
+    const folded = fold(normalized);
+    if (lastNameParts(opts.lastName).some((part) => folded.includes(part))) broken.push("lastName");
+  }
+  if (opts.confirmation !== undefined && opts.confirmation.normalize("NFKC") !== normalized) broken.push("confirmation");
+  return broken;
+}

@@ -1,0 +1,13 @@
+// What every page may show about the deployment: organisation, helpdesk, example user ID, test mode.
+import "server-only";
+import { getConfig } from "@/lib/config";
+
+export function getPortalInfo() {
+  const config = getConfig();
+  return {
+    orgName: config.orgName,
+    exampleUserId: `voornaam.achternaam@${config.orgDomain}`,
+    helpdesk: config.helpdesk,
+    testMode: Boolean(process.env.CAPTCHA_TEST_ANSWER),
+  };
+}

@@ -1,0 +1,31 @@
+// Server start: a wrong setting stops the start with one clear line; otherwise migrate, seed demo users, and say where to go.
+import "server-only";
+import { ConfigError, getConfig } from "@/lib/config";
+import { getDbHandle } from "@/lib/db/client";
+import { formatDemoUsers, seedDemoUsers } from "@/lib/users/demo";
+
+export async function startPortal(): Promise<void> {
+  let config;
+  try {
+    config = getConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  try {
+    const handle = await getDbHandle();
+    const where = handle.driver === "pglite" ? `embedded PGlite in ${config.dataDir}` : "PostgreSQL (DATABASE_URL)";
+    console.log(`Toegang: database ready (${where}), migrations applied.`);
+    if (config.seedDemoUsers) {
+      const list = await seedDemoUsers(handle.db, config.orgDomain);
+      const port = process.env.PORT ?? "3000";
+      console.log(`\nToegang is running: http://localhost:${port}\nDemo users (SMS codes appear at http://localhost:${port}/dev/outbox once the wizard is in use):\n${formatDemoUsers(list)}\n`);
+    }
+  } catch (error) {
+    console.error(`Toegang could not start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,36 @@
+// Demo users for the embedded default: seeded on first start and printed, so anyone can try every path.
+import "server-only";
+import { eq } from "drizzle-orm";
+import type { Db } from "@/lib/db/client";
+import { users } from "@/lib/db/schema";
+import { addUser, lockUser } from "./service";
+import { userIdKey } from "./normalize";
+
+export type DemoUser = { email: string; firstName: string; lastName: string; phone: string | null; password: string; isAdmin?: boolean; locked?: boolean; note: string };
+
+export function demoUsers(domain: string): DemoUser[] {
+  return [
+    { email: `jan.jansen@${domain}`, firstName: "Jan", lastName: "Jansen", phone: "+31612345656", password: "Zomer2026!", note: "ordinary user, mobile ends in 56" },
+    { email: `petra.devries@${domain}`, firstName: "Petra", lastName: "de Vries", phone: "+31687654321", password: "Tulpen2026!", locked: true, note: "locked account" },
+    { email: `kees.bakker@${domain}`, firstName: "Kees", lastName: "Bakker", phone: null, password: "Fietsen2026!", note: "no mobile number" },
+    { email: `beheer@${domain}`, firstName: "Anna", lastName: "Beheerder", phone: "+31611112278", password: "Beheer2026!", isAdmin: true, note: "administrator" },
+  ];
+}
+
+/** Adds the demo users that are missing; returns the full list for printing. */
+export async function seedDemoUsers(db: Db, domain: string): Promise<DemoUser[]> {
+  const list = demoUsers(domain);
+  for (const u of list) {
+    const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.emailKey, userIdKey(u.email))).limit(1);
+    if (existing) continue;
+    const result = await addUser(db, { ...u }, "demo-seed");
+    if (!result.ok) throw new Error(`demo user ${u.email}: ${result.problems.map((p) => p.message).join("; ")}`);
+    if (u.locked) await lockUser(db, u.email);
+  }
+  return list;
+}
+
+export function formatDemoUsers(list: DemoUser[]): string {
+  const rows = list.map((u) => `  ${u.email.padEnd(28)} ${u.password.padEnd(13)} ${(u.phone ?? "—").padEnd(13)} ${u.note}`);
+  return [`  ${"user ID".padEnd(28)} ${"password".padEnd(13)} ${"mobile".padEnd(13)} what it shows`, ...rows].join("\n");
+}

@@ -1,0 +1,43 @@
+// Request routing only: refuses cross-site writes, picks the locale (next-intl), and sets CSP and security headers.
+// Authorisation is never decided here; pages, actions and route handlers check it themselves.
+import { NextRequest, NextResponse } from "next/server";
+import createMiddleware from "next-intl/middleware";
+import { routing } from "@/lib/i18n/routing";
+import { buildCsp, isCrossSiteWrite, staticSecurityHeaders } from "@/lib/security/headers";
+
+const handleI18nRouting = createMiddleware(routing);
+
+export function proxy(request: NextRequest) {
+  const crossSite = isCrossSiteWrite({
+    method: request.method,
+    origin: request.headers.get("origin"),
+    secFetchSite: request.headers.get("sec-fetch-site"),
+    host: request.headers.get("x-forwarded-host") ?? request.headers.get("host"),
+  });
+  if (crossSite) {
+    return new NextResponse("Cross-site request refused", { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  }
+
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+  const csp = buildCsp(nonce, { dev: process.env.NODE_ENV === "development" });
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("x-nonce", nonce);
+  requestHeaders.set("content-security-policy", csp);
+  // Never trust a client-sent subrequest marker (CVE-2025-29927 class).
+  requestHeaders.delete("x-middleware-subrequest");
+
+  const { pathname } = request.nextUrl;
+  const localised = !pathname.startsWith("/api/") && !pathname.startsWith("/dev/");
+  const response = localised
+    ? handleI18nRouting(new NextRequest(request, { headers: requestHeaders }))
+    : NextResponse.next({ request: { headers: requestHeaders } });
+
+  response.headers.set("Content-Security-Policy", csp);
+  for (const [name, value] of Object.entries(staticSecurityHeaders)) response.headers.set(name, value);
+  response.headers.set("Cache-Control", "no-store, max-age=0");
+  return response;
+}
+
+export const config = {
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|robots.txt).*)"],
+};

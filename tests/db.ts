@@ -1,0 +1,35 @@
+// Test databases on both drivers: PGlite in memory always, PostgreSQL too when TEST_DATABASE_URL or DATABASE_URL is set.
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { openDb, type DbHandle } from "@/lib/db/client";
+
+export type Driver = "pglite" | "postgres";
+
+const serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+
+/** The drivers this run covers; integration tests use describe.each(drivers()). */
+export function drivers(): Driver[] {
+  return serverUrl ? ["pglite", "postgres"] : ["pglite"];
+}
+
+/** A fresh, migrated database: in-memory PGlite, or a new database on the PostgreSQL server (dropped on close). */
+export async function freshDb(driver: Driver): Promise<DbHandle> {
+  if (driver === "pglite") return openDb({ inMemory: true });
+  if (!serverUrl) throw new Error("PostgreSQL driver requested but no TEST_DATABASE_URL/DATABASE_URL is set");
+  const name = `toegang_t_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const handle = await openDb({ databaseUrl: url.toString() });
+  return {
+    ...handle,
+    close: async () => {
+      await handle.close();
+      const dropper = postgres(serverUrl, { max: 1, onnotice: () => {} });
+      await dropper.unsafe(`drop database if exists ${name} with (force)`);
+      await dropper.end();
+    },
+  };
+}

@@ -81,3 +81,75 @@ export const rateLimits = pgTable("rate_limits", {
   windowStart: tsz("window_start").notNull(),
   expiresAt: tsz("expires_at").notNull(),
 });
+
+/** One recovery attempt; the browser holds only a random token whose hash is stored here. */
+export const recoveryFlows = pgTable(
+  "recovery_flows",
+  {
+    /** Public reference that links the flow's audit events. */
+    id: uuid("id").primaryKey().defaultRandom(),
+    tokenHash: text("token_hash").notNull().unique(),
+    step: text("step").notNull(),
+    intent: text("intent"),
+    /** The account, or null when the typed user ID has none. */
+    userId: uuid("user_id"),
+    subjectHash: text("subject_hash").notNull(),
+    maskedDigits: text("masked_digits").notNull(),
+    locale: text("locale").notNull(),
+    channel: text("channel"),
+    phoneMismatches: integer("phone_mismatches").notNull().default(0),
+    codeAttempts: integer("code_attempts").notNull().default(0),
+    sends: integer("sends").notNull().default(0),
+    lastSentAt: tsz("last_sent_at"),
+    endedReason: text("ended_reason"),
+    createdAt: tsz("created_at").notNull().defaultNow(),
+    updatedAt: tsz("updated_at").notNull().defaultNow(),
+    expiresAt: tsz("expires_at").notNull(),
+  },
+  (t) => [index("recovery_flows_user_idx").on(t.userId, t.createdAt), index("recovery_flows_expires_idx").on(t.expiresAt)],
+);
+
+/** Verification codes: only a keyed hash is kept; the newest unused, unvoided one counts. */
+export const verificationCodes = pgTable(
+  "verification_codes",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    flowId: uuid("flow_id")
+      .notNull()
+      .references(() => recoveryFlows.id, { onDelete: "cascade" }),
+    purpose: text("purpose").notNull(),
+    codeHash: text("code_hash").notNull(),
+    channel: text("channel").notNull(),
+    createdAt: tsz("created_at").notNull().defaultNow(),
+    expiresAt: tsz("expires_at").notNull(),
+    usedAt: tsz("used_at"),
+    voidedAt: tsz("voided_at"),
+  },
+  (t) => [index("verification_codes_flow_idx").on(t.flowId, t.createdAt)],
+);
+
+/** Messages handed to the transport; with the outbox transport this table is the delivery. */
+export const outboxMessages = pgTable(
+  "outbox_messages",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    createdAt: tsz("created_at").notNull().defaultNow(),
+    recipient: text("recipient").notNull(),
+    channel: text("channel").notNull(),
+    locale: text("locale").notNull(),
+    body: text("body").notNull(),
+    purpose: text("purpose").notNull(),
+    flowId: uuid("flow_id"),
+    transport: text("transport").notNull(),
+    status: text("status").notNull().default("queued"),
+    providerId: text("provider_id"),
+    error: text("error"),
+  },
+  (t) => [index("outbox_messages_created_idx").on(t.createdAt)],
+);
+
+/** Nonces of CAPTCHA challenges already answered, so each challenge is single use. */
+export const usedCaptchas = pgTable("used_captchas", {
+  nonce: text("nonce").primaryKey(),
+  expiresAt: tsz("expires_at").notNull(),
+});

@@ -97,6 +97,8 @@ export const recoveryFlows = pgTable(
     maskedDigits: text("masked_digits").notNull(),
     locale: text("locale").notNull(),
     channel: text("channel"),
+    /** Whether the last typed number matched the registered one (only then do codes go out). */
+    phoneMatched: boolean("phone_matched").notNull().default(false),
     phoneMismatches: integer("phone_mismatches").notNull().default(0),
     codeAttempts: integer("code_attempts").notNull().default(0),
     sends: integer("sends").notNull().default(0),

@@ -1,0 +1,1 @@
+ALTER TABLE "recovery_flows" ADD COLUMN "phone_matched" boolean DEFAULT false NOT NULL;

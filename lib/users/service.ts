@@ -2,104 +2,209 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { asc, eq, inArray, sql } from "drizzle-orm";
+import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
 import type { Db, Tx } from "@/lib/db/client";
 import { passwordHistory, users } from "@/lib/db/schema";
-import { hashPassword } from "@/lib/password/hash";
-import { wasUsedBefore } from "@/lib/password/history";
+import { hashPassword, verifyPassword } from "@/lib/password/hash";
+import { HISTORY_DEPTH, wasUsedBefore } from "@/lib/password/history";
 import { checkPasswordRules, type PasswordRule } from "@/lib/password/policy";
 import { parsePhone, userIdKey } from "./normalize";
 
+/** The fields of a user as operators name them (the CSV columns). */
+export type UserField = "email" | "first_name" | "last_name" | "mobile" | "password" | "admin";
+
+/**
+ * One user as an operator supplies it. For an existing user, `phone` and `isAdmin` left undefined stay as they are
+ * (null or "" removes the number); an empty password never changes the password.
+ */
 export type UserInput = { email: string; firstName: string; lastName: string; phone?: string | null; password?: string | null; isAdmin?: boolean };
 
-export type RowProblem = { line: number; field: string; message: string };
+export type FieldProblem = { field: UserField; message: string };
+export type RowProblem = FieldProblem & { line: number };
+
+export type NormalizedUser = {
+  email: string;
+  emailKey: string;
+  firstName: string;
+  lastName: string;
+  /** E.164; null = no number; undefined = leave as is. */
+  mobile: string | null | undefined;
+  password: string | null;
+  /** undefined = leave as is (false for a new user). */
+  isAdmin: boolean | undefined;
+};
 
 const emailSchema = z.email();
+const MAX_NAME_LENGTH = 100;
 
-/** Checks one user's fields; returns the normalised values or the problems found. */
-export function validateUserInput(input: UserInput): { ok: true; value: NormalizedUser } | { ok: false; problems: { field: string; message: string }[] } {
-  const problems: { field: string; message: string }[] = [];
+/** Checks one user's fields without the database; returns the normalised values or every problem found. */
+export function validateUserInput(input: UserInput): { ok: true; value: NormalizedUser } | { ok: false; problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
   const email = input.email.normalize("NFKC").trim();
-  if (!emailSchema.safeParse(email).success) problems.push({ field: "email", message: `"${input.email}" is not an e-mail address` });
-  const firstName = input.firstName.trim();
-  const lastName = input.lastName.trim();
-  if (!firstName) problems.push({ field: "first_name", message: "is empty" });
-  if (!lastName) problems.push({ field: "last_name", message: "is empty" });
-  let mobile: string | null = null;
+  if (!email) problems.push({ field: "email", message: "is empty" });
+  else if (email.length > 254 || !emailSchema.safeParse(email).success) problems.push({ field: "email", message: `"${input.email}" is not an e-mail address` });
+  const firstName = checkName(input.firstName, "first_name", problems);
+  const lastName = checkName(input.lastName, "last_name", problems);
+  let mobile: string | null | undefined = input.phone === undefined ? undefined : null;
   if (input.phone && input.phone.trim()) {
-    const parsed = parsePhone(input.phone);
-    if (!parsed.ok) problems.push({ field: "phone", message: `"${input.phone}" is not a valid phone number` });
-    else if (!parsed.isMobile) problems.push({ field: "phone", message: `"${input.phone}" is not a mobile number` });
-    else mobile = parsed.e164;
+    const phone = checkMobile(input.phone);
+    if (phone.ok) mobile = phone.e164;
+    else problems.push({ field: "mobile", message: phone.message });
   }
-  if (input.password) {
-    const broken = checkPasswordRules(input.password, { lastName });
-    if (broken.length) problems.push({ field: "password", message: `breaks the password rules: ${broken.map(describeRule).join(", ")}` });
+  const password = input.password || null;
+  if (password) {
+    const broken = checkPasswordRules(password, { lastName });
+    if (broken.length) problems.push({ field: "password", message: describeBrokenRules(broken) });
   }
   if (problems.length) return { ok: false, problems };
-  return { ok: true, value: { email, emailKey: userIdKey(email), firstName, lastName, mobile, password: input.password || null, isAdmin: Boolean(input.isAdmin) } };
+  return { ok: true, value: { email, emailKey: userIdKey(email), firstName, lastName, mobile, password, isAdmin: input.isAdmin } };
 }
 
-export type NormalizedUser = { email: string; emailKey: string; firstName: string; lastName: string; mobile: string | null; password: string | null; isAdmin: boolean };
+function checkName(raw: string, field: "first_name" | "last_name", problems: FieldProblem[]): string {
+  const name = raw.normalize("NFC").trim();
+  if (!name) problems.push({ field, message: "is empty" });
+  else if (/\p{Cc}/u.test(name)) problems.push({ field, message: "contains a line break or control character" });
+  else if (name.length > MAX_NAME_LENGTH) problems.push({ field, message: `is longer than ${MAX_NAME_LENGTH} characters` });
+  return name;
+}
 
-export function describeRule(rule: PasswordRule): string {
-  const text: Record<PasswordRule, string> = {
-    length: "at least 8 characters",
-    maxLength: "at most 128 characters",
-    uppercase: "an upper-case letter",
-    digit: "a digit",
-    lastName: "must not contain the last name",
-    confirmation: "confirmation differs",
-    history: "used before",
+/** Codes are only ever sent to mobile numbers, so a landline is refused when it is registered, not when it is used. */
+function checkMobile(typed: string): { ok: true; e164: string } | { ok: false; message: string } {
+  const parsed = parsePhone(typed);
+  if (!parsed.ok) return { ok: false, message: `"${typed}" is not a valid phone number` };
+  if (!parsed.isMobile) return { ok: false, message: `"${typed}" is not a mobile number` };
+  return { ok: true, e164: parsed.e164 };
+}
+
+const RULE_TEXT: Record<PasswordRule, string> = {
+  length: "is shorter than 8 characters",
+  maxLength: "is longer than 128 characters",
+  uppercase: "has no upper-case letter",
+  digit: "has no digit",
+  lastName: "contains the last name",
+  confirmation: "does not match its confirmation",
+  history: `was used before (the last ${HISTORY_DEPTH} passwords cannot be reused)`,
+};
+
+/** One line naming every broken rule, for operators (the portal shows translated messages instead). */
+export function describeBrokenRules(broken: PasswordRule[]): string {
+  return broken.map((rule) => RULE_TEXT[rule]).join(", ");
+}
+
+/** What changes on an account when an operator sets its password: history, unlock, and every session ends. */
+function passwordChange(passwordHash: string) {
+  return {
+    passwordHash,
+    passwordChangedAt: new Date(),
+    lockedAt: null,
+    lockedUntil: null,
+    failedSignIns: 0,
+    sessionVersion: sql`${users.sessionVersion} + 1`,
   };
-  return text[rule];
+}
+
+/** A validated user with its password already hashed (null = keep the current password, or none for a new user). */
+type PreparedUser = Omit<NormalizedUser, "password"> & { passwordHash: string | null };
+
+/**
+ * Hashes the new passwords outside any transaction; a password equal to the current one is "unchanged" (so a
+ * re-import does not churn history), and one from the user's history is a problem.
+ */
+async function preparePasswords(db: Db, rows: { line: number; user: NormalizedUser }[]): Promise<{ prepared: PreparedUser[]; problems: RowProblem[] }> {
+  const keys = rows.filter((r) => r.user.password).map((r) => r.user.emailKey);
+  const existing = keys.length
+    ? await db.select({ id: users.id, emailKey: users.emailKey, passwordHash: users.passwordHash }).from(users).where(inArray(users.emailKey, keys))
+    : [];
+  const byKey = new Map(existing.map((e) => [e.emailKey, e]));
+  const problems: RowProblem[] = [];
+  const prepared = await mapWithLimit(rows, 4, async ({ line, user }) => {
+    const { password, ...rest } = user;
+    if (!password) return { ...rest, passwordHash: null };
+    const current = byKey.get(user.emailKey);
+    if (current) {
+      if (await verifyPassword(current.passwordHash, password)) return { ...rest, passwordHash: null };
+      if (await wasUsedBefore(db, current.id, password)) problems.push({ line, field: "password", message: RULE_TEXT.history });
+    }
+    return { ...rest, passwordHash: await hashPassword(password) };
+  });
+  problems.sort((a, b) => a.line - b.line);
+  return { prepared, problems };
+}
+
+/** Argon2 runs on libuv's small thread pool; a bounded number in flight keeps a big import from queueing thousands. */
+async function mapWithLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 /** Inserts or updates (by user ID, case-insensitively) one user; a new user without a password gets an unusable one. */
-async function upsertUser(tx: Tx, u: NormalizedUser, actor: string): Promise<"added" | "updated"> {
-  const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.emailKey, u.emailKey)).limit(1);
-  const passwordHash = u.password ? await hashPassword(u.password) : null;
+async function writeUser(tx: Tx, u: PreparedUser, actor: string): Promise<"added" | "updated"> {
+  const [existing] = await tx.select().from(users).where(eq(users.emailKey, u.emailKey)).for("update");
   if (existing) {
+    const changes: PgUpdateSetSource<typeof users> = {};
+    if (u.email !== existing.email) changes.email = u.email;
+    if (u.firstName !== existing.firstName) changes.firstName = u.firstName;
+    if (u.lastName !== existing.lastName) changes.lastName = u.lastName;
+    if (u.mobile !== undefined && u.mobile !== existing.mobile) changes.mobile = u.mobile;
+    if (u.isAdmin !== undefined && u.isAdmin !== existing.isAdmin) changes.isAdmin = u.isAdmin;
+    const changed = Object.keys(changes);
+    if (u.passwordHash) changed.push("password");
+    if (changed.length === 0) return "updated";
     await tx
       .update(users)
-      .set({
-        email: u.email,
-        firstName: u.firstName,
-        lastName: u.lastName,
-        mobile: u.mobile,
-        isAdmin: u.isAdmin,
-        updatedAt: new Date(),
-        ...(passwordHash ? { passwordHash, passwordChangedAt: new Date() } : {}),
-      })
+      .set({ ...changes, ...(u.passwordHash ? passwordChange(u.passwordHash) : {}), updatedAt: new Date() })
       .where(eq(users.id, existing.id));
-    if (passwordHash) await tx.insert(passwordHistory).values({ userId: existing.id, passwordHash });
-    await recordAudit(tx, { event: "user.updated", outcome: "success", userId: existing.id, reason: actor });
+    if (u.passwordHash) await tx.insert(passwordHistory).values({ userId: existing.id, passwordHash: u.passwordHash });
+    await recordAudit(tx, { event: "user.updated", outcome: "success", userId: existing.id, reason: actor, details: { changed: changed.join(",") } });
     return "updated";
   }
-  const hash = passwordHash ?? (await hashPassword(randomBytes(32).toString("base64url")));
+  const passwordHash = u.passwordHash ?? (await hashPassword(randomBytes(32).toString("base64url")));
   const [row] = await tx
     .insert(users)
-    .values({ email: u.email, emailKey: u.emailKey, firstName: u.firstName, lastName: u.lastName, mobile: u.mobile, passwordHash: hash, isAdmin: u.isAdmin })
+    .values({
+      email: u.email,
+      emailKey: u.emailKey,
+      firstName: u.firstName,
+      lastName: u.lastName,
+      mobile: u.mobile ?? null,
+      passwordHash,
+      isAdmin: u.isAdmin ?? false,
+    })
     .returning({ id: users.id });
-  if (passwordHash) await tx.insert(passwordHistory).values({ userId: row!.id, passwordHash });
-  await recordAudit(tx, { event: "user.created", outcome: "success", userId: row!.id, reason: actor });
+  if (u.passwordHash) await tx.insert(passwordHistory).values({ userId: row!.id, passwordHash: u.passwordHash });
+  await recordAudit(tx, { event: "user.created", outcome: "success", userId: row!.id, reason: actor, details: { password: Boolean(u.passwordHash) } });
   return "added";
 }
 
-export async function addUser(db: Db, input: UserInput, actor = "cli") {
+export type AddResult = { ok: true } | { ok: false; problems: FieldProblem[] };
+
+/** Adds one new user; an existing user ID (in any case) is a problem, not an update. */
+export async function addUser(db: Db, input: UserInput, actor = "cli"): Promise<AddResult> {
   const v = validateUserInput(input);
   if (!v.ok) return v;
   const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.emailKey, v.value.emailKey)).limit(1);
-  if (existing) return { ok: false as const, problems: [{ field: "email", message: `${v.value.email} already exists (use import to update)` }] };
-  await db.transaction((tx) => upsertUser(tx, v.value, actor));
-  return { ok: true as const };
+  if (existing) return { ok: false, problems: [{ field: "email", message: `${v.value.email} already exists (use import to update it)` }] };
+  const { prepared } = await preparePasswords(db, [{ line: 0, user: v.value }]);
+  await db.transaction((tx) => writeUser(tx, prepared[0]!, actor));
+  return { ok: true };
 }
 
-/** All rows are checked first; any bad row means nothing is imported. */
-export async function importUsers(db: Db, rows: { line: number; input: UserInput }[], actor = "cli-import") {
+export type ImportResult = { ok: true; added: number; updated: number } | { ok: false; problems: RowProblem[] };
+
+/** Every row is checked first; any bad row means nothing is imported. Existing users are updated, never duplicated. */
+export async function importUsers(db: Db, rows: { line: number; input: UserInput }[], actor = "cli-import"): Promise<ImportResult> {
   const problems: RowProblem[] = [];
-  const valid: NormalizedUser[] = [];
+  const valid: { line: number; user: NormalizedUser }[] = [];
   const seen = new Map<string, number>();
   for (const { line, input } of rows) {
     const v = validateUserInput(input);
@@ -108,22 +213,25 @@ export async function importUsers(db: Db, rows: { line: number; input: UserInput
       continue;
     }
     const earlier = seen.get(v.value.emailKey);
-    if (earlier) problems.push({ line, field: "email", message: `${v.value.email} is already on line ${earlier}` });
-    seen.set(v.value.emailKey, line);
-    valid.push(v.value);
+    if (earlier !== undefined) problems.push({ line, field: "email", message: `${v.value.email} is already on line ${earlier}` });
+    else seen.set(v.value.emailKey, line);
+    valid.push({ line, user: v.value });
   }
-  if (problems.length) return { ok: false as const, problems };
+  if (problems.length) return { ok: false, problems };
+  const { prepared, problems: passwordProblems } = await preparePasswords(db, valid);
+  if (passwordProblems.length) return { ok: false, problems: passwordProblems };
   let added = 0;
   let updated = 0;
   await db.transaction(async (tx) => {
-    for (const u of valid) {
-      if ((await upsertUser(tx, u, actor)) === "added") added++;
+    for (const u of prepared) {
+      if ((await writeUser(tx, u, actor)) === "added") added++;
       else updated++;
     }
   });
-  return { ok: true as const, added, updated };
+  return { ok: true, added, updated };
 }
 
+/** What operators see of an account: never the password hash. */
 export type UserSummary = {
   email: string;
   firstName: string;
@@ -131,9 +239,11 @@ export type UserSummary = {
   mobile: string | null;
   isAdmin: boolean;
   locked: boolean;
+  /** While locked: when the lock ends by itself, or null for "until unlocked". */
   lockedUntil: Date | null;
   failedSignIns: number;
   passwordChangedAt: Date;
+  createdAt: Date;
 };
 
 const summaryColumns = {
@@ -146,77 +256,91 @@ const summaryColumns = {
   lockedUntil: users.lockedUntil,
   failedSignIns: users.failedSignIns,
   passwordChangedAt: users.passwordChangedAt,
+  createdAt: users.createdAt,
 };
 
-function toSummary(r: { lockedAt: Date | null } & Omit<UserSummary, "locked">, now = new Date()): UserSummary {
-  const { lockedAt, ...rest } = r;
-  return { ...rest, locked: Boolean(lockedAt) && (r.lockedUntil === null || r.lockedUntil > now) };
+function toSummary(r: { lockedAt: Date | null } & Omit<UserSummary, "locked">, now: Date): UserSummary {
+  const { lockedAt, lockedUntil, ...rest } = r;
+  const locked = Boolean(lockedAt) && (lockedUntil === null || lockedUntil > now);
+  // An expired lock is not a lock; its stale counter is reset at the next sign-in.
+  return { ...rest, locked, lockedUntil: locked ? lockedUntil : null, failedSignIns: lockedAt && !locked ? 0 : rest.failedSignIns };
 }
 
-export async function listUsers(db: Db): Promise<UserSummary[]> {
+export async function listUsers(db: Db, now = new Date()): Promise<UserSummary[]> {
   const rows = await db.select(summaryColumns).from(users).orderBy(asc(users.emailKey));
-  return rows.map((r) => toSummary(r));
+  return rows.map((r) => toSummary(r, now));
 }
 
-export async function findUser(db: Db, email: string): Promise<UserSummary | null> {
+export async function findUser(db: Db, email: string, now = new Date()): Promise<UserSummary | null> {
   const [r] = await db.select(summaryColumns).from(users).where(eq(users.emailKey, userIdKey(email))).limit(1);
-  return r ? toSummary(r) : null;
+  return r ? toSummary(r, now) : null;
 }
 
-type Change = { ok: true } | { ok: false; message: string };
+export type Change = { ok: true } | { ok: false; message: string };
 
-async function changeUser(db: Db, email: string, event: string, build: (tx: Tx, id: string) => Promise<Record<string, unknown> | string>): Promise<Change> {
+/** Changes one account in a transaction with its audit event; `build` returns the columns to set or a problem. */
+async function changeUser(
+  db: Db,
+  email: string,
+  event: string,
+  build: (tx: Tx, row: typeof users.$inferSelect) => Promise<PgUpdateSetSource<typeof users> | string>,
+  actor = "cli",
+): Promise<Change> {
   return db.transaction(async (tx) => {
-    const [row] = await tx.select({ id: users.id }).from(users).where(eq(users.emailKey, userIdKey(email))).for("update");
-    if (!row) return { ok: false, message: `no user ${email}` };
-    const set = await build(tx, row.id);
+    const [row] = await tx.select().from(users).where(eq(users.emailKey, userIdKey(email))).for("update");
+    if (!row) return { ok: false, message: `there is no user ${email.trim()}` };
+    const set = await build(tx, row);
     if (typeof set === "string") return { ok: false, message: set };
     await tx.update(users).set({ ...set, updatedAt: new Date() }).where(eq(users.id, row.id));
-    await recordAudit(tx, { event, outcome: "success", userId: row.id, reason: "cli" });
+    await recordAudit(tx, { event, outcome: "success", userId: row.id, reason: actor });
     return { ok: true };
   });
 }
 
-export function lockUser(db: Db, email: string) {
-  return changeUser(db, email, "account.locked", async () => ({ lockedAt: new Date(), lockedUntil: null }));
+/** Locks until an operator (or a verified self-service unlock) unlocks it. */
+export function lockUser(db: Db, email: string, actor = "cli") {
+  return changeUser(db, email, "account.locked", async () => ({ lockedAt: new Date(), lockedUntil: null }), actor);
 }
 
-export function unlockUser(db: Db, email: string) {
-  return changeUser(db, email, "account.unlocked", async () => ({ lockedAt: null, lockedUntil: null, failedSignIns: 0 }));
+export function unlockUser(db: Db, email: string, actor = "cli") {
+  return changeUser(db, email, "account.unlocked", async () => ({ lockedAt: null, lockedUntil: null, failedSignIns: 0 }), actor);
 }
 
-export function setPhone(db: Db, email: string, phone: string | null) {
-  return changeUser(db, email, "user.phone_changed", async () => {
-    if (phone === null || phone === "") return { mobile: null };
-    const parsed = parsePhone(phone);
-    if (!parsed.ok) return `"${phone}" is not a valid phone number`;
-    if (!parsed.isMobile) return `"${phone}" is not a mobile number`;
-    return { mobile: parsed.e164 };
-  });
+/** Registers a mobile number (any format libphonenumber understands, Dutch by default), or removes it with null. */
+export function setPhone(db: Db, email: string, phone: string | null, actor = "cli") {
+  return changeUser(
+    db,
+    email,
+    "user.phone_changed",
+    async () => {
+      if (phone === null || phone.trim() === "") return { mobile: null };
+      const checked = checkMobile(phone);
+      return checked.ok ? { mobile: checked.e164 } : checked.message;
+    },
+    actor,
+  );
 }
 
-export function grantAdmin(db: Db, email: string, isAdmin = true) {
-  return changeUser(db, email, isAdmin ? "user.admin_granted" : "user.admin_revoked", async () => ({ isAdmin }));
+export function grantAdmin(db: Db, email: string, isAdmin = true, actor = "cli") {
+  return changeUser(db, email, isAdmin ? "user.admin_granted" : "user.admin_revoked", async () => ({ isAdmin }), actor);
 }
 
 /** Sets a password as an operator: policy rules apply (history too), sessions end, the account unlocks. */
-export function setPassword(db: Db, email: string, password: string) {
-  return changeUser(db, email, "password.set_by_operator", async (tx, id) => {
-    const [u] = await tx.select({ lastName: users.lastName }).from(users).where(eq(users.id, id));
-    const broken = checkPasswordRules(password, { lastName: u!.lastName });
-    if (await wasUsedBefore(tx, id, password)) broken.push("history");
-    if (broken.length) return `the password breaks the rules: ${broken.map(describeRule).join(", ")}`;
-    const passwordHash = await hashPassword(password);
-    await tx.insert(passwordHistory).values({ userId: id, passwordHash });
-    return {
-      passwordHash,
-      passwordChangedAt: new Date(),
-      lockedAt: null,
-      lockedUntil: null,
-      failedSignIns: 0,
-      sessionVersion: sql`${users.sessionVersion} + 1`,
-    };
-  });
+export function setPassword(db: Db, email: string, password: string, actor = "cli") {
+  return changeUser(
+    db,
+    email,
+    "password.set_by_operator",
+    async (tx, row) => {
+      const broken = checkPasswordRules(password, { lastName: row.lastName });
+      if (await wasUsedBefore(tx, row.id, password)) broken.push("history");
+      if (broken.length) return `the password ${describeBrokenRules(broken)}`;
+      const passwordHash = await hashPassword(password);
+      await tx.insert(passwordHistory).values({ userId: row.id, passwordHash });
+      return passwordChange(passwordHash);
+    },
+    actor,
+  );
 }
 
 export async function countUsers(db: Db, emails?: string[]): Promise<number> {

@@ -17,6 +17,8 @@ export default defineConfig({
     pool: "forks",
     env: {
       NEXT_TELEMETRY_DISABLED: "1",
+      // Vite puts its own BASE_URL ("/") into process.env; the portal reads BASE_URL as its public address.
+      BASE_URL: "http://localhost:3000",
       SESSION_SECRET: "vitest-session-secret-0123456789-abcdefghijkl",
       DATA_DIR: path.resolve(__dirname, ".data/vitest"),
     },

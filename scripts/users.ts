@@ -158,20 +158,22 @@ async function add(values: Record<string, string | boolean | undefined>): Promis
 }
 
 async function importFile(file: string): Promise<number | void> {
-  const text = readText(file);
-  const csv = readUsersCsv(text);
+  const csv = readUsersCsv(readText(file));
   if (!csv.ok) {
-    for (const p of csv.problems) process.stderr.write(`${file} line ${p.line}${p.field ? `, ${p.field}` : ""}: ${p.message}\n`);
+    for (const p of csv.problems) process.stderr.write(`${file} line ${p.line}: ${p.message}\n`);
     process.stderr.write("error: nothing imported\n");
     return EXIT_USER_ERROR;
   }
-  const { rows, columnNames } = csv.value;
+  const { rows, problems, columnNames } = csv.value;
   return withDatabase(async ({ db }) => {
-    const result = await importUsers(db, rows);
+    const result = await importUsers(db, rows, problems);
     if (!result.ok) {
+      for (const p of result.problems) {
+        process.stderr.write(`${file} line ${p.line}${p.field ? `, ${columnNames[p.field] ?? p.field}` : ""}: ${p.message}\n`);
+      }
       const badLines = new Set(result.problems.map((p) => p.line)).size;
-      for (const p of result.problems) process.stderr.write(`${file} line ${p.line}, ${columnNames[p.field] ?? p.field}: ${p.message}\n`);
-      process.stderr.write(`error: nothing imported (${badLines} bad row${badLines === 1 ? "" : "s"} of ${rows.length})\n`);
+      const total = rows.length + new Set(problems.map((p) => p.line)).size;
+      process.stderr.write(`error: nothing imported (${badLines} of ${total} rows have problems)\n`);
       return EXIT_USER_ERROR;
     }
     process.stdout.write(`${result.added} added, ${result.updated} updated\n`);

@@ -2,7 +2,7 @@
 import type { UserField, UserInput } from "./service";
 
 export type CsvRecord = { line: number; fields: string[] };
-export type CsvProblem = { line: number; field?: string; message: string };
+export type CsvProblem = { line: number; field?: UserField; message: string };
 
 /** Splits CSV text into records (quoted fields, "" escapes, embedded commas and newlines, CRLF or LF, UTF-8 BOM). */
 export function parseCsv(text: string, delimiter = ","): { ok: true; records: CsvRecord[] } | { ok: false; problem: CsvProblem } {
@@ -96,11 +96,16 @@ const ADMIN_VALUES: Record<string, boolean> = { true: true, yes: true, ja: true,
 
 export type UsersCsv = {
   rows: { line: number; input: UserInput }[];
+  /** Rows that could not be read (wrong number of fields, bad admin value); reported with the import's own checks. */
+  problems: CsvProblem[];
   /** How the file spells each column it has, to name fields in problems the way the operator wrote them. */
   columnNames: Partial<Record<UserField, string>>;
 };
 
-/** Turns a users CSV into inputs; columns the file leaves out stay unchanged on update (see UserInput). */
+/**
+ * Turns a users CSV into inputs; columns the file leaves out stay unchanged on update (see UserInput). Broken syntax or a
+ * bad header fails the whole file; a bad row is a problem for that row only, so every bad row can be reported at once.
+ */
 export function readUsersCsv(text: string): { ok: true; value: UsersCsv } | { ok: false; problems: CsvProblem[] } {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const parsed = parseCsv(src, detectDelimiter(src));
@@ -149,15 +154,14 @@ export function readUsersCsv(text: string): { ok: true; value: UsersCsv } | { ok
     if (admin !== undefined) {
       const value = ADMIN_VALUES[admin.trim().toLowerCase()];
       if (value === undefined) {
-        problems.push({ line: record.line, field: columnNames.admin, message: `"${admin}" is not one of true, false, yes, no, ja, nee, 1, 0` });
+        problems.push({ line: record.line, field: "admin", message: `"${admin}" is not one of true, false, yes, no, ja, nee, 1, 0` });
         continue;
       }
       input.isAdmin = value;
     }
     rows.push({ line: record.line, input });
   }
-  if (problems.length) return { ok: false, problems };
-  return { ok: true, value: { rows, columnNames } };
+  return { ok: true, value: { rows, problems, columnNames } };
 }
 
 /** Spreadsheets in a Dutch locale save CSV with semicolons; the header row tells which one the file uses. */

@@ -22,7 +22,8 @@ export type UserField = "email" | "first_name" | "last_name" | "mobile" | "passw
 export type UserInput = { email: string; firstName: string; lastName: string; phone?: string | null; password?: string | null; isAdmin?: boolean };
 
 export type FieldProblem = { field: UserField; message: string };
-export type RowProblem = FieldProblem & { line: number };
+/** A problem on one line of an import file; no field when the row as a whole is wrong. */
+export type RowProblem = { line: number; field?: UserField; message: string };
 
 export type NormalizedUser = {
   email: string;
@@ -109,28 +110,32 @@ function passwordChange(passwordHash: string) {
 type PreparedUser = Omit<NormalizedUser, "password"> & { passwordHash: string | null };
 
 /**
- * Hashes the new passwords outside any transaction; a password equal to the current one is "unchanged" (so a
- * re-import does not churn history), and one from the user's history is a problem.
+ * The password checks that need the database: a password equal to the current one is "unchanged" (so a re-import
+ * does not churn history and sessions), and one from the user's history is a problem.
  */
-async function preparePasswords(db: Db, rows: { line: number; user: NormalizedUser }[]): Promise<{ prepared: PreparedUser[]; problems: RowProblem[] }> {
+async function checkPasswordsAgainstAccounts(db: Db, rows: { line: number; user: NormalizedUser }[]) {
   const keys = rows.filter((r) => r.user.password).map((r) => r.user.emailKey);
   const existing = keys.length
     ? await db.select({ id: users.id, emailKey: users.emailKey, passwordHash: users.passwordHash }).from(users).where(inArray(users.emailKey, keys))
     : [];
   const byKey = new Map(existing.map((e) => [e.emailKey, e]));
   const problems: RowProblem[] = [];
-  const prepared = await mapWithLimit(rows, 4, async ({ line, user }) => {
-    const { password, ...rest } = user;
-    if (!password) return { ...rest, passwordHash: null };
-    const current = byKey.get(user.emailKey);
-    if (current) {
-      if (await verifyPassword(current.passwordHash, password)) return { ...rest, passwordHash: null };
-      if (await wasUsedBefore(db, current.id, password)) problems.push({ line, field: "password", message: RULE_TEXT.history });
-    }
-    return { ...rest, passwordHash: await hashPassword(password) };
+  const unchanged = new Set<string>();
+  await mapWithLimit(rows, 4, async ({ line, user }) => {
+    const current = user.password ? byKey.get(user.emailKey) : undefined;
+    if (!current || !user.password) return;
+    if (await verifyPassword(current.passwordHash, user.password)) unchanged.add(user.emailKey);
+    else if (await wasUsedBefore(db, current.id, user.password)) problems.push({ line, field: "password", message: RULE_TEXT.history });
   });
-  problems.sort((a, b) => a.line - b.line);
-  return { prepared, problems };
+  return { problems, unchanged };
+}
+
+/** Hashes outside any transaction, so the rows are written quickly once everything has been checked. */
+function hashPasswords(rows: NormalizedUser[], unchanged: Set<string>): Promise<PreparedUser[]> {
+  return mapWithLimit(rows, 4, async ({ password, ...rest }) => ({
+    ...rest,
+    passwordHash: password && !unchanged.has(rest.emailKey) ? await hashPassword(password) : null,
+  }));
 }
 
 /** Argon2 runs on libuv's small thread pool; a bounded number in flight keeps a big import from queueing thousands. */
@@ -194,16 +199,24 @@ export async function addUser(db: Db, input: UserInput, actor = "cli"): Promise<
   if (!v.ok) return v;
   const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.emailKey, v.value.emailKey)).limit(1);
   if (existing) return { ok: false, problems: [{ field: "email", message: `${v.value.email} already exists (use import to update it)` }] };
-  const { prepared } = await preparePasswords(db, [{ line: 0, user: v.value }]);
-  await db.transaction((tx) => writeUser(tx, prepared[0]!, actor));
+  const [prepared] = await hashPasswords([v.value], new Set());
+  await db.transaction((tx) => writeUser(tx, prepared!, actor));
   return { ok: true };
 }
 
 export type ImportResult = { ok: true; added: number; updated: number } | { ok: false; problems: RowProblem[] };
 
-/** Every row is checked first; any bad row means nothing is imported. Existing users are updated, never duplicated. */
-export async function importUsers(db: Db, rows: { line: number; input: UserInput }[], actor = "cli-import"): Promise<ImportResult> {
-  const problems: RowProblem[] = [];
+/**
+ * Every row is checked first, and every problem is reported; any problem (including `fileProblems`, rows the caller
+ * could not read) means nothing is imported. Existing users (matched case-insensitively) are updated, never duplicated.
+ */
+export async function importUsers(
+  db: Db,
+  rows: { line: number; input: UserInput }[],
+  fileProblems: RowProblem[] = [],
+  actor = "cli-import",
+): Promise<ImportResult> {
+  const problems: RowProblem[] = [...fileProblems];
   const valid: { line: number; user: NormalizedUser }[] = [];
   const seen = new Map<string, number>();
   for (const { line, input } of rows) {
@@ -217,9 +230,13 @@ export async function importUsers(db: Db, rows: { line: number; input: UserInput
     else seen.set(v.value.emailKey, line);
     valid.push({ line, user: v.value });
   }
-  if (problems.length) return { ok: false, problems };
-  const { prepared, problems: passwordProblems } = await preparePasswords(db, valid);
-  if (passwordProblems.length) return { ok: false, problems: passwordProblems };
+  const checked = await checkPasswordsAgainstAccounts(db, valid);
+  problems.push(...checked.problems);
+  if (problems.length) return { ok: false, problems: problems.sort((a, b) => a.line - b.line) };
+  const prepared = await hashPasswords(
+    valid.map((v) => v.user),
+    checked.unchanged,
+  );
   let added = 0;
   let updated = 0;
   await db.transaction(async (tx) => {

@@ -108,14 +108,35 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
-/** The embedded default keeps a generated secret in the data folder so sessions survive restarts. */
+/**
+ * The embedded default keeps a generated secret in the data folder so sessions survive restarts. Several processes may
+ * start at once: exclusive creation means one secret wins, and the others read it.
+ */
 function embeddedSessionSecret(dataDir: string): string {
   const file = path.join(dataDir, "session-secret");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  mkdirSync(dataDir, { recursive: true });
+  if (existsSync(file)) return readSessionSecret(file);
   const secret = randomBytes(32).toString("base64url");
-  writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
-  return secret;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
+    return secret;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return readSessionSecret(file);
+    throw new ConfigError(`Configuration error: DATA_DIR ${dataDir} cannot hold the session secret (${code ?? String(error)}); make it writable or set SESSION_SECRET`);
+  }
+}
+
+/** The process that created the file may not have written it yet, so an empty file is waited for briefly. */
+function readSessionSecret(file: string): string {
+  for (let waitedMs = 0; ; waitedMs += 10) {
+    const secret = readFileSync(file, "utf8").trim();
+    if (secret.length >= 32) return secret;
+    if (waitedMs >= 1_000) {
+      throw new ConfigError(`Configuration error: ${file} holds no usable session secret; delete it to generate a new one, or set SESSION_SECRET`);
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  }
 }
 
 let cached: AppConfig | undefined;

@@ -1,0 +1,159 @@
+// Configuration: defaults, one clear line naming the variable for every bad value, and the embedded session secret.
+import { execFile, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { ConfigError, readConfig } from "./config";
+
+// Lets one test make the secret file look absent at the moment it is checked, as when another process wins the race.
+const fsControl = vi.hoisted(() => ({ hideExisting: false }));
+vi.mock("node:fs", async (importOriginal) => {
+  const real = await importOriginal<typeof import("node:fs")>();
+  return { ...real, existsSync: (p: fs.PathLike) => (fsControl.hideExisting ? false : real.existsSync(p)) };
+});
+
+const tmpRoot = mkdtempSync(path.join(os.tmpdir(), "toegang-config-"));
+afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
+let dirs = 0;
+const freshDir = () => path.join(tmpRoot, `data-${++dirs}`, "nested");
+
+const SECRET = "s".repeat(32);
+const production = { DATABASE_URL: "postgres://toegang@db.internal/toegang", SESSION_SECRET: SECRET };
+
+function configError(env: Record<string, string | undefined>): string {
+  try {
+    readConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).not.toContain("\n");
+    return message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("readConfig", () => {
+  it("needs no variable at all on the embedded default", () => {
+    const dataDir = freshDir();
+    const config = readConfig({ DATA_DIR: dataDir });
+    expect(config).toMatchObject({
+      databaseUrl: undefined,
+      dataDir: path.resolve(dataDir),
+      baseUrl: "http://localhost:3000",
+      orgName: "Flynth",
+      orgDomain: "flynth.nl",
+      lockout: { threshold: 5, durationMinutes: 30 },
+      argon2: { memoryCost: 19_456, timeCost: 2, parallelism: 1 },
+      cookieSecure: true,
+      seedDemoUsers: true,
+    });
+    expect(config.sessionSecrets).toHaveLength(1);
+  });
+
+  it("reads production settings, trims a trailing slash, and seeds a real database only when asked", () => {
+    const config = readConfig({ ...production, BASE_URL: "https://toegang.example.nl/", LOCKOUT_THRESHOLD: "3", LOCKOUT_DURATION_MINUTES: "0", COOKIE_SECURE: "no" });
+    expect(config).toMatchObject({ databaseUrl: production.DATABASE_URL, baseUrl: "https://toegang.example.nl", lockout: { threshold: 3, durationMinutes: 0 }, cookieSecure: false, seedDemoUsers: false });
+    expect(readConfig({ ...production, SEED_DEMO_USERS: "true" }).seedDemoUsers).toBe(true);
+    expect(readConfig({ DATA_DIR: freshDir(), SEED_DEMO_USERS: "false" }).seedDemoUsers).toBe(false);
+  });
+
+  it("treats empty values as unset", () => {
+    expect(readConfig({ ...production, BASE_URL: "", LOCKOUT_THRESHOLD: "" }).lockout.threshold).toBe(5);
+  });
+
+  it("accepts several comma-separated session secrets for rotation", () => {
+    expect(readConfig({ ...production, SESSION_SECRET: `${SECRET}, ${"t".repeat(40)}` }).sessionSecrets).toEqual([SECRET, "t".repeat(40)]);
+  });
+
+  it.each([
+    [{ LOCKOUT_THRESHOLD: "abc" }, /^Configuration error: LOCKOUT_THRESHOLD must be a whole number$/],
+    [{ LOCKOUT_THRESHOLD: "2.5" }, /^Configuration error: LOCKOUT_THRESHOLD must be a whole number$/],
+    [{ LOCKOUT_THRESHOLD: "0" }, /^Configuration error: LOCKOUT_THRESHOLD must be at least 1$/],
+    [{ LOCKOUT_DURATION_MINUTES: "-5" }, /^Configuration error: LOCKOUT_DURATION_MINUTES must be at least 0$/],
+    [{ ARGON2_MEMORY_KIB: "1024" }, /^Configuration error: ARGON2_MEMORY_KIB must be at least 8192$/],
+    [{ BASE_URL: "nope" }, /^Configuration error: BASE_URL must be a full URL/],
+    [{ DATABASE_URL: "mysql://db/toegang" }, /^Configuration error: DATABASE_URL must start with postgres:\/\//],
+    [{ COOKIE_SECURE: "maybe" }, /^Configuration error: COOKIE_SECURE must be true or false$/],
+    [{ HELPDESK_EMAIL: "helpdesk" }, /^Configuration error: HELPDESK_EMAIL must be an e-mail address$/],
+    [{ ORG_DOMAIN: "not a domain" }, /^Configuration error: ORG_DOMAIN must be a domain name/],
+    [{ SESSION_SECRET: "too-short" }, /^Configuration error: SESSION_SECRET must be at least 32 characters/],
+    [{ SESSION_SECRET: `${SECRET},short` }, /^Configuration error: SESSION_SECRET must be at least 32 characters/],
+  ])("refuses %j with one line naming the variable", (bad, pattern) => {
+    expect(configError({ ...production, ...bad })).toMatch(pattern);
+  });
+
+  it("requires SESSION_SECRET when DATABASE_URL is set, since every instance must share it", () => {
+    expect(configError({ DATABASE_URL: production.DATABASE_URL })).toMatch(/^Configuration error: SESSION_SECRET is required when DATABASE_URL is set/);
+  });
+});
+
+describe("the embedded session secret", () => {
+  it("is generated once in DATA_DIR, private to the owner, and reused", () => {
+    const dataDir = freshDir();
+    const first = readConfig({ DATA_DIR: dataDir }).sessionSecrets[0]!;
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    const file = path.join(dataDir, "session-secret");
+    expect(readFileSync(file, "utf8").trim()).toBe(first);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readConfig({ DATA_DIR: dataDir }).sessionSecrets).toEqual([first]);
+    expect(readConfig({ DATA_DIR: freshDir() }).sessionSecrets[0]).not.toBe(first);
+  });
+
+  it("is not generated when SESSION_SECRET is set", () => {
+    const dataDir = freshDir();
+    expect(readConfig({ DATA_DIR: dataDir, SESSION_SECRET: SECRET }).sessionSecrets).toEqual([SECRET]);
+    expect(fs.existsSync(path.join(dataDir, "session-secret"))).toBe(false);
+  });
+
+  it("uses the other process's secret when that process created the file first", () => {
+    const dataDir = freshDir();
+    const theirs = "their-secret-".padEnd(43, "x");
+    fs.mkdirSync(dataDir, { recursive: true });
+    writeFileSync(path.join(dataDir, "session-secret"), `${theirs}\n`);
+    fsControl.hideExisting = true;
+    try {
+      expect(readConfig({ DATA_DIR: dataDir }).sessionSecrets).toEqual([theirs]);
+    } finally {
+      fsControl.hideExisting = false;
+    }
+  });
+
+  it("waits for a secret that the other process has created but not yet written", async () => {
+    const dataDir = freshDir();
+    const file = path.join(dataDir, "session-secret");
+    fs.mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, "");
+    const theirs = "late-secret-".padEnd(43, "y");
+    const writer = spawn("sh", ["-c", `sleep 0.3; printf '%s\\n' '${theirs}' > '${file}'`]);
+    const exited = new Promise((resolve) => writer.on("exit", resolve));
+    expect(readConfig({ DATA_DIR: dataDir }).sessionSecrets).toEqual([theirs]);
+    await exited;
+  });
+
+  it("gives up with one clear line on a file that stays unusable", () => {
+    const dataDir = freshDir();
+    fs.mkdirSync(dataDir, { recursive: true });
+    writeFileSync(path.join(dataDir, "session-secret"), "short\n");
+    expect(configError({ DATA_DIR: dataDir })).toMatch(/^Configuration error: .*session-secret holds no usable session secret/);
+  });
+
+  it("names DATA_DIR when the folder cannot be written", () => {
+    const blocker = path.join(tmpRoot, "a-file");
+    writeFileSync(blocker, "");
+    expect(configError({ DATA_DIR: path.join(blocker, "data") })).toMatch(/^Configuration error: DATA_DIR .* cannot hold the session secret/);
+  });
+
+  it("is the same in processes that start at the same moment", async () => {
+    const dataDir = freshDir();
+    const script = `import { readConfig } from "@/lib/config"; process.stdout.write(readConfig({ DATA_DIR: ${JSON.stringify(dataDir)} }).sessionSecrets[0]);`;
+    const run = () =>
+      promisify(execFile)(process.execPath, [path.resolve("node_modules/tsx/dist/cli.mjs"), "--conditions=react-server", "-e", script], { cwd: path.resolve(".") }).then((r) => r.stdout);
+    const secrets = await Promise.all([run(), run(), run()]);
+    expect(new Set(secrets).size).toBe(1);
+    expect(secrets[0]!.length).toBeGreaterThanOrEqual(32);
+    expect(readFileSync(path.join(dataDir, "session-secret"), "utf8").trim()).toBe(secrets[0]);
+  });
+});

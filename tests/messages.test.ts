@@ -21,9 +21,47 @@ function flatten(tree: Tree, prefix = ""): Map<string, string> {
   return out;
 }
 
-/** The ICU arguments a message uses ({name}, {count, plural, …}, {kind, select, …}). */
+/** The ICU arguments a message uses ({name}, {n, number}, and those of plural/select branches, recursively). */
 function placeholders(text: string): string[] {
-  return [...new Set([...text.matchAll(/\{\s*([A-Za-z_][\w]*)\s*[,}]/g)].map((m) => m[1]!))].sort();
+  const found = new Set<string>();
+  let i = 0;
+  // Reads message text until an unmatched "}" (or the end), collecting arguments; ICU quoting is not used in our catalogues.
+  const message = (): void => {
+    while (i < text.length && text[i] !== "}") {
+      if (text[i] === "{") argument();
+      else i++;
+    }
+  };
+  const argument = (): void => {
+    const close = (): void => {
+      if (text[i] !== "}") throw new Error(`unbalanced braces in ${JSON.stringify(text)}`);
+      i++;
+    };
+    i++;
+    const head = /^\s*([A-Za-z_]\w*)\s*(?:,\s*(\w+)\s*)?(,)?/.exec(text.slice(i));
+    if (!head) throw new Error(`bad argument in ${JSON.stringify(text)}`);
+    found.add(head[1]!);
+    i += head[0].length;
+    const type = head[2];
+    if (head[3] && (type === "plural" || type === "select" || type === "selectordinal")) {
+      // Branches: key {message} pairs (plural offsets are not used here).
+      for (;;) {
+        const key = /^\s*(=?[\w-]+)\s*\{/.exec(text.slice(i));
+        if (!key) break;
+        i += key[0].length;
+        message();
+        close();
+      }
+      i += /^\s*/.exec(text.slice(i))![0].length;
+    } else if (head[3]) {
+      // A style such as {n, number, integer}: skip to the closing brace.
+      while (i < text.length && text[i] !== "}") i++;
+    }
+    close();
+  };
+  message();
+  if (i < text.length) throw new Error(`unbalanced braces in ${JSON.stringify(text)}`);
+  return [...found].sort();
 }
 
 const nl = flatten(load("nl"));
@@ -33,7 +71,9 @@ describe("messages", () => {
   it("has something to check, and the checks see nesting, empty text and placeholders", () => {
     expect(nl.size).toBeGreaterThan(10);
     expect([...flatten({ A: { b: "x", c: { d: "" } }, E: 1 as unknown as string })]).toEqual([["A.b", "x"], ["A.c.d", ""], ["E", ""]]);
-    expect(placeholders("{org}: {count, plural, one {# code} other {# codes}} {org}")).toEqual(["count", "org"]);
+    expect(placeholders("{org}: {count, plural, =0 {no code} one {# code} other {# codes for {name}}} {org}")).toEqual(["count", "name", "org"]);
+    expect(placeholders("{kind, select, sms {text} call {voice} other {x}}")).toEqual(["kind"]);
+    expect(() => placeholders("{open")).toThrow(/unbalanced/);
   });
 
   it("has the same keys in Dutch and English", () => {
@@ -49,7 +89,7 @@ describe("messages", () => {
     expect([...messages].filter(([, text]) => text.trim() === "").map(([key]) => key)).toEqual([]);
   });
 
-  it("uses the same placeholders in both languages", () => {
+  it("uses the same placeholders in both languages (and every message's braces are balanced)", () => {
     const differing = [...nl]
       .filter(([key]) => en.has(key))
       .filter(([key, text]) => placeholders(text).join() !== placeholders(en.get(key)!).join())

@@ -43,6 +43,20 @@ const envSchema = z.object({
   COOKIE_SECURE: bool(true),
   SEED_DEMO_USERS: bool(false),
   USER_SESSION_HOURS: int(8, 1, 720),
+  FLOW_TTL_MINUTES: int(15, 1, 120),
+  CODE_TTL_MINUTES: int(10, 1, 60),
+  CODE_MAX_ATTEMPTS: int(5, 1, 20),
+  CODE_RESEND_COOLDOWN_SECONDS: int(60, 0, 3600),
+  CODE_MAX_SENDS_PER_FLOW: int(3, 1, 10),
+  PHONE_MAX_MISMATCHES: int(3, 1, 10),
+  LIMIT_FLOWS_PER_USER_PER_DAY: int(5, 1, 1000),
+  LIMIT_FLOWS_PER_IP_PER_HOUR: int(20, 1, 100_000),
+  LIMIT_CAPTCHA_PER_IP_PER_HOUR: int(60, 1, 100_000),
+  LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_DAY: int(10, 1, 1000),
+  LIMIT_SIGNIN_PER_IP_PER_HOUR: int(100, 1, 100_000),
+  PASSWORD_HISTORY: int(24, 0, 100),
+  SMS_PROVIDER: z.enum(["outbox"], { message: "must be outbox (messagebird is not available yet)" }).default("outbox"),
+  CAPTCHA_TEST_ANSWER: z.string().regex(/^[A-Za-z0-9]{4,10}$/, { message: "must be 4–10 letters or digits" }).optional(),
 });
 
 export type AppConfig = {
@@ -58,6 +72,24 @@ export type AppConfig = {
   cookieSecure: boolean;
   seedDemoUsers: boolean;
   userSessionHours: number;
+  recovery: {
+    flowTtlMinutes: number;
+    codeTtlMinutes: number;
+    maxCodeAttempts: number;
+    resendCooldownSeconds: number;
+    maxSends: number;
+    maxPhoneMismatches: number;
+    passwordHistory: number;
+  };
+  limits: {
+    flowsPerUserPerDay: number;
+    flowsPerIpPerHour: number;
+    captchaPerIpPerHour: number;
+    codeFailuresPerAccountPerDay: number;
+    signInPerIpPerHour: number;
+  };
+  smsProvider: "outbox";
+  captchaTestAnswer: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -105,6 +137,24 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     // The embedded default seeds demo users; a real database only when asked.
     seedDemoUsers: e.DATABASE_URL ? e.SEED_DEMO_USERS : env.SEED_DEMO_USERS === undefined ? true : e.SEED_DEMO_USERS,
     userSessionHours: e.USER_SESSION_HOURS,
+    recovery: {
+      flowTtlMinutes: e.FLOW_TTL_MINUTES,
+      codeTtlMinutes: e.CODE_TTL_MINUTES,
+      maxCodeAttempts: e.CODE_MAX_ATTEMPTS,
+      resendCooldownSeconds: e.CODE_RESEND_COOLDOWN_SECONDS,
+      maxSends: e.CODE_MAX_SENDS_PER_FLOW,
+      maxPhoneMismatches: e.PHONE_MAX_MISMATCHES,
+      passwordHistory: e.PASSWORD_HISTORY,
+    },
+    limits: {
+      flowsPerUserPerDay: e.LIMIT_FLOWS_PER_USER_PER_DAY,
+      flowsPerIpPerHour: e.LIMIT_FLOWS_PER_IP_PER_HOUR,
+      captchaPerIpPerHour: e.LIMIT_CAPTCHA_PER_IP_PER_HOUR,
+      codeFailuresPerAccountPerDay: e.LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_DAY,
+      signInPerIpPerHour: e.LIMIT_SIGNIN_PER_IP_PER_HOUR,
+    },
+    smsProvider: e.SMS_PROVIDER,
+    captchaTestAnswer: e.CAPTCHA_TEST_ANSWER,
   };
 }
 

@@ -8,6 +8,6 @@ export function getPortalInfo() {
     orgName: config.orgName,
     exampleUserId: `voornaam.achternaam@${config.orgDomain}`,
     helpdesk: config.helpdesk,
-    testMode: Boolean(process.env.CAPTCHA_TEST_ANSWER),
+    testMode: Boolean(config.captchaTestAnswer),
   };
 }

@@ -6,12 +6,17 @@ export type FormState<F extends string = string> =
   | {
       status: "error";
       formError?: string;
+      /** Values for the message's placeholders (seconds, an ISO time, attempts left). */
+      params?: Record<string, string | number>;
       fieldErrors?: Partial<Record<F, string>>;
       /** Refills the form; never holds a password, code or CAPTCHA answer. */
       values?: Partial<Record<F, string>>;
     };
 
 export const idle: FormState = { status: "idle" };
+
+/** A form state that only tells the page something happened (e.g. a new code was sent). */
+export type Notice = { notice?: string };
 
 /** Parses FormData with a zod schema whose messages are message keys; the first problem per field is kept. */
 export function parseForm<S extends z.ZodObject>(

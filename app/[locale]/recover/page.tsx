@@ -1,22 +1,35 @@
-// Placeholder for the recovery wizard until it lands: tells the user how to reach the service desk.
+// Seed screen 2, "Wie bent u?": user ID and CAPTCHA start the recovery wizard.
 import type { Metadata } from "next";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
+import { newChallenge } from "@/lib/captcha/builtin";
+import { getConfig } from "@/lib/config";
 import { Link } from "@/lib/i18n/navigation";
-import { getPortalInfo } from "@/lib/portal-info";
+import { IdentifyForm } from "../../_components/recovery/identify-form";
 
 export async function generateMetadata(): Promise<Metadata> {
-  return { title: (await getTranslations("RecoverPage"))("metaTitle") };
+  return { title: (await getTranslations("Recovery.identify"))("metaTitle") };
 }
 
-export default async function RecoverPage() {
-  const t = await getTranslations("RecoverPage");
+export default async function IdentifyPage({ searchParams }: { searchParams: Promise<{ intent?: string }> }) {
+  const t = await getTranslations("Recovery");
+  const { intent } = await searchParams;
+  const locale = (await getLocale()) as "nl" | "en";
   return (
     <>
       <h1>{t("title")}</h1>
-      <p>{t("placeholder", { phone: getPortalInfo().helpdesk.phone })}</p>
-      <p className="links">
-        <Link href="/">{t("back")}</Link>
-      </p>
+      <h2>{t("identify.heading")}</h2>
+      <p>{t("identify.intro")}</p>
+      <IdentifyForm
+        captchaToken={await newChallenge()}
+        intent={intent === "unlock" || intent === "reset" ? intent : null}
+        domain={getConfig().orgDomain}
+        locale={locale}
+        cancel={
+          <Link href="/" className="button">
+            {t("cancel")}
+          </Link>
+        }
+      />
     </>
   );
 }

@@ -1,0 +1,42 @@
+// Seed screen 5: enter the code that was sent; "Opnieuw proberen" and "Contact opnemen met uw beheerder".
+import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
+import { Link } from "@/lib/i18n/navigation";
+import { changeMethodAction } from "@/lib/recovery/actions";
+import { requireStep } from "@/lib/recovery/page-guard";
+import { codePageInfo } from "@/lib/recovery/service";
+import { CancelButton } from "../../../_components/recovery/cancel-button";
+import { CodeForm } from "../../../_components/recovery/code-form";
+import { Progress } from "../../../_components/recovery/progress";
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("Recovery.code"))("metaTitle") };
+}
+
+export default async function CodePage() {
+  const flow = await requireStep("code");
+  const info = codePageInfo(flow);
+  const t = await getTranslations("Recovery");
+  return (
+    <>
+      <h1>{t("title")}</h1>
+      <Progress intent={flow.intent} verified={false} />
+      <p className="lead">{info.channel === "voice" ? t("code.sentVoice") : t("code.sentSms")}</p>
+      <p className="muted">{t("code.checkNumber", { masked: `*****${info.maskedDigits}`, minutes: info.codeTtlMinutes })}</p>
+      <CodeForm
+        cooldownSeconds={info.cooldownSeconds}
+        cancel={<CancelButton />}
+        otherMethod={
+          <form action={changeMethodAction}>
+            <button type="submit" className="link-button">
+              {t("code.otherMethod")}
+            </button>
+          </form>
+        }
+      />
+      <p className="links">
+        <Link href="/recover/contact">{t("code.contact")}</Link>
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,26 @@
+// Seed screen 6: choose the new password (reset path only).
+import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
+import { getDb } from "@/lib/db/client";
+import { requireStep } from "@/lib/recovery/page-guard";
+import { passwordPageInfo } from "@/lib/recovery/service";
+import { CancelButton } from "../../../_components/recovery/cancel-button";
+import { PasswordForm } from "../../../_components/recovery/password-form";
+import { Progress } from "../../../_components/recovery/progress";
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("Recovery.password"))("metaTitle") };
+}
+
+export default async function PasswordPage() {
+  const flow = await requireStep("password");
+  const info = await passwordPageInfo(await getDb(), flow);
+  const t = await getTranslations("Recovery");
+  return (
+    <>
+      <h1>{t("title")}</h1>
+      <Progress intent="reset" verified />
+      <PasswordForm lastName={info.lastName} cancel={<CancelButton />} />
+    </>
+  );
+}

@@ -1,0 +1,23 @@
+// Seed screen 4: how to reach the user (SMS or call) and the full mobile number, with only the last two digits shown.
+import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
+import { requireStep } from "@/lib/recovery/page-guard";
+import { CancelButton } from "../../../_components/recovery/cancel-button";
+import { Progress } from "../../../_components/recovery/progress";
+import { VerifyForm } from "../../../_components/recovery/verify-form";
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("Recovery.verify"))("metaTitle") };
+}
+
+export default async function VerifyPage() {
+  const flow = await requireStep("verify");
+  const t = await getTranslations("Recovery");
+  return (
+    <>
+      <h1>{t("title")}</h1>
+      <Progress intent={flow.intent} verified={false} />
+      <VerifyForm masked={`*****${flow.maskedDigits}`} intent={flow.intent ?? "reset"} channel={flow.channel ?? "sms"} cancel={<CancelButton />} />
+    </>
+  );
+}

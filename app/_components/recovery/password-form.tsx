@@ -1,0 +1,123 @@
+"use client";
+// New password with its confirmation; with JavaScript the rule checklist ticks off while typing.
+import { useActionState, useEffect, useState, type ReactNode } from "react";
+import { useTranslations } from "next-intl";
+import { checkPasswordRules, type PasswordRule } from "@/lib/password/policy";
+import { chooseNewPasswordAction, type PasswordState } from "@/lib/recovery/actions";
+import { ErrorSummary } from "../error-summary";
+
+const CHECKLIST = ["length", "uppercase", "digit", "lastName", "history", "confirmation"] as const;
+
+export function PasswordForm({ lastName, cancel }: { lastName: string; cancel: ReactNode }) {
+  const tp = useTranslations("Recovery.password");
+  const tc = useTranslations("Common");
+  const [state, action, pending] = useActionState<PasswordState, FormData>(chooseNewPasswordAction, { status: "idle" });
+  const [password, setPassword] = useState("");
+  const [confirmation, setConfirmation] = useState("");
+  const [show, setShow] = useState(false);
+  const [scripted, setScripted] = useState(false);
+  useEffect(() => setScripted(true), []);
+
+  const serverBroken = new Set<string>(state.status === "error" ? (state.rules ?? []) : []);
+  const live = new Set<PasswordRule>(checkPasswordRules(password, { lastName, confirmation }));
+  const typed = password.length > 0;
+  const err = state.status === "error" ? state : undefined;
+  const brokenKeys = err ? [...serverBroken] : [];
+  const fieldKeys = err?.fieldErrors ?? {};
+  const items = brokenKeys.length
+    ? brokenKeys.map((r) => ({ field: r === "confirmation" ? "confirmation" : "password", message: tp(`errors.${r}` as "errors.length") }))
+    : Object.entries(fieldKeys).map(([field, key]) => ({ field, message: tp(key as "errors.length") }));
+  const passwordErrors = brokenKeys.filter((r) => r !== "confirmation");
+  const passwordError = passwordErrors.length ? passwordErrors.map((r) => tp(`errors.${r}` as "errors.length")).join(" ") : fieldKeys.password ? tp(fieldKeys.password as "errors.length") : undefined;
+  const confirmationError = serverBroken.has("confirmation") ? tp("errors.confirmation") : undefined;
+
+  function status(rule: (typeof CHECKLIST)[number]): "met" | "unmet" | "unknown" {
+    if (scripted && typed && rule !== "history") {
+      if (rule === "confirmation" && confirmation.length === 0) return "unknown";
+      return live.has(rule) ? "unmet" : "met";
+    }
+    if (serverBroken.size) return serverBroken.has(rule) ? "unmet" : "unknown";
+    return "unknown";
+  }
+
+  return (
+    <form action={action} noValidate className="form" key={err ? JSON.stringify(err) : "fresh"}>
+      <ErrorSummary title={tc("errorSummaryTitle")} items={items} />
+      <div className="field">
+        <label htmlFor="password">
+          <span aria-hidden="true">* </span>
+          {tp("new")}
+          <span className="visually-hidden"> ({tp("required")})</span>
+        </label>
+        <input
+          id="password"
+          name="password"
+          type={show ? "text" : "password"}
+          autoComplete="new-password"
+          required
+          maxLength={1024}
+          aria-invalid={passwordError ? true : undefined}
+          aria-describedby={["password-rules", passwordError ? "password-error" : ""].filter(Boolean).join(" ")}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        {passwordError ? (
+          <p id="password-error" className="field-error">
+            {passwordError}
+          </p>
+        ) : null}
+      </div>
+      <div className="field">
+        <label htmlFor="confirmation">
+          <span aria-hidden="true">* </span>
+          {tp("confirm")}
+          <span className="visually-hidden"> ({tp("required")})</span>
+        </label>
+        <input
+          id="confirmation"
+          name="confirmation"
+          type={show ? "text" : "password"}
+          autoComplete="new-password"
+          required
+          maxLength={1024}
+          aria-invalid={confirmationError ? true : undefined}
+          aria-describedby={confirmationError ? "confirmation-error" : undefined}
+          onChange={(e) => setConfirmation(e.target.value)}
+        />
+        {confirmationError ? (
+          <p id="confirmation-error" className="field-error">
+            {confirmationError}
+          </p>
+        ) : null}
+      </div>
+      {scripted ? (
+        <div className="checkbox">
+          <input id="show-passwords" type="checkbox" checked={show} onChange={(e) => setShow(e.target.checked)} />
+          <label htmlFor="show-passwords">{tp("show")}</label>
+        </div>
+      ) : null}
+      <div id="password-rules" className="rules">
+        <p className="rules-title">{tp("rulesTitle")}</p>
+        <ul>
+          {CHECKLIST.map((rule) => {
+            const s = status(rule);
+            return (
+              <li key={rule} className={`rule rule-${s}`} data-rule={rule} data-status={s}>
+                <span className="rule-icon" aria-hidden="true">
+                  {s === "met" ? "✓" : s === "unmet" ? "✗" : "•"}
+                </span>
+                {tp(`rules.${rule}`)}
+                {s !== "unknown" ? <span className="visually-hidden"> ({s === "met" ? tp("ruleMet") : tp("ruleNotMet")})</span> : null}
+              </li>
+            );
+          })}
+        </ul>
+      </div>
+      <div className="actions">
+        <button type="submit" className="button primary" disabled={pending}>
+          {tp("submit")}
+        </button>
+        {cancel}
+      </div>
+    </form>
+  );
+}

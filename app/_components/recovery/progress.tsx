@@ -1,0 +1,27 @@
+// The seed's progress line: "verificatiestap 1 ✓ > nieuw wachtwoord kiezen" (or "account ontgrendelen").
+import { getTranslations } from "next-intl/server";
+
+export async function Progress({ intent, verified, finished }: { intent: "reset" | "unlock" | null; verified: boolean; finished?: boolean }) {
+  const t = await getTranslations("Recovery.progress");
+  const second = intent === "unlock" ? t("unlock") : t("reset");
+  return (
+    <nav aria-label={t("label")}>
+      <ol className="progress">
+        <li aria-current={verified ? undefined : "step"} className={verified ? "passed" : "current"}>
+          <span>{t("verify")}</span>
+          {verified ? (
+            <span className="tick" aria-label={t("passed")}>
+              {" "}✓
+            </span>
+          ) : (
+            <span className="visually-hidden"> {t("current")}</span>
+          )}
+        </li>
+        <li aria-current={verified && !finished ? "step" : undefined} className={verified ? (finished ? "passed" : "current") : ""}>
+          <span>{second}</span>
+          {verified && !finished ? <span className="visually-hidden"> {t("current")}</span> : null}
+        </li>
+      </ol>
+    </nav>
+  );
+}

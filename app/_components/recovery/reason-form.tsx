@@ -1,0 +1,47 @@
+"use client";
+// "Waarom hebt u problemen bij het aanmelden?": reset or unlock, as two radio buttons.
+import { useActionState, type ReactNode } from "react";
+import { useTranslations } from "next-intl";
+import { chooseIntentAction } from "@/lib/recovery/actions";
+import type { FormState } from "@/lib/forms/form-state";
+import { ErrorSummary } from "../error-summary";
+
+export function ReasonForm({ preselected, cancel }: { preselected: "reset" | "unlock" | null; cancel: ReactNode }) {
+  const t = useTranslations("Recovery");
+  const tc = useTranslations("Common");
+  const [state, action, pending] = useActionState<FormState<"intent">, FormData>(chooseIntentAction, { status: "idle" });
+  const error = state.status === "error" && state.fieldErrors?.intent ? t(`reason.${state.fieldErrors.intent}` as "reason.errors.intentRequired") : undefined;
+  return (
+    <form action={action} noValidate className="form">
+      <ErrorSummary title={tc("errorSummaryTitle")} items={error ? [{ field: "intent-reset", message: error }] : []} />
+      <fieldset className="choices" aria-describedby={error ? "intent-error" : undefined}>
+        <legend className="visually-hidden">{t("reason.heading")}</legend>
+        {error ? (
+          <p id="intent-error" className="field-error">
+            {error}
+          </p>
+        ) : null}
+        <div className="choice">
+          <input type="radio" id="intent-reset" name="intent" value="reset" defaultChecked={preselected !== "unlock"} aria-describedby="intent-reset-hint" />
+          <label htmlFor="intent-reset">{t("reason.reset")}</label>
+          <p id="intent-reset-hint" className="hint">
+            {t("reason.resetHint")}
+          </p>
+        </div>
+        <div className="choice">
+          <input type="radio" id="intent-unlock" name="intent" value="unlock" defaultChecked={preselected === "unlock"} aria-describedby="intent-unlock-hint" />
+          <label htmlFor="intent-unlock">{t("reason.unlock")}</label>
+          <p id="intent-unlock-hint" className="hint">
+            {t("reason.unlockHint")}
+          </p>
+        </div>
+      </fieldset>
+      <div className="actions">
+        <button type="submit" className="button primary" disabled={pending}>
+          {t("next")}
+        </button>
+        {cancel}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,64 @@
+"use client";
+// Verification method and full mobile number; the sentence and button follow the chosen method through CSS alone.
+import { useActionState, type ReactNode } from "react";
+import { useTranslations } from "next-intl";
+import { submitNumberAction, type VerifyField } from "@/lib/recovery/actions";
+import type { FormState } from "@/lib/forms/form-state";
+import { ErrorSummary } from "../error-summary";
+import { Field } from "./field";
+
+export function VerifyForm({ masked, intent, channel, cancel }: { masked: string; intent: "reset" | "unlock"; channel: "sms" | "voice"; cancel: ReactNode }) {
+  const tv = useTranslations("Recovery.verify");
+  const tc = useTranslations("Common");
+  const [state, action, pending] = useActionState<FormState<VerifyField>, FormData>(submitNumberAction, { status: "idle" });
+  const err = state.status === "error" ? state : undefined;
+  const msg = (key?: string) => (key ? tv(key as "errors.phoneRequired", { seconds: Number(err?.params?.seconds ?? 0) }) : undefined);
+  const phoneError = msg(err?.fieldErrors?.phone);
+  const channelError = msg(err?.fieldErrors?.channel);
+  const formError = msg(err?.formError);
+  const chosen = (state.status === "error" ? state.values?.channel : undefined) ?? channel;
+  const items = [
+    ...(formError ? [{ message: formError }] : []),
+    ...(channelError ? [{ field: "channel-sms", message: channelError }] : []),
+    ...(phoneError ? [{ field: "phone", message: phoneError }] : []),
+  ];
+  return (
+    <form action={action} noValidate className="form verify-form">
+      <ErrorSummary title={tc("errorSummaryTitle")} items={items} />
+      <fieldset className="choices">
+        <legend className="legend">{tv("legend")}</legend>
+        <div className="choice">
+          <input type="radio" id="channel-sms" name="channel" value="sms" defaultChecked={chosen !== "voice"} />
+          <label htmlFor="channel-sms">{tv("sms")}</label>
+        </div>
+        <div className="choice">
+          <input type="radio" id="channel-voice" name="channel" value="voice" defaultChecked={chosen === "voice"} aria-describedby="voice-hint" />
+          <label htmlFor="channel-voice">{tv("voice")}</label>
+          <p id="voice-hint" className="hint">
+            {tv("voiceHint")}
+          </p>
+        </div>
+      </fieldset>
+      <p className="only-sms">{tv("instruction", { masked, channel: "sms", intent })}</p>
+      <p className="only-voice">{tv("instruction", { masked, channel: "voice", intent })}</p>
+      <Field
+        id="phone"
+        label={tv("phone")}
+        hint={tv("phoneHint")}
+        error={phoneError}
+        type="tel"
+        autoComplete="tel"
+        inputMode="tel"
+        required
+        maxLength={40}
+      />
+      <div className="actions">
+        <button type="submit" className="button primary" disabled={pending}>
+          <span className="only-sms">{tv("submitSms")}</span>
+          <span className="only-voice">{tv("submitVoice")}</span>
+        </button>
+        {cancel}
+      </div>
+    </form>
+  );
+}

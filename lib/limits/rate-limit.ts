@@ -1,0 +1,44 @@
+// Database-backed fixed-window rate limits, shared by every app instance: one atomic upsert per hit.
+import "server-only";
+import { and, eq, gt, lt, sql } from "drizzle-orm";
+import type { Db, Tx } from "@/lib/db/client";
+import { rateLimits } from "@/lib/db/schema";
+
+export type Limit = { name: string; max: number; windowSeconds: number };
+export type LimitResult = { allowed: true; count: number } | { allowed: false; count: number; retryAt: Date };
+
+/** Counts one hit against key; the hit that goes over max is refused (and so is every later one in the window). */
+export async function hitLimit(db: Db | Tx, limit: Limit, subject: string, now = new Date()): Promise<LimitResult> {
+  const key = `${limit.name}:${subject}`;
+  const windowEnd = new Date(now.getTime() + limit.windowSeconds * 1000);
+  const [row] = await db
+    .insert(rateLimits)
+    .values({ key, count: 1, windowStart: now, expiresAt: windowEnd })
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: {
+        count: sql`case when ${rateLimits.expiresAt} <= ${now} then 1 else ${rateLimits.count} + 1 end`,
+        windowStart: sql`case when ${rateLimits.expiresAt} <= ${now} then ${now} else ${rateLimits.windowStart} end`,
+        expiresAt: sql`case when ${rateLimits.expiresAt} <= ${now} then ${windowEnd} else ${rateLimits.expiresAt} end`,
+      },
+    })
+    .returning({ count: rateLimits.count, expiresAt: rateLimits.expiresAt });
+  return row!.count <= limit.max ? { allowed: true, count: row!.count } : { allowed: false, count: row!.count, retryAt: row!.expiresAt };
+}
+
+/** Whether key is already at or over max, without counting a hit. */
+export async function checkLimit(db: Db | Tx, limit: Limit, subject: string, now = new Date()): Promise<LimitResult> {
+  const key = `${limit.name}:${subject}`;
+  const [row] = await db
+    .select({ count: rateLimits.count, expiresAt: rateLimits.expiresAt })
+    .from(rateLimits)
+    .where(and(eq(rateLimits.key, key), gt(rateLimits.expiresAt, now)))
+    .limit(1);
+  if (!row || row.count < limit.max) return { allowed: true, count: row?.count ?? 0 };
+  return { allowed: false, count: row.count, retryAt: row.expiresAt };
+}
+
+/** Drops windows that ended long ago; cheap and bounded, called now and then. */
+export async function pruneLimits(db: Db, now = new Date()): Promise<void> {
+  await db.delete(rateLimits).where(lt(rateLimits.expiresAt, new Date(now.getTime() - 3600_000)));
+}

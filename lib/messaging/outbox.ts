@@ -1,0 +1,36 @@
+// The embedded transport: messages land in the outbox table, readable at /dev/outbox while this transport is active.
+import "server-only";
+import { desc } from "drizzle-orm";
+import type { Db } from "@/lib/db/client";
+import { outboxMessages } from "@/lib/db/schema";
+import type { OutgoingMessage, SendResult, Transport } from "./transport";
+
+export const outboxTransport: Transport = {
+  name: "outbox",
+  async send(db: Db, m: OutgoingMessage): Promise<SendResult> {
+    const [row] = await db
+      .insert(outboxMessages)
+      .values({ recipient: m.to, channel: m.channel, locale: m.locale, body: m.body, purpose: m.purpose, flowId: m.flowId ?? null, transport: "outbox", status: "delivered" })
+      .returning({ id: outboxMessages.id });
+    return { ok: true, providerId: `outbox-${row!.id}` };
+  },
+};
+
+export type OutboxEntry = { id: number; createdAt: Date; recipient: string; channel: string; locale: string; purpose: string; body: string };
+
+/** Newest first, for the development outbox page. */
+export async function listOutbox(db: Db, limit = 50): Promise<OutboxEntry[]> {
+  return db
+    .select({
+      id: outboxMessages.id,
+      createdAt: outboxMessages.createdAt,
+      recipient: outboxMessages.recipient,
+      channel: outboxMessages.channel,
+      locale: outboxMessages.locale,
+      purpose: outboxMessages.purpose,
+      body: outboxMessages.body,
+    })
+    .from(outboxMessages)
+    .orderBy(desc(outboxMessages.id))
+    .limit(limit);
+}

@@ -1,0 +1,107 @@
+// Minimal PNG encoder (8-bit indexed or RGB, node:zlib deflate, CRC-32 per chunk) so the CAPTCHA image needs no native or npm dependency.
+import { deflateSync } from "node:zlib";
+
+const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 (ISO 3309, the polynomial PNG and zlib use). */
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Uint8Array): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, "ascii");
+  out.set(data, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+function paeth(a: number, b: number, c: number): number {
+  const p = a + b - c;
+  const pa = Math.abs(p - a);
+  const pb = Math.abs(p - b);
+  const pc = Math.abs(p - c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/** Filters one scanline five ways and keeps the one with the smallest sum of absolute bytes (the usual heuristic). */
+function filterRow(row: Uint8Array, prev: Uint8Array, bpp: number): Uint8Array {
+  let best: Uint8Array | undefined;
+  let bestScore = Infinity;
+  for (let type = 0; type <= 4; type++) {
+    const out = new Uint8Array(row.length + 1);
+    out[0] = type;
+    let score = 0;
+    for (let i = 0; i < row.length; i++) {
+      const a = i >= bpp ? row[i - bpp]! : 0;
+      const b = prev[i]!;
+      const c = i >= bpp ? prev[i - bpp]! : 0;
+      const predictor = type === 0 ? 0 : type === 1 ? a : type === 2 ? b : type === 3 ? (a + b) >> 1 : paeth(a, b, c);
+      const v = (row[i]! - predictor) & 0xff;
+      out[i + 1] = v;
+      score += v < 128 ? v : 256 - v;
+    }
+    if (score < bestScore) {
+      bestScore = score;
+      best = out;
+    }
+  }
+  return best!;
+}
+
+/** Encodes width × height RGB pixels (3 bytes each, row by row) as a PNG file: indexed when 256 colours suffice, else truecolour. */
+export function encodePng(width: number, height: number, rgb: Uint8Array): Buffer {
+  if (rgb.length !== width * height * 3) throw new Error("pixel buffer does not match the dimensions");
+  const palette = new Map<number, number>();
+  const indices = new Uint8Array(width * height);
+  for (let p = 0; p < indices.length && palette.size <= 256; p++) {
+    const key = (rgb[p * 3]! << 16) | (rgb[p * 3 + 1]! << 8) | rgb[p * 3 + 2]!;
+    let index = palette.get(key);
+    if (index === undefined) palette.set(key, (index = palette.size));
+    indices[p] = index;
+  }
+  const indexed = palette.size <= 256;
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = indexed ? 3 : 2; // colour type: palette or truecolour
+  ihdr[10] = 0; // deflate
+  ihdr[11] = 0; // adaptive filtering
+  ihdr[12] = 0; // no interlace
+  const rows: Uint8Array[] = [];
+  if (indexed) {
+    // Palette images compress best unfiltered (filter type 0 on every row), as the PNG spec advises.
+    for (let y = 0; y < height; y++) rows.push(Uint8Array.of(0), indices.subarray(y * width, (y + 1) * width));
+  } else {
+    const stride = width * 3;
+    let prev: Uint8Array = new Uint8Array(stride);
+    for (let y = 0; y < height; y++) {
+      const row = rgb.subarray(y * stride, (y + 1) * stride);
+      rows.push(filterRow(row, prev, 3));
+      prev = row;
+    }
+  }
+  const idat = deflateSync(Buffer.concat(rows), { level: 9, memLevel: 9 });
+  const chunks = [SIGNATURE, chunk("IHDR", ihdr)];
+  if (indexed) {
+    const plte = Buffer.alloc(palette.size * 3);
+    for (const [key, index] of palette) plte.set([key >>> 16, (key >>> 8) & 0xff, key & 0xff], index * 3);
+    chunks.push(chunk("PLTE", plte));
+  }
+  chunks.push(chunk("IDAT", idat), chunk("IEND", new Uint8Array(0)));
+  return Buffer.concat(chunks);
+}

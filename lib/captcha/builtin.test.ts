@@ -1,0 +1,220 @@
+import { unsealData } from "iron-session";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { sessionPasswords } from "@/lib/auth/session";
+import type { DbHandle } from "@/lib/db/client";
+import { usedCaptchas } from "@/lib/db/schema";
+import { drivers, freshDb } from "@/tests/db";
+import { ALPHABET } from "./alphabet";
+import { challengeAudio, challengeImage, checkAnswer, CHALLENGE_TTL_SECONDS, newChallenge } from "./builtin";
+import { BACKGROUNDS, IMAGE_HEIGHT, IMAGE_WIDTH, INKS } from "./image";
+import { decodePng } from "./png-decode.test-helper";
+
+/** Reads the answer out of a token the way only the server can (tests need it to answer correctly). */
+async function answerOf(token: string): Promise<string> {
+  const data = await unsealData<{ a: string }>(token, { password: sessionPasswords(), ttl: CHALLENGE_TTL_SECONDS });
+  return data.a;
+}
+
+const swapCase = (s: string) => [...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join("");
+const later = (now: Date, seconds: number) => new Date(now.getTime() + seconds * 1000);
+
+afterEach(() => {
+  delete process.env.CAPTCHA_TEST_ANSWER;
+});
+
+describe("newChallenge", () => {
+  it("seals a 6-character answer from the alphabet that the token does not show", async () => {
+    for (let i = 0; i < 20; i++) {
+      const token = await newChallenge();
+      const answer = await answerOf(token);
+      expect(answer).toMatch(new RegExp(`^[${ALPHABET}]{6}$`));
+      expect(token).not.toContain(answer);
+      expect(token).toMatch(/^[A-Za-z0-9.*_~-]+$/); // safe in a query string without surprises
+    }
+  });
+
+  it("gives every challenge its own token", async () => {
+    const tokens = await Promise.all([newChallenge(), newChallenge(), newChallenge()]);
+    expect(new Set(tokens).size).toBe(3);
+  });
+
+  it("uses CAPTCHA_TEST_ANSWER for every challenge when it is set, still sealed", async () => {
+    process.env.CAPTCHA_TEST_ANSWER = "AdE4rT";
+    const token = await newChallenge();
+    expect(await answerOf(token)).toBe("AdE4rT");
+    expect(token).not.toContain("AdE4rT");
+  });
+});
+
+describe.each(drivers())("checkAnswer on %s", (driver) => {
+  let handle: DbHandle;
+  beforeAll(async () => {
+    handle = await freshDb(driver);
+  });
+  afterAll(async () => {
+    await handle?.close();
+  });
+
+  it("accepts the right answer once, refuses the second use even when right", async () => {
+    const token = await newChallenge();
+    const answer = await answerOf(token);
+    expect(await checkAnswer(handle.db, token, answer)).toBe("ok");
+    expect(await checkAnswer(handle.db, token, answer)).toBe("invalid");
+  });
+
+  it("tolerates spaces around and inside the typed answer", async () => {
+    const token = await newChallenge();
+    const answer = await answerOf(token);
+    expect(await checkAnswer(handle.db, token, ` ${answer.slice(0, 3)} ${answer.slice(3)} `)).toBe("ok");
+  });
+
+  it("says wrong for a wrong answer, and the wrong answer burns the challenge", async () => {
+    const token = await newChallenge();
+    const answer = await answerOf(token);
+    expect(await checkAnswer(handle.db, token, "Ftt7Mm")).toBe(answer === "Ftt7Mm" ? "ok" : "wrong");
+    expect(await checkAnswer(handle.db, token, answer)).toBe("invalid");
+  });
+
+  it("is case-sensitive", async () => {
+    process.env.CAPTCHA_TEST_ANSWER = "AdE4rT";
+    const token = await newChallenge();
+    expect(await checkAnswer(handle.db, token, "aDe4Rt")).toBe("wrong");
+    const again = await newChallenge();
+    expect(await checkAnswer(handle.db, again, swapCase("AdE4rT").toUpperCase())).toBe("wrong");
+  });
+
+  it("refuses empty, truncated and over-long answers", async () => {
+    for (const typed of ["", "AdE4r", "AdE4rTT"]) {
+      process.env.CAPTCHA_TEST_ANSWER = "AdE4rT";
+      expect(await checkAnswer(handle.db, await newChallenge(), typed)).toBe("wrong");
+    }
+  });
+
+  it("respects CAPTCHA_TEST_ANSWER", async () => {
+    process.env.CAPTCHA_TEST_ANSWER = "AdE4rT";
+    expect(await checkAnswer(handle.db, await newChallenge(), "AdE4rT")).toBe("ok");
+  });
+
+  it("expires after 5 minutes, without consuming the nonce", async () => {
+    const now = new Date();
+    const token = await newChallenge(now);
+    const answer = await answerOf(token);
+    expect(await checkAnswer(handle.db, token, answer, later(now, CHALLENGE_TTL_SECONDS))).toBe("expired");
+    expect(await checkAnswer(handle.db, token, answer, later(now, CHALLENGE_TTL_SECONDS - 1))).toBe("ok");
+  });
+
+  it("says invalid for garbage, tampered or foreign tokens", async () => {
+    const token = await newChallenge();
+    const answer = await answerOf(token);
+    const tampered = token.slice(0, 40) + (token[40] === "A" ? "B" : "A") + token.slice(41);
+    const { sealData } = await import("iron-session");
+    const foreign = await sealData({ userId: "x", a: answer, n: "n", e: Date.now() + 60_000 }, { password: sessionPasswords(), ttl: 60 });
+    const otherKey = await sealData({ k: "captcha", a: answer, n: "n2", e: Date.now() + 60_000 }, { password: { 1: "x".repeat(40) }, ttl: 60 });
+    for (const bad of ["", "garbage", "Fe26.2**", tampered, foreign, otherKey, "x".repeat(5000)]) {
+      expect(await checkAnswer(handle.db, bad, answer)).toBe("invalid");
+    }
+    expect(await checkAnswer(handle.db, token, answer)).toBe("ok");
+  });
+
+  it("lets only one of two parallel right answers through", async () => {
+    const token = await newChallenge();
+    const answer = await answerOf(token);
+    const results = await Promise.all([checkAnswer(handle.db, token, answer), checkAnswer(handle.db, token, answer)]);
+    expect(results.sort()).toEqual(["invalid", "ok"]);
+  });
+
+  it("deletes long-expired nonces as it goes, in bounded batches", async () => {
+    const old = new Date(Date.now() - 3 * 3600_000);
+    await handle.db.insert(usedCaptchas).values(Array.from({ length: 150 }, (_, i) => ({ nonce: `old-${i}`, expiresAt: old })));
+    const recent = new Date(Date.now() - 60_000); // expired, but within the grace for skewed clocks
+    await handle.db.insert(usedCaptchas).values({ nonce: "recent", expiresAt: recent });
+    const countOld = async () => (await handle.db.select().from(usedCaptchas)).filter((r) => r.nonce.startsWith("old-")).length;
+    await checkAnswer(handle.db, await newChallenge(), "AAAAAA");
+    expect(await countOld()).toBe(50);
+    await checkAnswer(handle.db, await newChallenge(), "AAAAAA");
+    expect(await countOld()).toBe(0);
+    const rows = await handle.db.select().from(usedCaptchas);
+    expect(rows.map((r) => r.nonce)).toContain("recent");
+  });
+});
+
+/** WCAG relative luminance and contrast ratio. */
+function contrast(a: readonly number[], b: readonly number[]): number {
+  const lum = (c: readonly number[]) => {
+    const [r, g, b] = c.map((v) => {
+      const s = v / 255;
+      return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    }) as [number, number, number];
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+describe("challengeImage", () => {
+  it("renders a valid, small PNG of 240×80, the same for the same token and different for another", async () => {
+    const token = await newChallenge();
+    const png = await challengeImage(token);
+    expect(png).not.toBeNull();
+    const decoded = decodePng(png!);
+    expect(decoded.width).toBe(IMAGE_WIDTH);
+    expect(decoded.height).toBe(IMAGE_HEIGHT);
+    expect([IMAGE_WIDTH, IMAGE_HEIGHT]).toEqual([240, 80]);
+    expect(png!.length).toBeLessThan(12_000);
+    expect((await challengeImage(token))!.equals(png!)).toBe(true);
+    expect((await challengeImage(await newChallenge()))!.equals(png!)).toBe(false);
+  });
+
+  it("does not carry the answer in the file", async () => {
+    process.env.CAPTCHA_TEST_ANSWER = "AdE4rT";
+    const png = (await challengeImage(await newChallenge()))!;
+    expect(png.toString("latin1")).not.toContain("AdE4rT");
+    expect(decodePng(png).chunks).toEqual(["IHDR", "PLTE", "IDAT", "IEND"]);
+  });
+
+  it("draws in inks with at least 7:1 contrast against every background", () => {
+    for (const ink of INKS) for (const bg of BACKGROUNDS) expect(contrast(ink, bg)).toBeGreaterThanOrEqual(7);
+  });
+
+  it("returns null for an invalid or expired token", async () => {
+    const now = new Date();
+    const token = await newChallenge(now);
+    expect(await challengeImage("nope")).toBeNull();
+    expect(await challengeImage(token, later(now, CHALLENGE_TTL_SECONDS + 1))).toBeNull();
+  });
+});
+
+describe("challengeAudio", () => {
+  function readWav(wav: Buffer) {
+    expect(wav.toString("ascii", 0, 4)).toBe("RIFF");
+    expect(wav.toString("ascii", 8, 16)).toBe("WAVEfmt ");
+    expect(wav.readUInt32LE(4)).toBe(wav.length - 8);
+    expect(wav.toString("ascii", 36, 40)).toBe("data");
+    expect(wav.readUInt32LE(40)).toBe(wav.length - 44);
+    const sampleRate = wav.readUInt32LE(24);
+    return { sampleRate, seconds: (wav.length - 44) / 2 / sampleRate };
+  }
+
+  it("speaks the challenge as a valid WAV, different per locale and per challenge", async () => {
+    process.env.CAPTCHA_TEST_ANSWER = "AdE4rT";
+    const token = await newChallenge();
+    const nl = (await challengeAudio(token, "nl"))!;
+    const en = (await challengeAudio(token, "en"))!;
+    const { sampleRate, seconds } = readWav(nl);
+    expect(sampleRate).toBe(11025);
+    expect(seconds).toBeGreaterThan(12);
+    expect(seconds).toBeLessThan(45);
+    readWav(en);
+    expect(nl.equals(en)).toBe(false);
+    expect((await challengeAudio(token, "nl"))!.equals(nl)).toBe(true);
+    expect((await challengeAudio(await newChallenge(), "nl"))!.equals(nl)).toBe(false);
+    expect(nl.toString("latin1")).not.toContain("AdE4rT");
+  });
+
+  it("returns null for an invalid or expired token", async () => {
+    const now = new Date();
+    const token = await newChallenge(now);
+    expect(await challengeAudio("nope", "nl")).toBeNull();
+    expect(await challengeAudio(token, "en", later(now, CHALLENGE_TTL_SECONDS + 1))).toBeNull();
+  });
+});

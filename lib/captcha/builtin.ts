@@ -1,0 +1,117 @@
+// The built-in CAPTCHA: stateless sealed challenges, single-use answers recorded in the database, and their image and audio.
+import "server-only";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { inArray, lt } from "drizzle-orm";
+import { sealData, unsealData } from "iron-session";
+import { sessionPasswords } from "@/lib/auth/session";
+import type { Db } from "@/lib/db/client";
+import { usedCaptchas } from "@/lib/db/schema";
+import { randomAnswer } from "./alphabet";
+import { renderCaptchaAudio, type AudioLocale } from "./audio";
+import { renderCaptchaImage } from "./image";
+import { seededRandom } from "./render-random";
+
+export type CaptchaCheck = "ok" | "wrong" | "expired" | "invalid";
+
+export const CHALLENGE_TTL_SECONDS = 5 * 60;
+/** Used nonces are kept this long past their challenge's expiry, so app instances with skewed clocks cannot replay one. */
+const NONCE_GRACE_MS = 10 * 60_000;
+/** At most this many expired nonces are deleted per answer: cleanup stays cheap and still outpaces the inserts. */
+const NONCE_CLEANUP_BATCH = 100;
+const MAX_TOKEN_LENGTH = 1024;
+
+/** What the sealed token holds: purpose tag, answer, random nonce (single use) and expiry (ms since epoch). */
+type Challenge = { k: "captcha"; a: string; n: string; e: number };
+
+/**
+ * CAPTCHA_TEST_ANSWER (tests only; lib/config.ts validates it at start-up) is read per call rather than from the
+ * cached config, so a test can switch it on and off.
+ */
+function testAnswer(): string | undefined {
+  return process.env.CAPTCHA_TEST_ANSWER || undefined;
+}
+
+/** A new challenge as an opaque token for the page (and the image/audio URLs); nothing is stored until it is answered. */
+export async function newChallenge(now: Date = new Date()): Promise<string> {
+  const challenge: Challenge = {
+    k: "captcha",
+    a: testAnswer() ?? randomAnswer(),
+    n: randomBytes(16).toString("base64url"),
+    e: now.getTime() + CHALLENGE_TTL_SECONDS * 1000,
+  };
+  return sealData(challenge, { password: sessionPasswords(), ttl: CHALLENGE_TTL_SECONDS });
+}
+
+/** Opens a token: the challenge, or why not (iron's own ttl runs on the real clock; the `e` field on the caller's). */
+async function openChallenge(token: string, now: Date): Promise<Challenge | "expired" | "invalid"> {
+  if (typeof token !== "string" || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return "invalid";
+  let sealExpired = false;
+  const data = await unsealData<Partial<Challenge>>(token, {
+    password: sessionPasswords(),
+    ttl: CHALLENGE_TTL_SECONDS,
+    onUnsealError: (reason) => {
+      sealExpired = reason === "expired";
+    },
+  });
+  if (sealExpired) return "expired";
+  if (
+    data.k !== "captcha" ||
+    typeof data.a !== "string" ||
+    typeof data.n !== "string" ||
+    typeof data.e !== "number" ||
+    data.n.length === 0
+  ) {
+    return "invalid";
+  }
+  if (now.getTime() >= data.e) return "expired";
+  return data as Challenge;
+}
+
+/** Constant-time comparison of the typed answer (surrounding and inner spaces ignored, case kept) with the real one. */
+function sameAnswer(expected: string, typed: string): boolean {
+  const digest = (s: string) => createHash("sha256").update(s.replace(/\s+/g, ""), "utf8").digest();
+  return timingSafeEqual(digest(expected), digest(typed));
+}
+
+/** Deletes a bounded batch of long-expired nonces; SKIP LOCKED keeps parallel cleanups from queueing behind each other. */
+async function forgetExpiredNonces(db: Db, now: Date): Promise<void> {
+  const stale = db
+    .select({ nonce: usedCaptchas.nonce })
+    .from(usedCaptchas)
+    .where(lt(usedCaptchas.expiresAt, new Date(now.getTime() - NONCE_GRACE_MS)))
+    .limit(NONCE_CLEANUP_BATCH)
+    .for("update", { skipLocked: true });
+  await db.delete(usedCaptchas).where(inArray(usedCaptchas.nonce, stale));
+}
+
+/**
+ * Checks a typed answer. Every attempt on a live challenge consumes it (a wrong answer burns it too), and a
+ * challenge already answered is refused as "invalid" even when the answer is right. Fails closed: a database
+ * error propagates.
+ */
+export async function checkAnswer(db: Db, token: string, answer: string, now: Date = new Date()): Promise<CaptchaCheck> {
+  const challenge = await openChallenge(token, now);
+  if (challenge === "expired" || challenge === "invalid") return challenge;
+  const consumed = await db
+    .insert(usedCaptchas)
+    .values({ nonce: challenge.n, expiresAt: new Date(challenge.e) })
+    .onConflictDoNothing()
+    .returning({ nonce: usedCaptchas.nonce });
+  await forgetExpiredNonces(db, now);
+  if (consumed.length === 0) return "invalid";
+  return sameAnswer(challenge.a, typeof answer === "string" ? answer : "") ? "ok" : "wrong";
+}
+
+/** The challenge's picture as a PNG, or null for an invalid or expired token; the same token always gives the same picture. */
+export async function challengeImage(token: string, now: Date = new Date()): Promise<Buffer | null> {
+  const challenge = await openChallenge(token, now);
+  if (typeof challenge === "string") return null;
+  return renderCaptchaImage(challenge.a, seededRandom(`image:${challenge.n}`));
+}
+
+/** The challenge spoken in the page's language as a WAV, or null for an invalid or expired token. */
+export async function challengeAudio(token: string, locale: AudioLocale, now: Date = new Date()): Promise<Buffer | null> {
+  const challenge = await openChallenge(token, now);
+  if (typeof challenge === "string") return null;
+  return renderCaptchaAudio(challenge.a, locale, seededRandom(`audio:${locale}:${challenge.n}`));
+}

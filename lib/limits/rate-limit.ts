@@ -7,19 +7,23 @@ import { rateLimits } from "@/lib/db/schema";
 export type Limit = { name: string; max: number; windowSeconds: number };
 export type LimitResult = { allowed: true; count: number } | { allowed: false; count: number; retryAt: Date };
 
+// postgres.js cannot bind a Date inside a raw sql fragment (drizzle maps only column values), so send ISO text and cast it.
+const timestamptz = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
 /** Counts one hit against key; the hit that goes over max is refused (and so is every later one in the window). */
 export async function hitLimit(db: Db | Tx, limit: Limit, subject: string, now = new Date()): Promise<LimitResult> {
   const key = `${limit.name}:${subject}`;
   const windowEnd = new Date(now.getTime() + limit.windowSeconds * 1000);
+  const [nowTs, endTs] = [timestamptz(now), timestamptz(windowEnd)];
   const [row] = await db
     .insert(rateLimits)
     .values({ key, count: 1, windowStart: now, expiresAt: windowEnd })
     .onConflictDoUpdate({
       target: rateLimits.key,
       set: {
-        count: sql`case when ${rateLimits.expiresAt} <= ${now} then 1 else ${rateLimits.count} + 1 end`,
-        windowStart: sql`case when ${rateLimits.expiresAt} <= ${now} then ${now} else ${rateLimits.windowStart} end`,
-        expiresAt: sql`case when ${rateLimits.expiresAt} <= ${now} then ${windowEnd} else ${rateLimits.expiresAt} end`,
+        count: sql`case when ${rateLimits.expiresAt} <= ${nowTs} then 1 else ${rateLimits.count} + 1 end`,
+        windowStart: sql`case when ${rateLimits.expiresAt} <= ${nowTs} then ${nowTs} else ${rateLimits.windowStart} end`,
+        expiresAt: sql`case when ${rateLimits.expiresAt} <= ${nowTs} then ${endTs} else ${rateLimits.expiresAt} end`,
       },
     })
     .returning({ count: rateLimits.count, expiresAt: rateLimits.expiresAt });

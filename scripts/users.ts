@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { readUsersCsv } from "@/lib/users/csv";
 import {
   addUser,
+  checkImportRows,
   findUser,
   grantAdmin,
   importUsers,
@@ -13,7 +14,10 @@ import {
   setPassword,
   setPhone,
   unlockUser,
+  validateUserInput,
   type Change,
+  type FieldProblem,
+  type RowProblem,
   type UserField,
   type UserSummary,
 } from "@/lib/users/service";
@@ -90,7 +94,10 @@ async function main(argv: string[]): Promise<number | void> {
   try {
     parsed = parseArgs({ args: rest, options: { ...spec.options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(`${command}: ${(error as Error).message.split("\n")[0]}`);
+    const { code, message } = error as NodeJS.ErrnoException;
+    // Node's text for an unknown option goes on about positionals; the option's name is what helps.
+    const text = code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? `unknown option ${/'[^']+'/.exec(message)?.[0] ?? ""}` : message.replace(/\s*\n\s*/g, " ");
+    throw new UsageError(`${command}: ${text}`);
   }
   if (parsed.values.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -139,21 +146,26 @@ async function main(argv: string[]): Promise<number | void> {
 async function add(values: Record<string, string | boolean | undefined>): Promise<number | void> {
   const missing = (["email", "first", "last", "password"] as const).filter((k) => typeof values[k] !== "string");
   if (missing.length) throw new UsageError(`add needs ${missing.map((k) => `--${k}`).join(", ")}`);
+  const input = {
+    email: values.email as string,
+    firstName: values.first as string,
+    lastName: values.last as string,
+    phone: (values.phone as string | undefined) ?? null,
+    password: values.password as string,
+    isAdmin: values.admin === true,
+  };
+  const refuse = (problems: FieldProblem[]) => {
+    for (const p of problems) process.stderr.write(`${ADD_FLAGS[p.field]}: ${p.message}\n`);
+    process.stderr.write("error: user not added\n");
+    return EXIT_USER_ERROR;
+  };
+  // Bad input is reported without opening the database (which may be in use by the portal).
+  const checked = validateUserInput(input);
+  if (!checked.ok) return refuse(checked.problems);
   return withDatabase(async ({ db }) => {
-    const result = await addUser(db, {
-      email: values.email as string,
-      firstName: values.first as string,
-      lastName: values.last as string,
-      phone: (values.phone as string | undefined) ?? null,
-      password: values.password as string,
-      isAdmin: values.admin === true,
-    });
-    if (!result.ok) {
-      for (const p of result.problems) process.stderr.write(`${ADD_FLAGS[p.field]}: ${p.message}\n`);
-      process.stderr.write("error: user not added\n");
-      return EXIT_USER_ERROR;
-    }
-    process.stdout.write(`Added ${(values.email as string).trim()}\n`);
+    const result = await addUser(db, input);
+    if (!result.ok) return refuse(result.problems);
+    process.stdout.write(`Added ${input.email.trim()}\n`);
   });
 }
 
@@ -165,17 +177,19 @@ async function importFile(file: string): Promise<number | void> {
     return EXIT_USER_ERROR;
   }
   const { rows, problems, columnNames } = csv.value;
+  const rowCount = rows.length + new Set(problems.map((p) => p.line)).size;
+  const refuse = (found: RowProblem[]) => {
+    for (const p of found) process.stderr.write(`${file} line ${p.line}${p.field ? `, ${columnNames[p.field] ?? p.field}` : ""}: ${p.message}\n`);
+    const badLines = new Set(found.map((p) => p.line)).size;
+    process.stderr.write(`error: nothing imported (${badLines} of ${rowCount} rows have problems)\n`);
+    return EXIT_USER_ERROR;
+  };
+  // Most problems show without the database; the password history needs it, so importUsers checks everything again.
+  const checked = checkImportRows(rows, problems);
+  if (checked.problems.length) return refuse(checked.problems);
   return withDatabase(async ({ db }) => {
     const result = await importUsers(db, rows, problems);
-    if (!result.ok) {
-      for (const p of result.problems) {
-        process.stderr.write(`${file} line ${p.line}${p.field ? `, ${columnNames[p.field] ?? p.field}` : ""}: ${p.message}\n`);
-      }
-      const badLines = new Set(result.problems.map((p) => p.line)).size;
-      const total = rows.length + new Set(problems.map((p) => p.line)).size;
-      process.stderr.write(`error: nothing imported (${badLines} of ${total} rows have problems)\n`);
-      return EXIT_USER_ERROR;
-    }
+    if (!result.ok) return refuse(result.problems);
     process.stdout.write(`${result.added} added, ${result.updated} updated\n`);
   });
 }

@@ -12,9 +12,8 @@ export function drivers(): Driver[] {
   return serverUrl ? ["pglite", "postgres"] : ["pglite"];
 }
 
-/** A fresh, migrated database: in-memory PGlite, or a new database on the PostgreSQL server (dropped on close). */
-export async function freshDb(driver: Driver): Promise<DbHandle> {
-  if (driver === "pglite") return openDb({ inMemory: true });
+/** A new, empty database on the PostgreSQL server (for child processes that migrate it themselves); drop() removes it. */
+export async function freshServerDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   if (!serverUrl) throw new Error("PostgreSQL driver requested but no TEST_DATABASE_URL/DATABASE_URL is set");
   const name = `toegang_t_${randomBytes(6).toString("hex")}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
@@ -22,14 +21,26 @@ export async function freshDb(driver: Driver): Promise<DbHandle> {
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const handle = await openDb({ databaseUrl: url.toString() });
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const dropper = postgres(serverUrl, { max: 1, onnotice: () => {} });
+      await dropper.unsafe(`drop database if exists ${name} with (force)`);
+      await dropper.end();
+    },
+  };
+}
+
+/** A fresh, migrated database: in-memory PGlite, or a new database on the PostgreSQL server (dropped on close). */
+export async function freshDb(driver: Driver): Promise<DbHandle> {
+  if (driver === "pglite") return openDb({ inMemory: true });
+  const database = await freshServerDatabase();
+  const handle = await openDb({ databaseUrl: database.url });
   return {
     ...handle,
     close: async () => {
       await handle.close();
-      const dropper = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      await dropper.unsafe(`drop database if exists ${name} with (force)`);
-      await dropper.end();
+      await database.drop();
     },
   };
 }

@@ -207,15 +207,13 @@ export async function addUser(db: Db, input: UserInput, actor = "cli"): Promise<
 export type ImportResult = { ok: true; added: number; updated: number } | { ok: false; problems: RowProblem[] };
 
 /**
- * Every row is checked first, and every problem is reported; any problem (including `fileProblems`, rows the caller
- * could not read) means nothing is imported. Existing users (matched case-insensitively) are updated, never duplicated.
+ * The checks that need no database: every row's fields, and the same user twice in one file. `fileProblems` are rows
+ * the caller could not read; they are reported along with the rest.
  */
-export async function importUsers(
-  db: Db,
+export function checkImportRows(
   rows: { line: number; input: UserInput }[],
   fileProblems: RowProblem[] = [],
-  actor = "cli-import",
-): Promise<ImportResult> {
+): { problems: RowProblem[]; valid: { line: number; user: NormalizedUser }[] } {
   const problems: RowProblem[] = [...fileProblems];
   const valid: { line: number; user: NormalizedUser }[] = [];
   const seen = new Map<string, number>();
@@ -230,6 +228,20 @@ export async function importUsers(
     else seen.set(v.value.emailKey, line);
     valid.push({ line, user: v.value });
   }
+  return { problems: problems.sort((a, b) => a.line - b.line), valid };
+}
+
+/**
+ * Every row is checked first, and every problem is reported; any problem (including `fileProblems`) means nothing is
+ * imported. Existing users (matched case-insensitively) are updated, never duplicated.
+ */
+export async function importUsers(
+  db: Db,
+  rows: { line: number; input: UserInput }[],
+  fileProblems: RowProblem[] = [],
+  actor = "cli-import",
+): Promise<ImportResult> {
+  const { problems, valid } = checkImportRows(rows, fileProblems);
   const checked = await checkPasswordsAgainstAccounts(db, valid);
   problems.push(...checked.problems);
   if (problems.length) return { ok: false, problems: problems.sort((a, b) => a.line - b.line) };

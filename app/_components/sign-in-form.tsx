@@ -1,7 +1,7 @@
 "use client";
 // The sign-in form (seed screen 0): works as a plain form post and, with JavaScript, without a full reload.
 import { useActionState } from "react";
-import { useTranslations } from "next-intl";
+import { useFormatter, useTranslations } from "next-intl";
 import { signInAction, type SignInField } from "@/lib/auth/actions";
 import { idle, type FormState } from "@/lib/forms/form-state";
 import { Link } from "@/lib/i18n/navigation";
@@ -12,7 +12,9 @@ export function SignInForm() {
   const tc = useTranslations("Common");
   const [state, action, pending] = useActionState<FormState<SignInField>, FormData>(signInAction, idle);
   const err = state.status === "error" ? state : undefined;
-  const msg = (key: string | undefined) => (key ? t(key as "errors.invalid") : undefined);
+  const format = useFormatter();
+  const time = err?.params?.time ? format.dateTime(new Date(String(err.params.time)), { timeStyle: "short" }) : "";
+  const msg = (key: string | undefined) => (key ? t(key as "errors.rateLimited", { time }) : undefined);
   const userError = msg(err?.fieldErrors?.username);
   const passError = msg(err?.fieldErrors?.password);
   const formError = msg(err?.formError);

@@ -3,7 +3,9 @@
 import { getLocale } from "next-intl/server";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
+import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
+import { hitLimit } from "@/lib/limits/rate-limit";
 import { parseForm, type FormState } from "@/lib/forms/form-state";
 import { redirect } from "@/lib/i18n/navigation";
 import { getRequestContext } from "@/lib/security/request-context";
@@ -17,6 +19,8 @@ const signInSchema = z.object({
 
 export type SignInField = "username" | "password";
 
+const signInLimit = (c: ReturnType<typeof getConfig>) => ({ name: "sign-in:ip", max: c.limits.signInPerIpPerHour, windowSeconds: 3600 });
+
 /** Signs in with user ID and password; on success opens the Werkplek home page. */
 export async function signInAction(_prev: FormState<SignInField>, formData: FormData): Promise<FormState<SignInField>> {
   const parsed = parseForm(signInSchema, formData);
@@ -25,7 +29,13 @@ export async function signInAction(_prev: FormState<SignInField>, formData: Form
   const context = await getRequestContext();
   let result;
   try {
-    result = await signIn(await getDb(), { userId: parsed.data.username, password: parsed.data.password, context });
+    const db = await getDb();
+    const limit = await hitLimit(db, signInLimit(getConfig()), context.ip ?? "unknown");
+    if (!limit.allowed) {
+      await recordAudit(db, { event: "sign_in.rate_limited", outcome: "refused", reason: "sign-in-per-ip", ip: context.ip, userAgent: context.userAgent, locale: context.locale });
+      return { status: "error", formError: "errors.rateLimited", params: { time: limit.retryAt.toISOString() }, values: { username } };
+    }
+    result = await signIn(db, { userId: parsed.data.username, password: parsed.data.password, context });
   } catch (error) {
     console.error("sign-in failed unexpectedly", error);
     return { status: "error", formError: "errors.unavailable", values: { username } };

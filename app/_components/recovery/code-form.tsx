@@ -67,10 +67,9 @@ export function CodeForm({ cooldownSeconds, cancel, otherMethod }: Props) {
             {tk("resend")}
           </button>
           {wait > 0 ? (
-            <span id="resend-wait" className="hint" aria-live="polite">
-              {" "}
+            <p id="resend-wait" className="hint">
               {tk("resendWait", { seconds: wait })}
-            </span>
+            </p>
           ) : null}
         </form>
         {otherMethod}

@@ -23,7 +23,9 @@ export function buildCsp(nonce: string, opts: { dev?: boolean; scriptHosts?: str
 export const staticSecurityHeaders: Record<string, string> = {
   "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
   "X-Content-Type-Options": "nosniff",
-  "Referrer-Policy": "no-referrer",
+  // Not "no-referrer": with it Chromium sends "Origin: null" on the portal's own no-JavaScript form posts, and Next.js
+  // (and isCrossSiteWrite) refuse those. "same-origin" still sends nothing to any other site.
+  "Referrer-Policy": "same-origin",
   "X-Frame-Options": "DENY",
   "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
   "Cross-Origin-Opener-Policy": "same-origin",

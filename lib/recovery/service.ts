@@ -443,7 +443,10 @@ export async function verifyCode(db: Db, flow: Flow, typed: string, ctx: Ctx): P
         .where(and(eq(verificationCodes.id, code.id), isNull(verificationCodes.usedAt)))
         .returning({ id: verificationCodes.id });
       if (!used.length) return null;
-      const current = { ...(await loadFlowById(tx, flow.id)) };
+      // Lock the flow row: a wrong code counted in parallel between this read and the save would otherwise make the
+      // save miss and leave the right code spent with the flow still on the code step.
+      const [locked] = await tx.select().from(recoveryFlows).where(eq(recoveryFlows.id, flow.id)).for("update");
+      const current = toFlow(locked!);
       const result = transition(current, { type: "code-verified" }, now, lim);
       if (!result.ok) return null;
       const s = await saveTransition(tx, current, { type: "code-verified" }, ctx);

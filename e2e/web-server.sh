@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Playwright's web server: provisions the e2e users with the operator CLI, then serves the production build.
+# Without DATABASE_URL it uses a fresh embedded database in a temporary folder, removed when the server stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ ! -f .next/BUILD_ID ]]; then
+  echo "e2e: no production build in .next/ — run 'npx next build' first (npm test does both)." >&2
+  exit 1
+fi
+: "${PORT:?e2e: PORT must be set}"
+
+if [[ -z "${DATABASE_URL:-}" ]]; then
+  DATA_DIR="$(mktemp -d "${TMPDIR:-/tmp}/toegang-e2e-XXXXXX")"
+  export DATA_DIR
+  cleanup() { rm -rf "$DATA_DIR"; }
+  echo "e2e: embedded database (PGlite) in $DATA_DIR"
+else
+  : "${SESSION_SECRET:?e2e: SESSION_SECRET must be set when DATABASE_URL is set}"
+  export SEED_DEMO_USERS=true
+  cleanup() { :; }
+  echo "e2e: PostgreSQL from DATABASE_URL"
+fi
+trap cleanup EXIT
+
+# The CLI opens the database and closes it before the server starts (PGlite allows one process at a time).
+npm run --silent users -- import e2e/fixtures/users.csv
+
+node node_modules/next/dist/bin/next start --port "$PORT" &
+server=$!
+stop() {
+  kill -TERM "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  exit 0
+}
+trap stop TERM INT
+wait "$server"

@@ -1,0 +1,77 @@
+// Playwright: the e2e specs in Dutch and English, with JavaScript on and off, against the production build (`next start`).
+import { defineConfig, devices } from "@playwright/test";
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+// localhost (not 127.0.0.1) so Chromium treats the origin as secure and keeps the __Host- cookies.
+const baseURL = `http://localhost:${port}`;
+
+// Debian's Chromium; `npx playwright install` cannot download here. As root it needs --no-sandbox.
+const chromium = {
+  ...devices["Desktop Chrome"],
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  },
+};
+
+// Each project signs in with its own users (e2e/fixtures/users.csv), so projects never share a lockout counter.
+const projects = (["nl", "en"] as const).flatMap((language) =>
+  ([true, false] as const).map((javaScriptEnabled) => ({
+    name: `${language}-${javaScriptEnabled ? "js" : "nojs"}`,
+    use: {
+      ...chromium,
+      // The browser's Accept-Language picks the portal's language.
+      locale: language === "nl" ? "nl-NL" : "en-US",
+      javaScriptEnabled,
+    },
+  })),
+);
+
+export default defineConfig({
+  testDir: "./e2e",
+  testMatch: "**/*.spec.ts",
+  fullyParallel: true,
+  forbidOnly: Boolean(process.env.CI),
+  retries: 0,
+  // Two cores: one for the server, one for Chromium and the runner.
+  workers: Number(process.env.E2E_WORKERS ?? 2),
+  reporter: "list",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  outputDir: "test-results",
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    actionTimeout: 15_000,
+    navigationTimeout: 20_000,
+  },
+  projects,
+  webServer: {
+    // Provisions the e2e users with the operator CLI, then runs `next start` (see the script for the data folder).
+    command: "bash e2e/web-server.sh",
+    url: `${baseURL}/nl`,
+    env: {
+      PORT: String(port),
+      BASE_URL: baseURL,
+      NEXT_TELEMETRY_DISABLED: "1",
+      // Every e2e sign-in comes from this machine's one IP; the per-IP limit has its own integration tests.
+      LIMIT_SIGNIN_PER_IP_PER_HOUR: "10000",
+    },
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: "pipe",
+    stderr: "pipe",
+    // SIGTERM lets the script stop the server and remove its temporary data folder.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
+  },
+});

@@ -5,7 +5,8 @@ import { drivers } from "@/tests/db";
 
 describe("db CLI command line", () => {
   it("prints the usage for help, and exits 2 for an unknown command", async () => {
-    const env = { DATA_DIR: "/nonexistent/never-opened" };
+    // DATA_DIR inside a file: opening the embedded database would fail loudly.
+    const env = { DATA_DIR: `${__filename}/never-opened` };
     const [help, wrong, extra] = await Promise.all([runCli("db", ["help"], env), runCli("db", ["drop"], env), runCli("db", ["migrate", "now"], env)]);
     expect(help).toMatchObject({ code: 0, stderr: "" });
     expect(help.stdout).toMatch(/^Usage: .*scripts\/db\.ts <command>/);

@@ -9,8 +9,9 @@ import { goodCsv, mixedCsv, mixedCsvProblems } from "@/tests/fixtures/users-csv"
 const USAGE_START = "Usage: npm run users -- <command>";
 
 describe("users CLI command line", () => {
-  // None of these opens a database: the command line is checked first, so they run side by side.
-  const env = { DATA_DIR: path.join(__dirname, "..", ".data", "never-opened") };
+  // None of these opens a database: the command line is checked first, so they run side by side. DATA_DIR lies
+  // inside a file, so any attempt to create or open the embedded database would fail loudly.
+  const env = { DATA_DIR: path.join(__filename, "never-opened") };
 
   it("prints the usage for help and for no arguments, and exits 0", async () => {
     const [help, none] = await Promise.all([runCli("users", ["help"], env), runCli("users", [], env)]);

@@ -106,8 +106,11 @@ function passwordChange(passwordHash: string) {
   };
 }
 
-/** A validated user with its password already hashed (null = keep the current password, or none for a new user). */
-type PreparedUser = Omit<NormalizedUser, "password"> & { passwordHash: string | null };
+/**
+ * A validated user with its hashes computed: `passwordHash` is a password the operator set (null = keep the current one);
+ * `placeholderHash` is the unusable random password a new user without one gets.
+ */
+type PreparedUser = Omit<NormalizedUser, "password"> & { passwordHash: string | null; placeholderHash: string | null };
 
 /**
  * The password checks that need the database: a password equal to the current one is "unchanged" (so a re-import
@@ -130,12 +133,21 @@ async function checkPasswordsAgainstAccounts(db: Db, rows: { line: number; user:
   return { problems, unchanged };
 }
 
-/** Hashes outside any transaction, so the rows are written quickly once everything has been checked. */
-function hashPasswords(rows: NormalizedUser[], unchanged: Set<string>): Promise<PreparedUser[]> {
+/** Hashes outside any transaction (in parallel), so the rows are written quickly once everything has been checked. */
+async function hashPasswords(db: Db, rows: NormalizedUser[], unchanged: Set<string>): Promise<PreparedUser[]> {
+  const keys = rows.filter((r) => !r.password).map((r) => r.emailKey);
+  const existing = keys.length ? await db.select({ emailKey: users.emailKey }).from(users).where(inArray(users.emailKey, keys)) : [];
+  const known = new Set(existing.map((e) => e.emailKey));
   return mapWithLimit(rows, 4, async ({ password, ...rest }) => ({
     ...rest,
     passwordHash: password && !unchanged.has(rest.emailKey) ? await hashPassword(password) : null,
+    placeholderHash: !password && !known.has(rest.emailKey) ? await unusablePasswordHash() : null,
   }));
+}
+
+/** A real Argon2id hash of a random secret nobody knows, so signing in to such an account takes the usual time and fails. */
+function unusablePasswordHash(): Promise<string> {
+  return hashPassword(randomBytes(32).toString("base64url"));
 }
 
 /** Argon2 runs on libuv's small thread pool; a bounded number in flight keeps a big import from queueing thousands. */
@@ -173,7 +185,7 @@ async function writeUser(tx: Tx, u: PreparedUser, actor: string): Promise<"added
     await recordAudit(tx, { event: "user.updated", outcome: "success", userId: existing.id, reason: actor, details: { changed: changed.join(",") } });
     return "updated";
   }
-  const passwordHash = u.passwordHash ?? (await hashPassword(randomBytes(32).toString("base64url")));
+  const passwordHash = u.passwordHash ?? u.placeholderHash ?? (await unusablePasswordHash());
   const [row] = await tx
     .insert(users)
     .values({
@@ -199,7 +211,7 @@ export async function addUser(db: Db, input: UserInput, actor = "cli"): Promise<
   if (!v.ok) return v;
   const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.emailKey, v.value.emailKey)).limit(1);
   if (existing) return { ok: false, problems: [{ field: "email", message: `${v.value.email} already exists (use import to update it)` }] };
-  const [prepared] = await hashPasswords([v.value], new Set());
+  const [prepared] = await hashPasswords(db, [v.value], new Set());
   await db.transaction((tx) => writeUser(tx, prepared!, actor));
   return { ok: true };
 }
@@ -246,6 +258,7 @@ export async function importUsers(
   problems.push(...checked.problems);
   if (problems.length) return { ok: false, problems: problems.sort((a, b) => a.line - b.line) };
   const prepared = await hashPasswords(
+    db,
     valid.map((v) => v.user),
     checked.unchanged,
   );

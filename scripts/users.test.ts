@@ -32,6 +32,7 @@ describe("users CLI command line", () => {
       [["add", "--email"], "add: Option '--email <value>' argument missing"],
       [["lock", "a@example.nl", "b@example.nl"], "lock takes 1 argument, got 2"],
       [["set-phone", "a@example.nl", "0612345678", "--none"], "set-phone takes EMAIL and either PHONE or --none"],
+      [["set-phone", "a@example.nl", " "], "set-phone: PHONE is empty (use --none to remove the number)"],
       [["grant-admin", "a@example.nl", "--admin"], "grant-admin: unknown option '--admin'"],
     ];
     const results = await Promise.all(cases.map(([args]) => runCli("users", args, env)));

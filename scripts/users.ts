@@ -132,6 +132,7 @@ async function main(argv: string[]): Promise<number | void> {
     case "set-phone": {
       const none = values.none === true;
       if (none === (args.length === 2)) throw new UsageError("set-phone takes EMAIL and either PHONE or --none");
+      if (!none && args[1]!.trim() === "") throw new UsageError("set-phone: PHONE is empty (use --none to remove the number)");
       return change(args[0]!, (db) => setPhone(db, args[0]!, none ? null : args[1]!), none ? "mobile number removed" : "mobile number set");
     }
     case "set-password":

@@ -311,6 +311,16 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect(await h.codes(flowId)).toHaveLength(3);
     });
 
+    it("a wrong number typed after a right one voids the code sent earlier", async () => {
+      const u = await h.newUser();
+      const c = h.client();
+      const { token, codes } = await h.toCode(u.email, c);
+      expect(await changeMethod(h.db, await h.guard(token, "code", c, at(5)), c.ctx(at(5)))).toEqual({ kind: "moved", to: "/recover/verify" });
+      const verify = await h.guard(token, "verify", c, at(60));
+      expect(await submitNumber(h.db, verify, { channel: "sms", typed: OTHER_MOBILE, ...c.ctx(at(60)) })).toEqual({ kind: "moved", to: "/recover/code" });
+      expect(await verifyCode(h.db, await h.guard(token, "code", c, at(61)), codes[0]!, c.ctx(at(61)))).toMatchObject({ kind: "error", error: "wrong-code" });
+    });
+
     it("a new code voids the old one and does not reset the failure count", async () => {
       const u = await h.newUser();
       const c = h.client();

@@ -107,17 +107,17 @@ export async function startRecovery(db: Db, input: { typedId: string; intent: In
     await audit(db, null, input, { ...base, event: "recovery.rate_limited", outcome: "refused", reason: "code-failures-per-account" });
     return { kind: "blocked", retryAt: blocked.retryAt };
   }
+  // The IP is checked first, so one address cannot use up someone else's daily starts once it is itself refused.
   const perIp = await hitLimit(db, limits.flowsPerIp(config), input.context.ip ?? "unknown", now);
-  const perUser = await hitLimit(db, limits.flowsPerUser(config), subject, now);
-  if (!perIp.allowed || !perUser.allowed) {
-    const retryAt = new Date(Math.max(perIp.allowed ? 0 : perIp.retryAt.getTime(), perUser.allowed ? 0 : perUser.retryAt.getTime()));
+  const perUser = perIp.allowed ? await hitLimit(db, limits.flowsPerUser(config), subject, now) : perIp;
+  if (!perUser.allowed) {
     await audit(db, null, input, {
       ...base,
       event: "recovery.rate_limited",
       outcome: "refused",
       reason: perIp.allowed ? "flow-starts-per-user" : "flow-starts-per-ip",
     });
-    return { kind: "rate-limited", retryAt };
+    return { kind: "rate-limited", retryAt: perUser.retryAt };
   }
 
   const token = randomBytes(32).toString("base64url");
@@ -303,6 +303,8 @@ export async function submitNumber(db: Db, flow: Flow, input: { channel: Channel
       ? { event: "recovery.number_checked", outcome: "success", reason: input.channel, details: { lastDigits: s.maskedDigits } }
       : { event: "recovery.number_checked", outcome: "failure", reason: s.step === "ended" ? "phone-mismatch-limit" : "phone-mismatch", details: { mismatches: s.phoneMismatches } });
     if (result.effect === "send-code") await issueCode(db, tx, s, registered!, input);
+    // A wrong number voids any earlier code, so only a code sent after the last number typed can pass.
+    else await voidCodes(tx, s.id, input.now ?? new Date());
     return s;
   });
   if (!saved) return { kind: "moved", to: pageForStep((await loadFlowById(db, flow.id)).step) };
@@ -345,6 +347,13 @@ export async function changeMethod(db: Db, flow: Flow, ctx: Ctx): Promise<StepRe
   return { kind: "moved", to: pageForStep((saved ?? (await loadFlowById(db, flow.id))).step) };
 }
 
+async function voidCodes(tx: Tx, flowId: string, now: Date): Promise<void> {
+  await tx
+    .update(verificationCodes)
+    .set({ voidedAt: now })
+    .where(and(eq(verificationCodes.flowId, flowId), isNull(verificationCodes.voidedAt), isNull(verificationCodes.usedAt)));
+}
+
 function codeHash(flowId: string, purpose: string, code: string): string {
   return keyedHash("verification-code", `${flowId}:${purpose}:${code}`);
 }
@@ -355,10 +364,7 @@ async function issueCode(db: Db, tx: Tx, flow: Flow, to: string, ctx: Ctx): Prom
   const now = ctx.now ?? new Date();
   const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
   const purpose = flow.intent ?? "reset";
-  await tx
-    .update(verificationCodes)
-    .set({ voidedAt: now })
-    .where(and(eq(verificationCodes.flowId, flow.id), isNull(verificationCodes.voidedAt), isNull(verificationCodes.usedAt)));
+  await voidCodes(tx, flow.id, now);
   await tx.insert(verificationCodes).values({
     flowId: flow.id,
     purpose,

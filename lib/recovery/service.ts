@@ -497,7 +497,7 @@ export async function chooseNewPassword(
   const [user] = await db.select({ lastName: users.lastName }).from(users).where(eq(users.id, flow.userId)).limit(1);
   if (!user) return { kind: "moved", to: "/recover" };
   const rules = checkPasswordRules(input.password, { lastName: user.lastName, confirmation: input.confirmation });
-  if (config.recovery.passwordHistory > 0 && (await wasUsedBefore(db, flow.userId, input.password, config.recovery.passwordHistory))) {
+  if (await wasUsedBefore(db, flow.userId, input.password)) {
     rules.push("history");
   }
   if (rules.length) {

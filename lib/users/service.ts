@@ -5,10 +5,11 @@ import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
+import { getConfig } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db/client";
 import { passwordHistory, users } from "@/lib/db/schema";
 import { hashPassword, verifyPassword } from "@/lib/password/hash";
-import { HISTORY_DEPTH, wasUsedBefore } from "@/lib/password/history";
+import { wasUsedBefore } from "@/lib/password/history";
 import { checkPasswordRules, type PasswordRule } from "@/lib/password/policy";
 import { parsePhone, userIdKey } from "./normalize";
 
@@ -79,6 +80,10 @@ function checkMobile(typed: string): { ok: true; e164: string } | { ok: false; m
   return { ok: true, e164: parsed.e164 };
 }
 
+function ruleText(rule: PasswordRule): string {
+  return RULE_TEXT[rule].replace("{depth}", String(getConfig().recovery.passwordHistory));
+}
+
 const RULE_TEXT: Record<PasswordRule, string> = {
   length: "is shorter than 8 characters",
   maxLength: "is longer than 128 characters",
@@ -86,12 +91,12 @@ const RULE_TEXT: Record<PasswordRule, string> = {
   digit: "has no digit",
   lastName: "contains the last name",
   confirmation: "does not match its confirmation",
-  history: `was used before (the last ${HISTORY_DEPTH} passwords cannot be reused)`,
+  history: "was used before (the last {depth} passwords cannot be reused)",
 };
 
 /** One line naming every broken rule, for operators (the portal shows translated messages instead). */
 export function describeBrokenRules(broken: PasswordRule[]): string {
-  return broken.map((rule) => RULE_TEXT[rule]).join(", ");
+  return broken.map(ruleText).join(", ");
 }
 
 /** What changes on an account when an operator sets its password: history, unlock, and every session ends. */
@@ -128,7 +133,7 @@ async function checkPasswordsAgainstAccounts(db: Db, rows: { line: number; user:
     const current = user.password ? byKey.get(user.emailKey) : undefined;
     if (!current || !user.password) return;
     if (await verifyPassword(current.passwordHash, user.password)) unchanged.add(user.emailKey);
-    else if (await wasUsedBefore(db, current.id, user.password)) problems.push({ line, field: "password", message: RULE_TEXT.history });
+    else if (await wasUsedBefore(db, current.id, user.password)) problems.push({ line, field: "password", message: ruleText("history") });
   });
   return { problems, unchanged };
 }

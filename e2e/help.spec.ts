@@ -22,6 +22,10 @@ for (const intent of ["unlock", "reset"] as const) {
 }
 
 test("an unknown address shows the localised not-found page", async ({ page, portal, inspect }) => {
+  // Known defect, tracked here rather than skipped: Next.js does not server-render not-found.tsx when a page calls
+  // notFound() (vercel/next.js#62228), so without JavaScript the page is blank. When that is fixed this test starts
+  // "passing unexpectedly" and the line below must go.
+  test.fail(!portal.js, "not-found.tsx is rendered only by client JavaScript (vercel/next.js#62228)");
   const lang = portal.language;
   const response = await page.goto(`/${lang}/bestaat-niet`);
   expect(response?.status()).toBe(404);

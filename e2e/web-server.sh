@@ -24,7 +24,18 @@ fi
 trap cleanup EXIT
 
 # The CLI opens the database and closes it before the server starts (PGlite allows one process at a time).
-npm run --silent users -- import e2e/fixtures/users.csv
+imported="$(npm run --silent users -- import e2e/fixtures/users.csv)"
+echo "$imported"
+
+# A reused PostgreSQL database keeps the last run's lockouts: start the accounts the specs lock unlocked again.
+if [[ -n "${DATABASE_URL:-}" && "$imported" != *" 0 updated"* ]]; then
+  pids=()
+  for email in $(awk -F, 'NR > 1 && ($1 ~ /^(lock|compare)-/) { print $1 }' e2e/fixtures/users.csv); do
+    npm run --silent users -- unlock "$email" &
+    pids+=("$!")
+  done
+  for pid in "${pids[@]}"; do wait "$pid"; done
+fi
 
 node node_modules/next/dist/bin/next start --port "$PORT" &
 server=$!

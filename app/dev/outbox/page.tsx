@@ -1,6 +1,7 @@
 // Development outbox: every SMS and call the portal would send, newest first. Exists only with the outbox transport.
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { connection } from "next/server";
 import { getTranslations } from "next-intl/server";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
@@ -9,6 +10,7 @@ import { listOutbox } from "@/lib/messaging/outbox";
 export const metadata: Metadata = { title: "Outbox", robots: "noindex" };
 
 export default async function OutboxPage() {
+  await connection();
   if (getConfig().smsProvider !== "outbox") notFound();
   const t = await getTranslations({ locale: "nl", namespace: "DevOutbox" });
   const messages = await listOutbox(await getDb());

@@ -1,9 +1,9 @@
-// Localised "page not found".
-import { getTranslations } from "next-intl/server";
+// Localised "page not found" (synchronous, so it is rendered into the server HTML).
+import { useTranslations } from "next-intl";
 import { Link } from "@/lib/i18n/navigation";
 
-export default async function NotFound() {
-  const t = await getTranslations("NotFoundPage");
+export default function NotFound() {
+  const t = useTranslations("NotFoundPage");
   return (
     <>
       <h1>{t("title")}</h1>

@@ -56,6 +56,8 @@ const envSchema = z.object({
   LIMIT_SIGNIN_PER_IP_PER_HOUR: int(100, 1, 100_000),
   PASSWORD_HISTORY: int(24, 0, 100),
   SMS_PROVIDER: z.enum(["outbox"], { message: "must be outbox (messagebird is not available yet)" }).default("outbox"),
+  TRUSTED_PROXY_HOPS: int(1, 1, 10),
+  OUTBOX_PAGE: z.enum(["local", "open", "off"], { message: "must be local, open or off" }).default("local"),
   CAPTCHA_TEST_ANSWER: z.string().regex(/^[A-Za-z0-9]{4,10}$/, { message: "must be 4–10 letters or digits" }).optional(),
 });
 
@@ -89,6 +91,10 @@ export type AppConfig = {
     signInPerIpPerHour: number;
   };
   smsProvider: "outbox";
+  /** Proxies in front of the portal that append to X-Forwarded-For (1 = none, or one reverse proxy). */
+  trustedProxyHops: number;
+  /** Who may read /dev/outbox: only requests from this machine (local), anyone (open), or nobody (off). */
+  outboxPage: "local" | "open" | "off";
   captchaTestAnswer: string | undefined;
 };
 
@@ -154,6 +160,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       signInPerIpPerHour: e.LIMIT_SIGNIN_PER_IP_PER_HOUR,
     },
     smsProvider: e.SMS_PROVIDER,
+    outboxPage: e.OUTBOX_PAGE,
+    trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     captchaTestAnswer: e.CAPTCHA_TEST_ANSWER,
   };
 }

@@ -1,6 +1,7 @@
 // The embedded transport: messages land in the outbox table, readable at /dev/outbox while this transport is active.
 import "server-only";
 import { desc } from "drizzle-orm";
+import type { AppConfig } from "@/lib/config";
 import type { Db } from "@/lib/db/client";
 import { outboxMessages } from "@/lib/db/schema";
 import type { OutgoingMessage, SendResult, Transport } from "./transport";
@@ -15,6 +16,13 @@ export const outboxTransport: Transport = {
     return { ok: true, providerId: `outbox-${row!.id}` };
   },
 };
+
+/** The outbox page exists only with the outbox transport, and by default only for requests from this machine. */
+export function outboxPageAllowed(config: Pick<AppConfig, "smsProvider" | "outboxPage">, ip: string | null): boolean {
+  if (config.smsProvider !== "outbox" || config.outboxPage === "off") return false;
+  if (config.outboxPage === "open") return true;
+  return ip !== null && /^(127\.|::1$|::ffff:127\.)/.test(ip);
+}
 
 export type OutboxEntry = { id: number; createdAt: Date; recipient: string; channel: string; locale: string; purpose: string; body: string };
 

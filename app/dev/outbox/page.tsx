@@ -5,13 +5,14 @@ import { connection } from "next/server";
 import { getTranslations } from "next-intl/server";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
-import { listOutbox } from "@/lib/messaging/outbox";
+import { listOutbox, outboxPageAllowed } from "@/lib/messaging/outbox";
+import { getRequestContext } from "@/lib/security/request-context";
 
 export const metadata: Metadata = { title: "Outbox", robots: "noindex" };
 
 export default async function OutboxPage() {
   await connection();
-  if (getConfig().smsProvider !== "outbox") notFound();
+  if (!outboxPageAllowed(getConfig(), (await getRequestContext()).ip)) notFound();
   const t = await getTranslations({ locale: "nl", namespace: "DevOutbox" });
   const messages = await listOutbox(await getDb());
   return (

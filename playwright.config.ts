@@ -66,6 +66,14 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: "1",
       // Every e2e sign-in comes from this machine's one IP; the per-IP limit has its own integration tests.
       LIMIT_SIGNIN_PER_IP_PER_HOUR: "10000",
+      // The built-in CAPTCHA accepts this answer (e2e/fixtures/recovery.ts) and every page shows the test-mode banner.
+      CAPTCHA_TEST_ANSWER: "AdE4rT",
+      // The wizard specs start dozens of flows from this one IP, and a reused PostgreSQL database keeps earlier runs'
+      // counts; these limits are tested at their edges in lib/recovery/service.limits.test.ts.
+      LIMIT_FLOWS_PER_IP_PER_HOUR: "10000",
+      LIMIT_CAPTCHA_PER_IP_PER_HOUR: "10000",
+      LIMIT_FLOWS_PER_USER_PER_DAY: "1000",
+      LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_DAY: "1000",
     },
     reuseExistingServer: false,
     timeout: 120_000,

@@ -6,6 +6,7 @@ import { signInAction, type SignInField } from "@/lib/auth/actions";
 import { idle, type FormState } from "@/lib/forms/form-state";
 import { Link } from "@/lib/i18n/navigation";
 import { ErrorSummary } from "./error-summary";
+import { Field } from "./field";
 
 export function SignInForm() {
   const t = useTranslations("SignInPage");
@@ -31,46 +32,30 @@ export function SignInForm() {
           <Link href="/help">{t("forgot")}</Link>
         </p>
       ) : null}
-      <div className="field">
-        <label htmlFor="username">{t("username")}</label>
-        <input
-          id="username"
-          name="username"
-          type="email"
-          autoComplete="username"
-          inputMode="email"
-          spellCheck={false}
-          autoCapitalize="none"
-          required
-          defaultValue={err?.values?.username ?? ""}
-          aria-invalid={userError || formError ? true : undefined}
-          aria-describedby={userError ? "username-error" : undefined}
-          key={`u-${err ? JSON.stringify(err) : ""}`}
-        />
-        {userError ? (
-          <p id="username-error" className="field-error">
-            {userError}
-          </p>
-        ) : null}
-      </div>
-      <div className="field">
-        <label htmlFor="password">{t("password")}</label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          aria-invalid={passError || formError ? true : undefined}
-          aria-describedby={passError ? "password-error" : undefined}
-          key={`p-${err ? JSON.stringify(err) : ""}`}
-        />
-        {passError ? (
-          <p id="password-error" className="field-error">
-            {passError}
-          </p>
-        ) : null}
-      </div>
+      <Field
+        id="username"
+        label={t("username")}
+        error={userError}
+        type="email"
+        autoComplete="username"
+        inputMode="email"
+        spellCheck={false}
+        autoCapitalize="none"
+        required
+        defaultValue={err?.values?.username ?? ""}
+        aria-invalid={userError || formError ? true : undefined}
+        key={`u-${err ? JSON.stringify(err) : ""}`}
+      />
+      <Field
+        id="password"
+        label={t("password")}
+        error={passError}
+        type="password"
+        autoComplete="current-password"
+        required
+        aria-invalid={passError || formError ? true : undefined}
+        key={`p-${err ? JSON.stringify(err) : ""}`}
+      />
       <div className="actions">
         <button type="submit" className="button primary" disabled={pending} aria-disabled={pending}>
           {t("submit")}

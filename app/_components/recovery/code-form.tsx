@@ -4,7 +4,7 @@ import { useActionState, useEffect, useState, type ReactNode } from "react";
 import { useTranslations } from "next-intl";
 import { resendCodeAction, verifyCodeAction, type CodeState } from "@/lib/recovery/actions";
 import { ErrorSummary } from "../error-summary";
-import { Field } from "./field";
+import { Field } from "../field";
 
 type Props = { cooldownSeconds: number; cancel: ReactNode; otherMethod: ReactNode };
 

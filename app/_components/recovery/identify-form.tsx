@@ -4,7 +4,7 @@ import { useActionState, useRef, type ReactNode } from "react";
 import { useFormatter, useTranslations } from "next-intl";
 import { startRecoveryAction, type IdentifyState } from "@/lib/recovery/actions";
 import { ErrorSummary } from "../error-summary";
-import { Field } from "./field";
+import { Field } from "../field";
 
 type Props = { captchaToken: string; intent: "reset" | "unlock" | null; domain: string; locale: "nl" | "en"; cancel: ReactNode };
 

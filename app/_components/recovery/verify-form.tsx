@@ -5,7 +5,7 @@ import { useTranslations } from "next-intl";
 import { submitNumberAction, type VerifyField } from "@/lib/recovery/actions";
 import type { FormState } from "@/lib/forms/form-state";
 import { ErrorSummary } from "../error-summary";
-import { Field } from "./field";
+import { Field } from "../field";
 
 export function VerifyForm({ masked, intent, channel, cancel }: { masked: string; intent: "reset" | "unlock"; channel: "sms" | "voice"; cancel: ReactNode }) {
   const tv = useTranslations("Recovery.verify");

@@ -81,7 +81,8 @@ function checkMobile(typed: string): { ok: true; e164: string } | { ok: false; m
 }
 
 function ruleText(rule: PasswordRule): string {
-  return RULE_TEXT[rule].replace("{depth}", String(getConfig().recovery.passwordHistory));
+  // Only the history rule needs the configuration; input checks must not read it (they run before the database opens).
+  return rule === "history" ? RULE_TEXT.history.replace("{depth}", String(getConfig().recovery.passwordHistory)) : RULE_TEXT[rule];
 }
 
 const RULE_TEXT: Record<PasswordRule, string> = {

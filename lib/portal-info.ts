@@ -6,7 +6,7 @@ export function getPortalInfo() {
   const config = getConfig();
   return {
     orgName: config.orgName,
-    exampleUserId: `voornaam.achternaam@${config.orgDomain}`,
+    orgDomain: config.orgDomain,
     helpdesk: config.helpdesk,
     testMode: Boolean(config.captchaTestAnswer),
   };

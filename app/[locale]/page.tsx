@@ -20,7 +20,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           {notice}
         </p>
       ) : null}
-      <p className="lead">{t("intro", { example: getPortalInfo().exampleUserId })}</p>
+      <p className="lead">{t("intro", { domain: getPortalInfo().orgDomain })}</p>
       <SignInForm />
     </>
   );

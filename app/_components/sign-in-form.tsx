@@ -27,11 +27,6 @@ export function SignInForm() {
   return (
     <form action={action} noValidate className="form">
       <ErrorSummary title={tc("errorSummaryTitle")} items={items} />
-      {err?.formError === "errors.locked" ? (
-        <p className="callout">
-          <Link href="/help">{t("forgot")}</Link>
-        </p>
-      ) : null}
       <Field
         id="username"
         label={t("username")}
@@ -43,7 +38,7 @@ export function SignInForm() {
         autoCapitalize="none"
         required
         defaultValue={err?.values?.username ?? ""}
-        aria-invalid={userError || formError ? true : undefined}
+        aria-invalid={userError || (formError && formError !== t("errors.locked")) ? true : undefined}
         key={`u-${err ? JSON.stringify(err) : ""}`}
       />
       <Field
@@ -53,7 +48,7 @@ export function SignInForm() {
         type="password"
         autoComplete="current-password"
         required
-        aria-invalid={passError || formError ? true : undefined}
+        aria-invalid={passError || (formError && formError !== t("errors.locked")) ? true : undefined}
         key={`p-${err ? JSON.stringify(err) : ""}`}
       />
       <div className="actions">

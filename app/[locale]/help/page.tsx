@@ -14,7 +14,7 @@ export default async function HelpPage() {
     <>
       <h1>{t("title")}</h1>
       <p>{t("intro")}</p>
-      <p>{t("needs", { example: getPortalInfo().exampleUserId })}</p>
+      <p>{t("needs", { domain: getPortalInfo().orgDomain })}</p>
       <p className="choose">
         {t.rich("choose", {
           unlock: (chunks) => <Link href={{ pathname: "/recover", query: { intent: "unlock" } }}>{chunks}</Link>,

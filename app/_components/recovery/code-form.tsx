@@ -15,6 +15,9 @@ export function CodeForm({ cooldownSeconds, cancel, otherMethod }: Props) {
   const [state, action, pending] = useActionState<CodeState, FormData>(verifyCodeAction, { status: "idle" });
   const [resendState, resendAction, resending] = useActionState<CodeState, FormData>(resendCodeAction, { status: "idle" });
   const [wait, setWait] = useState(cooldownSeconds);
+  // Without JavaScript nothing would ever re-enable the button, so it is disabled only once the page is scripted.
+  const [scripted, setScripted] = useState(false);
+  useEffect(() => setScripted(true), []);
   useEffect(() => {
     if (resendState.resent) setWait(cooldownSeconds || 60);
   }, [resendState, cooldownSeconds]);
@@ -63,7 +66,7 @@ export function CodeForm({ cooldownSeconds, cancel, otherMethod }: Props) {
       </form>
       <div className="secondary-actions">
         <form action={resendAction}>
-          <button type="submit" className="link-button" disabled={resending || wait > 0} aria-describedby={wait > 0 ? "resend-wait" : undefined}>
+          <button type="submit" className="link-button" disabled={resending || (scripted && wait > 0)} aria-describedby={wait > 0 ? "resend-wait" : undefined}>
             {tk("resend")}
           </button>
           {wait > 0 ? (

@@ -17,6 +17,11 @@ export function PasswordForm({ lastName, cancel }: { lastName: string; cancel: R
   const [show, setShow] = useState(false);
   const [scripted, setScripted] = useState(false);
   useEffect(() => setScripted(true), []);
+  // A rejected submit re-keys the form (both fields empty again), so the checklist must forget the old values too.
+  useEffect(() => {
+    setPassword("");
+    setConfirmation("");
+  }, [state]);
 
   const serverBroken = new Set<string>(state.status === "error" ? (state.rules ?? []) : []);
   const live = new Set<PasswordRule>(checkPasswordRules(password, { lastName, confirmation }));
@@ -28,7 +33,8 @@ export function PasswordForm({ lastName, cancel }: { lastName: string; cancel: R
     ? brokenKeys.map((r) => ({ field: r === "confirmation" ? "confirmation" : "password", message: tp(`errors.${r}` as "errors.length") }))
     : Object.entries(fieldKeys).map(([field, key]) => ({ field, message: tp(key as "errors.length") }));
   const passwordErrors = brokenKeys.filter((r) => r !== "confirmation");
-  const passwordError = passwordErrors.length ? passwordErrors.map((r) => tp(`errors.${r}` as "errors.length")).join(" ") : fieldKeys.password ? tp(fieldKeys.password as "errors.length") : undefined;
+  const passwordMessages = passwordErrors.length ? passwordErrors.map((r) => tp(`errors.${r}` as "errors.length")) : fieldKeys.password ? [tp(fieldKeys.password as "errors.length")] : [];
+  const passwordError = passwordMessages.length ? passwordMessages.join(" ") : undefined;
   const confirmationError = serverBroken.has("confirmation") ? tp("errors.confirmation") : undefined;
 
   function status(rule: (typeof CHECKLIST)[number]): "met" | "unmet" | "unknown" {
@@ -60,10 +66,14 @@ export function PasswordForm({ lastName, cancel }: { lastName: string; cancel: R
           aria-describedby={["password-rules", passwordError ? "password-error" : ""].filter(Boolean).join(" ")}
           onChange={(e) => setPassword(e.target.value)}
         />
-        {passwordError ? (
-          <p id="password-error" className="field-error">
-            {passwordError}
-          </p>
+        {passwordMessages.length ? (
+          <ul id="password-error" className="field-errors">
+            {passwordMessages.map((m) => (
+              <li key={m} className="field-error">
+                {m}
+              </li>
+            ))}
+          </ul>
         ) : null}
       </div>
       <div className="field">

@@ -19,6 +19,11 @@ export async function Progress({ intent, verified, finished }: { intent: "reset"
         </li>
         <li aria-current={verified && !finished ? "step" : undefined} className={verified ? (finished ? "passed" : "current") : ""}>
           <span>{second}</span>
+          {finished ? (
+            <span className="tick" aria-label={t("passed")}>
+              {" "}✓
+            </span>
+          ) : null}
           {verified && !finished ? <span className="visually-hidden"> {t("current")}</span> : null}
         </li>
       </ol>

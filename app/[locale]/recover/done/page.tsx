@@ -23,6 +23,7 @@ export default async function DonePage() {
           {unlock ? t("done.unlock") : t("done.reset")}
         </p>
         <p>{unlock ? t("done.unlockBody") : t("done.resetBody")}</p>
+        <p>{t("done.notified")}</p>
       </div>
       <p className="links">
         <Link href="/" className="button primary">

@@ -19,6 +19,8 @@ export function SignInForm() {
   const userError = msg(err?.fieldErrors?.username);
   const passError = msg(err?.fieldErrors?.password);
   const formError = msg(err?.formError);
+  // A locked account is not a problem with what was typed, so no field is marked invalid for it.
+  const credentialsRejected = Boolean(err?.formError) && err?.formError !== "errors.locked";
   const items = [
     ...(formError ? [{ message: formError }] : []),
     ...(userError ? [{ field: "username", message: userError }] : []),
@@ -38,7 +40,7 @@ export function SignInForm() {
         autoCapitalize="none"
         required
         defaultValue={err?.values?.username ?? ""}
-        aria-invalid={userError || (formError && formError !== t("errors.locked")) ? true : undefined}
+        aria-invalid={userError || credentialsRejected ? true : undefined}
         key={`u-${err ? JSON.stringify(err) : ""}`}
       />
       <Field
@@ -48,7 +50,7 @@ export function SignInForm() {
         type="password"
         autoComplete="current-password"
         required
-        aria-invalid={passError || (formError && formError !== t("errors.locked")) ? true : undefined}
+        aria-invalid={passError || credentialsRejected ? true : undefined}
         key={`p-${err ? JSON.stringify(err) : ""}`}
       />
       <div className="actions">

@@ -8,7 +8,7 @@ import { getDb, type Db } from "@/lib/db/client";
 import { parseForm, type FormState } from "@/lib/forms/form-state";
 import { redirect } from "@/lib/i18n/navigation";
 import { getRequestContext, type RequestContext } from "@/lib/security/request-context";
-import { isFinished, type Step } from "./flow";
+import { isFinished, secondsUntil, type Step } from "./flow";
 import {
   cancelFlow,
   changeMethod,
@@ -103,8 +103,7 @@ export async function chooseIntentAction(_prev: FormState<"intent">, formData: F
   return withFlow("intent", async ({ db, flow, ctx }) => {
     const parsed = parseForm(intentSchema, formData);
     if (!parsed.ok) return { status: "error", fieldErrors: parsed.fieldErrors };
-    const result = await chooseIntent(db, flow, parsed.data.intent, ctx);
-    return go(result.kind === "moved" ? result.to : "/recover/reason");
+    return go((await chooseIntent(db, flow, parsed.data.intent, ctx)).to);
   });
 }
 
@@ -126,7 +125,7 @@ export async function submitNumberAction(_prev: FormState<VerifyField>, formData
     const result = await submitNumber(db, flow, { channel: parsed.data.channel, typed: parsed.data.phone, ...ctx });
     if (result.kind === "moved") return go(result.to);
     if (result.error === "invalid-number") return { status: "error", fieldErrors: { phone: "errors.invalid-number" }, values };
-    const seconds = result.retryAt ? Math.max(1, Math.ceil((result.retryAt.getTime() - Date.now()) / 1000)) : 0;
+    const seconds = secondsUntil(result.retryAt, new Date());
     return { status: "error", formError: `errors.${result.error}`, params: { seconds }, values };
   });
 }
@@ -157,7 +156,7 @@ export async function resendCodeAction(_prev: CodeState, _formData: FormData): P
   return withFlow("code", async ({ db, flow, ctx }) => {
     const result = await resendCode(db, flow, ctx);
     if (result.kind === "error") {
-      const seconds = result.retryAt ? Math.max(1, Math.ceil((result.retryAt.getTime() - Date.now()) / 1000)) : 0;
+      const seconds = secondsUntil(result.retryAt, new Date());
       return { status: "error", formError: `errors.${result.error}`, params: { seconds } };
     }
     return { status: "idle", resent: true } as CodeState;
@@ -166,7 +165,7 @@ export async function resendCodeAction(_prev: CodeState, _formData: FormData): P
 
 /** Back to the method and number step. */
 export async function changeMethodAction(): Promise<void> {
-  await withFlow("code", async ({ db, flow, ctx }) => go((await changeMethod(db, flow, ctx)).kind === "moved" ? "/recover/verify" : "/recover/code"));
+  await withFlow("code", async ({ db, flow, ctx }) => go((await changeMethod(db, flow, ctx)).to));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

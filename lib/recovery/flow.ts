@@ -86,6 +86,12 @@ export function cooldownUntil(state: FlowState, now: Date, limits: FlowLimits): 
   return until > now ? until : null;
 }
 
+/** Whole seconds from now until a moment (at least 1 while it is still ahead, 0 once it has passed or is null). */
+export function secondsUntil(moment: Date | null | undefined, now: Date): number {
+  if (!moment || moment <= now) return 0;
+  return Math.max(1, Math.ceil((moment.getTime() - now.getTime()) / 1000));
+}
+
 /** Whether the newest code (sent at lastSentAt) has run out. */
 export function codeExpired(state: FlowState, now: Date, limits: FlowLimits): boolean {
   return !state.lastSentAt || now.getTime() >= state.lastSentAt.getTime() + limits.codeTtlSeconds * 1000;

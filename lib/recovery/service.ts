@@ -17,6 +17,8 @@ import type { RequestContext } from "@/lib/security/request-context";
 import { parsePhone, userIdKey } from "@/lib/users/normalize";
 import {
   codeExpired,
+  cooldownUntil,
+  secondsUntil,
   isExpired,
   pageForStep,
   transition,
@@ -253,11 +255,12 @@ async function saveTransition(db: Db | Tx, flow: Flow, event: FlowEvent, ctx: Ct
 // ---------------------------------------------------------------------------------------------------------------
 // Steps.
 
+export type Moved = { kind: "moved"; to: string };
 export type StepResult<E extends string = never> =
-  | { kind: "moved"; to: string }
+  | Moved
   | { kind: "error"; error: E; retryAt?: Date; attemptsLeft?: number; rules?: PasswordRule[] };
 
-export async function chooseIntent(db: Db, flow: Flow, intent: Intent, ctx: Ctx): Promise<StepResult> {
+export async function chooseIntent(db: Db, flow: Flow, intent: Intent, ctx: Ctx): Promise<Moved> {
   const saved = await saveTransition(db, flow, { type: "choose-intent", intent }, ctx);
   if (!saved) return { kind: "moved", to: pageForStep((await loadFlowById(db, flow.id)).step) };
   await audit(db, saved, ctx, { event: "recovery.intent_chosen", outcome: "success", reason: intent });
@@ -342,7 +345,7 @@ export async function resendCode(db: Db, flow: Flow, ctx: Ctx): Promise<StepResu
 }
 
 /** Back from the code page to choose another method or number. */
-export async function changeMethod(db: Db, flow: Flow, ctx: Ctx): Promise<StepResult> {
+export async function changeMethod(db: Db, flow: Flow, ctx: Ctx): Promise<Moved> {
   const saved = await saveTransition(db, flow, { type: "change-method" }, ctx);
   if (saved) await audit(db, saved, ctx, { event: "recovery.method_change", outcome: "info" });
   return { kind: "moved", to: pageForStep((saved ?? (await loadFlowById(db, flow.id))).step) };
@@ -546,12 +549,11 @@ export async function cancelFlow(db: Db, flow: Flow, ctx: Ctx): Promise<void> {
 /** What the code page may show: channel and masked digits, whether a new code may be asked for, and when. */
 export function codePageInfo(flow: Flow, now = new Date()) {
   const lim = flowLimits();
-  const cooldownEndsAt = flow.lastSentAt ? new Date(flow.lastSentAt.getTime() + lim.resendCooldownSeconds * 1000) : null;
   return {
     channel: flow.channel ?? "sms",
     maskedDigits: flow.maskedDigits,
     sendsLeft: Math.max(0, lim.maxSends - flow.sends),
-    cooldownSeconds: cooldownEndsAt && cooldownEndsAt > now ? Math.ceil((cooldownEndsAt.getTime() - now.getTime()) / 1000) : 0,
+    cooldownSeconds: secondsUntil(cooldownUntil(flow, now, lim), now),
     attemptsLeft: Math.max(0, lim.maxCodeAttempts - flow.codeAttempts),
     codeTtlMinutes: Math.round(lim.codeTtlSeconds / 60),
   };

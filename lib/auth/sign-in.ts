@@ -86,13 +86,6 @@ async function auditSignIn(
     case "success":
       return recordAudit(tx, { ...base, event: "sign_in.succeeded", outcome: "success" });
     case "wrong-password":
-      return recordAudit(tx, {
-        ...base,
-        event: "sign_in.failed",
-        outcome: "failure",
-        reason: "wrong-password",
-        details: { failures: d.next.failedSignIns },
-      });
     case "locked-now":
       await recordAudit(tx, {
         ...base,
@@ -101,6 +94,7 @@ async function auditSignIn(
         reason: "wrong-password",
         details: { failures: d.next.failedSignIns },
       });
+      if (d.outcome === "wrong-password") return;
       return recordAudit(tx, {
         ...base,
         event: "account.locked",

@@ -17,13 +17,18 @@ export function sessionPasswords(): Record<number, string> {
   return Object.fromEntries(secrets.map((s, i) => [secrets.length - i, s]));
 }
 
+/** HttpOnly, SameSite=Lax, Secure unless COOKIE_SECURE=false; shared by every cookie the portal seals. */
+export function sealedCookieOptions() {
+  return { secure: getConfig().cookieSecure, httpOnly: true, sameSite: "lax" as const, path: "/" };
+}
+
 function userSessionOptions(): SessionOptions {
   const config = getConfig();
   return {
     cookieName: cookieName("toegang-session"),
     password: sessionPasswords(),
     ttl: config.userSessionHours * 3600,
-    cookieOptions: { secure: config.cookieSecure, httpOnly: true, sameSite: "lax", path: "/" },
+    cookieOptions: sealedCookieOptions(),
   };
 }
 

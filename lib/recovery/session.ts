@@ -3,7 +3,7 @@ import "server-only";
 import { getIronSession } from "iron-session";
 import { cookies } from "next/headers";
 import { getConfig } from "@/lib/config";
-import { cookieName, sessionPasswords } from "@/lib/auth/session";
+import { cookieName, sealedCookieOptions, sessionPasswords } from "@/lib/auth/session";
 
 type FlowCookie = { token: string };
 
@@ -13,7 +13,7 @@ export async function getFlowCookie() {
     cookieName: cookieName("toegang-flow"),
     password: sessionPasswords(),
     ttl: (config.recovery.flowTtlMinutes + 5) * 60,
-    cookieOptions: { secure: config.cookieSecure, httpOnly: true, sameSite: "lax", path: "/" },
+    cookieOptions: sealedCookieOptions(),
   });
 }
 

@@ -157,3 +157,48 @@ describe("the embedded session secret", () => {
     expect(readFileSync(path.join(dataDir, "session-secret"), "utf8").trim()).toBe(secrets[0]);
   });
 });
+
+describe("providers", () => {
+  const mb = { ...production, SMS_PROVIDER: "messagebird", MESSAGEBIRD_ACCESS_KEY: "live_abc", MESSAGEBIRD_ORIGINATOR: "Flynth" };
+  const hc = { ...production, CAPTCHA_PROVIDER: "hcaptcha", HCAPTCHA_SITE_KEY: "site-key-1", HCAPTCHA_SECRET: "0xsecret" };
+
+  it("keeps the built-in CAPTCHA and the outbox by default, with the documented limits", () => {
+    const c = readConfig(production);
+    expect(c.captchaProvider).toBe("builtin");
+    expect(c.smsProvider).toBe("outbox");
+    expect(c.messagebird).toBeUndefined();
+    expect(c.hcaptcha).toBeUndefined();
+    expect(c.providerTimeoutMs).toBe(5000);
+    expect(c.sms).toEqual({ allowedCountries: ["NL"], capPerHour: 500, capPerDay: 5000 });
+    expect(c.audit.retentionDays).toBe(365);
+    expect(c.admin).toEqual({ idleMinutes: 30, sessionHours: 8 });
+  });
+
+  it("reads MessageBird and hCaptcha settings", () => {
+    const c = readConfig({ ...mb, ...hc, SMS_ALLOWED_COUNTRIES: "nl, be" });
+    expect(c.messagebird).toEqual({ accessKey: "live_abc", originator: "Flynth", signingKey: undefined, standIn: undefined });
+    expect(c.hcaptcha).toMatchObject({ siteKey: "site-key-1", secret: "0xsecret", scriptUrl: "https://js.hcaptcha.com/1/api.js", verifyUrl: "https://api.hcaptcha.com/siteverify", noJsFallback: "builtin" });
+    expect(c.sms.allowedCountries).toEqual(["NL", "BE"]);
+  });
+
+  it("names the missing MessageBird or hCaptcha setting", () => {
+    expect(configError({ ...mb, MESSAGEBIRD_ACCESS_KEY: undefined })).toMatch(/^Configuration error: MESSAGEBIRD_ACCESS_KEY is required/);
+    expect(configError({ ...mb, MESSAGEBIRD_ORIGINATOR: undefined })).toMatch(/^Configuration error: MESSAGEBIRD_ORIGINATOR is required/);
+    expect(configError({ ...mb, MESSAGEBIRD_ORIGINATOR: "A name that is too long" })).toMatch(/^Configuration error: MESSAGEBIRD_ORIGINATOR /);
+    expect(configError({ ...hc, HCAPTCHA_SECRET: undefined })).toMatch(/^Configuration error: HCAPTCHA_SECRET is required/);
+    expect(configError({ ...production, SMS_ALLOWED_COUNTRIES: "Netherlands" })).toMatch(/^Configuration error: SMS_ALLOWED_COUNTRIES /);
+  });
+
+  it("refuses a known CAPTCHA answer when real messages go out, but not against the stand-in", () => {
+    expect(configError({ ...mb, CAPTCHA_TEST_ANSWER: "AdE4rT" })).toMatch(/^Configuration error: CAPTCHA_TEST_ANSWER must not be set/);
+    const standIn = { ...mb, CAPTCHA_TEST_ANSWER: "AdE4rT", MESSAGEBIRD_STAND_IN: "https://127.0.0.1:3182", MESSAGEBIRD_STAND_IN_CA: "ca.pem" };
+    expect(readConfig(standIn).messagebird?.standIn?.url).toBe("https://127.0.0.1:3182");
+    expect(configError({ ...mb, MESSAGEBIRD_STAND_IN: "https://127.0.0.1:3182" })).toMatch(/^Configuration error: MESSAGEBIRD_STAND_IN_CA is required/);
+  });
+
+  it("refuses hCaptcha's public test keys against hCaptcha itself, but allows them against a stand-in", () => {
+    const testKeys = { ...hc, HCAPTCHA_SITE_KEY: "10000000-ffff-ffff-ffff-000000000001", HCAPTCHA_SECRET: "0x0000000000000000000000000000000000000000" };
+    expect(configError(testKeys)).toMatch(/^Configuration error: HCAPTCHA_SITE_KEY\/HCAPTCHA_SECRET are hCaptcha's public test keys/);
+    expect(readConfig({ ...testKeys, HCAPTCHA_VERIFY_URL: "http://127.0.0.1:3181/siteverify" }).hcaptcha?.siteKey).toBe(testKeys.HCAPTCHA_SITE_KEY);
+  });
+});

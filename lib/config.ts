@@ -55,7 +55,32 @@ const envSchema = z.object({
   LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_DAY: int(10, 1, 1000),
   LIMIT_SIGNIN_PER_IP_PER_HOUR: int(100, 1, 100_000),
   PASSWORD_HISTORY: int(24, 0, 100),
-  SMS_PROVIDER: z.enum(["outbox"], { message: "must be outbox (messagebird is not available yet)" }).default("outbox"),
+  SMS_PROVIDER: z.enum(["outbox", "messagebird"], { message: "must be outbox or messagebird" }).default("outbox"),
+  MESSAGEBIRD_ACCESS_KEY: z.string().min(1).optional(),
+  MESSAGEBIRD_ORIGINATOR: z
+    .string()
+    .regex(/^(\+?[0-9]{1,16}|[A-Za-z0-9 ]{1,11})$/, { message: "must be a phone number or at most 11 letters and digits" })
+    .optional(),
+  MESSAGEBIRD_SIGNING_KEY: z.string().min(1).optional(),
+  /** Test/offline only: MessageBird's hosts are sent to this HTTPS stand-in, whose certificate is trusted from the CA file. */
+  MESSAGEBIRD_STAND_IN: z.url({ message: "must be a URL such as https://127.0.0.1:3182" }).optional(),
+  MESSAGEBIRD_STAND_IN_CA: z.string().min(1).optional(),
+  PROVIDER_TIMEOUT_MS: int(5_000, 500, 60_000),
+  SMS_ALLOWED_COUNTRIES: z
+    .string()
+    .regex(/^[A-Za-z]{2}(\s*,\s*[A-Za-z]{2})*$/, { message: "must be ISO country codes such as NL or NL,BE,DE" })
+    .default("NL"),
+  SMS_CAP_PER_HOUR: int(500, 1, 1_000_000),
+  SMS_CAP_PER_DAY: int(5_000, 1, 10_000_000),
+  CAPTCHA_PROVIDER: z.enum(["builtin", "hcaptcha"], { message: "must be builtin or hcaptcha" }).default("builtin"),
+  HCAPTCHA_SITE_KEY: z.string().min(1).optional(),
+  HCAPTCHA_SECRET: z.string().min(1).optional(),
+  HCAPTCHA_SCRIPT_URL: z.url({ message: "must be a full URL" }).default("https://js.hcaptcha.com/1/api.js"),
+  HCAPTCHA_VERIFY_URL: z.url({ message: "must be a full URL" }).default("https://api.hcaptcha.com/siteverify"),
+  HCAPTCHA_NOJS_FALLBACK: z.enum(["builtin", "off"], { message: "must be builtin or off" }).default("builtin"),
+  AUDIT_RETENTION_DAYS: int(365, 1, 36_500),
+  ADMIN_IDLE_MINUTES: int(30, 1, 1_440),
+  ADMIN_SESSION_HOURS: int(8, 1, 72),
   TRUSTED_PROXY_HOPS: int(1, 1, 10),
   OUTBOX_PAGE: z.enum(["local", "open", "off"], { message: "must be local, open or off" }).default("local"),
   CAPTCHA_TEST_ANSWER: z.string().regex(/^[A-Za-z0-9]{4,10}$/, { message: "must be 4–10 letters or digits" }).optional(),
@@ -90,13 +115,35 @@ export type AppConfig = {
     codeFailuresPerAccountPerDay: number;
     signInPerIpPerHour: number;
   };
-  smsProvider: "outbox";
+  smsProvider: "outbox" | "messagebird";
+  messagebird:
+    | {
+        accessKey: string;
+        originator: string;
+        /** Verifies delivery-report webhooks; without it reports are refused. */
+        signingKey: string | undefined;
+        /** Test/offline only: where MessageBird's hosts are sent, and the CA that signs that server's certificate. */
+        standIn: { url: string; caFile: string } | undefined;
+      }
+    | undefined;
+  /** One timeout for every call to hCaptcha or MessageBird. */
+  providerTimeoutMs: number;
+  sms: { allowedCountries: string[]; capPerHour: number; capPerDay: number };
+  captchaProvider: "builtin" | "hcaptcha";
+  hcaptcha:
+    | { siteKey: string; secret: string; scriptUrl: string; verifyUrl: string; noJsFallback: "builtin" | "off" }
+    | undefined;
+  audit: { retentionDays: number };
+  admin: { idleMinutes: number; sessionHours: number };
   /** Proxies in front of the portal that append to X-Forwarded-For (1 = none, or one reverse proxy). */
   trustedProxyHops: number;
   /** Who may read /dev/outbox: only requests from this machine (local), anyone (open), or nobody (off). */
   outboxPage: "local" | "open" | "off";
   captchaTestAnswer: string | undefined;
 };
+
+export const HCAPTCHA_TEST_SITE_KEY = "10000000-ffff-ffff-ffff-000000000001";
+export const HCAPTCHA_TEST_SECRET = "0x0000000000000000000000000000000000000000";
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -115,6 +162,27 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Configuration error: ${name} ${issue.message}`);
   }
   const e = parsed.data;
+  const fail = (line: string): never => {
+    throw new ConfigError(`Configuration error: ${line}`);
+  };
+  if (e.SMS_PROVIDER === "messagebird") {
+    if (!e.MESSAGEBIRD_ACCESS_KEY) fail("MESSAGEBIRD_ACCESS_KEY is required when SMS_PROVIDER=messagebird");
+    if (!e.MESSAGEBIRD_ORIGINATOR) fail("MESSAGEBIRD_ORIGINATOR is required when SMS_PROVIDER=messagebird (the sender name or number users see)");
+  }
+  if (e.MESSAGEBIRD_STAND_IN && !e.MESSAGEBIRD_STAND_IN_CA) fail("MESSAGEBIRD_STAND_IN_CA is required with MESSAGEBIRD_STAND_IN (the stand-in's CA certificate file)");
+  // A known CAPTCHA answer is for tests only: never together with a provider that really sends messages.
+  if (e.CAPTCHA_TEST_ANSWER && e.SMS_PROVIDER === "messagebird" && !e.MESSAGEBIRD_STAND_IN) {
+    fail("CAPTCHA_TEST_ANSWER must not be set when SMS_PROVIDER=messagebird sends real messages (it is for tests only)");
+  }
+  if (e.CAPTCHA_PROVIDER === "hcaptcha") {
+    if (!e.HCAPTCHA_SITE_KEY) fail("HCAPTCHA_SITE_KEY is required when CAPTCHA_PROVIDER=hcaptcha");
+    if (!e.HCAPTCHA_SECRET) fail("HCAPTCHA_SECRET is required when CAPTCHA_PROVIDER=hcaptcha");
+    // hCaptcha's published test keys pass every check; they are allowed only against a stand-in, never hCaptcha itself.
+    const testKeys = e.HCAPTCHA_SITE_KEY === HCAPTCHA_TEST_SITE_KEY || e.HCAPTCHA_SECRET === HCAPTCHA_TEST_SECRET;
+    if (testKeys && new URL(e.HCAPTCHA_VERIFY_URL).hostname.endsWith("hcaptcha.com")) {
+      fail("HCAPTCHA_SITE_KEY/HCAPTCHA_SECRET are hCaptcha's public test keys, which accept anyone; use your own keys");
+    }
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   const sessionSecrets = e.SESSION_SECRET
     ? e.SESSION_SECRET.split(",").map((s) => s.trim())
@@ -160,6 +228,34 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       signInPerIpPerHour: e.LIMIT_SIGNIN_PER_IP_PER_HOUR,
     },
     smsProvider: e.SMS_PROVIDER,
+    messagebird:
+      e.SMS_PROVIDER === "messagebird"
+        ? {
+            accessKey: e.MESSAGEBIRD_ACCESS_KEY!,
+            originator: e.MESSAGEBIRD_ORIGINATOR!,
+            signingKey: e.MESSAGEBIRD_SIGNING_KEY,
+            standIn: e.MESSAGEBIRD_STAND_IN ? { url: e.MESSAGEBIRD_STAND_IN, caFile: path.resolve(e.MESSAGEBIRD_STAND_IN_CA!) } : undefined,
+          }
+        : undefined,
+    providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,
+    sms: {
+      allowedCountries: e.SMS_ALLOWED_COUNTRIES.split(",").map((c) => c.trim().toUpperCase()),
+      capPerHour: e.SMS_CAP_PER_HOUR,
+      capPerDay: e.SMS_CAP_PER_DAY,
+    },
+    captchaProvider: e.CAPTCHA_PROVIDER,
+    hcaptcha:
+      e.CAPTCHA_PROVIDER === "hcaptcha"
+        ? {
+            siteKey: e.HCAPTCHA_SITE_KEY!,
+            secret: e.HCAPTCHA_SECRET!,
+            scriptUrl: e.HCAPTCHA_SCRIPT_URL,
+            verifyUrl: e.HCAPTCHA_VERIFY_URL,
+            noJsFallback: e.HCAPTCHA_NOJS_FALLBACK,
+          }
+        : undefined,
+    audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
+    admin: { idleMinutes: e.ADMIN_IDLE_MINUTES, sessionHours: e.ADMIN_SESSION_HOURS },
     outboxPage: e.OUTBOX_PAGE,
     trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     captchaTestAnswer: e.CAPTCHA_TEST_ANSWER,

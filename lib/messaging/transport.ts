@@ -19,5 +19,7 @@ export function getTransport(): Transport {
   switch (getConfig().smsProvider) {
     case "outbox":
       return outboxTransport;
+    case "messagebird":
+      throw new Error("The MessageBird transport is not built yet");
   }
 }

@@ -67,10 +67,15 @@ export const auditEvents = pgTable(
     locale: text("locale"),
     details: jsonb("details").$type<Record<string, string | number | boolean | null>>(),
   },
+  // The audit page's keyset paging: every filter has an index ending in (at, id), so a filtered page is one index range
+  // read newest first. text_pattern_ops lets an event prefix (LIKE 'recovery.%') use the index under any collation.
   (t) => [
     index("audit_events_at_idx").on(t.at, t.id),
-    index("audit_events_user_idx").on(t.userId, t.at),
-    index("audit_events_flow_idx").on(t.flowId, t.at),
+    index("audit_events_user_idx").on(t.userId, t.at, t.id),
+    index("audit_events_flow_idx").on(t.flowId, t.at, t.id),
+    index("audit_events_ip_idx").on(t.ip, t.at, t.id),
+    index("audit_events_event_idx").on(t.event.op("text_pattern_ops"), t.at, t.id),
+    index("audit_events_subject_idx").on(t.subjectHash, t.at, t.id),
   ],
 );
 

@@ -109,6 +109,8 @@ export const recoveryFlows = pgTable(
     sends: integer("sends").notNull().default(0),
     lastSentAt: tsz("last_sent_at"),
     endedReason: text("ended_reason"),
+    /** What became of the newest code's delivery: pending, sent, failed or paused (spend breaker); null when none went out. */
+    deliveryStatus: text("delivery_status"),
     createdAt: tsz("created_at").notNull().defaultNow(),
     updatedAt: tsz("updated_at").notNull().defaultNow(),
     expiresAt: tsz("expires_at").notNull(),
@@ -135,7 +137,10 @@ export const verificationCodes = pgTable(
   (t) => [index("verification_codes_flow_idx").on(t.flowId, t.createdAt)],
 );
 
-/** Messages handed to the transport; with the outbox transport this table is the delivery. */
+/**
+ * Messages handed to the transport; with the outbox transport this table is the delivery. A real provider's row only links
+ * its message id to the flow for delivery reports: masked recipient, no body.
+ */
 export const outboxMessages = pgTable(
   "outbox_messages",
   {
@@ -152,8 +157,17 @@ export const outboxMessages = pgTable(
     providerId: text("provider_id"),
     error: text("error"),
   },
-  (t) => [index("outbox_messages_created_idx").on(t.createdAt)],
+  (t) => [index("outbox_messages_created_idx").on(t.createdAt), index("outbox_messages_provider_idx").on(t.providerId)],
 );
+
+/** The newest delivery outcome per transport, shared by every instance: tells whether the provider is failing now. */
+export const providerHealth = pgTable("provider_health", {
+  transport: text("transport").primaryKey(),
+  lastSuccessAt: tsz("last_success_at"),
+  lastFailureAt: tsz("last_failure_at"),
+  /** How long the last failed attempt took (a timeout fails slower than a refusal). */
+  lastFailureMs: integer("last_failure_ms"),
+});
 
 /** Nonces of CAPTCHA challenges already answered, so each challenge is single use. */
 export const usedCaptchas = pgTable("used_captchas", {

@@ -1,6 +1,6 @@
 // Drizzle schema: every table Toegang keeps; migrations in drizzle/ are generated from this file.
 import { sql } from "drizzle-orm";
-import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 const tsz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
@@ -66,6 +66,14 @@ export const auditEvents = pgTable(
     userAgent: text("user_agent"),
     locale: text("locale"),
     details: jsonb("details").$type<Record<string, string | number | boolean | null>>(),
+    // The hash chain (lib/audit/chain.ts, drizzle/*_audit_chain.sql): set by the database when the inserting
+    // transaction commits, so every committed row carries them; the application never writes them.
+    /** Position in the chain (commit order), 1, 2, 3, … without gaps. */
+    seq: bigint("seq", { mode: "number" }),
+    /** The previous row's hash (64 zeros before the first row). */
+    prevHash: text("prev_hash"),
+    /** SHA-256 (hex) of this row's canonical serialisation, which includes prevHash and seq. */
+    hash: text("hash"),
   },
   // The audit page's keyset paging: every filter has an index ending in (at, id), so a filtered page is one index range
   // read newest first. text_pattern_ops lets an event prefix (LIKE 'recovery.%') use the index under any collation.
@@ -76,8 +84,16 @@ export const auditEvents = pgTable(
     index("audit_events_ip_idx").on(t.ip, t.at, t.id),
     index("audit_events_event_idx").on(t.event.op("text_pattern_ops"), t.at, t.id),
     index("audit_events_subject_idx").on(t.subjectHash, t.at, t.id),
+    uniqueIndex("audit_events_seq_idx").on(t.seq),
   ],
 );
+
+/** The audit chain's newest link (one row): the lock that orders sealing, and the anchor that shows rows missing at the end. */
+export const auditChainHead = pgTable("audit_chain_head", {
+  id: boolean("id").primaryKey().default(true),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  hash: text("hash").notNull(),
+});
 
 /** Fixed-window counters for rate limits, shared by every app instance. */
 export const rateLimits = pgTable("rate_limits", {

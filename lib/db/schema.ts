@@ -190,3 +190,37 @@ export const usedCaptchas = pgTable("used_captchas", {
   nonce: text("nonce").primaryKey(),
   expiresAt: tsz("expires_at").notNull(),
 });
+
+/**
+ * Administrator sign-ins: first the pending second step (stage "code": the SMS code's keyed hash and its counters),
+ * then, once the code is right, the admin session itself (stage "active") under a new token. The browser holds only
+ * the random token, sealed; idle and absolute timeouts are decided here on every request.
+ */
+export const adminSessions = pgTable(
+  "admin_sessions",
+  {
+    /** Public reference: the flow id of this sign-in's audit events. */
+    id: uuid("id").primaryKey().defaultRandom(),
+    tokenHash: text("token_hash").notNull().unique(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The user's session version at sign-in; a later bump (password reset, sign-out everywhere) ends the session. */
+    sessionVersion: integer("session_version").notNull(),
+    stage: text("stage").notNull(),
+    locale: text("locale").notNull(),
+    codeHash: text("code_hash"),
+    codeExpiresAt: tsz("code_expires_at"),
+    codeAttempts: integer("code_attempts").notNull().default(0),
+    sends: integer("sends").notNull().default(0),
+    lastSentAt: tsz("last_sent_at"),
+    createdAt: tsz("created_at").notNull().defaultNow(),
+    /** The pending step's end while stage is "code"; the absolute end of the session once it is "active". */
+    expiresAt: tsz("expires_at").notNull(),
+    signedInAt: tsz("signed_in_at"),
+    lastSeenAt: tsz("last_seen_at"),
+    endedAt: tsz("ended_at"),
+    endedReason: text("ended_reason"),
+  },
+  (t) => [index("admin_sessions_user_idx").on(t.userId, t.createdAt), index("admin_sessions_expires_idx").on(t.expiresAt)],
+);

@@ -2,13 +2,20 @@
 import "server-only";
 import type { Db } from "@/lib/db/client";
 import { getConfig } from "@/lib/config";
+import { messagebirdFromConfig } from "./messagebird";
 import { outboxTransport } from "./outbox";
 
 export type Channel = "sms" | "voice";
 export type Purpose = "code" | "notification";
 
 export type OutgoingMessage = { to: string; channel: Channel; locale: "nl" | "en"; body: string; purpose: Purpose; flowId?: string | null };
-export type SendResult = { ok: true; providerId: string | null } | { ok: false; error: string };
+/**
+ * A failed send names what went wrong in our words (`timeout`, `invalid-recipient`, `provider-error` …) and, when the
+ * provider answered, its own error code and HTTP status, for the audit trail; never the message text.
+ */
+export type SendResult =
+  | { ok: true; providerId: string | null }
+  | { ok: false; error: string; providerCode?: number | null; httpStatus?: number | null };
 
 export interface Transport {
   readonly name: string;
@@ -20,6 +27,6 @@ export function getTransport(): Transport {
     case "outbox":
       return outboxTransport;
     case "messagebird":
-      throw new Error("The MessageBird transport is not built yet");
+      return messagebirdFromConfig();
   }
 }

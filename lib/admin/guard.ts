@@ -1,28 +1,87 @@
-// Access checks for every admin page, server action and route handler (STUB: refuses everyone until the admin session lands).
+// Access checks for every admin page, server action and route handler: only a live admin session gets in, every
+// refusal is audited (admin.access_refused: anonymous | expired | not_admin, with the path). proxy.ts decides nothing here.
+//
+// Auditing what an administrator looks at: call auditAdminView(identity, "admin.<noun>_viewed" | "admin.<noun>_exported",
+// details) after the guard let them in; it records the administrator as the actor with this request's IP, browser and locale.
 import "server-only";
-import { redirect } from "next/navigation";
+import { cookies } from "next/headers";
+import { getLocale } from "next-intl/server";
+import { getUserSession } from "@/lib/auth/session";
+import { loadSessionUser } from "@/lib/auth/sign-in";
+import { getDb, type Db } from "@/lib/db/client";
+import { redirect } from "@/lib/i18n/navigation";
+import { routing, type AppLocale } from "@/lib/i18n/routing";
+import { getRequestContext } from "@/lib/security/request-context";
+import { decideAccess, type RefusalReason } from "./rules";
+import { auditAdmin, checkAdminSession, getAdminCookie, type AdminIdentity } from "./session";
 
-export type AdminIdentity = { userId: string; email: string; displayName: string };
+export type { AdminIdentity } from "./session";
 
-/** Server components: anonymous or expired → admin sign-in; signed in but not an administrator → the 403 page. */
-export async function requireAdminPage(locale: string, path?: string): Promise<AdminIdentity> {
-  void path;
-  redirect(`/${locale}/admin/sign-in`);
+type Outcome = { kind: "allow"; identity: AdminIdentity } | { kind: "refuse"; reason: RefusalReason };
+
+/** Someone signed in to the portal itself (the Werkplek) who is not an administrator. */
+async function ordinaryUser(db: Db): Promise<string | null> {
+  const user = await loadSessionUser(db, await getUserSession());
+  return user && !user.isAdmin ? user.id : null;
 }
 
-/** Server actions: the same refusals as requireAdminPage, as redirects (303 for plain form posts). */
-export async function requireAdminAction(): Promise<AdminIdentity> {
-  redirect("/nl/admin/sign-in");
+async function check(path: string): Promise<Outcome> {
+  const db = await getDb();
+  const ctx = { context: await getRequestContext() };
+  const session = await checkAdminSession(db, (await getAdminCookie()).token, ctx);
+  if (session.kind === "active") return { kind: "allow", identity: session.identity };
+  const ordinary = session.kind === "not-admin" ? session.userId : await ordinaryUser(db);
+  const decision = decideAccess(session.kind, ordinary !== null);
+  if (decision.kind === "allow") throw new Error("unreachable: only an active session is allowed");
+  await auditAdmin(db, ctx, { event: "admin.access_refused", outcome: "refused", reason: decision.reason, userId: ordinary, details: { path: path.slice(0, 200) } });
+  return decision;
 }
 
-/** Route handlers: anonymous or expired → 303 to sign-in; not an administrator → 403. */
+/** Server components: anonymous or expired → the admin sign-in (coming back to `path` afterwards); not an administrator → the 403 page. */
+export async function requireAdminPage(locale: string, path = "/admin"): Promise<AdminIdentity> {
+  const outcome = await check(path);
+  if (outcome.kind === "allow") return outcome.identity;
+  return refuse(outcome.reason, locale as AppLocale, path);
+}
+
+/**
+ * Server actions (treated as public endpoints): the same refusals as pages, as redirects — 303 for a plain form post, a
+ * client-side redirect with JavaScript — so the action does nothing and the visitor lands where a page visit would.
+ */
+export async function requireAdminAction(name = "action"): Promise<AdminIdentity> {
+  const outcome = await check(`action:${name}`);
+  if (outcome.kind === "allow") return outcome.identity;
+  return refuse(outcome.reason, (await getLocale()) as AppLocale, null);
+}
+
+/** Route handlers: anonymous or expired → 303 to the admin sign-in; not an administrator → a plain 403. */
 export async function requireAdminRoute(request: Request): Promise<AdminIdentity | Response> {
-  return Response.redirect(new URL("/nl/admin/sign-in", request.url), 303);
+  const outcome = await check(new URL(request.url).pathname);
+  if (outcome.kind === "allow") return outcome.identity;
+  if (outcome.reason === "not_admin") {
+    return new Response("403 Forbidden: administrators only.\n", { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
+  }
+  // A relative Location: never built from the request's Host header.
+  const locale = await routeLocale();
+  return new Response(null, { status: 303, headers: { Location: `/${locale}/admin/sign-in${outcome.reason === "expired" ? "?expired=1" : ""}`, "Cache-Control": "no-store" } });
 }
 
-/** Records that an administrator looked at or exported something (admin.* events); the identity's user is the actor. */
+/** Records that an administrator looked at or exported something; the administrator is the actor. */
 export async function auditAdminView(identity: AdminIdentity, event: string, details?: Record<string, string | number | boolean | null>): Promise<void> {
-  void identity;
-  void event;
-  void details;
+  const db = await getDb();
+  await auditAdmin(db, { context: await getRequestContext() }, { event, outcome: "success", userId: identity.userId, details });
+}
+
+function refuse(reason: RefusalReason, locale: AppLocale, next: string | null): never {
+  if (reason === "not_admin") return redirect({ href: "/admin/forbidden", locale });
+  const query: Record<string, string> = {};
+  if (next?.startsWith("/admin")) query.next = next;
+  if (reason === "expired") query.expired = "1";
+  return redirect({ href: { pathname: "/admin/sign-in", query }, locale });
+}
+
+/** Route handlers live outside the locale segment: the visitor's language cookie, else the default. */
+async function routeLocale(): Promise<AppLocale> {
+  const chosen = (await cookies()).get("NEXT_LOCALE")?.value;
+  return routing.locales.find((l) => l === chosen) ?? routing.defaultLocale;
 }

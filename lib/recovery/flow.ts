@@ -80,7 +80,7 @@ export function isExpired(state: FlowState, now: Date): boolean {
 }
 
 /** When the next code may be sent, or null when no cooldown applies. */
-export function cooldownUntil(state: FlowState, now: Date, limits: FlowLimits): Date | null {
+export function cooldownUntil(state: Pick<FlowState, "lastSentAt">, now: Date, limits: Pick<FlowLimits, "resendCooldownSeconds">): Date | null {
   if (!state.lastSentAt) return null;
   const until = new Date(state.lastSentAt.getTime() + limits.resendCooldownSeconds * 1000);
   return until > now ? until : null;

@@ -1,0 +1,112 @@
+// The admin session: a sealed cookie holding only a random token; stage, timeouts and the user's session version live in the database.
+import "server-only";
+import { createHash, randomBytes } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import { getIronSession } from "iron-session";
+import { cookies } from "next/headers";
+import { recordAudit } from "@/lib/audit/record";
+import { cookieName, sealedCookieOptions, sessionPasswords } from "@/lib/auth/session";
+import { getConfig } from "@/lib/config";
+import type { Db, Tx } from "@/lib/db/client";
+import { adminSessions, users } from "@/lib/db/schema";
+import type { RequestContext } from "@/lib/security/request-context";
+import { sessionExpiry } from "./rules";
+
+export type AdminIdentity = { userId: string; email: string; displayName: string };
+
+type AdminCookie = { token?: string };
+
+/** The cookie outlives neither the pending step nor the absolute session limit; the database decides either way. */
+export async function getAdminCookie() {
+  return getIronSession<AdminCookie>(await cookies(), {
+    cookieName: cookieName("toegang-admin"),
+    password: sessionPasswords(),
+    ttl: getConfig().admin.sessionHours * 3600,
+    cookieOptions: sealedCookieOptions(),
+  });
+}
+
+/** 256 random bits for the browser; only their hash is stored. */
+export function newToken(): { token: string; tokenHash: string } {
+  const token = randomBytes(32).toString("base64url");
+  return { token, tokenHash: hashToken(token) };
+}
+
+export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+export type AdminCtx = { context: RequestContext; now?: Date };
+
+/** One audit row of the admin area, with who asked and from where. */
+export function auditAdmin(
+  db: Db | Tx,
+  ctx: AdminCtx,
+  e: { event: string; outcome: "success" | "failure" | "refused" | "info"; reason?: string | null; userId?: string | null; subjectHash?: string | null; flowId?: string | null; details?: Record<string, string | number | boolean | null> },
+) {
+  return recordAudit(db, { ...e, ip: ctx.context.ip, userAgent: ctx.context.userAgent, locale: ctx.context.locale, at: ctx.now });
+}
+
+export type SessionCheck =
+  | { kind: "none" }
+  | { kind: "ended"; reason: string }
+  | { kind: "not-admin"; userId: string }
+  | { kind: "active"; sessionId: string; identity: AdminIdentity };
+
+/**
+ * Whether the token belongs to a live admin session, checked on every request: idle and absolute timeouts, the user's
+ * session version and admin flag. A session found over is ended here (audited once); a live one is marked seen now.
+ */
+export async function checkAdminSession(db: Db, token: string | null | undefined, ctx: AdminCtx): Promise<SessionCheck> {
+  if (!token) return { kind: "none" };
+  const now = ctx.now ?? new Date();
+  const [row] = await db
+    .select({
+      id: adminSessions.id,
+      stage: adminSessions.stage,
+      endedReason: adminSessions.endedReason,
+      signedInAt: adminSessions.signedInAt,
+      lastSeenAt: adminSessions.lastSeenAt,
+      sessionVersion: adminSessions.sessionVersion,
+      userId: users.id,
+      email: users.email,
+      firstName: users.firstName,
+      lastName: users.lastName,
+      isAdmin: users.isAdmin,
+      currentVersion: users.sessionVersion,
+    })
+    .from(adminSessions)
+    .innerJoin(users, eq(users.id, adminSessions.userId))
+    .where(eq(adminSessions.tokenHash, hashToken(token)))
+    .limit(1);
+  // A token halfway through sign-in (stage "code") is not signed in yet.
+  if (!row || row.stage === "code") return row ? { kind: "none" } : { kind: "ended", reason: "unknown" };
+  if (row.stage !== "active") return { kind: "ended", reason: row.endedReason ?? "ended" };
+
+  const timedOut = sessionExpiry({ signedInAt: row.signedInAt!, lastSeenAt: row.lastSeenAt! }, now, getConfig().admin);
+  const reason = timedOut ?? (row.currentVersion !== row.sessionVersion ? "session-version" : !row.isAdmin ? "admin-revoked" : null);
+  if (reason) {
+    await endAdminSession(db, row.id, row.userId, reason, ctx);
+    return reason === "admin-revoked" ? { kind: "not-admin", userId: row.userId } : { kind: "ended", reason };
+  }
+  await db
+    .update(adminSessions)
+    .set({ lastSeenAt: now })
+    .where(and(eq(adminSessions.id, row.id), eq(adminSessions.stage, "active")));
+  return { kind: "active", sessionId: row.id, identity: { userId: row.userId, email: row.email, displayName: `${row.firstName} ${row.lastName}` } };
+}
+
+/** Ends a live session once; the audit row says why (signed-out is audited by the caller, everything else as expired). */
+export async function endAdminSession(db: Db, sessionId: string, userId: string, reason: string, ctx: AdminCtx): Promise<boolean> {
+  const now = ctx.now ?? new Date();
+  return db.transaction(async (tx) => {
+    const ended = await tx
+      .update(adminSessions)
+      .set({ stage: "ended", endedAt: now, endedReason: reason })
+      .where(and(eq(adminSessions.id, sessionId), eq(adminSessions.stage, "active")))
+      .returning({ id: adminSessions.id });
+    if (!ended.length) return false;
+    await auditAdmin(tx, ctx, reason === "signed-out"
+      ? { event: "admin.signed_out", outcome: "success", userId, flowId: sessionId }
+      : { event: "admin.session_expired", outcome: "info", reason, userId, flowId: sessionId });
+    return true;
+  });
+}

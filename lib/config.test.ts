@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { ConfigError, readConfig } from "./config";
+import { ConfigError, readAllowedCountries, readConfig } from "./config";
 
 // Lets one test make the secret file look absent at the moment it is checked, as when another process wins the race.
 const fsControl = vi.hoisted(() => ({ hideExisting: false }));
@@ -187,6 +187,13 @@ describe("providers", () => {
     expect(configError({ ...mb, MESSAGEBIRD_ORIGINATOR: "A name that is too long" })).toMatch(/^Configuration error: MESSAGEBIRD_ORIGINATOR /);
     expect(configError({ ...hc, HCAPTCHA_SECRET: undefined })).toMatch(/^Configuration error: HCAPTCHA_SECRET is required/);
     expect(configError({ ...production, SMS_ALLOWED_COUNTRIES: "Netherlands" })).toMatch(/^Configuration error: SMS_ALLOWED_COUNTRIES /);
+  });
+
+  it("reads the allowed SMS countries alone, as the full configuration does, without needing the rest", () => {
+    expect(readAllowedCountries({})).toEqual(["NL"]);
+    expect(readAllowedCountries({ SMS_ALLOWED_COUNTRIES: "nl, be,DE" })).toEqual(readConfig({ ...production, SMS_ALLOWED_COUNTRIES: "nl, be,DE" }).sms.allowedCountries);
+    expect(readAllowedCountries({ SMS_ALLOWED_COUNTRIES: "nl, be,DE", DATABASE_URL: "postgres://x/y" })).toEqual(["NL", "BE", "DE"]);
+    expect(() => readAllowedCountries({ SMS_ALLOWED_COUNTRIES: "Netherlands" })).toThrow(/^Configuration error: SMS_ALLOWED_COUNTRIES must be ISO country codes/);
   });
 
   it("refuses a known CAPTCHA answer when real messages go out, but not against the stand-in", () => {

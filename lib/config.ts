@@ -19,6 +19,12 @@ const int = (fallback: number, min: number, max: number) =>
     .max(max, { message: `must be at most ${max}` })
     .default(fallback);
 
+const allowedCountriesSchema = z
+  .string()
+  .regex(/^[A-Za-z]{2}(\s*,\s*[A-Za-z]{2})*$/, { message: "must be ISO country codes such as NL or NL,BE,DE" })
+  .default("NL");
+const countryList = (value: string) => value.split(",").map((c) => c.trim().toUpperCase());
+
 const envSchema = z.object({
   DATABASE_URL: z
     .string()
@@ -66,10 +72,7 @@ const envSchema = z.object({
   MESSAGEBIRD_STAND_IN: z.url({ message: "must be a URL such as https://127.0.0.1:3182" }).optional(),
   MESSAGEBIRD_STAND_IN_CA: z.string().min(1).optional(),
   PROVIDER_TIMEOUT_MS: int(5_000, 500, 60_000),
-  SMS_ALLOWED_COUNTRIES: z
-    .string()
-    .regex(/^[A-Za-z]{2}(\s*,\s*[A-Za-z]{2})*$/, { message: "must be ISO country codes such as NL or NL,BE,DE" })
-    .default("NL"),
+  SMS_ALLOWED_COUNTRIES: allowedCountriesSchema,
   SMS_CAP_PER_HOUR: int(500, 1, 1_000_000),
   SMS_CAP_PER_DAY: int(5_000, 1, 10_000_000),
   CAPTCHA_PROVIDER: z.enum(["builtin", "hcaptcha"], { message: "must be builtin or hcaptcha" }).default("builtin"),
@@ -239,7 +242,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
         : undefined,
     providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,
     sms: {
-      allowedCountries: e.SMS_ALLOWED_COUNTRIES.split(",").map((c) => c.trim().toUpperCase()),
+      allowedCountries: countryList(e.SMS_ALLOWED_COUNTRIES),
       capPerHour: e.SMS_CAP_PER_HOUR,
       capPerDay: e.SMS_CAP_PER_DAY,
     },
@@ -291,6 +294,16 @@ function readSessionSecret(file: string): string {
     }
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
   }
+}
+
+/**
+ * SMS_ALLOWED_COUNTRIES alone, for the operator CLI's input checks, which run before (and without) the rest of the
+ * configuration: reading all of it may create the data folder.
+ */
+export function readAllowedCountries(env: Record<string, string | undefined> = process.env): string[] {
+  const parsed = allowedCountriesSchema.safeParse(env.SMS_ALLOWED_COUNTRIES || undefined);
+  if (!parsed.success) throw new ConfigError(`Configuration error: SMS_ALLOWED_COUNTRIES ${parsed.error.issues[0]!.message}`);
+  return countryList(parsed.data);
 }
 
 let cached: AppConfig | undefined;

@@ -1,6 +1,6 @@
 // User ID keys and Dutch-friendly mobile numbers.
 import { describe, expect, it } from "vitest";
-import { parsePhone, userIdKey } from "./normalize";
+import { checkMobileNumber, parsePhone, userIdKey } from "./normalize";
 
 describe("userIdKey", () => {
   it("makes every spelling of one user ID the same key", () => {
@@ -40,5 +40,24 @@ describe("parsePhone", () => {
 
   it.each([["hello"], [""], ["06-1234"], ["06-123456789"], ["12345"], ["+999 123"], ["0031"]])("refuses %j", (typed) => {
     expect(parsePhone(typed)).toEqual({ ok: false });
+  });
+});
+
+describe("checkMobileNumber", () => {
+  it("accepts a mobile number in an allowed country, in E.164", () => {
+    expect(checkMobileNumber("06-12345678", ["NL"])).toEqual({ ok: true, e164: "+31612345678" });
+    expect(checkMobileNumber("+32 470 12 34 56", ["NL", "BE"])).toEqual({ ok: true, e164: "+32470123456" });
+  });
+
+  it("refuses a mobile number outside the allowed countries, naming its country", () => {
+    expect(checkMobileNumber("+32 470 12 34 56", ["NL"])).toEqual({ ok: false, problem: "country-not-allowed", country: "BE" });
+    expect(checkMobileNumber("06-12345678", ["BE"])).toEqual({ ok: false, problem: "country-not-allowed", country: "NL" });
+  });
+
+  it("refuses landlines, service numbers and garbage whatever the countries", () => {
+    expect(checkMobileNumber("020-1234567", ["NL"])).toEqual({ ok: false, problem: "not-mobile" });
+    expect(checkMobileNumber("+31 88 236 00 00", ["NL"])).toEqual({ ok: false, problem: "not-mobile" });
+    expect(checkMobileNumber("0900-1234567", ["NL"])).toMatchObject({ ok: false });
+    expect(checkMobileNumber("bel me", ["NL"])).toEqual({ ok: false, problem: "invalid" });
   });
 });

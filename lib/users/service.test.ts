@@ -50,6 +50,11 @@ describe("validateUserInput", () => {
     ]);
   });
 
+  it("refuses a mobile number outside the allowed countries, so adding or importing such a user fails", () => {
+    const v = validateUserInput({ ...base, phone: "+49 151 23456789" });
+    expect(v.ok ? [] : v.problems).toEqual([{ field: "mobile", message: '"+49 151 23456789" is a number in DE; codes go only to NL (SMS_ALLOWED_COUNTRIES)' }]);
+  });
+
   it("refuses an unparseable phone number and an over-long name", () => {
     const v = validateUserInput({ ...base, firstName: "J".repeat(101), phone: "bel me" });
     expect(v.ok ? [] : v.problems).toEqual([
@@ -170,6 +175,22 @@ describe.each(drivers())("user service on %s", (driver) => {
     expect((await findUser(h.db, "kees.bakker@example.nl"))!.mobile).toBe("+31687654321");
     expect(await setPhone(h.db, "kees.bakker@example.nl", null)).toEqual({ ok: true });
     expect((await findUser(h.db, "kees.bakker@example.nl"))!.mobile).toBeNull();
+  });
+
+  it("registers only mobile numbers in the allowed countries (SMS_ALLOWED_COUNTRIES, default NL)", async () => {
+    const belgian = "+32 470 12 34 56";
+    expect(await setPhone(h.db, "kees.bakker@example.nl", belgian)).toEqual({
+      ok: false,
+      message: '"+32 470 12 34 56" is a number in BE; codes go only to NL (SMS_ALLOWED_COUNTRIES)',
+    });
+    expect((await findUser(h.db, "kees.bakker@example.nl"))!.mobile).toBeNull();
+    process.env.SMS_ALLOWED_COUNTRIES = "NL,BE";
+    try {
+      expect(await setPhone(h.db, "kees.bakker@example.nl", belgian)).toEqual({ ok: true });
+      expect((await findUser(h.db, "kees.bakker@example.nl"))!.mobile).toBe("+32470123456");
+    } finally {
+      delete process.env.SMS_ALLOWED_COUNTRIES;
+    }
   });
 
   it("grants and revokes the administrator role", async () => {

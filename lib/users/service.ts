@@ -5,13 +5,13 @@ import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
-import { getConfig } from "@/lib/config";
+import { getConfig, readAllowedCountries } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db/client";
 import { passwordHistory, users } from "@/lib/db/schema";
 import { hashPassword, verifyPassword } from "@/lib/password/hash";
 import { wasUsedBefore } from "@/lib/password/history";
 import { checkPasswordRules, type PasswordRule } from "@/lib/password/policy";
-import { parsePhone, userIdKey } from "./normalize";
+import { checkMobileNumber, userIdKey } from "./normalize";
 
 /** The fields of a user as operators name them (the CSV columns). */
 export type UserField = "email" | "first_name" | "last_name" | "mobile" | "password" | "admin";
@@ -72,12 +72,22 @@ function checkName(raw: string, field: "first_name" | "last_name", problems: Fie
   return name;
 }
 
-/** Codes are only ever sent to mobile numbers, so a landline is refused when it is registered, not when it is used. */
+/**
+ * Codes only go to mobile numbers in the allowed countries (SMS_ALLOWED_COUNTRIES), so anything else is refused when
+ * it is registered, not when it is used.
+ */
 function checkMobile(typed: string): { ok: true; e164: string } | { ok: false; message: string } {
-  const parsed = parsePhone(typed);
-  if (!parsed.ok) return { ok: false, message: `"${typed}" is not a valid phone number` };
-  if (!parsed.isMobile) return { ok: false, message: `"${typed}" is not a mobile number` };
-  return { ok: true, e164: parsed.e164 };
+  const allowed = readAllowedCountries();
+  const checked = checkMobileNumber(typed, allowed);
+  if (checked.ok) return checked;
+  switch (checked.problem) {
+    case "invalid":
+      return { ok: false, message: `"${typed}" is not a valid phone number` };
+    case "not-mobile":
+      return { ok: false, message: `"${typed}" is not a mobile number` };
+    case "country-not-allowed":
+      return { ok: false, message: `"${typed}" is a number in ${checked.country ?? "an unknown country"}; codes go only to ${allowed.join(", ")} (SMS_ALLOWED_COUNTRIES)` };
+  }
 }
 
 function ruleText(rule: PasswordRule): string {

@@ -1,0 +1,152 @@
+"use server";
+// Server actions of the admin area: sign in (password, then the SMS code), a new code, cancel, sign out. The same code
+// serves JavaScript and plain form posts; every one re-reads the attempt or session it acts on.
+import { getLocale } from "next-intl/server";
+import { z } from "zod";
+import { getDb } from "@/lib/db/client";
+import { parseForm, type FormState } from "@/lib/forms/form-state";
+import { redirect } from "@/lib/i18n/navigation";
+import { getRequestContext } from "@/lib/security/request-context";
+import { requireAdminAction } from "./guard";
+import { safeAdminPath } from "./rules";
+import { checkAdminSession, endAdminSession, getAdminCookie } from "./session";
+import { cancelAdminSignIn, loadPendingSignIn, resendAdminCode, startAdminSignIn, verifyAdminCode } from "./sign-in";
+
+type Href = Parameters<typeof redirect>[0]["href"];
+
+async function go(href: Href): Promise<never> {
+  return redirect({ href, locale: await getLocale() });
+}
+
+/** Back to the admin sign-in, with a notice (ended, signedOut, expired) and the page to return to. */
+const toSignIn = (notice: string | null, next?: string | null): Href => {
+  const query: Record<string, string> = notice ? { [notice]: "1" } : {};
+  const safe = safeAdminPath(next);
+  if (safe) query.next = safe;
+  return { pathname: "/admin/sign-in", query };
+};
+
+export type AdminSignInField = "username" | "password";
+
+const signInSchema = z.object({
+  username: z.string().trim().min(1, "errors.usernameRequired").max(254, "errors.invalid"),
+  password: z.string().min(1, "errors.passwordRequired").max(1024, "errors.invalid"),
+  next: z.string().max(512).default(""),
+});
+
+/** Step 1: user ID and password; an administrator with the right password gets a code by SMS and the code page. */
+export async function adminSignInAction(_prev: FormState<AdminSignInField>, formData: FormData): Promise<FormState<AdminSignInField>> {
+  const username = String(formData.get("username") ?? "").slice(0, 254);
+  const values = { username };
+  const parsed = parseForm(signInSchema, formData);
+  if (!parsed.ok) {
+    const { next: _n, ...fieldErrors } = parsed.fieldErrors;
+    return { status: "error", fieldErrors, values };
+  }
+  let result;
+  try {
+    result = await startAdminSignIn(await getDb(), { userId: parsed.data.username, password: parsed.data.password, context: await getRequestContext() });
+  } catch (error) {
+    console.error("admin sign-in failed unexpectedly", error);
+    return { status: "error", formError: "errors.unavailable", values };
+  }
+  switch (result.kind) {
+    case "code-sent": {
+      const cookie = await getAdminCookie();
+      cookie.token = result.token;
+      await cookie.save();
+      const next = safeAdminPath(parsed.data.next);
+      return go({ pathname: "/admin/sign-in/code", query: next ? { next } : {} });
+    }
+    case "rate-limited":
+      return { status: "error", formError: "errors.rateLimited", params: { time: result.retryAt.toISOString() }, values };
+    case "no-mobile":
+      return { status: "error", formError: "errors.noMobile", values };
+    case "send-failed":
+      return { status: "error", formError: "errors.sendFailed", values };
+    case "locked":
+      return { status: "error", formError: "errors.locked", values };
+    case "invalid":
+      return { status: "error", formError: "errors.invalid", values };
+  }
+}
+
+export type AdminCodeState = FormState<"code"> & { resent?: boolean };
+
+const codeSchema = z.object({
+  code: z
+    .string()
+    .transform((s) => s.replace(/[\s-]/g, ""))
+    .pipe(z.string().min(1, "errors.codeRequired").regex(/^\d{6}$/, "errors.codeFormat")),
+  next: z.string().max(512).default(""),
+});
+
+/** The attempt this browser is in, or straight back to the sign-in when there is none (any more). */
+async function withPending() {
+  const db = await getDb();
+  const ctx = { context: await getRequestContext() };
+  const cookie = await getAdminCookie();
+  const pending = await loadPendingSignIn(db, cookie.token, ctx);
+  if (!pending) {
+    cookie.destroy();
+    return go(toSignIn("ended"));
+  }
+  return { db, ctx, cookie, pending };
+}
+
+/** Step 2: the code from the SMS; the right one opens the admin area (or the page the administrator came for). */
+export async function verifyAdminCodeAction(_prev: AdminCodeState, formData: FormData): Promise<AdminCodeState> {
+  const { db, ctx, cookie, pending } = await withPending();
+  const parsed = parseForm(codeSchema, formData);
+  if (!parsed.ok) return { status: "error", fieldErrors: { code: parsed.fieldErrors.code } };
+  const result = await verifyAdminCode(db, pending, parsed.data.code, ctx);
+  if (result.kind === "signed-in") {
+    cookie.token = result.token;
+    await cookie.save();
+    return go(safeAdminPath(parsed.data.next) ?? "/admin");
+  }
+  if (result.kind === "ended") {
+    cookie.destroy();
+    return go(toSignIn("ended"));
+  }
+  return { status: "error", fieldErrors: { code: `errors.${result.kind}` }, params: { attemptsLeft: result.attemptsLeft } };
+}
+
+/** "Nieuwe code sturen": after the cooldown, at most three codes per attempt. */
+export async function resendAdminCodeAction(_prev: AdminCodeState, _formData: FormData): Promise<AdminCodeState> {
+  const { db, ctx, pending } = await withPending();
+  const result = await resendAdminCode(db, pending, ctx);
+  switch (result.kind) {
+    case "sent":
+      return { status: "idle", resent: true };
+    case "gone":
+      return go(toSignIn("ended"));
+    case "cooldown":
+      return { status: "error", formError: "errors.cooldown", params: { seconds: Math.max(1, Math.ceil((result.retryAt.getTime() - Date.now()) / 1000)) } };
+    default:
+      return { status: "error", formError: `errors.${result.kind}` };
+  }
+}
+
+/** "Annuleren" on the code page: the attempt ends and the browser forgets it. */
+export async function cancelAdminSignInAction(): Promise<void> {
+  const db = await getDb();
+  const ctx = { context: await getRequestContext() };
+  const cookie = await getAdminCookie();
+  const pending = await loadPendingSignIn(db, cookie.token, ctx);
+  if (pending) await cancelAdminSignIn(db, pending, ctx);
+  cookie.destroy();
+  return go(toSignIn(null));
+}
+
+/** "Afmelden": ends the admin session on the server (an old copy of the cookie opens nothing) and in the browser. */
+export async function adminSignOutAction(): Promise<void> {
+  await requireAdminAction("sign-out");
+  const db = await getDb();
+  const ctx = { context: await getRequestContext() };
+  const cookie = await getAdminCookie();
+  const session = await checkAdminSession(db, cookie.token, ctx);
+  if (session.kind === "active") await endAdminSession(db, session.sessionId, session.identity.userId, "signed-out", ctx);
+  cookie.destroy();
+  return go(toSignIn("signedOut"));
+}

@@ -108,6 +108,19 @@ describe("numbers", () => {
     const r = transition(s, { type: "submit-number", channel: "sms", matched: false }, at(59));
     expect(r).toEqual({ ok: false, error: { kind: "cooldown", retryAt: at(60) } });
   });
+
+  it("after a failed delivery, the other method (back to the number step) may send at once", () => {
+    const failed = state("code", { lastSentAt: at(0), sends: 1, phoneMatched: true, channel: "sms" });
+    const back = transition(failed, { type: "change-method" }, at(3));
+    expect(back).toMatchObject({ ok: true, state: { step: "verify", sends: 1, lastSentAt: at(0) } });
+    const s = (back as { state: FlowState }).state;
+    expect(transition(s, { type: "submit-number", channel: "voice", matched: true }, at(4))).toEqual({ ok: false, error: { kind: "cooldown", retryAt: at(60) } });
+    expect(transition(s, { type: "submit-number", channel: "voice", matched: true, lastDeliveryFailed: true }, at(4))).toMatchObject({
+      ok: true,
+      effect: "send-code",
+      state: { step: "code", channel: "voice", sends: 2, lastSentAt: at(4) },
+    });
+  });
 });
 
 describe("resend", () => {
@@ -121,6 +134,13 @@ describe("resend", () => {
   it("the 4th send is refused", () => {
     const third = state("code", { lastSentAt: at(0), sends: 3, phoneMatched: true });
     expect(transition(third, { type: "resend" }, at(600))).toEqual({ ok: false, error: { kind: "send-limit" } });
+  });
+
+  it("after a send the user was told had failed, may go again at once, still within the send limit", () => {
+    expect(transition(sent, { type: "resend", lastDeliveryFailed: true }, at(5))).toMatchObject({ ok: true, effect: "send-code", state: { sends: 2, lastSentAt: at(5) } });
+    expect(transition({ ...sent, phoneMatched: false }, { type: "resend", lastDeliveryFailed: true }, at(5))).toMatchObject({ ok: true, effect: "pretend-send" });
+    expect(transition({ ...sent, sends: 3 }, { type: "resend", lastDeliveryFailed: true }, at(5))).toEqual({ ok: false, error: { kind: "send-limit" } });
+    expect(transition(sent, { type: "resend", lastDeliveryFailed: false }, at(5))).toEqual({ ok: false, error: { kind: "cooldown", retryAt: at(60) } });
   });
 
   it("does not reset the failure count and sends nothing when the number did not match", () => {

@@ -37,8 +37,8 @@ export const defaultFlowLimits: FlowLimits = {
 
 export type FlowEvent =
   | { type: "choose-intent"; intent: Intent }
-  | { type: "submit-number"; channel: Channel; matched: boolean }
-  | { type: "resend" }
+  | { type: "submit-number"; channel: Channel; matched: boolean; lastDeliveryFailed?: boolean }
+  | { type: "resend"; lastDeliveryFailed?: boolean }
   | { type: "change-method" }
   | { type: "code-verified" }
   | { type: "code-failed"; attempts: number }
@@ -79,6 +79,14 @@ export function isExpired(state: FlowState, now: Date): boolean {
   return !isFinished(state.step) && now >= state.expiresAt;
 }
 
+/**
+ * The wait before another code; none after a send the user was told had failed ("try again or choose the other
+ * method" must be possible at once). Sends still count toward the per-flow maximum, so retries stay bounded.
+ */
+function waitBeforeSend(state: FlowState, event: { lastDeliveryFailed?: boolean }, now: Date, limits: FlowLimits): Date | null {
+  return event.lastDeliveryFailed ? null : cooldownUntil(state, now, limits);
+}
+
 /** When the next code may be sent, or null when no cooldown applies. */
 export function cooldownUntil(state: Pick<FlowState, "lastSentAt">, now: Date, limits: Pick<FlowLimits, "resendCooldownSeconds">): Date | null {
   if (!state.lastSentAt) return null;
@@ -113,7 +121,7 @@ export function transition(state: FlowState, event: FlowEvent, now: Date, limits
 
     case "submit-number": {
       // Cooldown and send limit come first, so a number typed while waiting is not even compared.
-      const wait = cooldownUntil(state, now, limits);
+      const wait = waitBeforeSend(state, event, now, limits);
       if (wait) return { ok: false, error: { kind: "cooldown", retryAt: wait } };
       if (state.sends >= limits.maxSends) return { ok: false, error: { kind: "send-limit" } };
       if (!event.matched && state.phoneMismatches + 1 >= limits.maxPhoneMismatches) {
@@ -134,7 +142,7 @@ export function transition(state: FlowState, event: FlowEvent, now: Date, limits
     }
 
     case "resend": {
-      const wait = cooldownUntil(state, now, limits);
+      const wait = waitBeforeSend(state, event, now, limits);
       if (wait) return { ok: false, error: { kind: "cooldown", retryAt: wait } };
       if (state.sends >= limits.maxSends) return { ok: false, error: { kind: "send-limit" } };
       return {

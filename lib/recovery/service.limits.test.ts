@@ -65,7 +65,7 @@ describe.each(drivers())("recovery service limits and unknown IDs on %s", (drive
       const { token, flowId } = started;
       seen.push(await chooseIntent(h.db, await h.guard(token, "intent", c), "reset", c.ctx()));
       seen.push(await submitNumber(h.db, await h.guard(token, "verify", c), { channel: "sms", typed, ...c.ctx() }));
-      const { maskedDigits: _digits, ...info } = codePageInfo(await h.guard(token, "code", c), t0);
+      const { maskedDigits: _digits, ...info } = await codePageInfo(h.db, await h.guard(token, "code", c), t0);
       seen.push(info);
       seen.push(await verifyCode(h.db, await h.guard(token, "code", c, at(5)), "123456", c.ctx(at(5))));
       seen.push(await resendCode(h.db, await h.guard(token, "code", c, at(59)), c.ctx(at(59))));

@@ -209,7 +209,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const right = codes[0]!;
       expect(await verifyCode(h.db, await h.guard(token, "code", c), wrongCode(right), c.ctx())).toEqual({ kind: "error", error: "wrong-code", attemptsLeft: 4 });
       expect(await verifyCode(h.db, await h.guard(token, "code", c), wrongCode(right, 2), c.ctx())).toEqual({ kind: "error", error: "wrong-code", attemptsLeft: 3 });
-      expect(codePageInfo(await h.guard(token, "code", c), t0).attemptsLeft).toBe(3);
+      expect((await codePageInfo(h.db, await h.guard(token, "code", c), t0)).attemptsLeft).toBe(3);
       const failed = (await h.audit(flowId)).filter((r) => r.event === "recovery.code_failed");
       expect(failed.map((r) => [r.outcome, r.reason, r.details])).toEqual([
         ["failure", "wrong-code", { attempts: 1 }],
@@ -282,11 +282,11 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const u = await h.newUser();
       const c = h.client();
       const { token, flowId } = await h.toCode(u.email, c);
-      expect(codePageInfo(await h.guard(token, "code", c, at(59)), at(59))).toMatchObject({ cooldownSeconds: 1, sendsLeft: 2 });
+      expect(await codePageInfo(h.db, await h.guard(token, "code", c, at(59)), at(59))).toMatchObject({ cooldownSeconds: 1, sendsLeft: 2 });
       expect(await resendCode(h.db, await h.guard(token, "code", c, at(59)), c.ctx(at(59)))).toEqual({ kind: "error", error: "cooldown", retryAt: at(60) });
       expect(await h.codes(flowId)).toHaveLength(1);
       expect((await h.audit(flowId)).find((r) => r.event === "recovery.code_resend_refused")).toMatchObject({ outcome: "refused", reason: "cooldown" });
-      expect(codePageInfo(await h.guard(token, "code", c, at(60)), at(60))).toMatchObject({ cooldownSeconds: 0 });
+      expect(await codePageInfo(h.db, await h.guard(token, "code", c, at(60)), at(60))).toMatchObject({ cooldownSeconds: 0 });
       expect(await resendCode(h.db, await h.guard(token, "code", c, at(60)), c.ctx(at(60)))).toEqual({ kind: "moved", to: "/recover/code" });
       expect(await h.codes(flowId)).toHaveLength(2);
       expect(await h.flowRow(flowId)).toMatchObject({ sends: 2, lastSentAt: at(60) });
@@ -300,7 +300,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect(await resendCode(h.db, await h.guard(token, "code", c, at(180)), c.ctx(at(180)))).toEqual({ kind: "error", error: "send-limit" });
       expect(await resendCode(h.db, await h.guard(token, "code", c, at(600)), c.ctx(at(600)))).toEqual({ kind: "error", error: "send-limit" });
       expect(await h.codes(flowId)).toHaveLength(3);
-      expect(codePageInfo(await h.guard(token, "code", c, at(181)), at(181)).sendsLeft).toBe(0);
+      expect((await codePageInfo(h.db, await h.guard(token, "code", c, at(181)), at(181))).sendsLeft).toBe(0);
       expect((await h.audit(flowId)).filter((r) => r.event === "recovery.code_resend_refused").map((r) => r.reason)).toEqual(["send-limit", "send-limit"]);
       // Going back to type the number again does not get around the limit either.
       await changeMethod(h.db, await h.guard(token, "code", c, at(601)), c.ctx(at(601)));
@@ -329,7 +329,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect(await verifyCode(h.db, await h.guard(token, "code", c, at(10)), wrongCode(old), c.ctx(at(10)))).toMatchObject({ attemptsLeft: 4 });
       await resendCode(h.db, await h.guard(token, "code", c, at(60)), c.ctx(at(60)));
       const fresh = (await h.codes(flowId))[1]!;
-      expect(codePageInfo(await h.guard(token, "code", c, at(61)), at(61)).attemptsLeft).toBe(4);
+      expect((await codePageInfo(h.db, await h.guard(token, "code", c, at(61)), at(61))).attemptsLeft).toBe(4);
       if (fresh !== old) {
         expect(await verifyCode(h.db, await h.guard(token, "code", c, at(61)), old, c.ctx(at(61)))).toEqual({ kind: "error", error: "wrong-code", attemptsLeft: 3 });
       }
@@ -428,7 +428,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       for (const salt of [1, 2]) await verifyCode(h.db, await h.guard(token, "code", c), wrongCode(codes[0]!, salt), c.ctx());
       // The same cookie, read again, sees the current counters.
       expect(await loadFlow(h.db, token)).toMatchObject({ codeAttempts: 2, sends: 1 });
-      expect(codePageInfo((await loadFlow(h.db, token))!, t0).attemptsLeft).toBe(3);
+      expect((await codePageInfo(h.db, (await loadFlow(h.db, token))!, t0)).attemptsLeft).toBe(3);
       // An old copy (codeAttempts 0) counts on top of the stored counter, not from its own.
       expect(await verifyCode(h.db, staleCode, wrongCode(codes[0]!, 3), c.ctx())).toEqual({ kind: "error", error: "wrong-code", attemptsLeft: 2 });
       expect(await h.flowRow(flowId)).toMatchObject({ codeAttempts: 3 });

@@ -7,8 +7,10 @@ import { getConfig, type AppConfig } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db/client";
 import { passwordHistory, recoveryFlows, users, verificationCodes } from "@/lib/db/schema";
 import { hitLimit, checkLimit, type Limit } from "@/lib/limits/rate-limit";
+import { noteSendOutcome, readProviderHealth, sendWouldHaveFailed } from "@/lib/messaging/provider-health";
+import { admitMessage, breakerOpen } from "@/lib/messaging/spend-guard";
 import { codeText, notificationText } from "@/lib/messaging/texts";
-import { getTransport, type Channel, type OutgoingMessage } from "@/lib/messaging/transport";
+import { getTransport, type Channel, type OutgoingMessage, type SendResult } from "@/lib/messaging/transport";
 import { hashPassword } from "@/lib/password/hash";
 import { wasUsedBefore } from "@/lib/password/history";
 import { checkPasswordRules, type PasswordRule } from "@/lib/password/policy";
@@ -30,12 +32,16 @@ import {
   type Step,
 } from "./flow";
 
+/** What became of the newest code's delivery; `refused` = the spend guard would not send to the stored number. */
+export type DeliveryStatus = "pending" | "sent" | "failed" | "paused" | "refused";
+
 export type Flow = FlowState & {
   id: string;
   userId: string | null;
   subjectHash: string;
   maskedDigits: string;
   locale: "nl" | "en";
+  deliveryStatus: DeliveryStatus | null;
 };
 
 export type Deferred = () => Promise<void>;
@@ -183,6 +189,7 @@ function toFlow(row: typeof recoveryFlows.$inferSelect): Flow {
     subjectHash: row.subjectHash,
     maskedDigits: row.maskedDigits,
     locale: row.locale === "en" ? "en" : "nl",
+    deliveryStatus: (row.deliveryStatus as DeliveryStatus | null) ?? null,
   };
 }
 
@@ -294,21 +301,25 @@ export async function submitNumber(db: Db, flow: Flow, input: { channel: Channel
   const registered = await registeredMobile(db, flow);
   const matched = registered !== null && sameNumber(parsed.e164, registered);
   const now = input.now ?? new Date();
-  const result = transition(flow, { type: "submit-number", channel: input.channel, matched }, now, flowLimits());
+  const event = { type: "submit-number", channel: input.channel, matched, lastDeliveryFailed: (await deliveryNotice(db, flow, now)) === "failed" } as const;
+  const result = transition(flow, event, now, flowLimits());
   if (!result.ok) {
     if (result.error.kind === "cooldown") return { kind: "error", error: "cooldown", retryAt: result.error.retryAt };
     if (result.error.kind === "send-limit") return { kind: "error", error: "send-limit" };
     return { kind: "moved", to: pageForStep((await loadFlowById(db, flow.id)).step) };
   }
   const saved = await db.transaction(async (tx) => {
-    const s = await saveTransition(tx, flow, { type: "submit-number", channel: input.channel, matched }, input);
+    const s = await saveTransition(tx, flow, event, input);
     if (!s) return null;
     await audit(tx, s, input, matched
       ? { event: "recovery.number_checked", outcome: "success", reason: input.channel, details: { lastDigits: s.maskedDigits } }
       : { event: "recovery.number_checked", outcome: "failure", reason: s.step === "ended" ? "phone-mismatch-limit" : "phone-mismatch", details: { mismatches: s.phoneMismatches } });
     if (result.effect === "send-code") await issueCode(db, tx, s, registered!, input);
-    // A wrong number voids any earlier code, so only a code sent after the last number typed can pass.
-    else await voidCodes(tx, s.id, input.now ?? new Date());
+    else {
+      // A wrong number voids any earlier code, so only a code sent after the last number typed can pass.
+      await voidCodes(tx, s.id, input.now ?? new Date());
+      await setDeliveryStatus(tx, s, null);
+    }
     return s;
   });
   if (!saved) return { kind: "moved", to: pageForStep((await loadFlowById(db, flow.id)).step) };
@@ -320,7 +331,8 @@ export type ResendError = "cooldown" | "send-limit";
 /** "Opnieuw proberen": a new code after the cooldown, at most maxSends per flow; the old code stops counting. */
 export async function resendCode(db: Db, flow: Flow, ctx: Ctx): Promise<StepResult<ResendError>> {
   const now = ctx.now ?? new Date();
-  const result = transition(flow, { type: "resend" }, now, flowLimits());
+  const event = { type: "resend", lastDeliveryFailed: (await deliveryNotice(db, flow, now)) === "failed" } as const;
+  const result = transition(flow, event, now, flowLimits());
   if (!result.ok) {
     if (result.error.kind === "cooldown") {
       await audit(db, flow, ctx, { event: "recovery.code_resend_refused", outcome: "refused", reason: "cooldown" });
@@ -334,10 +346,13 @@ export async function resendCode(db: Db, flow: Flow, ctx: Ctx): Promise<StepResu
   }
   const registered = result.effect === "send-code" ? await registeredMobile(db, flow) : null;
   const saved = await db.transaction(async (tx) => {
-    const s = await saveTransition(tx, flow, { type: "resend" }, ctx);
+    const s = await saveTransition(tx, flow, event, ctx);
     if (!s) return null;
     if (registered) await issueCode(db, tx, s, registered, ctx);
-    else await audit(tx, s, ctx, { event: "recovery.code_resent", outcome: "info", reason: "not-sent-no-match" });
+    else {
+      await setDeliveryStatus(tx, s, null);
+      await audit(tx, s, ctx, { event: "recovery.code_resent", outcome: "info", reason: "not-sent-no-match" });
+    }
     return s;
   });
   if (!saved) return { kind: "moved", to: pageForStep((await loadFlowById(db, flow.id)).step) };
@@ -378,26 +393,70 @@ async function issueCode(db: Db, tx: Tx, flow: Flow, to: string, ctx: Ctx): Prom
     expiresAt: new Date(now.getTime() + config.recovery.codeTtlMinutes * 60_000),
   });
   await audit(tx, flow, ctx, { event: "recovery.code_sent", outcome: "success", reason: flow.channel ?? "sms", details: { send: flow.sends } });
+  await setDeliveryStatus(tx, flow, "pending");
   const channel = flow.channel ?? "sms";
   const body = codeText(flow.locale, channel, config.orgName, code, config.recovery.codeTtlMinutes);
   deliver(db, ctx, { to, channel, locale: flow.locale, body, purpose: "code", flowId: flow.id }, flow);
 }
 
-/** Hands a message to the transport after the response (via the scheduler) and audits the outcome. */
+/**
+ * Hands a message to the transport after the response (via the scheduler): the spend guard first, then exactly one
+ * send; the outcome is audited (with the provider's error code), kept as the provider's health, and, for a code, on
+ * the flow, so the code page can say that no code could be sent.
+ */
 function deliver(db: Db, ctx: Ctx, message: OutgoingMessage, flow: Flow): void {
+  const reason = `${message.purpose}:${message.channel}`;
   const task = async () => {
+    const startedAt = new Date();
+    const admitted = await admitMessage(db, message.to, ctx.now ?? startedAt);
+    if (!admitted.ok) {
+      await audit(db, flow, ctx, { event: "message.refused", outcome: "refused", reason, details: { rule: admitted.reason } });
+      if (message.purpose === "code") await setDeliveryStatus(db, flow, admitted.reason === "breaker" ? "paused" : "refused");
+      return;
+    }
     const transport = getTransport();
-    let result;
+    let result: SendResult;
     try {
       result = await transport.send(db, message);
     } catch (error) {
-      result = { ok: false as const, error: error instanceof Error ? error.name : "error" };
+      result = { ok: false, error: error instanceof Error ? error.name : "error" };
     }
+    const tookMs = Date.now() - startedAt.getTime();
+    await noteSendOutcome(db, transport.name, { ok: result.ok, tookMs }, new Date((ctx.now ?? startedAt).getTime() + tookMs));
     await audit(db, flow, ctx, result.ok
-      ? { event: "message.handed_over", outcome: "success", reason: `${message.purpose}:${message.channel}`, details: { transport: transport.name, providerId: result.providerId } }
-      : { event: "message.failed", outcome: "failure", reason: `${message.purpose}:${message.channel}`, details: { transport: transport.name, error: result.error } });
+      ? { event: "message.handed_over", outcome: "success", reason, details: { transport: transport.name, providerId: result.providerId } }
+      : {
+          event: "message.failed",
+          outcome: "failure",
+          reason,
+          details: { transport: transport.name, error: result.error, providerCode: result.providerCode ?? null, httpStatus: result.httpStatus ?? null },
+        });
+    if (message.purpose === "code") await setDeliveryStatus(db, flow, result.ok ? "sent" : "failed");
   };
-  (ctx.schedule ?? ((t) => void t().catch((e: unknown) => console.error("delivery failed", e))))(task);
+  (ctx.schedule ?? ((t) => void t().catch((e: unknown) => console.error("delivery failed", e instanceof Error ? e.message : e))))(task);
+}
+
+/** Only for the send it belongs to: a later send (more sends on the flow) has its own outcome. */
+async function setDeliveryStatus(db: Db | Tx, flow: Flow, status: DeliveryStatus | null): Promise<void> {
+  await db
+    .update(recoveryFlows)
+    .set({ deliveryStatus: status })
+    .where(and(eq(recoveryFlows.id, flow.id), eq(recoveryFlows.sends, flow.sends)));
+}
+
+export type DeliveryNotice = "failed" | "paused" | null;
+
+/**
+ * What the code page says about delivery. A flow whose number matched shows its own send's outcome; a flow that sent
+ * nothing shows what a real send would have met right now (the breaker, or a failing provider, after as long as a
+ * failure takes), so the page never tells whether the typed number matched.
+ */
+export async function deliveryNotice(db: Db, flow: Flow, now = new Date()): Promise<DeliveryNotice> {
+  if (!flow.lastSentAt) return null;
+  if (flow.deliveryStatus === "failed" || flow.deliveryStatus === "paused") return flow.deliveryStatus;
+  if (flow.deliveryStatus !== null) return null;
+  if (await breakerOpen(db, now)) return "paused";
+  return sendWouldHaveFailed(await readProviderHealth(db, getTransport().name), flow.lastSentAt, now) ? "failed" : null;
 }
 
 export type CodeError = "wrong-code" | "expired-code" | "blocked";
@@ -546,16 +605,23 @@ export async function cancelFlow(db: Db, flow: Flow, ctx: Ctx): Promise<void> {
   if (saved) await audit(db, saved, ctx, { event: "recovery.cancelled", outcome: "info", reason: `at-${flow.step}` });
 }
 
-/** What the code page may show: channel and masked digits, whether a new code may be asked for, and when. */
-export function codePageInfo(flow: Flow, now = new Date()) {
+/**
+ * What the code page may show: channel and masked digits, whether a new code may be asked for and when, whether the
+ * code could not be sent, and how long the page should keep looking (delivery finishes after the response).
+ */
+export async function codePageInfo(db: Db, flow: Flow, now = new Date()) {
   const lim = flowLimits();
+  const notice = await deliveryNotice(db, flow, now);
+  const deliverySettles = flow.lastSentAt ? new Date(flow.lastSentAt.getTime() + getConfig().providerTimeoutMs + 2_000) : null;
   return {
     channel: flow.channel ?? "sms",
     maskedDigits: flow.maskedDigits,
     sendsLeft: Math.max(0, lim.maxSends - flow.sends),
-    cooldownSeconds: secondsUntil(cooldownUntil(flow, now, lim), now),
+    cooldownSeconds: notice === "failed" ? 0 : secondsUntil(cooldownUntil(flow, now, lim), now),
     attemptsLeft: Math.max(0, lim.maxCodeAttempts - flow.codeAttempts),
     codeTtlMinutes: Math.round(lim.codeTtlSeconds / 60),
+    notice,
+    watchSeconds: notice ? 0 : secondsUntil(deliverySettles, now),
   };
 }
 

@@ -1,14 +1,25 @@
 "use client";
-// The code step: the code field with "Volgende", plus "Opnieuw proberen" (new code, with a visible cooldown).
+// The code step: the code field with "Volgende", plus "Opnieuw proberen" (new code, with a visible cooldown). With
+// JavaScript the page looks again for a few seconds after a send, so "no code could be sent" shows without a reload.
+import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useState, type ReactNode } from "react";
 import { useTranslations } from "next-intl";
 import { resendCodeAction, verifyCodeAction, type CodeState } from "@/lib/recovery/actions";
 import { ErrorSummary } from "../error-summary";
 import { Field } from "../field";
 
-type Props = { cooldownSeconds: number; cancel: ReactNode; otherMethod: ReactNode };
+type Props = {
+  cooldownSeconds: number;
+  /** How long delivery may still change what the page says (0 once it has settled). */
+  watchSeconds: number;
+  cancel: ReactNode;
+  otherMethod: ReactNode;
+};
 
-export function CodeForm({ cooldownSeconds, cancel, otherMethod }: Props) {
+const WATCH_INTERVAL_MS = 1_500;
+
+export function CodeForm({ cooldownSeconds, watchSeconds, cancel, otherMethod }: Props) {
+  const router = useRouter();
   const t = useTranslations("Recovery");
   const tk = useTranslations("Recovery.code");
   const tc = useTranslations("Common");
@@ -18,9 +29,18 @@ export function CodeForm({ cooldownSeconds, cancel, otherMethod }: Props) {
   // Without JavaScript nothing would ever re-enable the button, so it is disabled only once the page is scripted.
   const [scripted, setScripted] = useState(false);
   useEffect(() => setScripted(true), []);
+  // The server's figure wins whenever the page is refreshed (after a failed send there is no wait at all).
+  useEffect(() => setWait(cooldownSeconds), [cooldownSeconds]);
+  // A new code: the refreshed page brings its cooldown, and looks again until its delivery has settled.
   useEffect(() => {
-    if (resendState.resent) setWait(cooldownSeconds || 60);
-  }, [resendState, cooldownSeconds]);
+    if (resendState.resent) router.refresh();
+  }, [resendState, router]);
+  useEffect(() => {
+    if (watchSeconds <= 0) return;
+    const until = Date.now() + watchSeconds * 1000;
+    const timer = setInterval(() => (Date.now() > until ? clearInterval(timer) : router.refresh()), WATCH_INTERVAL_MS);
+    return () => clearInterval(timer);
+  }, [watchSeconds, router]);
   useEffect(() => {
     if (wait <= 0) return;
     const timer = setTimeout(() => setWait((w) => w - 1), 1000);

@@ -1,6 +1,8 @@
-// Seed screen 5: enter the code that was sent; "Opnieuw proberen" and "Contact opnemen met uw beheerder".
+// Seed screen 5: enter the code that was sent; "Opnieuw proberen" and "Contact opnemen met uw beheerder". When no code
+// could be sent (provider failing, or the spend breaker open) the page says so instead of "we have sent a code".
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
+import { getDb } from "@/lib/db/client";
 import { Link } from "@/lib/i18n/navigation";
 import { changeMethodAction } from "@/lib/recovery/actions";
 import { requireStep } from "@/lib/recovery/page-guard";
@@ -15,16 +17,24 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function CodePage() {
   const flow = await requireStep("code");
-  const info = codePageInfo(flow);
+  const info = await codePageInfo(await getDb(), flow);
   const t = await getTranslations("Recovery");
+  const td = await getTranslations("Delivery");
   return (
     <>
       <h1>{t("title")}</h1>
       <Progress intent={flow.intent} verified={false} />
-      <p className="lead">{info.channel === "voice" ? t("code.sentVoice") : t("code.sentSms")}</p>
+      {info.notice ? (
+        <p className="notice problem lead" role="alert">
+          {td(info.notice)}
+        </p>
+      ) : (
+        <p className="lead">{info.channel === "voice" ? t("code.sentVoice") : t("code.sentSms")}</p>
+      )}
       <p className="muted">{t("code.checkNumber", { masked: `*****${info.maskedDigits}`, minutes: info.codeTtlMinutes })}</p>
       <CodeForm
         cooldownSeconds={info.cooldownSeconds}
+        watchSeconds={info.watchSeconds}
         cancel={<CancelButton />}
         otherMethod={
           <form action={changeMethodAction}>

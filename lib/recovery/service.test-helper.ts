@@ -108,9 +108,10 @@ export class Harness {
     return this.db.select().from(outboxMessages).where(eq(outboxMessages.flowId, flowId)).orderBy(asc(outboxMessages.id));
   }
 
-  /** Every code delivered for a flow, oldest first, read from the message text as the user would. */
+  /** Every code delivered through the outbox for a flow, oldest first, read from the message text as the user would. */
   async codes(flowId: string): Promise<string[]> {
-    const messages = (await this.outbox(flowId)).filter((m) => m.purpose === "code");
+    // A real provider's rows only link its message id to the flow: they hold no text.
+    const messages = (await this.outbox(flowId)).filter((m) => m.purpose === "code" && m.transport === "outbox");
     return messages.map((m) => {
       const sms = /\b(\d{6})\b/.exec(m.body);
       if (sms) return sms[1]!;

@@ -121,13 +121,13 @@ function createdMessage(kind: "sms" | "voice", id: string, body: Record<string, 
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString("base64url");
 
-export function signWebhook(key: string, url: string, payload: Buffer | null, now = Date.now()): string {
+export function signWebhook(key: string, url: string, payload: Buffer | null, now = Date.now(), ttlSeconds = 300): string {
   const iat = Math.floor(now / 1000);
   const claims: Record<string, unknown> = {
     iss: "MessageBird",
     iat,
     nbf: iat,
-    exp: iat + 300,
+    exp: iat + ttlSeconds,
     jti: randomUUID(),
     url_hash: createHash("sha256").update(url).digest("hex"),
   };

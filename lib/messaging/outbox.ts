@@ -1,6 +1,6 @@
 // The embedded transport: messages land in the outbox table, readable at /dev/outbox while this transport is active.
 import "server-only";
-import { desc } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import type { AppConfig } from "@/lib/config";
 import type { Db } from "@/lib/db/client";
 import { outboxMessages } from "@/lib/db/schema";
@@ -26,7 +26,7 @@ export function outboxPageAllowed(config: Pick<AppConfig, "smsProvider" | "outbo
 
 export type OutboxEntry = { id: number; createdAt: Date; recipient: string; channel: string; locale: string; purpose: string; body: string };
 
-/** Newest first, for the development outbox page. */
+/** Newest first, for the development outbox page (a real provider's rows hold no text and are left out). */
 export async function listOutbox(db: Db, limit = 50): Promise<OutboxEntry[]> {
   return db
     .select({
@@ -39,6 +39,7 @@ export async function listOutbox(db: Db, limit = 50): Promise<OutboxEntry[]> {
       body: outboxMessages.body,
     })
     .from(outboxMessages)
+    .where(eq(outboxMessages.transport, "outbox"))
     .orderBy(desc(outboxMessages.id))
     .limit(limit);
 }

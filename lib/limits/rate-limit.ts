@@ -42,7 +42,11 @@ export async function checkLimit(db: Db | Tx, limit: Limit, subject: string, now
   return { allowed: false, count: row.count, retryAt: row.expiresAt };
 }
 
-/** Drops windows that ended long ago; cheap and bounded, called now and then. */
-export async function pruneLimits(db: Db, now = new Date()): Promise<void> {
-  await db.delete(rateLimits).where(lt(rateLimits.expiresAt, new Date(now.getTime() - 3600_000)));
+/** Drops windows that ended long ago (`npm run audit -- prune` calls it); returns how many. */
+export async function pruneLimits(db: Db, now = new Date()): Promise<number> {
+  const gone = await db
+    .delete(rateLimits)
+    .where(lt(rateLimits.expiresAt, new Date(now.getTime() - 3600_000)))
+    .returning({ key: rateLimits.key });
+  return gone.length;
 }

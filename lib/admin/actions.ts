@@ -23,7 +23,7 @@ const toSignIn = (notice: string | null, next?: string | null): Href => {
   const query: Record<string, string> = notice ? { [notice]: "1" } : {};
   const safe = safeAdminPath(next);
   if (safe) query.next = safe;
-  return { pathname: "/admin/sign-in", query };
+  return Object.keys(query).length ? { pathname: "/admin/sign-in", query } : "/admin/sign-in";
 };
 
 export type AdminSignInField = "username" | "password";
@@ -56,7 +56,7 @@ export async function adminSignInAction(_prev: FormState<AdminSignInField>, form
       cookie.token = result.token;
       await cookie.save();
       const next = safeAdminPath(parsed.data.next);
-      return go({ pathname: "/admin/sign-in/code", query: next ? { next } : {} });
+      return go(next ? { pathname: "/admin/sign-in/code", query: { next } } : "/admin/sign-in/code");
     }
     case "rate-limited":
       return { status: "error", formError: "errors.rateLimited", params: { time: result.retryAt.toISOString() }, values };

@@ -77,7 +77,7 @@ function refuse(reason: RefusalReason, locale: AppLocale, next: string | null): 
   const query: Record<string, string> = {};
   if (next?.startsWith("/admin")) query.next = next;
   if (reason === "expired") query.expired = "1";
-  return redirect({ href: { pathname: "/admin/sign-in", query }, locale });
+  return redirect({ href: Object.keys(query).length ? { pathname: "/admin/sign-in", query } : "/admin/sign-in", locale });
 }
 
 /** Route handlers live outside the locale segment: the visitor's language cookie, else the default. */

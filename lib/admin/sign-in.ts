@@ -129,17 +129,10 @@ export async function loadPendingSignIn(db: Db, token: string | null | undefined
   };
 }
 
-/** What the code page may show: the masked number, tries left, and how long until a new code may be asked for. */
-export function codePageInfo(p: PendingSignIn, now = new Date()) {
+/** What the code page may show: the masked number, how long a code lasts, and the wait between two codes. */
+export function codePageInfo(p: PendingSignIn) {
   const r = getConfig().recovery;
-  const wait = cooldownUntil(p, now, { resendCooldownSeconds: r.resendCooldownSeconds });
-  return {
-    maskedNumber: p.maskedNumber,
-    attemptsLeft: Math.max(0, r.maxCodeAttempts - p.codeAttempts),
-    sendsLeft: Math.max(0, r.maxSends - p.sends),
-    cooldownSeconds: wait ? Math.ceil((wait.getTime() - now.getTime()) / 1000) : 0,
-    codeTtlMinutes: r.codeTtlMinutes,
-  };
+  return { maskedNumber: p.maskedNumber, codeTtlMinutes: r.codeTtlMinutes, resendAfterSeconds: r.resendCooldownSeconds };
 }
 
 export type VerifyResult =

@@ -1,0 +1,88 @@
+// Read-only account lookup: one user ID's state (lock, failures, last password change, masked number, role), linked to
+// its audit events. Every lookup is audited (admin.account_viewed). A GET form, so it works without JavaScript.
+import type { Metadata } from "next";
+import { getFormatter, getTranslations } from "next-intl/server";
+import { z } from "zod";
+import { lookupAccount, type AccountView } from "@/lib/admin/accounts";
+import { auditAdminView, requireAdminPage } from "@/lib/admin/guard";
+import { getDb } from "@/lib/db/client";
+import { Link } from "@/lib/i18n/navigation";
+import { getPortalInfo } from "@/lib/portal-info";
+import { AdminShell } from "../../../_components/admin/admin-shell";
+import { Field } from "../../../_components/field";
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("Admin.accounts"))("metaTitle") };
+}
+
+const userIdSchema = z.string().trim().max(254).pipe(z.email());
+
+export default async function AccountsPage({ params, searchParams }: { params: Promise<{ locale: string }>; searchParams: Promise<{ user?: string | string[] }> }) {
+  const { locale } = await params;
+  const raw = (await searchParams).user;
+  const typed = typeof raw === "string" ? raw.slice(0, 254) : "";
+  const identity = await requireAdminPage(locale, typed ? `/admin/accounts?user=${encodeURIComponent(typed)}` : "/admin/accounts");
+  const t = await getTranslations("Admin.accounts");
+  const domain = getPortalInfo().orgDomain;
+
+  const parsed = typed.trim() ? userIdSchema.safeParse(typed) : null;
+  const lookup = parsed?.success ? await lookupAccount(await getDb(), parsed.data) : null;
+  if (lookup) {
+    await auditAdminView(identity, "admin.account_viewed", lookup.found ? { account: lookup.account.id, found: true } : { subjectHash: lookup.subjectHash, found: false });
+  }
+  const error = parsed && !parsed.success ? t("errors.userIdInvalid", { domain }) : undefined;
+
+  return (
+    <AdminShell identity={identity} current="accounts">
+      <h1>{t("title")}</h1>
+      <p className="lead">{t("intro")}</p>
+      <form method="get" role="search" className="admin-search" noValidate>
+        <Field id="user" label={t("userId")} hint={t("userIdHint", { domain })} error={error} type="email" autoComplete="off" spellCheck={false} autoCapitalize="none" defaultValue={typed} />
+        <button type="submit" className="button primary">
+          {t("submit")}
+        </button>
+      </form>
+      {lookup && !lookup.found ? (
+        <p className="callout" role="status">
+          {t("notFound", { userId: parsed!.data! })}
+        </p>
+      ) : null}
+      {lookup?.found ? <AccountFacts account={lookup.account} /> : null}
+    </AdminShell>
+  );
+}
+
+async function AccountFacts({ account }: { account: AccountView }) {
+  const t = await getTranslations("Admin.accounts");
+  const format = await getFormatter();
+  const when = (d: Date) => format.dateTime(d, { dateStyle: "long", timeStyle: "short" });
+  const status = !account.locked ? t("unlocked") : account.lockedUntil ? t("lockedUntil", { until: when(account.lockedUntil) }) : t("lockedIndefinitely");
+  return (
+    <section aria-labelledby="account-heading">
+      <h2 id="account-heading">{t("result", { email: account.email })}</h2>
+      <dl className="account-facts">
+        <dt>{t("name")}</dt>
+        <dd>
+          {account.firstName} {account.lastName}
+        </dd>
+        <dt>{t("status")}</dt>
+        <dd className={account.locked ? "status-locked" : undefined}>{status}</dd>
+        <dt>{t("failedSignIns")}</dt>
+        <dd>{account.failedSignIns}</dd>
+        <dt>{t("passwordChanged")}</dt>
+        <dd>{when(account.passwordChangedAt)}</dd>
+        <dt>{t("mobile")}</dt>
+        <dd>{account.maskedMobile ?? t("noMobile")}</dd>
+        <dt>{t("role")}</dt>
+        <dd>{account.isAdmin ? t("admin") : t("user")}</dd>
+        <dt>{t("created")}</dt>
+        <dd>{when(account.createdAt)}</dd>
+        <dt>{t("updated")}</dt>
+        <dd>{when(account.updatedAt)}</dd>
+      </dl>
+      <p className="links">
+        <Link href={{ pathname: "/admin/audit", query: { user: account.email } }}>{t("auditLink")}</Link>
+      </p>
+    </section>
+  );
+}

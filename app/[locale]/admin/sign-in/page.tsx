@@ -1,0 +1,33 @@
+// Administrator sign-in, step 1 (no admin menu here): the administrator's own user name and password.
+import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
+import { AdminSignInForm } from "../../../_components/admin/admin-sign-in-form";
+import { safeAdminPath } from "@/lib/admin/rules";
+import { Link } from "@/lib/i18n/navigation";
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("Admin.signIn"))("metaTitle") };
+}
+
+type Query = { next?: string; signedOut?: string; expired?: string; ended?: string };
+
+export default async function AdminSignInPage({ searchParams }: { searchParams: Promise<Query> }) {
+  const t = await getTranslations("Admin.signIn");
+  const query = await searchParams;
+  const notice = query.signedOut ? t("signedOut") : query.expired ? t("expired") : query.ended ? t("ended") : null;
+  return (
+    <>
+      <h1>{t("title")}</h1>
+      {notice ? (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+      <p className="lead">{t("intro")}</p>
+      <AdminSignInForm next={safeAdminPath(typeof query.next === "string" ? query.next : null)} />
+      <p className="links">
+        <Link href="/help">{t("forgot")}</Link>
+      </p>
+    </>
+  );
+}

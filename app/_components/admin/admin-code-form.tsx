@@ -1,0 +1,53 @@
+"use client";
+// Administrator sign-in, step 2: the code from the SMS, "Nieuwe code sturen" and "Annuleren" — three plain forms.
+import { useActionState } from "react";
+import { useTranslations } from "next-intl";
+import { cancelAdminSignInAction, resendAdminCodeAction, verifyAdminCodeAction, type AdminCodeState } from "@/lib/admin/actions";
+import { ErrorSummary } from "../error-summary";
+import { Field } from "../field";
+
+type Props = { next: string | null; resendAfterSeconds: number };
+
+export function AdminCodeForm({ next, resendAfterSeconds }: Props) {
+  const t = useTranslations("Admin.code");
+  const tc = useTranslations("Common");
+  const [state, action, pending] = useActionState<AdminCodeState, FormData>(verifyAdminCodeAction, { status: "idle" });
+  const [resendState, resendAction, resending] = useActionState<AdminCodeState, FormData>(resendAdminCodeAction, { status: "idle" });
+  const err = state.status === "error" ? state : undefined;
+  const params = { attemptsLeft: Number(err?.params?.attemptsLeft ?? 0), seconds: Number(resendState.status === "error" ? (resendState.params?.seconds ?? 0) : 0) };
+  const codeError = err?.fieldErrors?.code ? t(err.fieldErrors.code as "errors.codeRequired", params) : undefined;
+  const resendError = resendState.status === "error" && resendState.formError ? t(resendState.formError as "errors.cooldown", params) : undefined;
+  const items = [...(resendError ? [{ message: resendError }] : []), ...(codeError ? [{ field: "code", message: codeError }] : [])];
+  return (
+    <>
+      {resendState.resent ? (
+        <p className="notice" role="status">
+          {t("resent")}
+        </p>
+      ) : null}
+      <form action={action} noValidate className="form">
+        <ErrorSummary title={tc("errorSummaryTitle")} items={items} />
+        {next ? <input type="hidden" name="next" value={next} /> : null}
+        <Field id="code" label={t("code")} hint={t("codeHint")} error={codeError} type="text" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]*" maxLength={12} required key={JSON.stringify(state)} />
+        <div className="actions">
+          <button type="submit" className="button primary" disabled={pending}>
+            {t("submit")}
+          </button>
+          <button type="submit" className="button" formAction={cancelAdminSignInAction} formNoValidate>
+            {t("cancel")}
+          </button>
+        </div>
+      </form>
+      <div className="secondary-actions">
+        <form action={resendAction}>
+          <button type="submit" className="link-button" disabled={resending} aria-describedby="resend-rule">
+            {t("resend")}
+          </button>
+        </form>
+        <p id="resend-rule" className="hint">
+          {t("resendRule", { seconds: resendAfterSeconds })}
+        </p>
+      </div>
+    </>
+  );
+}

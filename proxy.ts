@@ -6,6 +6,7 @@ import { routing } from "@/lib/i18n/routing";
 import { buildCsp, isCrossSiteWrite, staticSecurityHeaders } from "@/lib/security/headers";
 
 const handleI18nRouting = createMiddleware(routing);
+const adminForbiddenPage = /^\/(?:nl|en)\/admin\/forbidden\/?$/;
 
 export function proxy(request: NextRequest) {
   const crossSite = isCrossSiteWrite({
@@ -28,9 +29,12 @@ export function proxy(request: NextRequest) {
 
   const { pathname } = request.nextUrl;
   const localised = !pathname.startsWith("/api/") && !pathname.startsWith("/dev/");
-  const response = localised
+  const routed = localised
     ? handleI18nRouting(new NextRequest(request, { headers: requestHeaders }))
     : NextResponse.next({ request: { headers: requestHeaders } });
+  // A page cannot set its status: the admin "no access" page gets its 403 here. Who is sent there is decided by the
+  // admin pages themselves (lib/admin/guard.ts), never by this proxy.
+  const response = adminForbiddenPage.test(pathname) ? new NextResponse(null, { status: 403, headers: routed.headers }) : routed;
 
   response.headers.set("Content-Security-Policy", csp);
   for (const [name, value] of Object.entries(staticSecurityHeaders)) response.headers.set(name, value);

@@ -77,6 +77,10 @@ export default defineConfig({
       LIMIT_CAPTCHA_PER_IP_PER_HOUR: "10000",
       LIMIT_FLOWS_PER_USER_PER_DAY: "1000",
       LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_DAY: "1000",
+      // The global SMS caps count every run's messages on a reused database; they trip at their edge in
+      // lib/messaging/spend-guard.test.ts and lib/recovery/service.delivery.test.ts.
+      SMS_CAP_PER_HOUR: "100000",
+      SMS_CAP_PER_DAY: "1000000",
     },
     reuseExistingServer: false,
     timeout: 120_000,

@@ -28,6 +28,10 @@ trap cleanup EXIT
 # the CSV's password, already in those users' history, must be accepted again.
 imported="$(PASSWORD_HISTORY=0 npm run --silent users -- import e2e/fixtures/users.csv)"
 echo "$imported"
+# A suite with users of its own (playwright.providers.config.ts) names their CSV as well.
+if [[ -n "${E2E_EXTRA_USERS:-}" ]]; then
+  PASSWORD_HISTORY=0 npm run --silent users -- import "$E2E_EXTRA_USERS"
+fi
 
 # A reused PostgreSQL database keeps the last run's lockouts: start the accounts the specs lock unlocked again.
 if [[ -n "${DATABASE_URL:-}" && "$imported" != *" 0 updated"* ]]; then

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite (`npm test`): type check, Vitest, production build, Playwright.
+# The whole test suite (`npm test`): type check, Vitest, production build, Playwright (the main suite, then the one
+# against the hCaptcha and MessageBird stand-ins).
 # Runs on the embedded PGlite by default, on PostgreSQL when DATABASE_URL is set (then SESSION_SECRET too).
 # Every step runs even when an earlier one failed (except Playwright, which needs the build); the exit status is
 # non-zero when any step failed.
@@ -35,6 +36,8 @@ step "Type check (tsc --noEmit)" npx tsc --noEmit || true
 step "Unit and integration tests (vitest run)" npx vitest run || true
 if step "Production build (next build)" npx next build; then
   step "Browser tests (playwright test)" npx playwright test || true
+  # hCaptcha and MessageBird through their real client code, against the local stand-ins (same build).
+  step "Browser tests with the provider stand-ins (playwright.providers.config.ts)" npx playwright test --config playwright.providers.config.ts || true
 else
   failures+=("Browser tests (not run: no build)")
 fi

@@ -17,11 +17,14 @@ export const outboxTransport: Transport = {
   },
 };
 
+/** Whether a client IP is this machine's loopback address. */
+export const fromThisMachine = (ip: string | null) => ip !== null && /^(127\.|::1$|::ffff:127\.)/.test(ip);
+
 /** The outbox page exists only with the outbox transport, and by default only for requests from this machine. */
 export function outboxPageAllowed(config: Pick<AppConfig, "smsProvider" | "outboxPage">, ip: string | null): boolean {
   if (config.smsProvider !== "outbox" || config.outboxPage === "off") return false;
   if (config.outboxPage === "open") return true;
-  return ip !== null && /^(127\.|::1$|::ffff:127\.)/.test(ip);
+  return fromThisMachine(ip);
 }
 
 export type OutboxEntry = { id: number; createdAt: Date; recipient: string; channel: string; locale: string; purpose: string; body: string };

@@ -1,0 +1,17 @@
+// GET /dev/message-events?since=<ISO time>: the messaging audit events as JSON, for the providers e2e suite; 404 unless
+// the portal runs in test mode and the request comes from this machine.
+import type { NextRequest } from "next/server";
+import { getConfig } from "@/lib/config";
+import { getDb } from "@/lib/db/client";
+import { messageEventsAllowed, messageEventsSince } from "@/lib/messaging/message-events";
+import { clientIp } from "@/lib/security/client-ip";
+
+export async function GET(request: NextRequest): Promise<Response> {
+  const config = getConfig();
+  if (!messageEventsAllowed(config, clientIp(request.headers.get("x-forwarded-for"), config.trustedProxyHops))) {
+    return new Response("Not found", { status: 404 });
+  }
+  const since = new Date(request.nextUrl.searchParams.get("since") ?? 0);
+  if (Number.isNaN(since.getTime())) return new Response("since must be a time", { status: 400 });
+  return Response.json(await messageEventsSince(await getDb(), since));
+}

@@ -1,0 +1,71 @@
+// Playwright for the real providers: the production build with CAPTCHA_PROVIDER=hcaptcha and SMS_PROVIDER=messagebird,
+// the real widget and the real SDK, both answered by the local stand-ins (scripts/stand-ins.ts). Specs in e2e/providers/
+// switch the stand-ins' modes, so they run one at a time.
+import os from "node:os";
+import path from "node:path";
+import { defineConfig, type PlaywrightTestConfig } from "@playwright/test";
+import base from "./playwright.config";
+
+const port = Number(process.env.E2E_PROVIDERS_PORT ?? 3180);
+const hcaptchaPort = Number(process.env.E2E_HCAPTCHA_PORT ?? 3181);
+const messagebirdPort = Number(process.env.E2E_MESSAGEBIRD_PORT ?? 3182);
+// localhost (not 127.0.0.1) so Chromium treats the origin as secure and keeps the __Host- cookies.
+const baseURL = `http://localhost:${port}`;
+/** Where the MessageBird stand-in writes its certificates; the same path in the runner and in every worker. */
+const standInDir = path.join(os.tmpdir(), `toegang-stand-ins-${messagebirdPort}`);
+/** Signs the stand-in's delivery reports; the portal verifies them with it. A test value, never a real key. */
+const signingKey = "e2e-providers-signing-key-0123456789";
+
+// The same Chromium projects as the main suite: both languages with JavaScript, and Dutch without it (where the
+// built-in CAPTCHA stands in for hCaptcha).
+const projects = (base.projects ?? []).filter((p) => ["nl-js", "en-js", "nl-nojs"].includes(p.name ?? "")).map((p) => ({ ...p, testIgnore: [] }));
+const mainServer = base.webServer as Extract<PlaywrightTestConfig["webServer"], { command: string }>;
+
+export default defineConfig({
+  ...base,
+  testDir: "./e2e/providers",
+  testMatch: "**/*.spec.ts",
+  fullyParallel: false,
+  workers: 1,
+  use: { ...base.use, baseURL },
+  projects,
+  webServer: [
+    {
+      command: "npx tsx scripts/stand-ins.ts",
+      // The MessageBird stand-in starts first, so a healthy hCaptcha stand-in means both are up.
+      url: `http://127.0.0.1:${hcaptchaPort}/__control/health`,
+      env: {
+        HCAPTCHA_STAND_IN_PORT: String(hcaptchaPort),
+        MESSAGEBIRD_STAND_IN_PORT: String(messagebirdPort),
+        STAND_IN_DIR: standInDir,
+        MESSAGEBIRD_SIGNING_KEY: signingKey,
+      },
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+    },
+    {
+      ...mainServer,
+      url: `${baseURL}/nl`,
+      env: {
+        ...mainServer.env,
+        PORT: String(port),
+        BASE_URL: baseURL,
+        E2E_EXTRA_USERS: "e2e/providers/users.csv",
+        CAPTCHA_PROVIDER: "hcaptcha",
+        HCAPTCHA_SITE_KEY: "10000000-ffff-ffff-ffff-000000000001",
+        HCAPTCHA_SECRET: "0x0000000000000000000000000000000000000000",
+        HCAPTCHA_SCRIPT_URL: `http://127.0.0.1:${hcaptchaPort}/1/api.js`,
+        HCAPTCHA_VERIFY_URL: `http://127.0.0.1:${hcaptchaPort}/siteverify`,
+        SMS_PROVIDER: "messagebird",
+        MESSAGEBIRD_ACCESS_KEY: "test_standin",
+        MESSAGEBIRD_ORIGINATOR: "Flynth",
+        MESSAGEBIRD_SIGNING_KEY: signingKey,
+        MESSAGEBIRD_STAND_IN: `https://127.0.0.1:${messagebirdPort}`,
+        MESSAGEBIRD_STAND_IN_CA: path.join(standInDir, "ca.pem"),
+      },
+    },
+  ],
+});

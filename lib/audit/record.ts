@@ -1,4 +1,5 @@
-// The only writer of the audit trail: one append-only row per step and outcome, never a secret.
+// The only writer of the audit trail: one append-only row per step and outcome, never a secret. The database links each
+// row into the hash chain when the writing transaction commits (lib/audit/chain.ts), whoever the writer.
 import "server-only";
 import type { Db, Tx } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";

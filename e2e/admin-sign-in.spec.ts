@@ -12,6 +12,8 @@ const WRONG = "Verkeerd-wachtwoord-1";
 test.describe.configure({ mode: "default" });
 
 test("an administrator signs in with password and SMS code, looks up accounts, and signs out; the old cookie then opens nothing", async ({ page, context, portal, inspect }) => {
+  // One administrator's whole visit: a dozen pages, each checked by axe.
+  test.setTimeout(120_000);
   const lang = portal.language;
   const admin = e2eUser("admin-sign-in", portal.project);
   const handset = await phone(page.request, admin.recipient);

@@ -1,0 +1,58 @@
+// Shaping query results for the audit pages (pure): the chart's bars with empty days filled in, and a timeline's durations.
+import { localDay } from "./query-filters";
+
+/** Up to this many days the chart has a bar per day; a longer period gets a bar per week (Monday to Sunday). */
+export const MAX_DAY_BARS = 62;
+
+export type Bar = { start: string; events: number; problems: number };
+export type Chart = { unit: "day" | "week"; bars: Bar[]; max: number };
+
+const DAY = 86_400_000;
+const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY;
+const dayString = (n: number) => new Date(n * DAY).toISOString().slice(0, 10);
+
+/**
+ * Bars for every Amsterdam day of [from, to) (to = now when open), zero where nothing happened, grouped by week when
+ * the period is long. Counts per day come from auditSummary.
+ */
+export function chartBars(counts: { day: string; events: number; problems: number }[], from: Date, to: Date | null, now: Date): Chart {
+  const first = dayNumber(localDay(from));
+  const last = dayNumber(localDay(new Date((to ?? now).getTime() - 1)));
+  const byDay = new Map(counts.map((c) => [c.day, c]));
+  const unit = last - first + 1 > MAX_DAY_BARS ? "week" : "day";
+  const bars = new Map<string, Bar>();
+  for (let n = first; n <= Math.max(first, last); n++) {
+    // 1970-01-01 (day 0) was a Thursday: (n + 3) % 7 is days since Monday.
+    const start = dayString(unit === "week" ? n - ((n + 3) % 7) : n);
+    const bar = bars.get(start) ?? { start, events: 0, problems: 0 };
+    const count = byDay.get(dayString(n));
+    bar.events += count?.events ?? 0;
+    bar.problems += count?.problems ?? 0;
+    bars.set(start, bar);
+  }
+  const list = [...bars.values()];
+  return { unit, bars: list, max: Math.max(0, ...list.map((b) => b.events)) };
+}
+
+export type TimedStep<T> = T & { sinceStartMs: number; sincePreviousMs: number };
+
+/** Each step of a timeline with the time since the first step and since the step before it. */
+export function withDurations<T extends { at: Date }>(steps: T[]): TimedStep<T>[] {
+  const start = steps[0]?.at.getTime() ?? 0;
+  return steps.map((step, i) => ({
+    ...step,
+    sinceStartMs: step.at.getTime() - start,
+    sincePreviousMs: i === 0 ? 0 : step.at.getTime() - steps[i - 1]!.at.getTime(),
+  }));
+}
+
+/** A duration as the timeline shows it: "+0,4 s", "+12 s", "+3 min 5 s", "+1 h 2 min" (the decimal mark per locale). */
+export function formatDuration(ms: number, locale: string): string {
+  if (ms < 10_000) return `+${(ms / 1000).toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `+${s} s`;
+  if (s < 3600) return `+${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
+  const m = Math.round(s / 60);
+  if (m < 48 * 60) return `+${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ""}`;
+  return `+${Math.round(m / 1440)} d`;
+}

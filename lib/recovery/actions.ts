@@ -3,7 +3,9 @@
 import { after } from "next/server";
 import { getLocale } from "next-intl/server";
 import { z } from "zod";
-import { checkAnswer, newChallenge } from "@/lib/captcha/builtin";
+import { newChallenge } from "@/lib/captcha/builtin";
+import { checkCaptcha } from "@/lib/captcha/check";
+import { getConfig } from "@/lib/config";
 import { getDb, type Db } from "@/lib/db/client";
 import { parseForm, type FormState } from "@/lib/forms/form-state";
 import { redirect } from "@/lib/i18n/navigation";
@@ -49,7 +51,7 @@ async function withFlow<R>(step: Step | readonly Step[], fn: (f: FlowCtx) => Pro
 
 // ---------------------------------------------------------------------------------------------------------------
 
-export type IdentifyField = "userId" | "captcha";
+export type IdentifyField = "userId" | "captcha" | "captchaWidget";
 export type IdentifyState = FormState<IdentifyField> & { captchaToken?: string; values?: Partial<Record<IdentifyField, string>> };
 
 const identifySchema = z.object({
@@ -60,30 +62,46 @@ const identifySchema = z.object({
   op: z.enum(["next", "refresh"]).default("next"),
 });
 
+/** With hCaptcha the built-in answer is optional (only the no-JavaScript fallback has it); checkCaptcha decides. */
+const identifyHcaptchaSchema = identifySchema.extend({
+  captcha: z.string().trim().max(20, "errors.captchaWrong").default(""),
+  "h-captcha-response": z.string().max(10_000, "errors.hcaptchaFailed").default(""),
+  noscript: z.string().default(""),
+});
+
 /** "Wie bent u?": checks the CAPTCHA, then starts a flow for the typed user ID (known or not) and moves on. */
 export async function startRecoveryAction(_prev: IdentifyState, formData: FormData): Promise<IdentifyState> {
   const userId = String(formData.get("userId") ?? "").slice(0, 254);
   const values = { userId };
   if (formData.get("op") === "refresh") return { status: "idle", values, captchaToken: await newChallenge() };
-  const parsed = parseForm(identifySchema, formData);
+  const parsed = getConfig().hcaptcha ? parseForm(identifyHcaptchaSchema, formData) : parseForm(identifySchema, formData);
   if (!parsed.ok) {
-    const { captchaToken: _t, intent: _i, op: _o, ...fieldErrors } = parsed.fieldErrors as Record<string, string>;
-    return { status: "error", fieldErrors, values, captchaToken: await newChallenge() };
+    const { captchaToken: _t, intent: _i, op: _o, noscript: _n, "h-captcha-response": token, ...fieldErrors } = parsed.fieldErrors as Record<string, string>;
+    return { status: "error", fieldErrors: { ...fieldErrors, ...(token ? { captchaWidget: token } : {}) }, values, captchaToken: await newChallenge() };
   }
   const db = await getDb();
   const context = await getRequestContext();
   const ctx = { context, schedule };
-  const answer = await checkAnswer(db, parsed.data.captchaToken, parsed.data.captcha);
-  const limited = await noteCaptchaAttempt(db, { ok: answer === "ok", typedId: parsed.data.userId, ...ctx });
+  const form: z.infer<typeof identifySchema> & Partial<z.infer<typeof identifyHcaptchaSchema>> = parsed.data;
+  const captcha = await checkCaptcha(
+    db,
+    { challenge: form.captchaToken, answer: form.captcha, hcaptchaToken: form["h-captcha-response"] ?? "", noscript: form.noscript === "1" },
+    { typedId: form.userId, context },
+  );
+  if (captcha.kind === "missing") {
+    const error = captcha.field ? { fieldErrors: { [captcha.field]: captcha.error } } : { formError: captcha.error };
+    return { status: "error", ...error, values, captchaToken: await newChallenge() };
+  }
+  // hCaptcha being down is not the user's failure (captcha.unavailable is audited instead), but still counts per IP.
+  const limited = await noteCaptchaAttempt(db, { ok: captcha.kind !== "wrong", typedId: form.userId, ...ctx });
   if (limited.limited) {
     return { status: "error", formError: "errors.rateLimited", params: { time: limited.retryAt.toISOString() }, values, captchaToken: await newChallenge() };
   }
-  if (answer !== "ok") {
-    const key = answer === "expired" ? "errors.captchaExpired" : "errors.captchaWrong";
-    return { status: "error", fieldErrors: { captcha: key }, values, captchaToken: await newChallenge() };
+  if (captcha.kind !== "ok") {
+    return { status: "error", fieldErrors: { [captcha.field]: captcha.error }, values, captchaToken: await newChallenge() };
   }
-  const intent = parsed.data.intent === "" ? null : parsed.data.intent;
-  const started = await startRecovery(db, { typedId: parsed.data.userId, intent, ...ctx });
+  const intent = form.intent === "" ? null : form.intent;
+  const started = await startRecovery(db, { typedId: form.userId, intent, ...ctx });
   if (started.kind !== "started") {
     const key = started.kind === "blocked" ? "errors.blocked" : "errors.rateLimited";
     return { status: "error", formError: key, params: { time: started.retryAt.toISOString() }, values, captchaToken: await newChallenge() };

@@ -3,7 +3,8 @@
 import { NextRequest, NextResponse } from "next/server";
 import createMiddleware from "next-intl/middleware";
 import { routing } from "@/lib/i18n/routing";
-import { buildCsp, isCrossSiteWrite, staticSecurityHeaders } from "@/lib/security/headers";
+import { getConfig } from "@/lib/config";
+import { buildCsp, hcaptchaCspSources, isCrossSiteWrite, staticSecurityHeaders } from "@/lib/security/headers";
 
 const handleI18nRouting = createMiddleware(routing);
 const adminForbiddenPage = /^\/(?:nl|en)\/admin\/forbidden\/?$/;
@@ -20,7 +21,7 @@ export function proxy(request: NextRequest) {
   }
 
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
-  const csp = buildCsp(nonce, { dev: process.env.NODE_ENV === "development" });
+  const csp = buildCsp(nonce, { dev: process.env.NODE_ENV === "development", ...hcaptchaCspSources(getConfig().hcaptcha?.scriptUrl) });
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("content-security-policy", csp);

@@ -1,12 +1,15 @@
 // Security headers and the cross-site request check, as pure functions the proxy applies (and tests call directly).
 
+/** Sources a provider adds to the policy (none unless that provider is configured). */
+export type CspSources = { scriptHosts?: string[]; frameHosts?: string[]; styleHosts?: string[]; connectHosts?: string[] };
+
 /** Builds the Content-Security-Policy for one response; extra hosts are added only where a provider needs them. */
-export function buildCsp(nonce: string, opts: { dev?: boolean; scriptHosts?: string[]; frameHosts?: string[]; connectHosts?: string[] } = {}): string {
+export function buildCsp(nonce: string, opts: { dev?: boolean } & CspSources = {}): string {
   const scripts = ["'self'", `'nonce-${nonce}'`, "'strict-dynamic'", ...(opts.scriptHosts ?? []), ...(opts.dev ? ["'unsafe-eval'"] : [])];
   const directives = [
     "default-src 'self'",
     `script-src ${scripts.join(" ")}`,
-    `style-src 'self' 'nonce-${nonce}'`,
+    `style-src ${["'self'", `'nonce-${nonce}'`, ...(opts.styleHosts ?? [])].join(" ")}`,
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
     "font-src 'self'",
@@ -18,6 +21,20 @@ export function buildCsp(nonce: string, opts: { dev?: boolean; scriptHosts?: str
     "form-action 'self'",
   ];
   return directives.join("; ");
+}
+
+/**
+ * What the hCaptcha widget needs, from its configured script URL: hCaptcha's documented hosts (hcaptcha.com and its
+ * subdomains, for script, frame, style and connect) when the script comes from hCaptcha, else exactly the script's
+ * origin (a stand-in). With 'strict-dynamic' CSP3 browsers ignore the script hosts: the widget's script is trusted
+ * because the nonce-carrying bundle inserts it; the hosts are there for older browsers.
+ */
+export function hcaptchaCspSources(scriptUrl: string | undefined): CspSources {
+  if (!scriptUrl) return {};
+  const url = new URL(scriptUrl);
+  const official = url.protocol === "https:" && (url.hostname === "hcaptcha.com" || url.hostname.endsWith(".hcaptcha.com"));
+  const hosts = official ? ["https://hcaptcha.com", "https://*.hcaptcha.com"] : [url.origin];
+  return { scriptHosts: hosts, frameHosts: hosts, styleHosts: hosts, connectHosts: hosts };
 }
 
 export const staticSecurityHeaders: Record<string, string> = {

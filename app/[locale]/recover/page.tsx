@@ -4,7 +4,7 @@ import { getLocale, getTranslations } from "next-intl/server";
 import { newChallenge } from "@/lib/captcha/builtin";
 import { getConfig } from "@/lib/config";
 import { Link } from "@/lib/i18n/navigation";
-import { IdentifyForm } from "../../_components/recovery/identify-form";
+import { IdentifyForm, type CaptchaChoice } from "../../_components/recovery/identify-form";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("Recovery.identify"))("metaTitle") };
@@ -14,15 +14,28 @@ export default async function IdentifyPage({ searchParams }: { searchParams: Pro
   const t = await getTranslations("Recovery");
   const { intent } = await searchParams;
   const locale = (await getLocale()) as "nl" | "en";
+  const config = getConfig();
+  const hcaptcha = config.hcaptcha;
+  // Only what the browser needs: the site key and script URL, never the secret.
+  const captcha: CaptchaChoice = hcaptcha
+    ? {
+        provider: "hcaptcha",
+        siteKey: hcaptcha.siteKey,
+        scriptUrl: hcaptcha.scriptUrl,
+        noJsFallback: hcaptcha.noJsFallback,
+        helpdesk: { phone: config.helpdesk.phone, email: config.helpdesk.email },
+      }
+    : { provider: "builtin" };
   return (
     <>
       <h1>{t("title")}</h1>
       <h2>{t("identify.heading")}</h2>
-      <p>{t("identify.intro")}</p>
+      <p>{t(hcaptcha ? "identify.introHcaptcha" : "identify.intro")}</p>
       <IdentifyForm
         captchaToken={await newChallenge()}
+        captcha={captcha}
         intent={intent === "unlock" || intent === "reset" ? intent : null}
-        domain={getConfig().orgDomain}
+        domain={config.orgDomain}
         locale={locale}
         cancel={
           <Link href="/" className="button">

@@ -1,14 +1,29 @@
 "use client";
-// "Wie bent u?": user ID and the built-in CAPTCHA (image, speaker, new code), as a plain form that JavaScript enhances.
-import { useActionState, useRef, type ReactNode } from "react";
+// "Wie bent u?": user ID and the CAPTCHA, as a plain form that JavaScript enhances. The CAPTCHA is the built-in one, or
+// the hCaptcha widget with the built-in one inside <noscript> as the fallback for browsers without JavaScript.
+import { useActionState, type ReactNode } from "react";
 import { useFormatter, useTranslations } from "next-intl";
 import { startRecoveryAction, type IdentifyState } from "@/lib/recovery/actions";
 import { ErrorSummary } from "../error-summary";
 import { Field } from "../field";
+import { BuiltinCaptcha } from "./builtin-captcha";
+import { HcaptchaWidget, type HcaptchaSettings } from "./hcaptcha-widget";
 
-type Props = { captchaToken: string; intent: "reset" | "unlock" | null; domain: string; locale: "nl" | "en"; cancel: ReactNode };
+/** Which CAPTCHA the page shows; never holds the hCaptcha secret. */
+export type CaptchaChoice =
+  | { provider: "builtin" }
+  | (HcaptchaSettings & { provider: "hcaptcha"; noJsFallback: "builtin" | "off"; helpdesk: { phone: string; email: string } });
 
-export function IdentifyForm({ captchaToken, intent, domain, locale, cancel }: Props) {
+type Props = {
+  captchaToken: string;
+  captcha: CaptchaChoice;
+  intent: "reset" | "unlock" | null;
+  domain: string;
+  locale: "nl" | "en";
+  cancel: ReactNode;
+};
+
+export function IdentifyForm({ captchaToken, captcha, intent, domain, locale, cancel }: Props) {
   const t = useTranslations("Recovery");
   const ti = useTranslations("Recovery.identify");
   const tc = useTranslations("Common");
@@ -20,24 +35,23 @@ export function IdentifyForm({ captchaToken, intent, domain, locale, cancel }: P
   const msg = (key?: string) => (key ? ti(key as "errors.userIdRequired", params) : undefined);
   const userIdError = msg(err?.fieldErrors?.userId);
   const captchaError = msg(err?.fieldErrors?.captcha);
+  const hcaptchaError = msg(err?.fieldErrors?.captchaWidget);
   const formError = msg(err?.formError);
-  const audio = useRef<HTMLAudioElement>(null);
-  const imageUrl = `/api/captcha/image?t=${encodeURIComponent(token)}`;
-  const audioUrl = `/api/captcha/audio?t=${encodeURIComponent(token)}&lang=${locale}`;
   const items = [
     ...(formError ? [{ message: formError }] : []),
     ...(userIdError ? [{ field: "userId", message: userIdError }] : []),
     ...(captchaError ? [{ field: "captcha", message: captchaError }] : []),
+    ...(hcaptchaError ? [{ field: "captchaWidget", message: hcaptchaError }] : []),
   ];
   const userIdValue = state.values?.userId ?? "";
   return (
+    // A new key after every answer: a fresh built-in challenge, and a fresh hCaptcha widget (tokens are single-use).
     <form action={action} noValidate className="form" key={token}>
       {/* The first submit button is the one Enter uses: "Volgende", not the new-code button. */}
       <button type="submit" name="op" value="next" className="visually-hidden" tabIndex={-1} aria-hidden="true">
         {t("next")}
       </button>
       <ErrorSummary title={tc("errorSummaryTitle")} items={items} />
-      <input type="hidden" name="captchaToken" value={token} />
       <input type="hidden" name="intent" value={intent ?? ""} />
       <Field
         id="userId"
@@ -53,49 +67,22 @@ export function IdentifyForm({ captchaToken, intent, domain, locale, cancel }: P
         maxLength={254}
         defaultValue={userIdValue}
       />
-      <div className="captcha">
-        {/* eslint-disable-next-line @next/next/no-img-element -- a per-request server-rendered PNG */}
-        <img src={imageUrl} alt={ti("captchaImageAlt")} width={240} height={80} className="captcha-image" />
-        <div className="captcha-buttons">
-          <a
-            href={audioUrl}
-            className="icon-button"
-            aria-label={ti("captchaAudio")}
-            title={ti("captchaAudio")}
-            onClick={(e) => {
-              if (!audio.current) return;
-              e.preventDefault();
-              audio.current.currentTime = 0;
-              void audio.current.play();
-            }}
-          >
-            <svg aria-hidden="true" width="22" height="22" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2">
-              <path d="M4 9v6h4l5 4V5L8 9H4z" fill="currentColor" />
-              <path d="M16 8.5a5 5 0 0 1 0 7M18.5 6a8.5 8.5 0 0 1 0 12" strokeLinecap="round" />
-            </svg>
-          </a>
-          <button type="submit" name="op" value="refresh" formNoValidate className="icon-button" aria-label={ti("captchaRefresh")} title={ti("captchaRefresh")}>
-            <svg aria-hidden="true" width="22" height="22" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
-              <path d="M20 11a8 8 0 0 0-14.6-4.5M4 4v4h4" />
-              <path d="M4 13a8 8 0 0 0 14.6 4.5M20 20v-4h-4" />
-            </svg>
-          </button>
-        </div>
-        <audio ref={audio} src={audioUrl} preload="none" />
-      </div>
-      <Field
-        id="captcha"
-        label={ti("captcha")}
-        hint={ti("captchaHint")}
-        error={captchaError}
-        type="text"
-        autoComplete="off"
-        autoCapitalize="none"
-        autoCorrect="off"
-        spellCheck={false}
-        required
-        maxLength={20}
-      />
+      {captcha.provider === "builtin" ? (
+        <BuiltinCaptcha token={token} locale={locale} error={captchaError} />
+      ) : (
+        <>
+          <HcaptchaWidget siteKey={captcha.siteKey} scriptUrl={captcha.scriptUrl} locale={locale} error={hcaptchaError} />
+          {/* Only a browser without JavaScript parses this into fields (and posts them); with JavaScript it is inert text. */}
+          <noscript>
+            <input type="hidden" name="noscript" value="1" />
+            {captcha.noJsFallback === "builtin" ? (
+              <BuiltinCaptcha token={token} locale={locale} error={captchaError} />
+            ) : (
+              <p className="callout">{ti("noJavaScript", captcha.helpdesk)}</p>
+            )}
+          </noscript>
+        </>
+      )}
       <div className="actions">
         <button type="submit" name="op" value="next" className="button primary" disabled={pending}>
           {t("next")}

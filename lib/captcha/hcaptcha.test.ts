@@ -2,54 +2,30 @@
 // slow, broken or unreachable siteverify fails closed after exactly one request.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { HCAPTCHA_TEST_SECRET, HCAPTCHA_TEST_SITE_KEY, readConfig, type AppConfig } from "@/lib/config";
-import { startHcaptchaStandIn, type HcaptchaStandIn } from "@/e2e/stand-ins/hcaptcha";
+import { describe, expect, it } from "vitest";
+import { HCAPTCHA_TEST_SECRET, HCAPTCHA_TEST_SITE_KEY } from "@/lib/config";
 import { judgeSiteverify, portalHostname, verifyHcaptcha } from "./hcaptcha";
+import { useHcaptchaStandIn } from "./hcaptcha.test-helper";
 
 /** The portal's host name in these tests (vitest.config.ts sets BASE_URL). */
 const HOST = "localhost";
 const IP = "192.0.2.44";
 
-let standIn: HcaptchaStandIn;
-
-function configFor(env: Record<string, string> = {}): AppConfig {
-  return readConfig({
-    ...process.env,
-    BASE_URL: "http://localhost:3000",
-    CAPTCHA_PROVIDER: "hcaptcha",
-    HCAPTCHA_SITE_KEY: HCAPTCHA_TEST_SITE_KEY,
-    HCAPTCHA_SECRET: HCAPTCHA_TEST_SECRET,
-    HCAPTCHA_SCRIPT_URL: `${standIn.url}/1/api.js`,
-    HCAPTCHA_VERIFY_URL: `${standIn.url}/siteverify`,
-    ...env,
-  });
-}
-
-const token = (sitekey = HCAPTCHA_TEST_SITE_KEY, hostname = HOST) => standIn.issueToken({ sitekey, hostname });
-
-beforeAll(async () => {
-  standIn = await startHcaptchaStandIn({ port: 0, slowMs: 3_000 });
-});
-afterAll(async () => {
-  await standIn?.close();
-});
-afterEach(() => {
-  standIn.reset();
-});
+const { standIn, configFor } = useHcaptchaStandIn();
+const token = (sitekey = HCAPTCHA_TEST_SITE_KEY, hostname = HOST) => standIn().issueToken({ sitekey, hostname });
 
 describe("verifyHcaptcha against the stand-in", () => {
   it("accepts a fresh token from a widget with our site key on our host, in one request that names the token, site key and IP", async () => {
     const t = token();
     expect(await verifyHcaptcha(t, IP, configFor())).toEqual({ kind: "ok" });
-    const sent = standIn.verifications();
+    const sent = standIn().verifications();
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ response: t, remoteip: IP, sitekey: HCAPTCHA_TEST_SITE_KEY, secret: "test-secret", status: 200 });
   });
 
   it("leaves out remoteip when the client IP is unknown", async () => {
     expect(await verifyHcaptcha(token(), null, configFor())).toEqual({ kind: "ok" });
-    expect(standIn.verifications()[0]!.remoteip).toBeNull();
+    expect(standIn().verifications()[0]!.remoteip).toBeNull();
   });
 
   it("refuses what siteverify refuses, with hCaptcha's error codes as the reason", async () => {
@@ -58,9 +34,9 @@ describe("verifyHcaptcha against the stand-in", () => {
     const used = token();
     expect(await verifyHcaptcha(used, IP, config)).toEqual({ kind: "ok" });
     expect(await verifyHcaptcha(used, IP, config)).toEqual({ kind: "refused", reason: "already-seen-response", misconfigured: false });
-    standIn.setMode("fail");
+    standIn().setMode("fail");
     expect(await verifyHcaptcha(token(), IP, config)).toEqual({ kind: "refused", reason: "invalid-input-response", misconfigured: false });
-    expect(standIn.verifications()).toHaveLength(4);
+    expect(standIn().verifications()).toHaveLength(4);
   });
 
   it("refuses a token that siteverify accepts for another site key or another host name", async () => {
@@ -83,20 +59,20 @@ describe("verifyHcaptcha against the stand-in", () => {
     const verdict = await verifyHcaptcha(token(), IP, configFor({ HCAPTCHA_SECRET: "0x1111111111111111111111111111111111111111" }));
     expect(verdict).toEqual({ kind: "refused", reason: "invalid-input-secret", misconfigured: true });
     // The stand-in saw a secret, but not its value.
-    expect(standIn.verifications()[0]!.secret).toBe("other");
-    expect(JSON.stringify(standIn.verifications())).not.toContain("0x1111");
+    expect(standIn().verifications()[0]!.secret).toBe("other");
+    expect(JSON.stringify(standIn().verifications())).not.toContain("0x1111");
   });
 
   it("fails closed on HTTP 500, after exactly one request", async () => {
-    standIn.setMode("error");
+    standIn().setMode("error");
     expect(await verifyHcaptcha(token(), IP, configFor())).toEqual({ kind: "unavailable", reason: "http-500" });
-    expect(standIn.verifications()).toHaveLength(1);
+    expect(standIn().verifications()).toHaveLength(1);
   });
 
-  it("gives up after PROVIDER_TIMEOUT_MS when siteverify is slow, after exactly one request", async () => {
-    standIn.setMode("slow");
-    expect(await verifyHcaptcha(token(), IP, configFor({ PROVIDER_TIMEOUT_MS: "500" }))).toEqual({ kind: "unavailable", reason: "timeout" });
-    expect(standIn.verifications()).toHaveLength(1);
+  it("gives up after PROVIDER_TIMEOUT_MS (here 500 ms) when siteverify is slow, after exactly one request", async () => {
+    standIn().setMode("slow");
+    expect(await verifyHcaptcha(token(), IP, configFor())).toEqual({ kind: "unavailable", reason: "timeout" });
+    expect(standIn().verifications()).toHaveLength(1);
   });
 
   it("fails closed when nothing listens at the siteverify URL", async () => {

@@ -4,11 +4,11 @@
 import { asc, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { newChallenge } from "@/lib/captcha/builtin";
-import { HCAPTCHA_TEST_SECRET, HCAPTCHA_TEST_SITE_KEY, readConfig, type AppConfig } from "@/lib/config";
+import { useHcaptchaStandIn } from "@/lib/captcha/hcaptcha.test-helper";
+import { HCAPTCHA_TEST_SITE_KEY, type AppConfig } from "@/lib/config";
 import type { Db, DbHandle } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
 import { keyedHash } from "@/lib/security/keyed-hash";
-import { startHcaptchaStandIn, type HcaptchaStandIn } from "@/e2e/stand-ins/hcaptcha";
 import { drivers, freshDb } from "@/tests/db";
 import type { IdentifyState } from "./actions";
 
@@ -52,20 +52,12 @@ const { startRecoveryAction } = await import("./actions");
 
 const TEST_ANSWER = "AdE4rT";
 const USER_ID = "iemand.onbekend@example.nl";
-let standIn: HcaptchaStandIn;
+const { standIn, configFor } = useHcaptchaStandIn();
 let ipCount = 0;
 
+/** The portal's configuration for the next request (getConfig is stubbed to return it). */
 function useConfig(env: Record<string, string> = {}) {
-  stubs.config = readConfig({
-    ...process.env,
-    CAPTCHA_PROVIDER: "hcaptcha",
-    HCAPTCHA_SITE_KEY: HCAPTCHA_TEST_SITE_KEY,
-    HCAPTCHA_SECRET: HCAPTCHA_TEST_SECRET,
-    HCAPTCHA_SCRIPT_URL: `${standIn.url}/1/api.js`,
-    HCAPTCHA_VERIFY_URL: `${standIn.url}/siteverify`,
-    PROVIDER_TIMEOUT_MS: "500",
-    ...env,
-  });
+  stubs.config = configFor(env);
 }
 
 /** Posts the identify form as the browser would, from a new IP each time (so no test meets another's limits). */
@@ -82,7 +74,7 @@ async function submit(fields: Record<string, string>): Promise<{ state?: Identif
   }
 }
 
-const widgetToken = () => standIn.issueToken({ sitekey: HCAPTCHA_TEST_SITE_KEY, hostname: "localhost" });
+const widgetToken = () => standIn().issueToken({ sitekey: HCAPTCHA_TEST_SITE_KEY, hostname: "localhost" });
 
 /** A built-in challenge whose answer is known, as the no-JavaScript fallback shows it. */
 async function knownChallenge(): Promise<string> {
@@ -94,14 +86,7 @@ async function knownChallenge(): Promise<string> {
   }
 }
 
-beforeAll(async () => {
-  standIn = await startHcaptchaStandIn({ port: 0, slowMs: 3_000 });
-});
-afterAll(async () => {
-  await standIn?.close();
-});
 afterEach(() => {
-  standIn.reset();
   stubs.config = null;
 });
 
@@ -124,16 +109,16 @@ describe.each(drivers())("“Wie bent u?” with hCaptcha on %s", (driver) => {
     const { redirectedTo, ip } = await submit({ "h-captcha-response": token });
     expect(redirectedTo).toBe("/recover/reason");
     expect(stubs.savedTokens.length).toBeGreaterThan(0);
-    expect(standIn.verifications()).toMatchObject([{ response: token, remoteip: ip, sitekey: HCAPTCHA_TEST_SITE_KEY }]);
+    expect(standIn().verifications()).toMatchObject([{ response: token, remoteip: ip, sitekey: HCAPTCHA_TEST_SITE_KEY }]);
     expect((await eventsFrom(ip)).map((e) => e.event)).toEqual(["recovery.started"]);
   });
 
   it("siteverify says no: refused with “complete it again”, audited with hCaptcha's error code and as a failed CAPTCHA", async () => {
     useConfig();
-    standIn.setMode("fail");
+    standIn().setMode("fail");
     const { state, ip } = await submit({ "h-captcha-response": widgetToken() });
     expect(state).toMatchObject({ status: "error", fieldErrors: { captchaWidget: "errors.hcaptchaFailed" }, values: { userId: USER_ID } });
-    expect(standIn.verifications()).toHaveLength(1);
+    expect(standIn().verifications()).toHaveLength(1);
     const events = await eventsFrom(ip);
     expect(events.map((e) => [e.event, e.outcome, e.reason])).toEqual([
       ["captcha.verify_failed", "failure", "invalid-input-response"],
@@ -144,7 +129,7 @@ describe.each(drivers())("“Wie bent u?” with hCaptcha on %s", (driver) => {
 
   it("a token solved on another site is refused although siteverify accepts it", async () => {
     useConfig();
-    const { state, ip } = await submit({ "h-captcha-response": standIn.issueToken({ sitekey: HCAPTCHA_TEST_SITE_KEY, hostname: "phishing.example" }) });
+    const { state, ip } = await submit({ "h-captcha-response": standIn().issueToken({ sitekey: HCAPTCHA_TEST_SITE_KEY, hostname: "phishing.example" }) });
     expect(state).toMatchObject({ fieldErrors: { captchaWidget: "errors.hcaptchaFailed" } });
     expect((await eventsFrom(ip))[0]).toMatchObject({ event: "captcha.verify_failed", reason: "hostname-mismatch" });
   });
@@ -155,10 +140,10 @@ describe.each(drivers())("“Wie bent u?” with hCaptcha on %s", (driver) => {
   ] as const) {
     it(`siteverify ${mode === "error" ? "answers HTTP 500" : "is slower than the timeout"}: refused with “could not check the CAPTCHA”, audited as ${reason}, one request`, async () => {
       useConfig();
-      standIn.setMode(mode);
+      standIn().setMode(mode);
       const { state, ip } = await submit({ "h-captcha-response": widgetToken() });
       expect(state).toMatchObject({ status: "error", fieldErrors: { captchaWidget: "errors.captchaUnavailable" } });
-      expect(standIn.verifications()).toHaveLength(1);
+      expect(standIn().verifications()).toHaveLength(1);
       // The provider's trouble is not the user's failed CAPTCHA.
       expect((await eventsFrom(ip)).map((e) => [e.event, e.reason])).toEqual([["captcha.unavailable", reason]]);
     });
@@ -179,7 +164,7 @@ describe.each(drivers())("“Wie bent u?” with hCaptcha on %s", (driver) => {
     useConfig();
     const { state, ip } = await submit({});
     expect(state).toMatchObject({ status: "error", fieldErrors: { captchaWidget: "errors.hcaptchaRequired" } });
-    expect(standIn.verifications()).toHaveLength(0);
+    expect(standIn().verifications()).toHaveLength(0);
     expect(await eventsFrom(ip)).toEqual([]);
   });
 
@@ -192,7 +177,7 @@ describe.each(drivers())("“Wie bent u?” with hCaptcha on %s", (driver) => {
     expect((await eventsFrom(wrong.ip)).map((e) => e.event)).toEqual(["recovery.captcha_failed"]);
     const empty = await submit({ noscript: "1", captchaToken: await knownChallenge(), captcha: "" });
     expect(empty.state).toMatchObject({ status: "error", fieldErrors: { captcha: "errors.captchaRequired" } });
-    expect(standIn.verifications()).toHaveLength(0);
+    expect(standIn().verifications()).toHaveLength(0);
   });
 
   it("with the fallback off, a browser without JavaScript is told that JavaScript is needed, even with a right built-in answer", async () => {

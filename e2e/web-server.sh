@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Playwright's web server: provisions the e2e users with the operator CLI, then serves the production build.
-# Without DATABASE_URL it uses a fresh embedded database in a temporary folder, removed when the server stops.
+# Without DATABASE_URL it uses a fresh embedded database in the run's folder, kept when the server stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,18 +10,23 @@ if [[ ! -f .next/BUILD_ID ]]; then
 fi
 : "${PORT:?e2e: PORT must be set}"
 
+# The run's folder, emptied at every start: everything the server prints (server.log), the secrets the specs type
+# (e2e/fixtures/canaries.ts) and the embedded database, all kept for the canary check after the run
+# (scripts/check-canaries.ts, run by scripts/test.sh, which then removes the database).
+RUN_DIR="${E2E_RUN_DIR:-.e2e-run}"
+rm -rf "$RUN_DIR"
+mkdir -p "$RUN_DIR"
+exec > >(tee -a "$RUN_DIR/server.log") 2> >(tee -a "$RUN_DIR/server.log" >&2)
+
 if [[ -z "${DATABASE_URL:-}" ]]; then
-  DATA_DIR="$(mktemp -d "${TMPDIR:-/tmp}/toegang-e2e-XXXXXX")"
+  DATA_DIR="$RUN_DIR/data"
   export DATA_DIR
-  cleanup() { rm -rf "$DATA_DIR"; }
   echo "e2e: embedded database (PGlite) in $DATA_DIR"
 else
   : "${SESSION_SECRET:?e2e: SESSION_SECRET must be set when DATABASE_URL is set}"
   export SEED_DEMO_USERS=true
-  cleanup() { :; }
   echo "e2e: PostgreSQL from DATABASE_URL"
 fi
-trap cleanup EXIT
 
 # The CLI opens the database and closes it before the server starts (PGlite allows one process at a time).
 # PASSWORD_HISTORY=0 (this import only): on a reused PostgreSQL database the wizard specs have reset some passwords, and

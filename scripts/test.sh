@@ -36,6 +36,9 @@ step "Type check (tsc --noEmit)" npx tsc --noEmit || true
 step "Unit and integration tests (vitest run)" npx vitest run || true
 if step "Production build (next build)" npx next build; then
   step "Browser tests (playwright test)" npx playwright test || true
+  # That run's passwords, phone numbers and codes must appear nowhere in its audit trail or its server log.
+  step "Canary check (scripts/check-canaries.ts)" npx tsx --conditions=react-server scripts/check-canaries.ts || true
+  rm -rf "${E2E_RUN_DIR:-.e2e-run}/data"
   # hCaptcha and MessageBird through their real client code, against the local stand-ins (same build).
   step "Browser tests with the provider stand-ins (playwright.providers.config.ts)" npx playwright test --config playwright.providers.config.ts || true
 else

@@ -1,5 +1,6 @@
 "use client";
-// The sign-in form (seed screen 0): works as a plain form post and, with JavaScript, without a full reload.
+// The sign-in form (seed screen 0): works as a plain form post and, with JavaScript, without a full reload. The admin
+// sign-in uses it too, with its own action and texts (namespace Admin.signIn has the same keys).
 import { useActionState } from "react";
 import { useFormatter, useTranslations } from "next-intl";
 import { signInAction, type SignInField } from "@/lib/auth/actions";
@@ -8,10 +9,17 @@ import { Link } from "@/lib/i18n/navigation";
 import { ErrorSummary } from "./error-summary";
 import { Field } from "./field";
 
-export function SignInForm() {
-  const t = useTranslations("SignInPage");
+type Props = {
+  action?: (prev: FormState<SignInField>, formData: FormData) => Promise<FormState<SignInField>>;
+  namespace?: "SignInPage" | "Admin.signIn";
+  /** An address to return to after signing in, posted along. */
+  next?: string | null;
+};
+
+export function SignInForm({ action: submit = signInAction, namespace = "SignInPage", next = null }: Props) {
+  const t = useTranslations(namespace);
   const tc = useTranslations("Common");
-  const [state, action, pending] = useActionState<FormState<SignInField>, FormData>(signInAction, idle);
+  const [state, action, pending] = useActionState<FormState<SignInField>, FormData>(submit, idle);
   const err = state.status === "error" ? state : undefined;
   const format = useFormatter();
   const time = err?.params?.time ? format.dateTime(new Date(String(err.params.time)), { timeStyle: "short" }) : "";
@@ -19,8 +27,8 @@ export function SignInForm() {
   const userError = msg(err?.fieldErrors?.username);
   const passError = msg(err?.fieldErrors?.password);
   const formError = msg(err?.formError);
-  // A locked account is not a problem with what was typed, so no field is marked invalid for it.
-  const credentialsRejected = Boolean(err?.formError) && err?.formError !== "errors.locked";
+  // Only a rejected user name or password is a problem with what was typed; a lock, a limit or an outage marks no field.
+  const credentialsRejected = err?.formError === "errors.invalid";
   const items = [
     ...(formError ? [{ message: formError }] : []),
     ...(userError ? [{ field: "username", message: userError }] : []),
@@ -29,6 +37,7 @@ export function SignInForm() {
   return (
     <form action={action} noValidate className="form">
       <ErrorSummary title={tc("errorSummaryTitle")} items={items} />
+      {next ? <input type="hidden" name="next" value={next} /> : null}
       <Field
         id="username"
         label={t("username")}

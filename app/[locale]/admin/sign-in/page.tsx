@@ -1,9 +1,9 @@
 // Administrator sign-in, step 1 (no admin menu here): the administrator's own user name and password.
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
-import { AdminSignInForm } from "../../../_components/admin/admin-sign-in-form";
+import { adminSignInAction } from "@/lib/admin/actions";
 import { safeAdminPath } from "@/lib/admin/rules";
-import { Link } from "@/lib/i18n/navigation";
+import { SignInForm } from "../../../_components/sign-in-form";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("Admin.signIn"))("metaTitle") };
@@ -24,10 +24,7 @@ export default async function AdminSignInPage({ searchParams }: { searchParams: 
         </p>
       ) : null}
       <p className="lead">{t("intro")}</p>
-      <AdminSignInForm next={safeAdminPath(typeof query.next === "string" ? query.next : null)} />
-      <p className="links">
-        <Link href="/help">{t("forgot")}</Link>
-      </p>
+      <SignInForm action={adminSignInAction} namespace="Admin.signIn" next={safeAdminPath(typeof query.next === "string" ? query.next : null)} />
     </>
   );
 }

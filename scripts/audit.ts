@@ -1,10 +1,9 @@
 // Audit trail CLI for operators: `npm run audit -- verify | head | prune [--days N]`.
 import "server-only";
-import { parseArgs } from "node:util";
 import { verifyChain, chainHead, type BreakKind, type ChainAnchor, type ChainBreak } from "@/lib/audit/chain";
 import { PRUNE_BATCH, pruneAuditTrail, pruneHousekeeping } from "@/lib/audit/prune";
 import { getConfig } from "@/lib/config";
-import { EXIT_USER_ERROR, UsageError, runCli, withDatabase } from "./cli-runtime";
+import { EXIT_USER_ERROR, UsageError, parseCommandLine, runCli, withDatabase } from "./cli-runtime";
 
 const USAGE = `Usage: npm run audit -- <command> [options]
 
@@ -37,14 +36,7 @@ async function main(argv: string[]): Promise<number | void> {
     return;
   }
   if (command !== "verify" && command !== "head" && command !== "prune") throw new UsageError(`unknown command "${command}"`);
-  let parsed;
-  try {
-    parsed = parseArgs({ args: rest, options: command === "prune" ? { days: { type: "string" } } : {}, allowPositionals: true, strict: true });
-  } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    const text = code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? `unknown option ${/'[^']+'/.exec(message)?.[0] ?? ""}` : message.replace(/\s*\n\s*/g, " ");
-    throw new UsageError(`${command}: ${text}`);
-  }
+  const parsed = parseCommandLine(command, rest, command === "prune" ? { days: { type: "string" } } : {});
   if (parsed.positionals.length) throw new UsageError(`${command} takes no arguments`);
 
   switch (command) {

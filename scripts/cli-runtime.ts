@@ -1,5 +1,6 @@
 // Shared plumbing for the operator CLIs: open the configured database, turn every failure into one clean line and an exit code.
 import "server-only";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ConfigError, getConfig } from "@/lib/config";
 import { openDb, type DbHandle } from "@/lib/db/client";
 
@@ -26,6 +27,18 @@ export async function runCli(usage: string, main: () => Promise<number | void>):
     }
     process.stderr.write(`${error instanceof ConfigError ? "" : "error: "}${oneLine(error)}\n`);
     process.exitCode = EXIT_USER_ERROR;
+  }
+}
+
+/** A command's options and positionals (strict); a wrong command line becomes a UsageError naming the command. */
+export function parseCommandLine<O extends NonNullable<ParseArgsConfig["options"]>>(command: string, args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    // Node's text for an unknown option goes on about positionals; the option's name is what helps.
+    const text = code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? `unknown option ${/'[^']+'/.exec(message)?.[0] ?? ""}` : message.replace(/\s*\n\s*/g, " ");
+    throw new UsageError(`${command}: ${text}`);
   }
 }
 

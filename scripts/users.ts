@@ -1,7 +1,7 @@
 // Users CLI for operators: `npm run users -- <command>` adds, imports, lists, shows, locks, unlocks and changes accounts.
 import "server-only";
 import { readFileSync } from "node:fs";
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { ParseArgsConfig } from "node:util";
 import { readUsersCsv } from "@/lib/users/csv";
 import {
   addUser,
@@ -21,7 +21,7 @@ import {
   type UserField,
   type UserSummary,
 } from "@/lib/users/service";
-import { EXIT_USER_ERROR, UsageError, UserError, runCli, withDatabase } from "./cli-runtime";
+import { EXIT_USER_ERROR, UsageError, UserError, parseCommandLine, runCli, withDatabase } from "./cli-runtime";
 
 const USAGE = `Usage: npm run users -- <command> [arguments]
 
@@ -90,15 +90,7 @@ async function main(argv: string[]): Promise<number | void> {
   if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`unknown command "${name}"`);
   const command = name as CommandName;
   const spec = COMMANDS[command];
-  let parsed;
-  try {
-    parsed = parseArgs({ args: rest, options: { ...spec.options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
-  } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    // Node's text for an unknown option goes on about positionals; the option's name is what helps.
-    const text = code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? `unknown option ${/'[^']+'/.exec(message)?.[0] ?? ""}` : message.replace(/\s*\n\s*/g, " ");
-    throw new UsageError(`${command}: ${text}`);
-  }
+  const parsed = parseCommandLine(command, rest, { ...spec.options, help: { type: "boolean", short: "h" } });
   if (parsed.values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;

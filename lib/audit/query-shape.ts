@@ -46,13 +46,13 @@ export function withDurations<T extends { at: Date }>(steps: T[]): TimedStep<T>[
   }));
 }
 
-/** A duration as the timeline shows it: "+0,4 s", "+12 s", "+3 min 5 s", "+1 h 2 min" (the decimal mark per locale). */
+/** A duration as the timeline shows it: "0,4 s", "12 s", "3 min 5 s", "1 h 2 min" (the decimal mark per locale). */
 export function formatDuration(ms: number, locale: string): string {
-  if (ms < 10_000) return `+${(ms / 1000).toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} s`;
+  if (ms < 10_000) return `${(ms / 1000).toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} s`;
   const s = Math.round(ms / 1000);
-  if (s < 60) return `+${s} s`;
-  if (s < 3600) return `+${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
   const m = Math.round(s / 60);
-  if (m < 48 * 60) return `+${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ""}`;
-  return `+${Math.round(m / 1440)} d`;
+  if (m < 48 * 60) return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ""}`;
+  return `${Math.round(m / 1440)} d`;
 }

@@ -212,6 +212,47 @@ describe.each(drivers())("audit queries on %s", (driver) => {
     expect(jan.totals).toMatchObject({ events: ROWS / 50, resets: ROWS / 500, lockouts: ROWS / 500 });
   }, 60_000);
 
+  it("counts each total from the events the portal really writes (wizard, admin sign-in, delivery reports, limits)", async () => {
+    const day = new Date("2026-04-01T10:00:00Z");
+    const rows: [string, "success" | "failure" | "refused" | "info", string | null][] = [
+      ["recovery.code_failed", "failure", "wrong-code"],
+      ["recovery.number_checked", "failure", "phone-mismatch"],
+      ["recovery.number_checked", "success", "sms"],
+      ["admin.sign_in.failed", "failure", "wrong-code"],
+      ["admin.sign_in.failed", "failure", "wrong-password"],
+      ["admin.sign_in.failed", "refused", "sign-in-per-ip"],
+      ["recovery.rate_limited", "refused", "flow-starts-per-ip"],
+      ["sign_in.rate_limited", "refused", "sign-in-per-ip"],
+      ["sms.breaker_tripped", "info", "hour"],
+      ["message.handed_over", "success", "code:sms"],
+      ["message.handed_over", "success", "code:voice"],
+      ["admin.sign_in.code_sent", "success", "sms"],
+      ["admin.sign_in.code_sent", "failure", "sms"],
+      ["message.delivered", "success", "code:sms"],
+      ["message.delivered", "success", "code:voice"],
+      ["message.delivery_failed", "failure", "notification:sms"],
+      ["message.failed", "failure", "code:sms"],
+      ["message.failed", "failure", "code:voice"],
+      ["account.unlocked", "success", "self-service"],
+      ["password.reset", "success", "self-service"],
+      ["account.locked", "info", "too-many-failures"],
+    ];
+    for (const [event, outcome, reason] of rows) await recordAudit(h.db, { event, outcome, reason, ip: "192.0.2.99", at: day });
+    const { totals, days } = await auditSummary(h.db, all({ ip: "192.0.2.99" }));
+    expect(totals).toEqual({
+      events: rows.length,
+      resets: 1,
+      unlocks: 1,
+      failedVerifications: 3,
+      lockouts: 1,
+      rateLimits: 4,
+      smsSent: 2,
+      smsDelivered: 1,
+      smsFailed: 3,
+    });
+    expect(days).toEqual([{ day: "2026-04-01", events: rows.length, problems: 11 }]);
+  });
+
   it("shows one flow's timeline oldest first with its account", async () => {
     const steps = await flowTimeline(h.db, "flow-57");
     expect(steps.map((s) => s.event)).toEqual(events.map(([e]) => e));

@@ -221,12 +221,17 @@ const e = auditEvents;
 const totalsSql = {
   resets: sql`${e.event} = 'password.reset' and ${e.outcome} = 'success'`,
   unlocks: sql`${e.event} = 'account.unlocked'`,
-  failedVerifications: sql`${e.event} = 'recovery.code_failed' or (${e.event} = 'recovery.number_checked' and ${e.outcome} = 'failure')`,
+  // Wrong codes and wrong numbers in the wizard, and wrong codes at the admin sign-in's second step.
+  failedVerifications: sql`${e.event} = 'recovery.code_failed' or (${e.event} = 'recovery.number_checked' and ${e.outcome} = 'failure')
+    or (${e.event} = 'admin.sign_in.failed' and ${e.reason} in ('wrong-code', 'expired-code', 'too-many-attempts'))`,
   lockouts: sql`${e.event} = 'account.locked'`,
-  rateLimits: sql`${e.event} like '%.rate\\_limited' or ${e.event} = 'sms.breaker_tripped'`,
-  smsSent: sql`${e.event} = 'message.handed_over' and ${e.reason} like '%:sms'`,
-  smsDelivered: sql`${e.event} = 'message.delivered'`,
-  smsFailed: sql`(${e.event} = 'message.failed' and ${e.reason} like '%:sms') or ${e.event} = 'message.delivery_failed'`,
+  rateLimits: sql`${e.event} like '%.rate\\_limited' or ${e.event} = 'sms.breaker_tripped'
+    or (${e.event} = 'admin.sign_in.failed' and ${e.reason} in ('sign-in-per-ip', 'code-failures-per-account'))`,
+  // Messages carry "<purpose>:<channel>" as their reason; the admin sign-in sends its code by SMS itself.
+  smsSent: sql`(${e.event} = 'message.handed_over' and ${e.reason} like '%:sms') or (${e.event} = 'admin.sign_in.code_sent' and ${e.outcome} = 'success')`,
+  smsDelivered: sql`${e.event} = 'message.delivered' and ${e.reason} like '%:sms'`,
+  smsFailed: sql`(${e.event} in ('message.failed', 'message.delivery_failed') and ${e.reason} like '%:sms')
+    or (${e.event} = 'admin.sign_in.code_sent' and ${e.outcome} = 'failure')`,
 };
 export type TotalName = keyof typeof totalsSql;
 export const totalNames = Object.keys(totalsSql) as TotalName[];

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { asc, eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Db, DbHandle } from "@/lib/db/client";
-import { auditEvents, phantomSignIns, rateLimits, recoveryFlows, usedCaptchas, users, verificationCodes } from "@/lib/db/schema";
+import { adminSessions, auditEvents, outboxMessages, phantomSignIns, rateLimits, recoveryFlows, usedCaptchas, users, verificationCodes } from "@/lib/db/schema";
 import { rowsOf } from "@/lib/db/rows";
 import { drivers, freshDb } from "@/tests/db";
 import { CANONICAL_COLUMNS, GENESIS_HASH, chainHead, verifyChain, type VerifyResult } from "./chain";
@@ -291,17 +291,32 @@ describe.each(drivers())("housekeeping on %s", (driver) => {
     await h.db.insert(recoveryFlows).values([flow("00000000-0000-4000-8000-000000000001", days(2)), flow("00000000-0000-4000-8000-000000000002", days(300))]);
     await h.db.insert(verificationCodes).values({ flowId: "00000000-0000-4000-8000-000000000001", purpose: "reset", codeHash: "h", channel: "sms", expiresAt: days(2) });
 
-    expect(await pruneHousekeeping(h.db, { cutoff, now })).toEqual({ rateLimits: 1, usedCaptchas: 1, phantomSignIns: 2, recoveryFlows: 1 });
+    const [admin] = await h.db
+      .insert(users)
+      .values({ email: "beheer@example.nl", emailKey: "beheer@example.nl", firstName: "B", lastName: "Beheer", passwordHash: "x", isAdmin: true })
+      .returning({ id: users.id });
+    const adminSession = (id: string, expiresAt: Date) => ({ id, tokenHash: id, userId: admin!.id, sessionVersion: 0, stage: "active", locale: "nl", expiresAt });
+    await h.db.insert(adminSessions).values([
+      adminSession("00000000-0000-4000-8000-00000000000a", new Date(now.getTime() - 2 * 86_400_000)),
+      adminSession("00000000-0000-4000-8000-00000000000b", new Date(now.getTime() - 3600_000)),
+    ]);
+    const message = (body: string, createdAt: Date) => ({ recipient: "+31612345678", channel: "sms", locale: "nl", body, purpose: "code", transport: "outbox", createdAt });
+    await h.db.insert(outboxMessages).values([message("old", new Date(now.getTime() - 8 * 86_400_000)), message("recent", new Date(now.getTime() - 6 * 86_400_000))]);
+
+    const removed = { rateLimits: 1, usedCaptchas: 1, phantomSignIns: 2, recoveryFlows: 1, adminSessions: 1, outboxMessages: 1 };
+    expect(await pruneHousekeeping(h.db, { cutoff, now })).toEqual(removed);
+    expect((await h.db.select().from(adminSessions)).map((r) => r.id)).toEqual(["00000000-0000-4000-8000-00000000000b"]);
+    expect((await h.db.select().from(outboxMessages)).map((r) => r.body)).toEqual(["recent"]);
     expect((await h.db.select().from(rateLimits)).map((r) => r.key)).toEqual(["live"]);
     expect((await h.db.select().from(usedCaptchas)).map((r) => r.nonce)).toEqual(["recent"]);
     expect((await h.db.select().from(phantomSignIns)).map((r) => r.idHash).sort()).toEqual(["active", "locked-for-good"]);
     expect((await h.db.select().from(recoveryFlows)).map((r) => r.id)).toEqual(["00000000-0000-4000-8000-000000000002"]);
     expect(await h.db.select().from(verificationCodes)).toEqual([]);
     const [record] = await h.db.select().from(auditEvents).where(eq(auditEvents.event, "housekeeping.pruned"));
-    expect(record!.details).toEqual({ rateLimits: 1, usedCaptchas: 1, phantomSignIns: 2, recoveryFlows: 1, cutoff: cutoff.toISOString() });
+    expect(record!.details).toEqual({ ...removed, cutoff: cutoff.toISOString() });
 
     // A second run finds nothing and writes nothing.
-    expect(await pruneHousekeeping(h.db, { cutoff, now })).toEqual({ rateLimits: 0, usedCaptchas: 0, phantomSignIns: 0, recoveryFlows: 0 });
+    expect(await pruneHousekeeping(h.db, { cutoff, now })).toEqual({ rateLimits: 0, usedCaptchas: 0, phantomSignIns: 0, recoveryFlows: 0, adminSessions: 0, outboxMessages: 0 });
     expect(await h.db.select().from(auditEvents).where(eq(auditEvents.event, "housekeeping.pruned"))).toHaveLength(1);
   });
 });

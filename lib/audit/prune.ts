@@ -4,7 +4,7 @@ import "server-only";
 import { and, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/lib/db/client";
 import { rowsOf } from "@/lib/db/rows";
-import { phantomSignIns, recoveryFlows, usedCaptchas } from "@/lib/db/schema";
+import { adminSessions, outboxMessages, phantomSignIns, recoveryFlows, usedCaptchas } from "@/lib/db/schema";
 import { pruneLimits } from "@/lib/limits/rate-limit";
 import { recordAudit } from "./record";
 
@@ -77,12 +77,23 @@ function recordPruned(tx: Tx, details: Record<string, string | number | null>) {
   return recordAudit(tx, { event: "audit.pruned", outcome: "info", reason: "retention", details });
 }
 
-export type HousekeepingResult = { rateLimits: number; usedCaptchas: number; phantomSignIns: number; recoveryFlows: number };
+export type HousekeepingResult = {
+  rateLimits: number;
+  usedCaptchas: number;
+  phantomSignIns: number;
+  recoveryFlows: number;
+  adminSessions: number;
+  outboxMessages: number;
+};
+
+/** Outbox rows hold message texts (with the outbox transport, codes); delivery reports come within days. */
+const OUTBOX_KEEP_MS = 7 * 86_400_000;
 
 /**
  * Removes state nothing needs any more: rate-limit windows and CAPTCHA nonces an hour past their end (an expired
  * challenge is refused before its nonce is looked at), sign-in counters of unknown IDs untouched since the cutoff and
- * not locked, and recovery flows that expired before the cutoff (their verification codes, hashes only, go with them).
+ * not locked, recovery flows that expired before the cutoff (their verification codes, hashes only, go with them), admin
+ * sign-ins and sessions a day past their end, and outbox messages older than a week.
  * The audit trail keeps flow ids as text, so the timelines of removed flows survive.
  */
 export async function pruneHousekeeping(db: Db, options: { cutoff: Date; now?: Date }): Promise<HousekeepingResult> {
@@ -98,6 +109,18 @@ export async function pruneHousekeeping(db: Db, options: { cutoff: Date; now?: D
         .returning({ idHash: phantomSignIns.idHash })
     ).length,
     recoveryFlows: 0,
+    adminSessions: (
+      await db
+        .delete(adminSessions)
+        .where(lt(adminSessions.expiresAt, new Date(now.getTime() - 86_400_000)))
+        .returning({ id: adminSessions.id })
+    ).length,
+    outboxMessages: (
+      await db
+        .delete(outboxMessages)
+        .where(lt(outboxMessages.createdAt, new Date(now.getTime() - OUTBOX_KEEP_MS)))
+        .returning({ id: outboxMessages.id })
+    ).length,
   };
   for (;;) {
     const stale = db.select({ id: recoveryFlows.id }).from(recoveryFlows).where(lt(recoveryFlows.expiresAt, options.cutoff)).limit(PRUNE_BATCH);

@@ -4,7 +4,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { endAllSessions, signIn } from "@/lib/auth/sign-in";
 import type { DbHandle } from "@/lib/db/client";
-import { adminSessions, auditEvents, outboxMessages, users } from "@/lib/db/schema";
+import { adminSessions, auditEvents, outboxMessages, rateLimits, users } from "@/lib/db/schema";
 import { addUser, grantAdmin } from "@/lib/users/service";
 import { drivers, freshDb } from "@/tests/db";
 import { checkAdminSession, endAdminSession } from "./session";
@@ -113,6 +113,29 @@ describe.each(drivers())("admin sign-in on %s", (driver) => {
     const admin = await newUser({ mobile: null });
     expect(await startAdminSignIn(h.db, { userId: admin.email, password: PASSWORD, ...ctx() })).toEqual({ kind: "no-mobile" });
     expect((await audit(admin.id)).map((e) => e.reason)).toEqual(["no-mobile"]);
+  });
+
+  it("counts its codes against the SMS caps, and still texts an administrator while the breaker is open", async () => {
+    const hourly = async () => (await h.db.select().from(rateLimits).where(eq(rateLimits.key, "sms-cap:hour:all")))[0];
+    const admin = await newUser();
+    const before = (await hourly())?.count ?? 0;
+    await pendingFor(admin.email);
+    expect((await hourly())!.count).toBe(before + 1);
+    // The hourly cap is used up (as by an SMS-pumping attack on the wizard): the administrator must still get in.
+    await h.db.update(rateLimits).set({ count: 100_000 }).where(eq(rateLimits.key, "sms-cap:hour:all"));
+    const other = await newUser();
+    await pendingFor(other.email);
+    expect(await lastCode(other.mobile!)).toMatch(/^\d{6}$/);
+    await h.db.update(rateLimits).set({ count: 0 }).where(eq(rateLimits.key, "sms-cap:hour:all"));
+  });
+
+  it("sends no code to a number outside the allowed countries", async () => {
+    const admin = await newUser();
+    // Registered before the country rule changed: the number is stored, but a Belgian mobile is not allowed (NL only).
+    await h.db.update(users).set({ mobile: "+32470123456" }).where(eq(users.id, admin.id));
+    await startAdminSignIn(h.db, { userId: admin.email, password: PASSWORD, ...ctx() });
+    expect(await h.db.select().from(outboxMessages).where(eq(outboxMessages.recipient, "+32470123456"))).toEqual([]);
+    expect((await audit(admin.id)).find((e) => e.event === "admin.sign_in.code_sent")).toMatchObject({ outcome: "refused", details: { rule: "country-not-allowed" } });
   });
 
   it("signs in with the right code under a new token; the code and the old token are then worth nothing", async () => {

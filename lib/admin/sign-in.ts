@@ -9,6 +9,7 @@ import type { Db } from "@/lib/db/client";
 import { adminSessions, users } from "@/lib/db/schema";
 import { checkLimit, hitLimit, type Limit } from "@/lib/limits/rate-limit";
 import { codeText } from "@/lib/messaging/texts";
+import { admitMessage } from "@/lib/messaging/spend-guard";
 import { getTransport } from "@/lib/messaging/transport";
 import { cooldownUntil } from "@/lib/recovery/flow";
 import { keyedHash } from "@/lib/security/keyed-hash";
@@ -248,6 +249,13 @@ async function sendCode(db: Db, to: { id: string; userId: string; locale: "nl" |
   const config = getConfig();
   const transport = getTransport();
   const body = codeText(to.locale, "sms", config.orgName, code, config.recovery.codeTtlMinutes);
+  // Counted against the spend caps like every message, and sent only to an allowed mobile number. An open breaker does
+  // not stop it: administrators must still get in to see what tripped it, and their password was checked first.
+  const admitted = await admitMessage(db, to.mobile, ctx.now ?? new Date());
+  if (!admitted.ok && admitted.reason !== "breaker") {
+    await auditAdmin(db, ctx, { userId: to.userId, flowId: to.id, event: "admin.sign_in.code_sent", outcome: "refused", reason: "sms", details: { send: to.sends, rule: admitted.reason } });
+    return false;
+  }
   let result;
   try {
     result = await transport.send(db, { to: to.mobile, channel: "sms", locale: to.locale, body, purpose: "code", flowId: to.id });

@@ -6,6 +6,8 @@ import { expect, test, type Page } from "@playwright/test";
 import { codeIn, phone } from "./fixtures/outbox";
 import type { Portal } from "./fixtures/portal";
 import { chooseReason, choosePassword, enterCode, fillIdentify, submitNumber } from "./fixtures/recovery";
+import { submitAdminCode, submitAdminPassword } from "./fixtures/admin";
+import { auditTable, auditText } from "./fixtures/audit";
 import { attemptSignIn } from "./fixtures/sign-in";
 import { texts } from "./fixtures/texts";
 
@@ -15,6 +17,7 @@ const { t } = portal;
 // The demo users of the embedded database (README, "Demo users"): Jan's mobile ends in 56 like the seed's; Petra is locked.
 const jan = { email: "jan.jansen@flynth.nl", recipient: "+31612345656", typed: "06-12345656" };
 const petra = { email: "petra.devries@flynth.nl", password: "Tulpen2026!", recipient: "+31687654321", typed: "06-87654321" };
+const beheer = { email: "beheer@flynth.nl", password: "Beheer2026!", recipient: "+31611112278" };
 
 const sizes = {
   phone: { width: 375, height: 812 },
@@ -133,4 +136,22 @@ test("account unlock screens (Petra de Vries, locked, phone call)", async ({ pag
   await enterCode(page, portal, codeIn(await inbox.next({ purpose: "code", channel: "voice" })));
   await expect(page).toHaveURL("/nl/recover/done");
   await shoot(page, "15-done-unlock");
+});
+
+test("audit log screens (the demo administrator looks up Jan Jansen's reset)", async ({ page, request }) => {
+  const inbox = await phone(request, beheer.recipient);
+  await page.goto("/nl/admin/sign-in");
+  await submitAdminPassword(page, portal, beheer.email, beheer.password);
+  await expect(page).toHaveURL(/\/nl\/admin\/sign-in\/code/);
+  await submitAdminCode(page, portal, codeIn(await inbox.next({ purpose: "code", channel: "sms" })));
+  await expect(page).toHaveURL("/nl/admin");
+
+  // Jan's screens above left a wrong CAPTCHA, a wrong code and the reset in the trail.
+  await page.goto(`/nl/admin/audit?user=${encodeURIComponent(jan.email)}`);
+  await expect(auditTable(page, portal)).toBeVisible();
+  await shoot(page, "30-audit-log");
+
+  await auditTable(page, portal).locator('tbody tr[data-event="password.reset"] a[href*="/flows/"]').first().click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(auditText(portal, "timeline.title"));
+  await shoot(page, "31-audit-timeline");
 });

@@ -40,6 +40,7 @@ describe("parseAuditFilters", () => {
   it.each([
     [{ from: "gisteren" }, { from: "invalidDate" }],
     [{ from: "2026-02-30" }, { from: "invalidDate" }],
+    [{ from: "0001-01-01" }, { from: "invalidDate" }],
     [{ to: "2026-06-01T25:00" }, { to: "invalidDate" }],
     [{ from: "2026-06-02", to: "2026-06-01" }, { to: "rangeOrder" }],
     [{ event: "Recovery.Started" }, { event: "invalidEvent" }],

@@ -124,6 +124,8 @@ export function fromLocalInput(value: string, edge: "start" | "end"): Date | nul
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const timed = m[4] !== undefined;
   const [hour, minute, second] = timed ? [Number(m[4]), Number(m[5]), Number(m[6] ?? 0)] : [0, 0, 0];
+  // The trail starts long after 1970; earlier (or far later) years are typing mistakes.
+  if (year < 1970 || year > 2999) return null;
   const check = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return null;
   if (check.getUTCHours() !== hour || check.getUTCMinutes() !== minute || check.getUTCSeconds() !== second) return null;

@@ -22,6 +22,17 @@ describe("chartBars", () => {
     expect(hour.bars.map((b) => b.start)).toEqual(["2026-06-12"]);
   });
 
+  it("stops at today when 'to' lies in the future, and groups a period of years by month", () => {
+    const now = new Date("2026-06-18T10:30:00Z");
+    const future = chartBars([], new Date("2026-06-15T22:00:00Z"), new Date("2030-01-01T00:00:00Z"), now);
+    expect(future.bars.map((b) => b.start)).toEqual(["2026-06-16", "2026-06-17", "2026-06-18"]);
+    const years = chartBars([{ day: "2025-02-28", events: 4, problems: 1 }, { day: "2025-02-01", events: 1, problems: 0 }], new Date("2024-12-31T23:00:00Z"), null, now);
+    expect(years.unit).toBe("month");
+    expect(years.bars).toHaveLength(18);
+    expect(years.bars[1]).toEqual({ start: "2025-02-01", events: 5, problems: 1 });
+    expect(years.bars.at(-1)!.start).toBe("2026-06-01");
+  });
+
   it("groups a long period into weeks starting on Monday", () => {
     const counts = [
       { day: "2026-01-04", events: 1, problems: 1 }, // a Sunday

@@ -1,29 +1,38 @@
 // Shaping query results for the audit pages (pure): the chart's bars with empty days filled in, and a timeline's durations.
 import { localDay } from "./query-filters";
 
-/** Up to this many days the chart has a bar per day; a longer period gets a bar per week (Monday to Sunday). */
+/** Up to this many days the chart has a bar per day, up to MAX_WEEK_DAYS one per week (Monday on), beyond that per month. */
 export const MAX_DAY_BARS = 62;
+export const MAX_WEEK_DAYS = 371;
 
 export type Bar = { start: string; events: number; problems: number };
-export type Chart = { unit: "day" | "week"; bars: Bar[]; max: number };
+export type ChartUnit = "day" | "week" | "month";
+export type Chart = { unit: ChartUnit; bars: Bar[]; max: number };
 
 const DAY = 86_400_000;
 const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY;
 const dayString = (n: number) => new Date(n * DAY).toISOString().slice(0, 10);
 
+/** The first day of the bar a day belongs to. 1970-01-01 (day 0) was a Thursday: (n + 3) % 7 is days since Monday. */
+function barStart(n: number, unit: ChartUnit): string {
+  if (unit === "day") return dayString(n);
+  if (unit === "week") return dayString(n - ((n + 3) % 7));
+  return `${dayString(n).slice(0, 7)}-01`;
+}
+
 /**
- * Bars for every Amsterdam day of [from, to) (to = now when open), zero where nothing happened, grouped by week when
- * the period is long. Counts per day come from auditSummary.
+ * Bars for every Amsterdam day of [from, to), up to today, zero where nothing happened, grouped by week or month when
+ * the period is long (so even a period of decades stays a table of a few hundred rows). Counts come from auditSummary.
  */
 export function chartBars(counts: { day: string; events: number; problems: number }[], from: Date, to: Date | null, now: Date): Chart {
   const first = dayNumber(localDay(from));
-  const last = dayNumber(localDay(new Date((to ?? now).getTime() - 1)));
+  const last = Math.max(first, dayNumber(localDay(new Date(Math.min((to ?? now).getTime() - 1, now.getTime())))));
+  const days = last - first + 1;
+  const unit: ChartUnit = days <= MAX_DAY_BARS ? "day" : days <= MAX_WEEK_DAYS ? "week" : "month";
   const byDay = new Map(counts.map((c) => [c.day, c]));
-  const unit = last - first + 1 > MAX_DAY_BARS ? "week" : "day";
   const bars = new Map<string, Bar>();
-  for (let n = first; n <= Math.max(first, last); n++) {
-    // 1970-01-01 (day 0) was a Thursday: (n + 3) % 7 is days since Monday.
-    const start = dayString(unit === "week" ? n - ((n + 3) % 7) : n);
+  for (let n = first; n <= last; n++) {
+    const start = barStart(n, unit);
     const bar = bars.get(start) ?? { start, events: 0, problems: 0 };
     const count = byDay.get(dayString(n));
     bar.events += count?.events ?? 0;

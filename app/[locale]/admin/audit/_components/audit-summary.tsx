@@ -29,7 +29,11 @@ export async function AuditTotals({ totals, from, to }: { totals: Totals; from: 
 export async function AuditChart({ chart }: { chart: Chart }) {
   const t = await getTranslations("Audit.chart");
   const format = await getFormatter();
-  const day = (start: string) => format.dateTime(new Date(`${start}T12:00:00Z`), { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
+  const label = (start: string) =>
+    format.dateTime(
+      new Date(`${start}T12:00:00Z`),
+      chart.unit === "month" ? { month: "short", year: "numeric", timeZone: "UTC" } : { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" },
+    );
   const width = (n: number) => (chart.max ? (n / chart.max) * 100 : 0);
   return (
     <section aria-labelledby="audit-chart-title" className="audit-section">
@@ -56,7 +60,7 @@ export async function AuditChart({ chart }: { chart: Chart }) {
           {chart.bars.map((bar) => (
             <tr key={bar.start}>
               <th scope="row">
-                <time dateTime={bar.start}>{day(bar.start)}</time>
+                <time dateTime={bar.start}>{label(bar.start)}</time>
               </th>
               <td className="audit-chart-bar-cell">
                 <svg className="audit-bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false">

@@ -23,8 +23,9 @@ const flowIdPattern = /^[A-Za-z0-9-]{1,64}$/;
 
 export default async function FlowTimelinePage({ params }: { params: Promise<{ locale: string; flowId: string }> }) {
   const { locale, flowId } = await params;
+  // Access first: even a malformed address tells a visitor without an admin session nothing.
+  const identity = await requireAdminPage(locale, `/admin/audit/flows/${encodeURIComponent(flowId)}`);
   if (!flowIdPattern.test(flowId)) notFound();
-  const identity = await requireAdminPage(locale, `/admin/audit/flows/${flowId}`);
   const steps = withDurations(await flowTimeline(await getDb(), flowId));
   await auditAdminView(identity, "admin.flow_viewed", { flow: flowId, steps: steps.length });
 

@@ -99,6 +99,7 @@ describe.each(drivers())("audit hash chain on %s", (driver) => {
   it("the application cannot update, delete, truncate or forge audit rows or the chain head", async () => {
     const db = await fresh();
     await write(db, 3);
+    await recordAudit(db, { event: "test.recent", outcome: "success" });
     const before = await rows(db);
     const head = await chainHead(db);
     const refused = (statement: ReturnType<typeof sql>) => expect(db.execute(statement)).rejects.toThrow();
@@ -118,6 +119,22 @@ describe.each(drivers())("audit hash chain on %s", (driver) => {
     ] as const) {
       await expect(
         db.transaction(async (tx) => {
+          await tx.execute(sql`select set_config(${name}, 'on', true)`);
+          await tx.execute(statement);
+        }),
+      ).rejects.toThrow();
+    }
+    // Nor can any connection that turns the switches on itself: seal a fresh row with a hash of its choosing, move the
+    // head, or delete recent rows as if it were the retention job.
+    const forgeries = [
+      ["toegang.audit_seal", sql`update audit_events set seq = 5, prev_hash = ${head.hash}, hash = ${"a".repeat(64)} where event = 'forged.pending'`],
+      ["toegang.audit_seal", sql`update audit_chain_head set seq = seq + 1, hash = ${"b".repeat(64)}`],
+      ["toegang.audit_prune", sql`delete from audit_events where event = 'test.recent'`],
+    ] as const;
+    for (const [name, statement] of forgeries) {
+      await expect(
+        db.transaction(async (tx) => {
+          await recordAudit(tx, { event: "forged.pending", outcome: "success" });
           await tx.execute(sql`select set_config(${name}, 'on', true)`);
           await tx.execute(statement);
         }),
@@ -230,11 +247,12 @@ describe.each(drivers())("audit hash chain on %s", (driver) => {
     expect((await rows(db)).at(-1)).toMatchObject({ event: "audit.pruned", details: { count: 0, lastDeletedHash: null } });
     expect((await verifyChain(db)).ok).toBe(true);
 
-    // Everything older than a later cutoff: only the prune records themselves remain, and they still anchor the chain.
+    // A cutoff in the future still keeps the last day: here only the prune records (written now) remain, and they
+    // still anchor the chain.
     await pruneAuditTrail(db, { cutoff: new Date(Date.now() + 86_400_000), retentionDays: 1 });
     const left = await rows(db);
-    expect(left.map((r) => r.event)).toEqual(["audit.pruned"]);
-    expect(await verifyChain(db)).toMatchObject({ ok: true, rows: 1, anchor: { kind: "pruned", seq: left[0]!.seq } });
+    expect(left.map((r) => r.event)).toEqual(Array(5).fill("audit.pruned"));
+    expect(await verifyChain(db)).toMatchObject({ ok: true, rows: 5, anchor: { kind: "pruned", seq: left[0]!.seq } });
   });
 
   it("parallel writers, some inside transactions that lock other rows, produce one unbroken chain", async () => {

@@ -25,7 +25,8 @@ export type AuditPruneResult = {
  * sealed after a newer one — a long transaction's, or one written with an explicit time — waits for a later run.
  * Each batch reads the chain's front through the seq index and stops at the first row to keep. Every batch commits together with its
  * audit.pruned row (count, cutoff, first and last deleted seq, the last deleted row's hash), so at no moment is a
- * deletion unaccounted for. A run that finds nothing to delete records that too.
+ * deletion unaccounted for. A run that finds nothing to delete records that too. Rows of the last day are never deleted,
+ * whatever the cutoff: the database refuses that (drizzle/0009), so recent events cannot be made to disappear.
  */
 export async function pruneAuditTrail(db: Db, options: { cutoff: Date; retentionDays: number; batchSize?: number }): Promise<AuditPruneResult> {
   const batchSize = options.batchSize ?? PRUNE_BATCH;
@@ -41,7 +42,7 @@ export async function pruneAuditTrail(db: Db, options: { cutoff: Date; retention
           with front as (
             select seq, at from audit_events where seq is not null order by seq limit ${batchSize}
           ), keep as (
-            select min(seq) as seq from front where at >= ${cutoff}::timestamptz
+            select min(seq) as seq from front where at >= least(${cutoff}::timestamptz, now() - interval '1 day')
           ), gone as (
             delete from audit_events
             where seq in (select seq from front where (select seq from keep) is null or seq < (select seq from keep))

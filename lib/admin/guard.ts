@@ -11,6 +11,7 @@ import { loadSessionUser } from "@/lib/auth/sign-in";
 import { getDb, type Db } from "@/lib/db/client";
 import { redirect } from "@/lib/i18n/navigation";
 import { routing, type AppLocale } from "@/lib/i18n/routing";
+import { recordAuditThrottled } from "@/lib/audit/throttled";
 import { getRequestContext } from "@/lib/security/request-context";
 import { decideAccess, type RefusalReason } from "./rules";
 import { auditAdmin, checkAdminSession, getAdminCookie, type AdminIdentity } from "./session";
@@ -33,7 +34,14 @@ async function check(path: string): Promise<Outcome> {
   const ordinary = session.kind === "not-admin" ? session.userId : await ordinaryUser(db);
   const decision = decideAccess(session.kind, ordinary !== null);
   if (decision.kind === "allow") throw new Error("unreachable: only an active session is allowed");
-  await auditAdmin(db, ctx, { event: "admin.access_refused", outcome: "refused", reason: decision.reason, userId: ordinary, details: { path: path.slice(0, 200) } });
+  // Only the path: a query string can hold what an administrator typed (a user ID to look up, the audit filters).
+  const refusal = { event: "admin.access_refused", outcome: "refused" as const, reason: decision.reason, userId: ordinary, details: { path: path.split("?")[0]!.slice(0, 200) } };
+  // Anyone can be refused as anonymous, as often as they like: those rows are throttled per IP.
+  if (decision.reason === "anonymous") {
+    await recordAuditThrottled(db, { ...refusal, ip: ctx.context.ip, userAgent: ctx.context.userAgent, locale: ctx.context.locale });
+  } else {
+    await auditAdmin(db, ctx, refusal);
+  }
   return decision;
 }
 

@@ -5,6 +5,7 @@ import { createSecretKey } from "node:crypto";
 import { and, eq, ne } from "drizzle-orm";
 import { verify, VerifyOptions } from "messagebird/lib/webhook-signature-jwt";
 import { recordAudit, type AuditOutcome } from "@/lib/audit/record";
+import { recordAuditThrottled } from "@/lib/audit/throttled";
 import type { Db } from "@/lib/db/client";
 import { outboxMessages, recoveryFlows } from "@/lib/db/schema";
 
@@ -54,7 +55,7 @@ const short = (value: string | undefined, max = 120) => (value ? value.slice(0, 
 /** Verifies, then records the report; a repeated report (same message, same status) changes nothing. */
 export async function receiveDeliveryReport(db: Db, report: IncomingReport, signingKey: string | undefined): Promise<ReportAnswer> {
   const refuse = async (reason: string, status: 401 | 404): Promise<ReportAnswer> => {
-    await recordAudit(db, { event: "message.report_refused", outcome: "refused", reason, ip: report.ip, userAgent: report.userAgent });
+    await recordAuditThrottled(db, { event: "message.report_refused", outcome: "refused", reason, ip: report.ip, userAgent: report.userAgent });
     return { status, text: status === 404 ? "Not found" : "Invalid signature" };
   };
   if (!signingKey) return refuse("not-configured", 404);

@@ -29,7 +29,8 @@ const projects = (["nl", "en"] as const).flatMap((language) =>
     name: `${language}-${javaScriptEnabled ? "js" : "nojs"}`,
     // The wizard's negative paths test behaviour, not wording: Dutch with JavaScript on and off is enough (each page
     // a test visits costs an axe run).
-    testIgnore: language === "en" ? ["**/recovery-errors.spec.ts"] : [],
+    // The provider specs need the stand-ins and their own server: playwright.providers.config.ts runs them.
+    testIgnore: ["**/providers/**", ...(language === "en" ? ["**/recovery-errors.spec.ts"] : [])],
     use: {
       ...chromium,
       // The browser's Accept-Language picks the portal's language.

@@ -8,7 +8,7 @@ import { adminSessions, auditEvents, outboxMessages, rateLimits, users } from "@
 import { addUser, grantAdmin } from "@/lib/users/service";
 import { drivers, freshDb } from "@/tests/db";
 import { checkAdminSession, endAdminSession } from "./session";
-import { loadPendingSignIn, resendAdminCode, startAdminSignIn, verifyAdminCode, type PendingSignIn } from "./sign-in";
+import { ADMIN_CODES_PER_DAY, loadPendingSignIn, resendAdminCode, startAdminSignIn, verifyAdminCode, type PendingSignIn } from "./sign-in";
 
 const PASSWORD = "Beheer2026!";
 const WRONG = "Verkeerd2026?";
@@ -127,6 +127,14 @@ describe.each(drivers())("admin sign-in on %s", (driver) => {
     await pendingFor(other.email);
     expect(await lastCode(other.mobile!)).toMatch(/^\d{6}$/);
     await h.db.update(rateLimits).set({ count: 0 }).where(eq(rateLimits.key, "sms-cap:hour:all"));
+  });
+
+  it("texts one administrator at most twenty codes a day, however often the password is typed", async () => {
+    const admin = await newUser();
+    for (let i = 0; i < ADMIN_CODES_PER_DAY + 2; i++) await startAdminSignIn(h.db, { userId: admin.email, password: PASSWORD, ...ctx(min(i)) });
+    expect(await h.db.select().from(outboxMessages).where(eq(outboxMessages.recipient, admin.mobile!))).toHaveLength(ADMIN_CODES_PER_DAY);
+    const refused = (await audit(admin.id)).filter((e) => e.event === "admin.sign_in.code_sent" && e.outcome === "refused");
+    expect(refused.map((e) => e.details?.rule)).toEqual(["per-account-limit", "per-account-limit"]);
   });
 
   it("sends no code to a number outside the allowed countries", async () => {

@@ -25,6 +25,9 @@ const PURPOSE = "admin-sign-in";
 const signInPerIp = (c: AppConfig): Limit => ({ name: "sign-in:ip", max: c.limits.signInPerIpPerHour, windowSeconds: 3_600 });
 const codeFailures = (c: AppConfig): Limit => ({ name: "code-failures:account", max: c.limits.codeFailuresPerAccountPerDay, windowSeconds: 86_400 });
 
+/** Codes texted to one administrator per 24 hours, over all sign-in attempts. */
+export const ADMIN_CODES_PER_DAY = 20;
+
 const minutesFrom = (now: Date, minutes: number) => new Date(now.getTime() + minutes * 60_000);
 
 export type StartResult =
@@ -251,7 +254,11 @@ async function sendCode(db: Db, to: { id: string; userId: string; locale: "nl" |
   const body = codeText(to.locale, "sms", config.orgName, code, config.recovery.codeTtlMinutes);
   // Counted against the spend caps like every message, and sent only to an allowed mobile number. An open breaker does
   // not stop it: administrators must still get in to see what tripped it, and their password was checked first.
-  const admitted = await admitMessage(db, to.mobile, ctx.now ?? new Date());
+  // That is also why an account gets at most ADMIN_CODES_PER_DAY codes: someone holding only the password cannot keep
+  // texting the administrator's phone and eat into the caps by starting over and over.
+  const now = ctx.now ?? new Date();
+  const perAccount = await hitLimit(db, { name: "admin-code-sends:account", max: ADMIN_CODES_PER_DAY, windowSeconds: 86_400 }, to.userId, now);
+  const admitted = perAccount.allowed ? await admitMessage(db, to.mobile, now) : ({ ok: false, reason: "per-account-limit" } as const);
   if (!admitted.ok && admitted.reason !== "breaker") {
     await auditAdmin(db, ctx, { userId: to.userId, flowId: to.id, event: "admin.sign_in.code_sent", outcome: "refused", reason: "sms", details: { send: to.sends, rule: admitted.reason } });
     return false;

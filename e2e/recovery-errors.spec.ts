@@ -239,6 +239,14 @@ test("code step: a wrong code says how many tries are left, â€œOpnieuw proberenâ
       await expect(rule("length")).toHaveAttribute("data-status", "met");
       await expect(rule("confirmation")).toHaveAttribute("data-status", "unknown");
     });
+    await test.step("typing under an error summary keeps the focus in the field (the checklist re-renders the form)", async () => {
+      const field = page.getByLabel(t.recover.newPassword);
+      await field.clear();
+      await field.pressSequentially("Voorbeeld8", { delay: 30 });
+      await expect(rule("length")).toHaveAttribute("data-status", "met");
+      await expect(field).toBeFocused();
+      await expect(field).toHaveValue("Voorbeeld8");
+    });
   }
   await inspect(page);
 });

@@ -6,9 +6,12 @@ export type SummaryItem = { field?: string; message: string };
 
 export function ErrorSummary({ title, items }: { title: string; items: SummaryItem[] }) {
   const ref = useRef<HTMLDivElement>(null);
+  // Focus follows what the summary says, not each render: a form that re-renders while the user types (the password
+  // checklist) must not pull focus away from the field.
+  const content = items.map((item) => `${item.field ?? ""}:${item.message}`).join("\n");
   useEffect(() => {
-    if (items.length) ref.current?.focus();
-  }, [items]);
+    if (content) ref.current?.focus();
+  }, [content]);
   if (!items.length) return null;
   return (
     <div className="error-summary" role="alert" tabIndex={-1} ref={ref} autoFocus aria-labelledby="error-summary-title">

@@ -18,7 +18,9 @@ const signingKey = "e2e-providers-signing-key-0123456789";
 
 // The same Chromium projects as the main suite: both languages with JavaScript, and Dutch without it (where the
 // built-in CAPTCHA stands in for hCaptcha).
-const projects = (base.projects ?? []).filter((p) => ["nl-js", "en-js", "nl-nojs"].includes(p.name ?? "")).map((p) => ({ ...p, testIgnore: [] }));
+const projects = (base.projects ?? [])
+  .filter((p) => ["nl-js", "en-js", "nl-nojs"].includes(p.name ?? ""))
+  .map((p) => ({ ...p, testIgnore: [] }));
 const mainServer = base.webServer as Extract<PlaywrightTestConfig["webServer"], { command: string }>;
 
 export default defineConfig({

@@ -72,7 +72,9 @@ async function main() {
       console.log(`Reusing ${n} audit rows in ${redact(databaseUrl)}`);
     }
     const verified = await timed(() => verifyChain(db));
-    console.log(`verifyChain: ${verified.value.ok ? `OK, ${verified.value.rows} rows` : `BROKEN ${JSON.stringify(verified.value)}`} in ${seconds(verified.ms)}`);
+    console.log(
+      `verifyChain: ${verified.value.ok ? `OK, ${verified.value.rows} rows` : `BROKEN ${JSON.stringify(verified.value)}`} in ${seconds(verified.ms)}`,
+    );
 
     const views = await pickViews(db);
     console.log("\nQueries (lib/audit/query.ts: resolveFilters + auditPage + auditSummary), ms:");
@@ -85,7 +87,9 @@ async function main() {
       const pageResults = await measurePages(db, views);
       if (pageResults) printTable(pageResults);
     }
-    console.log(`\nMachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}`);
+    console.log(
+      `\nMachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}`,
+    );
   } finally {
     await handle.close();
   }
@@ -110,15 +114,22 @@ async function ensureDatabase(url: string) {
 /** The unfiltered page and three filtered ones an administrator would open, with values that exist in the seed. */
 async function pickViews(db: Db): Promise<View[]> {
   const [user] = rowsOf<{ id: string; n: string }>(
-    await db.execute(sql`select user_id::text as id, count(*)::text as n from audit_events where user_id = md5('bench-user-42')::uuid group by user_id`),
+    await db.execute(
+      sql`select user_id::text as id, count(*)::text as n from audit_events where user_id = md5('bench-user-42')::uuid group by user_id`,
+    ),
   );
-  const [ip] = rowsOf<{ ip: string; n: string }>(await db.execute(sql`select ip, count(*)::text as n from audit_events where ip = '203.0.113.2' group by ip`));
+  const [ip] = rowsOf<{ ip: string; n: string }>(
+    await db.execute(sql`select ip, count(*)::text as n from audit_events where ip = '203.0.113.2' group by ip`),
+  );
   const yearAgo = local(daysAgo(366));
   console.log(`Views: user ${user?.id} (${user?.n} rows in the year), IP ${ip?.ip} (${ip?.n} rows)`);
   return [
     { name: "unfiltered (default period: last 7 days)", params: {} },
     { name: "one user ID, whole year", params: { user: user!.id, from: yearAgo } },
-    { name: "event + outcome (recovery.code_failed, failure), one week", params: { event: "recovery.code_failed", outcome: "failure", from: local(daysAgo(14)), to: local(daysAgo(7)) } },
+    {
+      name: "event + outcome (recovery.code_failed, failure), one week",
+      params: { event: "recovery.code_failed", outcome: "failure", from: local(daysAgo(14)), to: local(daysAgo(7)) },
+    },
     { name: "one IP address, whole year", params: { ip: ip!.ip, from: yearAgo } },
   ];
 }
@@ -189,7 +200,14 @@ async function adminCookie(db: Db): Promise<string> {
 
 function startServer(): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "--port", String(port)], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, SESSION_SECRET, BASE_URL: `http://localhost:${port}`, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      SESSION_SECRET,
+      BASE_URL: `http://localhost:${port}`,
+      NEXT_TELEMETRY_DISABLED: "1",
+      NODE_ENV: "production",
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {

@@ -21,12 +21,17 @@ function filesNamed(dir: string, name: string): string[] {
   } catch {
     return [];
   }
-  return entries.flatMap((e) => (e.isDirectory() ? filesNamed(path.join(dir, e.name), name) : e.name === name ? [path.join(dir, e.name)] : []));
+  return entries.flatMap((e) =>
+    e.isDirectory() ? filesNamed(path.join(dir, e.name), name) : e.name === name ? [path.join(dir, e.name)] : [],
+  );
 }
 
 /** The URL path of a page or route file: route groups dropped, dynamic segments filled with a sample. */
 function urlPath(root: string, file: string): { path: string; dynamic: boolean } {
-  const segments = path.relative(root, path.dirname(file)).split(path.sep).filter((s) => s && !/^\(.*\)$/.test(s));
+  const segments = path
+    .relative(root, path.dirname(file))
+    .split(path.sep)
+    .filter((s) => s && !/^\(.*\)$/.test(s));
   const dynamic = segments.some((s) => /^\[.*\]$/.test(s));
   return { path: "/" + segments.map((s) => (/^\[.*\]$/.test(s) ? SAMPLE_ID : s)).join("/"), dynamic };
 }
@@ -52,7 +57,14 @@ test("the page and route lists are found on disk", () => {
   for (const route of adminRoutes) expect(route.path).toMatch(/^\/api\/admin\//);
 });
 
-test("every admin page and route: anonymous → sign-in, employee → 403, administrator → in", async ({ page, browser, request, portal, inspect, baseURL }) => {
+test("every admin page and route: anonymous → sign-in, employee → 403, administrator → in", async ({
+  page,
+  browser,
+  request,
+  portal,
+  inspect,
+  baseURL,
+}) => {
   test.setTimeout(120_000);
   const lang = portal.language;
 
@@ -121,7 +133,11 @@ test("an anonymous visitor is sent to the admin sign-in and, signed in, lands on
 
 /** The server-action forms of an HTML page: each form's hidden fields (the action's id among them). */
 function actionForms(html: string): Record<string, string>[] {
-  const attr = (tag: string, name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1]?.replace(/&quot;/g, '"').replace(/&amp;/g, "&") ?? null;
+  const attr = (tag: string, name: string) =>
+    new RegExp(`\\s${name}="([^"]*)"`)
+      .exec(tag)?.[1]
+      ?.replace(/&quot;/g, '"')
+      .replace(/&amp;/g, "&") ?? null;
   const forms: Record<string, string>[] = [];
   for (const [, body] of html.matchAll(/<form\b[^>]*>([\s\S]*?)<\/form>/g)) {
     const fields: Record<string, string> = {};
@@ -142,7 +158,14 @@ function actionId(fields: Record<string, string>): string {
   return (JSON.parse(bound![1]) as { id: string }).id;
 }
 
-test("every server action on the admin pages refuses direct posts from anonymous visitors and employees, and does nothing", async ({ page, browser, request, portal, inspect, baseURL }) => {
+test("every server action on the admin pages refuses direct posts from anonymous visitors and employees, and does nothing", async ({
+  page,
+  browser,
+  request,
+  portal,
+  inspect,
+  baseURL,
+}) => {
   test.setTimeout(120_000);
   const lang = portal.language;
   const origin = new URL(baseURL!).origin;
@@ -179,7 +202,12 @@ test("every server action on the admin pages refuses direct posts from anonymous
       expect(form.headers()["set-cookie"] ?? "", `${who}: no admin cookie`).not.toMatch(/toegang-admin=[^;]/);
       // …and the call React makes with JavaScript.
       const call = await client.post(url, {
-        headers: { Origin: origin, "Next-Action": actionId(fields), Accept: "text/x-component", "Content-Type": "text/plain;charset=UTF-8" },
+        headers: {
+          Origin: origin,
+          "Next-Action": actionId(fields),
+          Accept: "text/x-component",
+          "Content-Type": "text/plain;charset=UTF-8",
+        },
         data: "[]",
         maxRedirects: 0,
       });
@@ -201,7 +229,11 @@ test("every server action on the admin pages refuses direct posts from anonymous
 
 test("a spoofed x-middleware-subrequest header changes nothing", async ({ request, portal }) => {
   const lang = portal.language;
-  for (const spoof of ["proxy:proxy:proxy:proxy:proxy", "middleware:middleware:middleware:middleware:middleware", "src/middleware:src/middleware:src/middleware:src/middleware:src/middleware"]) {
+  for (const spoof of [
+    "proxy:proxy:proxy:proxy:proxy",
+    "middleware:middleware:middleware:middleware:middleware",
+    "src/middleware:src/middleware:src/middleware:src/middleware:src/middleware",
+  ]) {
     const answer = await request.get(`/${lang}/admin`, { headers: { "x-middleware-subrequest": spoof }, maxRedirects: 0 });
     expect(answer.status(), spoof).toBe(307);
     expect(location(answer), spoof).toBe(`/${lang}/admin/sign-in?next=%2Fadmin`);

@@ -16,7 +16,14 @@ import { e2eUser, unknownUserId } from "./fixtures/users";
 test.describe.configure({ mode: "default" });
 
 /** The steps of a reset by SMS, in order (delivery events are checked apart: they are written after the response). */
-const RESET_STEPS = ["recovery.started", "recovery.intent_chosen", "recovery.number_checked", "recovery.code_sent", "recovery.code_verified", "password.reset"];
+const RESET_STEPS = [
+  "recovery.started",
+  "recovery.intent_chosen",
+  "recovery.number_checked",
+  "recovery.code_sent",
+  "recovery.code_verified",
+  "password.reset",
+];
 
 /** A browser of its own for the user, with the project's language and JavaScript setting. */
 const userBrowser = (portal: Portal, baseURL: string | undefined, extra: BrowserContextOptions = {}): BrowserContextOptions => ({
@@ -60,7 +67,10 @@ test("an administrator finds a user's reset: the user's rows, the attempt's time
 
   let flowHref = "";
   await test.step("the audit log, filtered by the user's ID, shows the reset newest first", async () => {
-    await page.getByRole("navigation", { name: adminText(portal, "shell.nav") }).getByRole("link", { name: adminText(portal, "shell.audit") }).click();
+    await page
+      .getByRole("navigation", { name: adminText(portal, "shell.nav") })
+      .getByRole("link", { name: adminText(portal, "shell.audit") })
+      .click();
     await expect(page).toHaveURL(`/${lang}/admin/audit`);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(auditText(portal, "title"));
     await inspect(page);
@@ -112,7 +122,13 @@ test("an administrator finds a user's reset: the user's rows, the attempt's time
   });
 });
 
-test("a hostile user agent is shown as text on the page and defused in the CSV; nothing in it runs", async ({ page, browser, portal, inspect, baseURL }) => {
+test("a hostile user agent is shown as text on the page and defused in the CSV; nothing in it runs", async ({
+  page,
+  browser,
+  portal,
+  inspect,
+  baseURL,
+}) => {
   test.setTimeout(120_000);
   const { language: lang } = portal;
   // A formula first (for the spreadsheet), then markup and script (for the page).

@@ -11,7 +11,12 @@ const WRONG = "Verkeerd-wachtwoord-1";
 // The tests of this file share one administrator per project (whose phone they read), so they run one after another.
 test.describe.configure({ mode: "default" });
 
-test("an administrator signs in with password and SMS code, looks up accounts, and signs out; the old cookie then opens nothing", async ({ page, context, portal, inspect }) => {
+test("an administrator signs in with password and SMS code, looks up accounts, and signs out; the old cookie then opens nothing", async ({
+  page,
+  context,
+  portal,
+  inspect,
+}) => {
   // One administrator's whole visit: a dozen pages, each checked by axe.
   test.setTimeout(120_000);
   const lang = portal.language;
@@ -28,7 +33,9 @@ test("an administrator signs in with password and SMS code, looks up accounts, a
   await submitAdminCode(page, portal, firstCode === "000000" ? "111111" : "000000");
   await expect.poll(() => errorSummary(page)).toEqual([adminText(portal, "code.errors.wrong-code", { attemptsLeft: 4 })]);
   await page.getByRole("button", { name: adminText(portal, "code.resend"), exact: true }).click();
-  await expect.poll(() => errorSummary(page)).toContainEqual(expect.stringMatching(portal.t.messagePattern("Admin.code.errors.cooldown", "seconds")));
+  await expect
+    .poll(() => errorSummary(page))
+    .toContainEqual(expect.stringMatching(portal.t.messagePattern("Admin.code.errors.cooldown", "seconds")));
   await inspect(page);
   await page.getByRole("button", { name: adminText(portal, "code.cancel"), exact: true }).click();
   await expect(page).toHaveURL(`/${lang}/admin/sign-in`);
@@ -72,13 +79,27 @@ test("an administrator signs in with password and SMS code, looks up accounts, a
   await expect(page).toHaveURL(`/${lang}/admin/sign-in?signedOut=1`);
   await expect(page.getByRole("status")).toHaveText(adminText(portal, "signIn.signedOut"));
   await inspect(page);
-  await context.addCookies([{ name: cookie.name, value: cookie.value, domain: cookie.domain, path: cookie.path, secure: cookie.secure, httpOnly: cookie.httpOnly, sameSite: cookie.sameSite }]);
+  await context.addCookies([
+    {
+      name: cookie.name,
+      value: cookie.value,
+      domain: cookie.domain,
+      path: cookie.path,
+      secure: cookie.secure,
+      httpOnly: cookie.httpOnly,
+      sameSite: cookie.sameSite,
+    },
+  ]);
   const replayed = await page.request.get(`/${lang}/admin`, { maxRedirects: 0 });
   expect(replayed.status()).toBe(307);
   expect(replayed.headers()["location"]).toBe(`/${lang}/admin/sign-in?next=%2Fadmin&expired=1`);
 });
 
-test("the admin sign-in answers an unknown ID, an employee's right password and a wrong password alike, and locks after five wrong ones", async ({ page, portal, inspect }) => {
+test("the admin sign-in answers an unknown ID, an employee's right password and a wrong password alike, and locks after five wrong ones", async ({
+  page,
+  portal,
+  inspect,
+}) => {
   const lang = portal.language;
   const invalid = [adminText(portal, "signIn.errors.invalid")];
   const locked = [adminText(portal, "signIn.errors.locked")];

@@ -66,7 +66,9 @@ test("a wrong CAPTCHA answer shows an error and a new picture, and keeps the use
   const wrong = t.message("Recovery.identify.errors.captchaWrong");
   await expect(page.getByRole("main").getByRole("alert")).toContainText(wrong);
   expect(await errorSummary(page)).toEqual([wrong]);
-  await expect(page.getByLabel(t.recover.captcha, { exact: true })).toHaveAccessibleDescription(new RegExp(wrong.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+  await expect(page.getByLabel(t.recover.captcha, { exact: true })).toHaveAccessibleDescription(
+    new RegExp(wrong.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")),
+  );
   await expect(page).toHaveURL(`/${lang}/recover`);
   await expect(picture).not.toHaveAttribute("src", first);
   await expect(page.getByLabel(t.recover.userId, { exact: true })).toHaveValue(userId);
@@ -108,7 +110,13 @@ test("a later step's address opened directly leads to the identify page without 
   await expectStep(page, portal, inspect, "verify");
 });
 
-test("“Annuleren” at every step returns to sign-in; the flow is over, even for an old tab's cookie", async ({ page, context, request, portal, inspect }) => {
+test("“Annuleren” at every step returns to sign-in; the flow is over, even for an old tab's cookie", async ({
+  page,
+  context,
+  request,
+  portal,
+  inspect,
+}) => {
   const { language: lang, t } = portal;
   const user = e2eUser("cancel", portal.project);
   // Five walks through the same pages: each page is checked once.
@@ -122,7 +130,10 @@ test("“Annuleren” at every step returns to sign-in; the flow is over, even f
       const cookie = await flowCookie(context);
       expect(Boolean(cookie), `a flow cookie at ${step}`).toBe(step !== "identify");
 
-      await page.getByRole("main").getByRole(step === "identify" ? "link" : "button", { name: t.recover.cancel, exact: true }).click();
+      await page
+        .getByRole("main")
+        .getByRole(step === "identify" ? "link" : "button", { name: t.recover.cancel, exact: true })
+        .click();
       await expect(page).toHaveURL(`/${lang}`);
       await expect(page.getByRole("heading", { level: 1 })).toHaveText(t.signIn.title);
       await check(page);
@@ -216,7 +227,12 @@ test("code step: a wrong code says how many tries are left, “Opnieuw proberen�
   }
 
   const cases: { title: string; password: string; confirmation?: string; broken: string[] }[] = [
-    { title: "too short, no upper-case letter, no digit, not confirmed", password: "kort", confirmation: "korter", broken: ["length", "uppercase", "digit", "confirmation"] },
+    {
+      title: "too short, no upper-case letter, no digit, not confirmed",
+      password: "kort",
+      confirmation: "korter",
+      broken: ["length", "uppercase", "digit", "confirmation"],
+    },
     { title: "contains the last name (any case)", password: `X7${user.lastName.toUpperCase()}x`, broken: ["lastName"] },
     { title: "used before (the current password)", password: user.password, broken: ["history"] },
     { title: "longer than 128 characters", password: `A1${"b".repeat(127)}`, broken: ["maxLength"] },

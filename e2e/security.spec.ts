@@ -10,7 +10,12 @@ function nonceOf(csp: string): string {
 }
 
 for (const path of ["", "/help", "/recover"]) {
-  test(`security headers on /{locale}${path}: CSP with a fresh nonce on every script, nosniff, no-store`, async ({ page, request, portal, inspect }) => {
+  test(`security headers on /{locale}${path}: CSP with a fresh nonce on every script, nosniff, no-store`, async ({
+    page,
+    request,
+    portal,
+    inspect,
+  }) => {
     const url = `/${portal.language}${path}`;
     const response = await page.goto(url);
     expect(response?.status()).toBe(200);
@@ -57,7 +62,13 @@ async function postSignIn(request: APIRequestContext, url: string, form: Record<
   return request.post(url, { multipart: form, headers, maxRedirects: 0 });
 }
 
-test("a cross-site post of the sign-in form is refused with 403; the same post from the portal itself signs in", async ({ page, request, portal, inspect, baseURL }) => {
+test("a cross-site post of the sign-in form is refused with 403; the same post from the portal itself signs in", async ({
+  page,
+  request,
+  portal,
+  inspect,
+  baseURL,
+}) => {
   const url = `/${portal.language}`;
   await page.goto(url);
   await inspect(page);

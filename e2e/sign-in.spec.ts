@@ -33,7 +33,11 @@ test("signing in opens the Werkplek with the user's name; signing out returns to
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(t.signIn.title);
 });
 
-test("five wrong passwords lock the account; the right password is then refused with the locked message", async ({ page, portal, inspect }) => {
+test("five wrong passwords lock the account; the right password is then refused with the locked message", async ({
+  page,
+  portal,
+  inspect,
+}) => {
   const { language: lang, t } = portal;
   const user = e2eUser("lock", portal.project);
 

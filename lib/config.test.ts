@@ -54,8 +54,20 @@ describe("readConfig", () => {
   });
 
   it("reads production settings, trims a trailing slash, and seeds a real database only when asked", () => {
-    const config = readConfig({ ...production, BASE_URL: "https://toegang.example.nl/", LOCKOUT_THRESHOLD: "3", LOCKOUT_DURATION_MINUTES: "0", COOKIE_SECURE: "no" });
-    expect(config).toMatchObject({ databaseUrl: production.DATABASE_URL, baseUrl: "https://toegang.example.nl", lockout: { threshold: 3, durationMinutes: 0 }, cookieSecure: false, seedDemoUsers: false });
+    const config = readConfig({
+      ...production,
+      BASE_URL: "https://toegang.example.nl/",
+      LOCKOUT_THRESHOLD: "3",
+      LOCKOUT_DURATION_MINUTES: "0",
+      COOKIE_SECURE: "no",
+    });
+    expect(config).toMatchObject({
+      databaseUrl: production.DATABASE_URL,
+      baseUrl: "https://toegang.example.nl",
+      lockout: { threshold: 3, durationMinutes: 0 },
+      cookieSecure: false,
+      seedDemoUsers: false,
+    });
     expect(readConfig({ ...production, SEED_DEMO_USERS: "true" }).seedDemoUsers).toBe(true);
     expect(readConfig({ DATA_DIR: freshDir(), SEED_DEMO_USERS: "false" }).seedDemoUsers).toBe(false);
   });
@@ -86,7 +98,9 @@ describe("readConfig", () => {
   });
 
   it("requires SESSION_SECRET when DATABASE_URL is set, since every instance must share it", () => {
-    expect(configError({ DATABASE_URL: production.DATABASE_URL })).toMatch(/^Configuration error: SESSION_SECRET is required when DATABASE_URL is set/);
+    expect(configError({ DATABASE_URL: production.DATABASE_URL })).toMatch(
+      /^Configuration error: SESSION_SECRET is required when DATABASE_URL is set/,
+    );
   });
 });
 
@@ -143,14 +157,18 @@ describe("the embedded session secret", () => {
   it("names DATA_DIR when the folder cannot be written", () => {
     const blocker = path.join(tmpRoot, "a-file");
     writeFileSync(blocker, "");
-    expect(configError({ DATA_DIR: path.join(blocker, "data") })).toMatch(/^Configuration error: DATA_DIR .* cannot hold the session secret/);
+    expect(configError({ DATA_DIR: path.join(blocker, "data") })).toMatch(
+      /^Configuration error: DATA_DIR .* cannot hold the session secret/,
+    );
   });
 
   it("is the same in processes that start at the same moment", async () => {
     const dataDir = freshDir();
     const script = `import { readConfig } from "@/lib/config"; process.stdout.write(readConfig({ DATA_DIR: ${JSON.stringify(dataDir)} }).sessionSecrets[0]);`;
     const run = () =>
-      promisify(execFile)(process.execPath, [path.resolve("node_modules/tsx/dist/cli.mjs"), "--conditions=react-server", "-e", script], { cwd: path.resolve(".") }).then((r) => r.stdout);
+      promisify(execFile)(process.execPath, [path.resolve("node_modules/tsx/dist/cli.mjs"), "--conditions=react-server", "-e", script], {
+        cwd: path.resolve("."),
+      }).then((r) => r.stdout);
     const secrets = await Promise.all([run(), run(), run()]);
     expect(new Set(secrets).size).toBe(1);
     expect(secrets[0]!.length).toBeGreaterThanOrEqual(32);
@@ -177,35 +195,60 @@ describe("providers", () => {
   it("reads MessageBird and hCaptcha settings", () => {
     const c = readConfig({ ...mb, ...hc, SMS_ALLOWED_COUNTRIES: "nl, be" });
     expect(c.messagebird).toEqual({ accessKey: "live_abc", originator: "Flynth", signingKey: undefined, standIn: undefined });
-    expect(c.hcaptcha).toMatchObject({ siteKey: "site-key-1", secret: "0xsecret", scriptUrl: "https://js.hcaptcha.com/1/api.js", verifyUrl: "https://api.hcaptcha.com/siteverify", noJsFallback: "builtin" });
+    expect(c.hcaptcha).toMatchObject({
+      siteKey: "site-key-1",
+      secret: "0xsecret",
+      scriptUrl: "https://js.hcaptcha.com/1/api.js",
+      verifyUrl: "https://api.hcaptcha.com/siteverify",
+      noJsFallback: "builtin",
+    });
     expect(c.sms.allowedCountries).toEqual(["NL", "BE"]);
   });
 
   it("names the missing MessageBird or hCaptcha setting", () => {
     expect(configError({ ...mb, MESSAGEBIRD_ACCESS_KEY: undefined })).toMatch(/^Configuration error: MESSAGEBIRD_ACCESS_KEY is required/);
     expect(configError({ ...mb, MESSAGEBIRD_ORIGINATOR: undefined })).toMatch(/^Configuration error: MESSAGEBIRD_ORIGINATOR is required/);
-    expect(configError({ ...mb, MESSAGEBIRD_ORIGINATOR: "A name that is too long" })).toMatch(/^Configuration error: MESSAGEBIRD_ORIGINATOR /);
+    expect(configError({ ...mb, MESSAGEBIRD_ORIGINATOR: "A name that is too long" })).toMatch(
+      /^Configuration error: MESSAGEBIRD_ORIGINATOR /,
+    );
     expect(configError({ ...hc, HCAPTCHA_SECRET: undefined })).toMatch(/^Configuration error: HCAPTCHA_SECRET is required/);
     expect(configError({ ...production, SMS_ALLOWED_COUNTRIES: "Netherlands" })).toMatch(/^Configuration error: SMS_ALLOWED_COUNTRIES /);
   });
 
   it("reads the allowed SMS countries alone, as the full configuration does, without needing the rest", () => {
     expect(readAllowedCountries({})).toEqual(["NL"]);
-    expect(readAllowedCountries({ SMS_ALLOWED_COUNTRIES: "nl, be,DE" })).toEqual(readConfig({ ...production, SMS_ALLOWED_COUNTRIES: "nl, be,DE" }).sms.allowedCountries);
+    expect(readAllowedCountries({ SMS_ALLOWED_COUNTRIES: "nl, be,DE" })).toEqual(
+      readConfig({ ...production, SMS_ALLOWED_COUNTRIES: "nl, be,DE" }).sms.allowedCountries,
+    );
     expect(readAllowedCountries({ SMS_ALLOWED_COUNTRIES: "nl, be,DE", DATABASE_URL: "postgres://x/y" })).toEqual(["NL", "BE", "DE"]);
-    expect(() => readAllowedCountries({ SMS_ALLOWED_COUNTRIES: "Netherlands" })).toThrow(/^Configuration error: SMS_ALLOWED_COUNTRIES must be ISO country codes/);
+    expect(() => readAllowedCountries({ SMS_ALLOWED_COUNTRIES: "Netherlands" })).toThrow(
+      /^Configuration error: SMS_ALLOWED_COUNTRIES must be ISO country codes/,
+    );
   });
 
   it("refuses a known CAPTCHA answer when real messages go out, but not against the stand-in", () => {
     expect(configError({ ...mb, CAPTCHA_TEST_ANSWER: "AdE4rT" })).toMatch(/^Configuration error: CAPTCHA_TEST_ANSWER must not be set/);
-    const standIn = { ...mb, CAPTCHA_TEST_ANSWER: "AdE4rT", MESSAGEBIRD_STAND_IN: "https://127.0.0.1:3182", MESSAGEBIRD_STAND_IN_CA: "ca.pem" };
+    const standIn = {
+      ...mb,
+      CAPTCHA_TEST_ANSWER: "AdE4rT",
+      MESSAGEBIRD_STAND_IN: "https://127.0.0.1:3182",
+      MESSAGEBIRD_STAND_IN_CA: "ca.pem",
+    };
     expect(readConfig(standIn).messagebird?.standIn?.url).toBe("https://127.0.0.1:3182");
-    expect(configError({ ...mb, MESSAGEBIRD_STAND_IN: "https://127.0.0.1:3182" })).toMatch(/^Configuration error: MESSAGEBIRD_STAND_IN_CA is required/);
+    expect(configError({ ...mb, MESSAGEBIRD_STAND_IN: "https://127.0.0.1:3182" })).toMatch(
+      /^Configuration error: MESSAGEBIRD_STAND_IN_CA is required/,
+    );
   });
 
   it("refuses hCaptcha's public test keys against hCaptcha itself, but allows them against a stand-in", () => {
-    const testKeys = { ...hc, HCAPTCHA_SITE_KEY: "10000000-ffff-ffff-ffff-000000000001", HCAPTCHA_SECRET: "0x0000000000000000000000000000000000000000" };
+    const testKeys = {
+      ...hc,
+      HCAPTCHA_SITE_KEY: "10000000-ffff-ffff-ffff-000000000001",
+      HCAPTCHA_SECRET: "0x0000000000000000000000000000000000000000",
+    };
     expect(configError(testKeys)).toMatch(/^Configuration error: HCAPTCHA_SITE_KEY\/HCAPTCHA_SECRET are hCaptcha's public test keys/);
-    expect(readConfig({ ...testKeys, HCAPTCHA_VERIFY_URL: "http://127.0.0.1:3181/siteverify" }).hcaptcha?.siteKey).toBe(testKeys.HCAPTCHA_SITE_KEY);
+    expect(readConfig({ ...testKeys, HCAPTCHA_VERIFY_URL: "http://127.0.0.1:3181/siteverify" }).hcaptcha?.siteKey).toBe(
+      testKeys.HCAPTCHA_SITE_KEY,
+    );
   });
 });

@@ -86,7 +86,10 @@ const envSchema = z.object({
   ADMIN_SESSION_HOURS: int(8, 1, 72),
   TRUSTED_PROXY_HOPS: int(1, 1, 10),
   OUTBOX_PAGE: z.enum(["local", "open", "off"], { message: "must be local, open or off" }).default("local"),
-  CAPTCHA_TEST_ANSWER: z.string().regex(/^[A-Za-z0-9]{4,10}$/, { message: "must be 4–10 letters or digits" }).optional(),
+  CAPTCHA_TEST_ANSWER: z
+    .string()
+    .regex(/^[A-Za-z0-9]{4,10}$/, { message: "must be 4–10 letters or digits" })
+    .optional(),
 });
 
 export type AppConfig = {
@@ -133,9 +136,7 @@ export type AppConfig = {
   providerTimeoutMs: number;
   sms: { allowedCountries: string[]; capPerHour: number; capPerDay: number };
   captchaProvider: "builtin" | "hcaptcha";
-  hcaptcha:
-    | { siteKey: string; secret: string; scriptUrl: string; verifyUrl: string; noJsFallback: "builtin" | "off" }
-    | undefined;
+  hcaptcha: { siteKey: string; secret: string; scriptUrl: string; verifyUrl: string; noJsFallback: "builtin" | "off" } | undefined;
   audit: { retentionDays: number };
   admin: { idleMinutes: number; sessionHours: number };
   /** Proxies in front of the portal that append to X-Forwarded-For (1 = none, or one reverse proxy). */
@@ -170,9 +171,11 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   };
   if (e.SMS_PROVIDER === "messagebird") {
     if (!e.MESSAGEBIRD_ACCESS_KEY) fail("MESSAGEBIRD_ACCESS_KEY is required when SMS_PROVIDER=messagebird");
-    if (!e.MESSAGEBIRD_ORIGINATOR) fail("MESSAGEBIRD_ORIGINATOR is required when SMS_PROVIDER=messagebird (the sender name or number users see)");
+    if (!e.MESSAGEBIRD_ORIGINATOR)
+      fail("MESSAGEBIRD_ORIGINATOR is required when SMS_PROVIDER=messagebird (the sender name or number users see)");
   }
-  if (e.MESSAGEBIRD_STAND_IN && !e.MESSAGEBIRD_STAND_IN_CA) fail("MESSAGEBIRD_STAND_IN_CA is required with MESSAGEBIRD_STAND_IN (the stand-in's CA certificate file)");
+  if (e.MESSAGEBIRD_STAND_IN && !e.MESSAGEBIRD_STAND_IN_CA)
+    fail("MESSAGEBIRD_STAND_IN_CA is required with MESSAGEBIRD_STAND_IN (the stand-in's CA certificate file)");
   // A known CAPTCHA answer is for tests only: never together with a provider that really sends messages.
   if (e.CAPTCHA_TEST_ANSWER && e.SMS_PROVIDER === "messagebird" && !e.MESSAGEBIRD_STAND_IN) {
     fail("CAPTCHA_TEST_ANSWER must not be set when SMS_PROVIDER=messagebird sends real messages (it is for tests only)");
@@ -280,7 +283,9 @@ function embeddedSessionSecret(dataDir: string): string {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EEXIST") return readSessionSecret(file);
-    throw new ConfigError(`Configuration error: DATA_DIR ${dataDir} cannot hold the session secret (${code ?? String(error)}); make it writable or set SESSION_SECRET`);
+    throw new ConfigError(
+      `Configuration error: DATA_DIR ${dataDir} cannot hold the session secret (${code ?? String(error)}); make it writable or set SESSION_SECRET`,
+    );
   }
 }
 
@@ -290,7 +295,9 @@ function readSessionSecret(file: string): string {
     const secret = readFileSync(file, "utf8").trim();
     if (secret.length >= 32) return secret;
     if (waitedMs >= 1_000) {
-      throw new ConfigError(`Configuration error: ${file} holds no usable session secret; delete it to generate a new one, or set SESSION_SECRET`);
+      throw new ConfigError(
+        `Configuration error: ${file} holds no usable session secret; delete it to generate a new one, or set SESSION_SECRET`,
+      );
     }
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
   }

@@ -22,7 +22,9 @@ export async function startPortal(): Promise<void> {
     if (config.seedDemoUsers) {
       const list = await seedDemoUsers(handle.db, config.orgDomain);
       const port = process.env.PORT ?? "3000";
-      console.log(`\nToegang is running: http://localhost:${port}\nDemo users (their SMS codes and calls appear at http://localhost:${port}/dev/outbox):\n${formatDemoUsers(list)}\n`);
+      console.log(
+        `\nToegang is running: http://localhost:${port}\nDemo users (their SMS codes and calls appear at http://localhost:${port}/dev/outbox):\n${formatDemoUsers(list)}\n`,
+      );
     }
   } catch (error) {
     console.error(`Toegang could not start: ${error instanceof Error ? error.message : String(error)}`);

@@ -37,7 +37,12 @@ describe("audit CLI command line", () => {
     const results = await Promise.all(cases.map(([args]) => runCli("audit", args, env)));
     results.forEach((r, i) => {
       const [args, problem] = cases[i]!;
-      expect({ args, code: r.code, stdout: r.stdout, first: lines(r.stderr)[0] }).toEqual({ args, code: 2, stdout: "", first: `error: ${problem}` });
+      expect({ args, code: r.code, stdout: r.stdout, first: lines(r.stderr)[0] }).toEqual({
+        args,
+        code: 2,
+        stdout: "",
+        first: `error: ${problem}`,
+      });
       expect(r.stderr).toContain(`\n\n${USAGE_START}`);
     });
   });
@@ -65,13 +70,18 @@ describe.each(drivers())("audit CLI on %s", (driver) => {
 
   it("verifies an empty trail", async () => {
     const r = await audit("verify");
-    expect(r).toEqual({ code: 0, stdout: `Audit trail OK: 0 rows verified (the trail is empty)\nHead: seq 0 sha256 ${"0".repeat(64)}\n`, stderr: "" });
+    expect(r).toEqual({
+      code: 0,
+      stdout: `Audit trail OK: 0 rows verified (the trail is empty)\nHead: seq 0 sha256 ${"0".repeat(64)}\n`,
+      stderr: "",
+    });
   });
 
   it("verifies a trail from its start and prints the same head as `head`", async () => {
     const now = Date.now();
     await withDb(async (db) => {
-      for (let i = 0; i < 6; i++) await recordAudit(db, { event: "sign_in.failed", outcome: "failure", at: new Date(now - (60 - i) * DAY) });
+      for (let i = 0; i < 6; i++)
+        await recordAudit(db, { event: "sign_in.failed", outcome: "failure", at: new Date(now - (60 - i) * DAY) });
       for (let i = 0; i < 3; i++) await recordAudit(db, { event: "sign_in.succeeded", outcome: "success", at: new Date(now - i * DAY) });
     });
     const [verify, head] = [await audit("verify"), await audit("head")];
@@ -86,8 +96,12 @@ describe.each(drivers())("audit CLI on %s", (driver) => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     const [auditLine, housekeeping] = lines(r.stdout);
-    expect(auditLine).toMatch(/^Audit trail: 6 rows older than \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(30 days\) deleted \(the chain now starts at seq 7\); recorded as 1 audit\.pruned event$/);
-    expect(housekeeping).toBe("Housekeeping: removed 0 expired rate-limit windows, 0 CAPTCHA nonces, 0 sign-in counters of unknown user IDs, 0 recovery flows, 0 admin sessions, 0 outbox messages");
+    expect(auditLine).toMatch(
+      /^Audit trail: 6 rows older than \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(30 days\) deleted \(the chain now starts at seq 7\); recorded as 1 audit\.pruned event$/,
+    );
+    expect(housekeeping).toBe(
+      "Housekeeping: removed 0 expired rate-limit windows, 0 CAPTCHA nonces, 0 sign-in counters of unknown user IDs, 0 recovery flows, 0 admin sessions, 0 outbox messages",
+    );
     const verify = await audit("verify");
     expect(verify.code).toBe(0);
     expect(lines(verify.stdout)[0]).toBe(
@@ -101,7 +115,9 @@ describe.each(drivers())("audit CLI on %s", (driver) => {
         await tx.execute(sql`set local session_replication_role = replica`);
         await tx.execute(sql`update audit_events set outcome = 'failure' where seq = 8`);
       });
-      const result = await db.execute(sql`select to_char(at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') as at from audit_events where seq = 8`);
+      const result = await db.execute(
+        sql`select to_char(at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') as at from audit_events where seq = 8`,
+      );
       return rowsOf<{ at: string }>(result)[0]!.at;
     });
     expect(await audit("verify")).toEqual({

@@ -23,8 +23,16 @@ describe("canary patterns", () => {
   it("finds a code together, spaced or read out, but not inside a hash, a uuid, an IP or a longer number", () => {
     const code = codeCanary("code", "048213")!;
     const found = (text: string) => findCanary([code], text) !== null;
-    for (const text of ['{"reason": "048213"}', "code=048213&", "0 4 8 2 1 3", "0, 4, 8, 2, 1, 3", "048 213"]) expect(found(text), text).toBe(true);
-    for (const text of ["a048213f9", "9048213", "0482130", "3f2b8c1e-048213ab-4e6f", "10.4.8.213", "0-4-8-2-1-3 is dashed but not how codes are read"]) {
+    for (const text of ['{"reason": "048213"}', "code=048213&", "0 4 8 2 1 3", "0, 4, 8, 2, 1, 3", "048 213"])
+      expect(found(text), text).toBe(true);
+    for (const text of [
+      "a048213f9",
+      "9048213",
+      "0482130",
+      "3f2b8c1e-048213ab-4e6f",
+      "10.4.8.213",
+      "0-4-8-2-1-3 is dashed but not how codes are read",
+    ]) {
       expect(found(text), text).toBe(false);
     }
   });
@@ -42,7 +50,7 @@ describe("canary patterns", () => {
     const password = passwordCanary("password", 'Zo"mer\\2026')!;
     expect(findCanary([password], 'x Zo"mer\\2026 y')).not.toBeNull();
     expect(findCanary([password], JSON.stringify({ p: 'Zo"mer\\2026' }))).not.toBeNull();
-    expect(findCanary([password], "zo\"mer\\2026")).toBeNull();
+    expect(findCanary([password], 'zo"mer\\2026')).toBeNull();
     expect(passwordCanary("password", "kort")).toBeNull();
   });
 });
@@ -61,7 +69,13 @@ describe.each(drivers())("canary check on %s", (driver) => {
       await handle.close();
     }
   };
-  const cleanLog = ["e2e: embedded database (PGlite)", "3 added, 0 updated", "▲ Next.js 16.4.6", "✓ Ready in 812ms", "correlation 9f2c1e0b4a7d"].join("\n");
+  const cleanLog = [
+    "e2e: embedded database (PGlite)",
+    "3 added, 0 updated",
+    "▲ Next.js 16.4.6",
+    "✓ Ready in 812ms",
+    "correlation 9f2c1e0b4a7d",
+  ].join("\n");
 
   beforeAll(async () => {
     runDir = mkdtempSync(path.join(os.tmpdir(), "toegang-canaries-"));
@@ -93,20 +107,39 @@ describe.each(drivers())("canary check on %s", (driver) => {
   });
 
   it("refuses to pass when the run sent no code (it would prove nothing)", async () => {
-    expect(await check()).toMatchObject({ code: 1, stderr: "error: the outbox holds no codes: the run sent none, so the check would prove nothing\n" });
+    expect(await check()).toMatchObject({
+      code: 1,
+      stderr: "error: the outbox holds no codes: the run sent none, so the check would prove nothing\n",
+    });
   });
 
   it("passes a clean run", async () => {
     await withDb(async (db) => {
       await db.insert(outboxMessages).values([
-        { recipient: "+31612345611", channel: "sms", locale: "nl", body: codeText("nl", "sms", "Flynth", "048213", 10), purpose: "code", transport: "outbox" },
-        { recipient: "+31612345612", channel: "voice", locale: "en", body: codeText("en", "voice", "Flynth", "771904", 10), purpose: "code", transport: "outbox" },
+        {
+          recipient: "+31612345611",
+          channel: "sms",
+          locale: "nl",
+          body: codeText("nl", "sms", "Flynth", "048213", 10),
+          purpose: "code",
+          transport: "outbox",
+        },
+        {
+          recipient: "+31612345612",
+          channel: "voice",
+          locale: "en",
+          body: codeText("en", "voice", "Flynth", "771904", 10),
+          purpose: "code",
+          transport: "outbox",
+        },
       ]);
     });
     const r = await check();
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Canary check OK: \d+ canaries \(passwords, phone numbers, 2 codes sent\) found nowhere in 1 audit rows or 5 log lines\n$/);
+    expect(r.stdout).toMatch(
+      /^Canary check OK: \d+ canaries \(passwords, phone numbers, 2 codes sent\) found nowhere in 1 audit rows or 5 log lines\n$/,
+    );
   });
 
   it("fails on a mobile number from users.csv, a typed password or a sent code in the server log", async () => {
@@ -114,19 +147,28 @@ describe.each(drivers())("canary check on %s", (driver) => {
     expect(await check()).toEqual({
       code: 1,
       stdout: "",
-      stderr: "Canary check FAILED: phone number of signin-nl-js@flynth.nl (users.csv) appears in the server log, line 6: …sending to +31 [phone]…\n",
+      stderr:
+        "Canary check FAILED: phone number of signin-nl-js@flynth.nl (users.csv) appears in the server log, line 6: …sending to +31 [phone]…\n",
     });
     log(`${cleanLog}\nPOST /nl/recover/password {"password":"Nieuw-5ca1ab1e-7Q"}`);
-    expect((await check()).stderr).toBe('Canary check FAILED: password typed by a spec appears in the server log, line 6: …POST /nl/recover/password {"password":"[password]"}…\n');
+    expect((await check()).stderr).toBe(
+      'Canary check FAILED: password typed by a spec appears in the server log, line 6: …POST /nl/recover/password {"password":"[password]"}…\n',
+    );
     log(`${cleanLog}\nvoice: 7, 7, 1, 9, 0, 4`);
-    expect((await check()).stderr).toBe("Canary check FAILED: code sent in outbox message 2 appears in the server log, line 6: …voice: [code]…\n");
+    expect((await check()).stderr).toBe(
+      "Canary check FAILED: code sent in outbox message 2 appears in the server log, line 6: …voice: [code]…\n",
+    );
   });
 
   it("fails on a secret in any column of an audit row, naming the row", async () => {
     log(cleanLog);
-    await withDb((db) => recordAudit(db, { event: "sign_in.failed", outcome: "failure", userAgent: "curl/8.0", details: { typed: "Lente2026!" } }));
+    await withDb((db) =>
+      recordAudit(db, { event: "sign_in.failed", outcome: "failure", userAgent: "curl/8.0", details: { typed: "Lente2026!" } }),
+    );
     const r = await check();
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^Canary check FAILED: password of signin-nl-js@flynth\.nl \(users\.csv\) appears in audit row id 2 \(sign_in\.failed\): ….*"typed": "\[password\]".*…\n$/);
+    expect(r.stderr).toMatch(
+      /^Canary check FAILED: password of signin-nl-js@flynth\.nl \(users\.csv\) appears in audit row id 2 \(sign_in\.failed\): ….*"typed": "\[password\]".*…\n$/,
+    );
   });
 });

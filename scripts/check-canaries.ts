@@ -35,7 +35,9 @@ async function main(argv: string[]): Promise<number | void> {
 
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const handle = await openDb({ databaseUrl, dataDir: path.join(runDir, "data"), migrate: false }).catch((error: unknown) => {
-    throw new UserError(`cannot open the e2e database (${databaseUrl ? "DATABASE_URL" : path.join(runDir, "data")}): ${(error as Error).message}`);
+    throw new UserError(
+      `cannot open the e2e database (${databaseUrl ? "DATABASE_URL" : path.join(runDir, "data")}): ${(error as Error).message}`,
+    );
   });
   try {
     const { canaries, codes } = await collect(handle.db, runDir);
@@ -74,7 +76,9 @@ async function collect(db: Db, runDir: string): Promise<{ canaries: Canary[]; co
   const fromSpecs = typed.map((s) => make[s.kind](`${s.kind} typed by a spec`, s.value));
 
   const bodies = rowsOf<{ id: string; body: string }>(await db.execute(sql`select id::text as id, body from outbox_messages order by id`));
-  const sent = bodies.flatMap((m) => codesIn(m.body).map((code) => ({ code, canary: codeCanary(`code sent in outbox message ${m.id}`, code) })));
+  const sent = bodies.flatMap((m) =>
+    codesIn(m.body).map((code) => ({ code, canary: codeCanary(`code sent in outbox message ${m.id}`, code) })),
+  );
   return { canaries: distinct([...fromCsv, ...fromSpecs, ...sent.map((s) => s.canary)]), codes: new Set(sent.map((s) => s.code)).size };
 }
 
@@ -93,7 +97,8 @@ async function searchAudit(db: Db, canaries: Canary[]): Promise<{ hit: string | 
     );
     for (const row of batch) {
       const hit = findCanary(canaries, row.text);
-      if (hit) return { hit: `${hit.canary.label} appears in audit row id ${row.id} (${row.event}): …${around(row.text, hit)}…`, rows: rows + 1 };
+      if (hit)
+        return { hit: `${hit.canary.label} appears in audit row id ${row.id} (${row.event}): …${around(row.text, hit)}…`, rows: rows + 1 };
       rows += 1;
     }
     if (batch.length < BATCH) return { hit: null, rows };

@@ -37,7 +37,8 @@ export function parseCommandLine<O extends NonNullable<ParseArgsConfig["options"
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     // Node's text for an unknown option goes on about positionals; the option's name is what helps.
-    const text = code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? `unknown option ${/'[^']+'/.exec(message)?.[0] ?? ""}` : message.replace(/\s*\n\s*/g, " ");
+    const text =
+      code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? `unknown option ${/'[^']+'/.exec(message)?.[0] ?? ""}` : message.replace(/\s*\n\s*/g, " ");
     throw new UsageError(`${command}: ${text}`);
   }
 }

@@ -7,7 +7,11 @@ describe("db CLI command line", () => {
   it("prints the usage for help, and exits 2 for an unknown command", async () => {
     // DATA_DIR inside a file: opening the embedded database would fail loudly.
     const env = { DATA_DIR: `${__filename}/never-opened` };
-    const [help, wrong, extra] = await Promise.all([runCli("db", ["help"], env), runCli("db", ["drop"], env), runCli("db", ["migrate", "now"], env)]);
+    const [help, wrong, extra] = await Promise.all([
+      runCli("db", ["help"], env),
+      runCli("db", ["drop"], env),
+      runCli("db", ["migrate", "now"], env),
+    ]);
     expect(help).toMatchObject({ code: 0, stderr: "" });
     expect(help.stdout).toMatch(/^Usage: .*scripts\/db\.ts <command>/);
     expect(wrong.code).toBe(2);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite (`npm test`): type check, Vitest, production build, Playwright (the main suite, then the one
+# The whole test suite (`npm test`): type check, lint, Vitest, production build, Playwright (the main suite, then the one
 # against the hCaptcha and MessageBird stand-ins).
 # Runs on the embedded PGlite by default, on PostgreSQL when DATABASE_URL is set (then SESSION_SECRET too).
 # Every step runs even when an earlier one failed (except Playwright, which needs the build); the exit status is
@@ -33,6 +33,7 @@ else
 fi
 
 step "Type check (tsc --noEmit)" npx tsc --noEmit || true
+step "Lint and format (eslint, prettier --check)" npm run --silent lint || true
 step "Unit and integration tests (vitest run)" npx vitest run || true
 if step "Production build (next build)" npx next build; then
   step "Browser tests (playwright test)" npx playwright test || true

@@ -27,7 +27,10 @@ describe("users CLI command line", () => {
     const cases: [string[], string][] = [
       [["frob"], 'unknown command "frob"'],
       [["add", "--email", "a@example.nl", "--first", "A"], "add needs --last, --password"],
-      [["add", "--email", "a@example.nl", "--first", "A", "--last", "B", "--password", "Geheim2026", "--bogus"], "add: unknown option '--bogus'"],
+      [
+        ["add", "--email", "a@example.nl", "--first", "A", "--last", "B", "--password", "Geheim2026", "--bogus"],
+        "add: unknown option '--bogus'",
+      ],
       [["show"], "show takes 1 argument, got 0"],
       [["add", "--email"], "add: Option '--email <value>' argument missing"],
       [["lock", "a@example.nl", "b@example.nl"], "lock takes 1 argument, got 2"],
@@ -38,14 +41,23 @@ describe("users CLI command line", () => {
     const results = await Promise.all(cases.map(([args]) => runCli("users", args, env)));
     results.forEach((r, i) => {
       const [args, problem] = cases[i]!;
-      expect({ args, code: r.code, stdout: r.stdout, first: lines(r.stderr)[0] }).toEqual({ args, code: 2, stdout: "", first: `error: ${problem}` });
+      expect({ args, code: r.code, stdout: r.stdout, first: lines(r.stderr)[0] }).toEqual({
+        args,
+        code: 2,
+        stdout: "",
+        first: `error: ${problem}`,
+      });
       expect(r.stderr).toContain(`\n\n${USAGE_START}`);
     });
   });
 
   it("refuses bad input with one line per problem and exit 1, before touching any database", async () => {
     const [add, missingFile, config] = await Promise.all([
-      runCli("users", ["add", "--email", "piet@example.nl", "--first", "Piet", "--last", "Bos", "--phone", "020-1234567", "--password", "bosbes"], env),
+      runCli(
+        "users",
+        ["add", "--email", "piet@example.nl", "--first", "Piet", "--last", "Bos", "--phone", "020-1234567", "--password", "bosbes"],
+        env,
+      ),
       runCli("users", ["import", "/nonexistent/users.csv"], env),
       runCli("users", ["list"], { ...env, LOCKOUT_THRESHOLD: "abc" }),
     ]);
@@ -81,7 +93,20 @@ describe.each(drivers())("users CLI on %s", (driver) => {
   });
 
   it("adds a user", async () => {
-    const r = await users("add", "--email", "Jan.Jansen@Example.nl", "--first", "Jan", "--last", "Jansen", "--phone", "06-12345678", "--password", "Zomer2026!", "--admin");
+    const r = await users(
+      "add",
+      "--email",
+      "Jan.Jansen@Example.nl",
+      "--first",
+      "Jan",
+      "--last",
+      "Jansen",
+      "--phone",
+      "06-12345678",
+      "--password",
+      "Zomer2026!",
+      "--admin",
+    );
     expect(r).toEqual({ code: 0, stdout: "Added Jan.Jansen@Example.nl\n", stderr: "" });
   });
 
@@ -90,7 +115,13 @@ describe.each(drivers())("users CLI on %s", (driver) => {
     const r = await users("import", csv);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
-    const dutch: Record<string, string> = { email: "e-mail", first_name: "voornaam", mobile: "mobiel", password: "wachtwoord", admin: "beheerder" };
+    const dutch: Record<string, string> = {
+      email: "e-mail",
+      first_name: "voornaam",
+      mobile: "mobiel",
+      password: "wachtwoord",
+      admin: "beheerder",
+    };
     const reported = lines(r.stderr);
     expect(reported).toHaveLength(mixedCsvProblems.length + 1);
     mixedCsvProblems.forEach((p, i) => {
@@ -108,9 +139,21 @@ describe.each(drivers())("users CLI on %s", (driver) => {
   });
 
   it("locks, registers a number in a Dutch format, grants the administrator role", async () => {
-    expect(await users("lock", "anna.smit@example.nl")).toEqual({ code: 0, stdout: "anna.smit@example.nl: locked until unlocked\n", stderr: "" });
-    expect(await users("set-phone", "ANNA.SMIT@example.nl", "+31 6 2222 3333")).toEqual({ code: 0, stdout: "ANNA.SMIT@example.nl: mobile number set\n", stderr: "" });
-    expect(await users("grant-admin", "anna.smit@example.nl")).toEqual({ code: 0, stdout: "anna.smit@example.nl: administrator role granted\n", stderr: "" });
+    expect(await users("lock", "anna.smit@example.nl")).toEqual({
+      code: 0,
+      stdout: "anna.smit@example.nl: locked until unlocked\n",
+      stderr: "",
+    });
+    expect(await users("set-phone", "ANNA.SMIT@example.nl", "+31 6 2222 3333")).toEqual({
+      code: 0,
+      stdout: "ANNA.SMIT@example.nl: mobile number set\n",
+      stderr: "",
+    });
+    expect(await users("grant-admin", "anna.smit@example.nl")).toEqual({
+      code: 0,
+      stdout: "anna.smit@example.nl: administrator role granted\n",
+      stderr: "",
+    });
   });
 
   it("refuses a password that breaks the rules, naming each one", async () => {
@@ -146,8 +189,16 @@ describe.each(drivers())("users CLI on %s", (driver) => {
       stdout: "anna.smit@example.nl: password set; account unlocked; sessions ended\n",
       stderr: "",
     });
-    expect(await users("grant-admin", "jan.jansen@example.nl", "--revoke")).toEqual({ code: 0, stdout: "jan.jansen@example.nl: administrator role revoked\n", stderr: "" });
-    expect(await users("set-phone", "jan.jansen@example.nl", "--none")).toEqual({ code: 0, stdout: "jan.jansen@example.nl: mobile number removed\n", stderr: "" });
+    expect(await users("grant-admin", "jan.jansen@example.nl", "--revoke")).toEqual({
+      code: 0,
+      stdout: "jan.jansen@example.nl: administrator role revoked\n",
+      stderr: "",
+    });
+    expect(await users("set-phone", "jan.jansen@example.nl", "--none")).toEqual({
+      code: 0,
+      stdout: "jan.jansen@example.nl: mobile number removed\n",
+      stderr: "",
+    });
   });
 
   it("lists every user once in a table, without password hashes", async () => {
@@ -167,7 +218,11 @@ describe.each(drivers())("users CLI on %s", (driver) => {
   });
 
   it("says so in one line when a user does not exist", async () => {
-    expect(await users("show", "nobody@example.nl")).toEqual({ code: 1, stdout: "", stderr: "error: there is no user nobody@example.nl\n" });
+    expect(await users("show", "nobody@example.nl")).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "error: there is no user nobody@example.nl\n",
+    });
   });
 
   if (driver === "pglite") {

@@ -131,7 +131,11 @@ async function main(argv: string[]): Promise<number | void> {
       return change(args[0]!, (db) => setPassword(db, args[0]!, args[1]!), "password set; account unlocked; sessions ended");
     case "grant-admin": {
       const revoke = values.revoke === true;
-      return change(args[0]!, (db) => grantAdmin(db, args[0]!, !revoke), revoke ? "administrator role revoked" : "administrator role granted");
+      return change(
+        args[0]!,
+        (db) => grantAdmin(db, args[0]!, !revoke),
+        revoke ? "administrator role revoked" : "administrator role granted",
+      );
     }
   }
 }
@@ -172,7 +176,8 @@ async function importFile(file: string): Promise<number | void> {
   const { rows, problems, columnNames } = csv.value;
   const rowCount = rows.length + new Set(problems.map((p) => p.line)).size;
   const refuse = (found: RowProblem[]) => {
-    for (const p of found) process.stderr.write(`${file} line ${p.line}${p.field ? `, ${columnNames[p.field] ?? p.field}` : ""}: ${p.message}\n`);
+    for (const p of found)
+      process.stderr.write(`${file} line ${p.line}${p.field ? `, ${columnNames[p.field] ?? p.field}` : ""}: ${p.message}\n`);
     const badLines = new Set(found.map((p) => p.line)).size;
     process.stderr.write(`error: nothing imported (${badLines} of ${rowCount} rows have problems)\n`);
     return EXIT_USER_ERROR;
@@ -194,7 +199,9 @@ function readText(file: string): string {
     bytes = readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : (error as Error).message}`);
+    throw new UserError(
+      `cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : (error as Error).message}`,
+    );
   }
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -228,7 +235,14 @@ function table(header: string[], rows: string[][]): string {
 
 function formatUserList(list: UserSummary[]): string {
   if (list.length === 0) return "No users yet (add one with: npm run users -- add ..., or import a CSV file).";
-  const rows = list.map((u) => [u.email, `${u.firstName} ${u.lastName}`, u.mobile ?? "-", u.isAdmin ? "yes" : "no", String(u.failedSignIns), status(u)]);
+  const rows = list.map((u) => [
+    u.email,
+    `${u.firstName} ${u.lastName}`,
+    u.mobile ?? "-",
+    u.isAdmin ? "yes" : "no",
+    String(u.failedSignIns),
+    status(u),
+  ]);
   return `${table(["USER ID", "NAME", "MOBILE", "ADMIN", "FAILED", "STATUS"], rows)}\n${list.length} user${list.length === 1 ? "" : "s"}`;
 }
 

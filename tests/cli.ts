@@ -40,7 +40,11 @@ export async function cliTarget(driver: Driver): Promise<CliTarget> {
 const INHERITED = ["PATH", "HOME", "TMPDIR", "LANG", "SYSTEMROOT"];
 
 /** Runs `tsx --conditions=react-server scripts/<script>.ts …args` and collects its exit code and output. */
-export function runCli(script: "users" | "db" | "audit" | "check-canaries", args: string[], env: Record<string, string>): Promise<CliResult> {
+export function runCli(
+  script: "users" | "db" | "audit" | "check-canaries",
+  args: string[],
+  env: Record<string, string>,
+): Promise<CliResult> {
   const childEnv: Record<string, string> = { NO_COLOR: "1" };
   for (const name of INHERITED) if (process.env[name]) childEnv[name] = process.env[name]!;
   Object.assign(childEnv, env);

@@ -70,8 +70,16 @@ const en = flatten(load("en"));
 describe("messages", () => {
   it("has something to check, and the checks see nesting, empty text and placeholders", () => {
     expect(nl.size).toBeGreaterThan(10);
-    expect([...flatten({ A: { b: "x", c: { d: "" } }, E: 1 as unknown as string })]).toEqual([["A.b", "x"], ["A.c.d", ""], ["E", ""]]);
-    expect(placeholders("{org}: {count, plural, =0 {no code} one {# code} other {# codes for {name}}} {org}")).toEqual(["count", "name", "org"]);
+    expect([...flatten({ A: { b: "x", c: { d: "" } }, E: 1 as unknown as string })]).toEqual([
+      ["A.b", "x"],
+      ["A.c.d", ""],
+      ["E", ""],
+    ]);
+    expect(placeholders("{org}: {count, plural, =0 {no code} one {# code} other {# codes for {name}}} {org}")).toEqual([
+      "count",
+      "name",
+      "org",
+    ]);
     expect(placeholders("{kind, select, sms {text} call {voice} other {x}}")).toEqual(["kind"]);
     expect(() => placeholders("{open")).toThrow(/unbalanced/);
   });

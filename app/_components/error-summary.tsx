@@ -18,9 +18,7 @@ export function ErrorSummary({ title, items }: { title: string; items: SummaryIt
       <h2 id="error-summary-title">{title}</h2>
       <ul>
         {items.map((item) => (
-          <li key={(item.field ?? "form") + item.message}>
-            {item.field ? <a href={`#${item.field}`}>{item.message}</a> : item.message}
-          </li>
+          <li key={(item.field ?? "form") + item.message}>{item.field ? <a href={`#${item.field}`}>{item.message}</a> : item.message}</li>
         ))}
       </ul>
     </div>

@@ -29,7 +29,13 @@ export class MessageBirdControl {
   }
 
   /** Has the stand-in send a signed (or deliberately badly signed) status report to the portal; returns the portal's answer. */
-  async report(input: { to: string; id: string; status: "delivered" | "delivery_failed"; reason?: string; signature?: "good" | "bad" | "stale" | "none" }) {
+  async report(input: {
+    to: string;
+    id: string;
+    status: "delivered" | "delivery_failed";
+    reason?: string;
+    signature?: "good" | "bad" | "stale" | "none";
+  }) {
     const answer = await this.api.post(`${MESSAGEBIRD_STAND_IN}/__control/report`, { data: input });
     expect(answer.ok(), await answer.text()).toBe(true);
     return (await answer.json()) as { status: number; body: string };
@@ -68,7 +74,12 @@ export function providerUser(project: string): { email: string; mobile: string; 
     const f = line.split(",");
     const field = (name: string) => f[columns.indexOf(name)] ?? "";
     if (field("email") !== `provider-${project}@flynth.nl`) continue;
-    return { email: field("email"), mobile: field("mobile"), recipient: `+31${field("mobile").replace(/\D/g, "").slice(1)}`, lastName: field("last_name") };
+    return {
+      email: field("email"),
+      mobile: field("mobile"),
+      recipient: `+31${field("mobile").replace(/\D/g, "").slice(1)}`,
+      lastName: field("last_name"),
+    };
   }
   throw new Error(`provider-${project}@flynth.nl is missing from e2e/providers/users.csv`);
 }
@@ -77,7 +88,10 @@ export function providerUser(project: string): { email: string; mobile: string; 
 export async function identify(page: Page, portal: Portal, userId: string): Promise<void> {
   if (!portal.js) return fillIdentify(page, portal, userId);
   await page.getByLabel(portal.t.recover.userId, { exact: true }).fill(userId);
-  const box = page.locator("#captchaWidget iframe").contentFrame().getByRole("checkbox", { name: portal.language === "nl" ? "Ik ben een mens" : "I am human" });
+  const box = page
+    .locator("#captchaWidget iframe")
+    .contentFrame()
+    .getByRole("checkbox", { name: portal.language === "nl" ? "Ik ben een mens" : "I am human" });
   await box.click();
   await expect(page.locator('main form textarea[name="h-captcha-response"]')).toHaveValue(/^P1_/);
   await page.getByRole("button", { name: portal.t.recover.next, exact: true }).click();
@@ -100,7 +114,14 @@ export async function walkToCode(
   await expectStep(page, portal, inspect, "code");
 }
 
-export type MessageEvent = { at: string; event: string; outcome: string; reason: string | null; flowId: string | null; details: Record<string, unknown> | null };
+export type MessageEvent = {
+  at: string;
+  event: string;
+  outcome: string;
+  reason: string | null;
+  flowId: string | null;
+  details: Record<string, unknown> | null;
+};
 
 /** The portal's messaging audit events since a moment (GET /dev/message-events, test mode only). */
 export async function messageEvents(page: Page, since: Date): Promise<MessageEvent[]> {

@@ -42,7 +42,10 @@ function cspViolations(page: Page): string[] {
 
 /** Ticks the widget's checkbox (in its frame, as with hCaptcha) and waits for the token in the form. */
 async function tickWidget(page: Page, portal: Portal): Promise<string> {
-  const box = page.locator("#captchaWidget iframe").contentFrame().getByRole("checkbox", { name: portal.language === "nl" ? "Ik ben een mens" : "I am human" });
+  const box = page
+    .locator("#captchaWidget iframe")
+    .contentFrame()
+    .getByRole("checkbox", { name: portal.language === "nl" ? "Ik ben een mens" : "I am human" });
   await box.click();
   await expect(box).toBeChecked();
   const field = page.locator('main form textarea[name="h-captcha-response"]');

@@ -92,17 +92,25 @@ test("delivery reports: a signed one is recorded against the flow once; unsigned
   // window too.
   let handedOver: MessageEvent | undefined;
   await expect
-    .poll(async () => (handedOver = (await messageEvents(page, since)).find((e) => e.event === "message.handed_over" && e.reason === "code:sms")))
+    .poll(
+      async () =>
+        (handedOver = (await messageEvents(page, since)).find((e) => e.event === "message.handed_over" && e.reason === "code:sms")),
+    )
     .toBeTruthy();
   const id = String(handedOver!.details!.providerId);
   const to = `${baseURL}/api/messagebird/reports`;
 
   for (const signature of ["none", "bad", "stale"] as const) {
-    expect(await messagebird.report({ to, id, status: "delivered", signature }), `a report signed "${signature}"`).toMatchObject({ status: 401 });
+    expect(await messagebird.report({ to, id, status: "delivered", signature }), `a report signed "${signature}"`).toMatchObject({
+      status: 401,
+    });
   }
   // MessageBird repeats a report until it gets a 200; the second is recorded no more.
   for (let i = 0; i < 2; i++) {
-    expect(await messagebird.report({ to, id, status: "delivery_failed", reason: "unknown subscriber" })).toEqual({ status: 200, body: "OK" });
+    expect(await messagebird.report({ to, id, status: "delivery_failed", reason: "unknown subscriber" })).toEqual({
+      status: 200,
+      body: "OK",
+    });
   }
 
   const events = await messageEvents(page, since);
@@ -138,7 +146,10 @@ for (const failure of failures) {
     await walkToCode(page, portal, inspect, { userId: user.email, typed: user.mobile });
 
     await test.step("the code page says no code could be sent (by itself with JavaScript, on the next load without)", async () => {
-      const notice = page.getByRole("main").getByRole("alert").filter({ hasText: t.message("Delivery.failed") });
+      const notice = page
+        .getByRole("main")
+        .getByRole("alert")
+        .filter({ hasText: t.message("Delivery.failed") });
       if (!portal.js) {
         await page.waitForTimeout(failure.mode === "slow" ? DELIVERY_SETTLES_MS : 1_500);
         await page.reload();
@@ -155,7 +166,10 @@ for (const failure of failures) {
       expect(await messagebird.forRecipient(user.recipient)).toHaveLength(1);
       const failed = (await messageEvents(page, since)).filter((e) => e.event === "message.failed");
       expect(failed.map((e) => [e.reason, e.details])).toEqual([
-        ["code:sms", { transport: "messagebird", error: failure.error, providerCode: failure.providerCode, httpStatus: failure.httpStatus }],
+        [
+          "code:sms",
+          { transport: "messagebird", error: failure.error, providerCode: failure.providerCode, httpStatus: failure.httpStatus },
+        ],
       ]);
     });
 
@@ -186,7 +200,12 @@ test("during an outage a wrong number sees the same message and nothing is sent;
       await page.waitForTimeout(1_500);
       await page.reload();
     }
-    await expect(page.getByRole("main").getByRole("alert").filter({ hasText: t.message("Delivery.failed") })).toBeVisible({ timeout: DELIVERY_SETTLES_MS + 5_000 });
+    await expect(
+      page
+        .getByRole("main")
+        .getByRole("alert")
+        .filter({ hasText: t.message("Delivery.failed") }),
+    ).toBeVisible({ timeout: DELIVERY_SETTLES_MS + 5_000 });
   };
 
   await walkToCode(page, portal, inspect, { userId: user.email, typed: user.mobile });

@@ -279,7 +279,8 @@ function send(res: http.ServerResponse, status: number, body: string, type: stri
   res.writeHead(status, { "Content-Type": type, "Content-Length": Buffer.byteLength(body), "Cache-Control": "no-store", ...extra });
   res.end(body);
 }
-const sendJson = (res: http.ServerResponse, status: number, body: unknown) => send(res, status, JSON.stringify(body), "application/json; charset=utf-8");
+const sendJson = (res: http.ServerResponse, status: number, body: unknown) =>
+  send(res, status, JSON.stringify(body), "application/json; charset=utf-8");
 
 function parseJsonObject(text: string): Record<string, unknown> {
   try {
@@ -322,7 +323,8 @@ export async function startHcaptchaStandIn(options: HcaptchaStandInOptions): Pro
       return send(res, 500, "Internal Server Error", "text/plain; charset=utf-8");
     }
     const answer = () => {
-      entry.answer = mode === "fail" ? { success: false, "error-codes": ["invalid-input-response"] } : siteverifyAnswer(form, issued, Date.now());
+      entry.answer =
+        mode === "fail" ? { success: false, "error-codes": ["invalid-input-response"] } : siteverifyAnswer(form, issued, Date.now());
       sendJson(res, 200, entry.answer);
     };
     if (mode !== "slow") return answer();
@@ -364,8 +366,12 @@ export async function startHcaptchaStandIn(options: HcaptchaStandInOptions): Pro
         if (what === "GET /widget") return send(res, 200, widgetPage(url.searchParams), "text/html; charset=utf-8");
         if (what === "POST /checkcaptcha") {
           const input = parseJsonObject(body);
-          if (typeof input.sitekey !== "string" || !input.sitekey || typeof input.host !== "string") return sendJson(res, 400, { error: "sitekey and host are required" });
-          return sendJson(res, 200, { token: issueToken({ sitekey: input.sitekey, hostname: input.host }), key: `E0_${randomBytes(12).toString("base64url")}` });
+          if (typeof input.sitekey !== "string" || !input.sitekey || typeof input.host !== "string")
+            return sendJson(res, 400, { error: "sitekey and host are required" });
+          return sendJson(res, 200, {
+            token: issueToken({ sitekey: input.sitekey, hostname: input.host }),
+            key: `E0_${randomBytes(12).toString("base64url")}`,
+          });
         }
         if (what === "POST /siteverify") return siteverify(res, body);
         return sendJson(res, 404, { error: "not found" });

@@ -56,12 +56,40 @@ function makeCertificates(dir: string): { caFile: string; keyFile: string; certF
   const f = (name: string) => path.join(dir, name);
   const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  openssl("req", "-x509", ...ec, "-keyout", f("ca.key"), "-out", f("ca.pem"), "-days", "30", "-subj", "/CN=Toegang MessageBird stand-in CA");
+  openssl(
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    f("ca.key"),
+    "-out",
+    f("ca.pem"),
+    "-days",
+    "30",
+    "-subj",
+    "/CN=Toegang MessageBird stand-in CA",
+  );
   openssl("req", ...ec, "-keyout", f("server.key"), "-out", f("server.csr"), "-subj", "/CN=rest.messagebird.com");
   const sans = [...MESSAGEBIRD_HOSTS.map((h) => `DNS:${h}`), "DNS:localhost", "IP:127.0.0.1"].join(",");
   const ext = f("server.ext");
   writeFileSync(ext, `subjectAltName=${sans}\nextendedKeyUsage=serverAuth\n`);
-  openssl("x509", "-req", "-in", f("server.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial", "-out", f("server.pem"), "-days", "30", "-extfile", ext);
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    f("server.csr"),
+    "-CA",
+    f("ca.pem"),
+    "-CAkey",
+    f("ca.key"),
+    "-CAcreateserial",
+    "-out",
+    f("server.pem"),
+    "-days",
+    "30",
+    "-extfile",
+    ext,
+  );
   return { caFile: f("ca.pem"), keyFile: f("server.key"), certFile: f("server.pem") };
 }
 
@@ -75,10 +103,18 @@ const ERRORS = {
   notFound: { status: 404, errors: [{ code: 20, description: "message not found", parameter: null }] },
 } as const;
 
-const recipientList = (value: unknown): string[] => String(value ?? "").split(",").map((r) => r.trim()).filter(Boolean);
+const recipientList = (value: unknown): string[] =>
+  String(value ?? "")
+    .split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
 
 function createdMessage(kind: "sms" | "voice", id: string, body: Record<string, unknown>, now: string) {
-  const items = recipientList(body.recipients).map((r) => ({ recipient: Number(r.replace(/^\+/, "")), status: kind === "sms" ? "sent" : "calling", statusDatetime: now }));
+  const items = recipientList(body.recipients).map((r) => ({
+    recipient: Number(r.replace(/^\+/, "")),
+    status: kind === "sms" ? "sent" : "calling",
+    statusDatetime: now,
+  }));
   const recipients = { totalCount: items.length, totalSentCount: items.length, totalDeliveredCount: 0, totalDeliveryFailedCount: 0, items };
   if (kind === "voice") {
     return {
@@ -205,7 +241,8 @@ export async function startMessageBirdStandIn(options: StandInOptions): Promise<
   const api = async (req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer, pathname: string) => {
     const body = parseJson(raw);
     recorded.push({ method: req.method ?? "GET", path: pathname, body, at: new Date().toISOString() });
-    if (!/^AccessKey \S+$/.test(req.headers.authorization ?? "")) return send(res, ERRORS.unauthorized.status, { errors: ERRORS.unauthorized.errors });
+    if (!/^AccessKey \S+$/.test(req.headers.authorization ?? ""))
+      return send(res, ERRORS.unauthorized.status, { errors: ERRORS.unauthorized.errors });
     const kind = pathname === "/messages" ? "sms" : pathname === "/voicemessages" ? "voice" : null;
     if (req.method !== "POST" || !kind) return send(res, ERRORS.notFound.status, { errors: ERRORS.notFound.errors });
     if (mode === "500") return send(res, ERRORS.internal.status, { errors: ERRORS.internal.errors });

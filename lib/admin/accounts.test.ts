@@ -13,7 +13,13 @@ describe.each(drivers())("account lookup on %s", (driver) => {
   let h: DbHandle;
   beforeAll(async () => {
     h = await freshDb(driver);
-    const added = await addUser(h.db, { email: "Jan.Jansen@example.nl", firstName: "Jan", lastName: "Jansen", phone: "06-12345656", password: "Zomer2026!" });
+    const added = await addUser(h.db, {
+      email: "Jan.Jansen@example.nl",
+      firstName: "Jan",
+      lastName: "Jansen",
+      phone: "06-12345656",
+      password: "Zomer2026!",
+    });
     if (!added.ok) throw new Error(JSON.stringify(added.problems));
   });
   afterAll(async () => {
@@ -21,11 +27,22 @@ describe.each(drivers())("account lookup on %s", (driver) => {
   });
 
   it("finds an account by any spelling of its user ID and shows its state with the number masked", async () => {
-    await h.db.update(users).set({ failedSignIns: 5, lockedAt: t0, lockedUntil: new Date(t0.getTime() + 30 * 60_000) }).where(eq(users.emailKey, "jan.jansen@example.nl"));
+    await h.db
+      .update(users)
+      .set({ failedSignIns: 5, lockedAt: t0, lockedUntil: new Date(t0.getTime() + 30 * 60_000) })
+      .where(eq(users.emailKey, "jan.jansen@example.nl"));
     const result = await lookupAccount(h.db, "  JAN.jansen@Example.nl ", new Date(t0.getTime() + 60_000));
     expect(result).toMatchObject({
       found: true,
-      account: { email: "Jan.Jansen@example.nl", firstName: "Jan", lastName: "Jansen", isAdmin: false, locked: true, failedSignIns: 5, maskedMobile: "*****56" },
+      account: {
+        email: "Jan.Jansen@example.nl",
+        firstName: "Jan",
+        lastName: "Jansen",
+        isAdmin: false,
+        locked: true,
+        failedSignIns: 5,
+        maskedMobile: "*****56",
+      },
     });
     if (!result.found) throw new Error("not found");
     expect(result.account.lockedUntil).toEqual(new Date(t0.getTime() + 30 * 60_000));

@@ -16,7 +16,9 @@ export type Lookup = { found: true; account: AccountView } | { found: false; sub
 export async function lookupAccount(db: Db, typed: string, now = new Date()): Promise<Lookup> {
   const key = userIdKey(typed);
   const summary = await findUser(db, key, now);
-  const [row] = summary ? await db.select({ id: users.id, updatedAt: users.updatedAt }).from(users).where(eq(users.emailKey, key)).limit(1) : [];
+  const [row] = summary
+    ? await db.select({ id: users.id, updatedAt: users.updatedAt }).from(users).where(eq(users.emailKey, key)).limit(1)
+    : [];
   if (!summary || !row) return { found: false, subjectHash: keyedHash("user-id", key) };
   const { mobile, ...rest } = summary;
   return { found: true, account: { ...rest, id: row.id, updatedAt: row.updatedAt, maskedMobile: maskMobile(mobile) } };

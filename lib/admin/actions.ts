@@ -45,7 +45,11 @@ export async function adminSignInAction(_prev: FormState<AdminSignInField>, form
   }
   let result;
   try {
-    result = await startAdminSignIn(await getDb(), { userId: parsed.data.username, password: parsed.data.password, context: await getRequestContext() });
+    result = await startAdminSignIn(await getDb(), {
+      userId: parsed.data.username,
+      password: parsed.data.password,
+      context: await getRequestContext(),
+    });
   } catch (error) {
     console.error("admin sign-in failed unexpectedly", error);
     return { status: "error", formError: "errors.unavailable", values };
@@ -77,7 +81,12 @@ const codeSchema = z.object({
   code: z
     .string()
     .transform((s) => s.replace(/[\s-]/g, ""))
-    .pipe(z.string().min(1, "errors.codeRequired").regex(/^\d{6}$/, "errors.codeFormat")),
+    .pipe(
+      z
+        .string()
+        .min(1, "errors.codeRequired")
+        .regex(/^\d{6}$/, "errors.codeFormat"),
+    ),
   next: z.string().max(512).default(""),
 });
 
@@ -122,7 +131,11 @@ export async function resendAdminCodeAction(_prev: AdminCodeState, _formData: Fo
     case "gone":
       return go(toSignIn("ended"));
     case "cooldown":
-      return { status: "error", formError: "errors.cooldown", params: { seconds: Math.max(1, Math.ceil((result.retryAt.getTime() - Date.now()) / 1000)) } };
+      return {
+        status: "error",
+        formError: "errors.cooldown",
+        params: { seconds: Math.max(1, Math.ceil((result.retryAt.getTime() - Date.now()) / 1000)) },
+      };
     default:
       return { status: "error", formError: `errors.${result.kind}` };
   }

@@ -35,7 +35,13 @@ async function check(path: string): Promise<Outcome> {
   const decision = decideAccess(session.kind, ordinary !== null);
   if (decision.kind === "allow") throw new Error("unreachable: only an active session is allowed");
   // Only the path: a query string can hold what an administrator typed (a user ID to look up, the audit filters).
-  const refusal = { event: "admin.access_refused", outcome: "refused" as const, reason: decision.reason, userId: ordinary, details: { path: path.split("?")[0]!.slice(0, 200) } };
+  const refusal = {
+    event: "admin.access_refused",
+    outcome: "refused" as const,
+    reason: decision.reason,
+    userId: ordinary,
+    details: { path: path.split("?")[0]!.slice(0, 200) },
+  };
   // Anyone can be refused as anonymous, as often as they like: those rows are throttled per IP.
   if (decision.reason === "anonymous") {
     await recordAuditThrottled(db, { ...refusal, ip: ctx.context.ip, userAgent: ctx.context.userAgent, locale: ctx.context.locale });
@@ -67,15 +73,25 @@ export async function requireAdminRoute(request: Request): Promise<AdminIdentity
   const outcome = await check(new URL(request.url).pathname);
   if (outcome.kind === "allow") return outcome.identity;
   if (outcome.reason === "not_admin") {
-    return new Response("403 Forbidden: administrators only.\n", { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
+    return new Response("403 Forbidden: administrators only.\n", {
+      status: 403,
+      headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+    });
   }
   // A relative Location: never built from the request's Host header.
   const locale = await routeLocale();
-  return new Response(null, { status: 303, headers: { Location: `/${locale}/admin/sign-in${outcome.reason === "expired" ? "?expired=1" : ""}`, "Cache-Control": "no-store" } });
+  return new Response(null, {
+    status: 303,
+    headers: { Location: `/${locale}/admin/sign-in${outcome.reason === "expired" ? "?expired=1" : ""}`, "Cache-Control": "no-store" },
+  });
 }
 
 /** Records that an administrator looked at or exported something; the administrator is the actor. */
-export async function auditAdminView(identity: AdminIdentity, event: string, details?: Record<string, string | number | boolean | null>): Promise<void> {
+export async function auditAdminView(
+  identity: AdminIdentity,
+  event: string,
+  details?: Record<string, string | number | boolean | null>,
+): Promise<void> {
   const db = await getDb();
   await auditAdmin(db, { context: await getRequestContext() }, { event, outcome: "success", userId: identity.userId, details });
 }

@@ -40,7 +40,15 @@ export type AdminCtx = { context: RequestContext; now?: Date };
 export function auditAdmin(
   db: Db | Tx,
   ctx: AdminCtx,
-  e: { event: string; outcome: "success" | "failure" | "refused" | "info"; reason?: string | null; userId?: string | null; subjectHash?: string | null; flowId?: string | null; details?: Record<string, string | number | boolean | null> },
+  e: {
+    event: string;
+    outcome: "success" | "failure" | "refused" | "info";
+    reason?: string | null;
+    userId?: string | null;
+    subjectHash?: string | null;
+    flowId?: string | null;
+    details?: Record<string, string | number | boolean | null>;
+  },
 ) {
   return recordAudit(db, { ...e, ip: ctx.context.ip, userAgent: ctx.context.userAgent, locale: ctx.context.locale, at: ctx.now });
 }
@@ -91,7 +99,11 @@ export async function checkAdminSession(db: Db, token: string | null | undefined
     .update(adminSessions)
     .set({ lastSeenAt: now })
     .where(and(eq(adminSessions.id, row.id), eq(adminSessions.stage, "active")));
-  return { kind: "active", sessionId: row.id, identity: { userId: row.userId, email: row.email, displayName: `${row.firstName} ${row.lastName}` } };
+  return {
+    kind: "active",
+    sessionId: row.id,
+    identity: { userId: row.userId, email: row.email, displayName: `${row.firstName} ${row.lastName}` },
+  };
 }
 
 /** Ends a live session once; the audit row says why (signed-out is audited by the caller, everything else as expired). */
@@ -104,9 +116,13 @@ export async function endAdminSession(db: Db, sessionId: string, userId: string,
       .where(and(eq(adminSessions.id, sessionId), eq(adminSessions.stage, "active")))
       .returning({ id: adminSessions.id });
     if (!ended.length) return false;
-    await auditAdmin(tx, ctx, reason === "signed-out"
-      ? { event: "admin.signed_out", outcome: "success", userId, flowId: sessionId }
-      : { event: "admin.session_expired", outcome: "info", reason, userId, flowId: sessionId });
+    await auditAdmin(
+      tx,
+      ctx,
+      reason === "signed-out"
+        ? { event: "admin.signed_out", outcome: "success", userId, flowId: sessionId }
+        : { event: "admin.session_expired", outcome: "info", reason, userId, flowId: sessionId },
+    );
     return true;
   });
 }

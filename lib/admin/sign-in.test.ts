@@ -28,10 +28,19 @@ describe.each(drivers())("admin sign-in on %s", (driver) => {
 
   const ctx = (now = t0) => ({ context: { ip: `192.0.2.${(n % 200) + 1}`, userAgent: "vitest/admin", locale: "nl" }, now });
 
-  async function newUser(opts: { admin?: boolean; mobile?: string | null } = {}): Promise<{ id: string; email: string; mobile: string | null }> {
+  async function newUser(
+    opts: { admin?: boolean; mobile?: string | null } = {},
+  ): Promise<{ id: string; email: string; mobile: string | null }> {
     const email = `beheer${++n}.jansen@example.nl`;
     const mobile = opts.mobile === undefined ? `+3161111${String(2200 + n).padStart(4, "0")}` : opts.mobile;
-    const added = await addUser(h.db, { email, firstName: "Bea", lastName: "Bakker", phone: mobile, password: PASSWORD, isAdmin: opts.admin ?? true });
+    const added = await addUser(h.db, {
+      email,
+      firstName: "Bea",
+      lastName: "Bakker",
+      phone: mobile,
+      password: PASSWORD,
+      isAdmin: opts.admin ?? true,
+    });
     if (!added.ok) throw new Error(JSON.stringify(added.problems));
     const [row] = await h.db.select({ id: users.id }).from(users).where(eq(users.email, email));
     return { id: row!.id, email, mobile };
@@ -45,7 +54,9 @@ describe.each(drivers())("admin sign-in on %s", (driver) => {
   }
 
   const audit = async (userId: string) =>
-    (await h.db.select().from(auditEvents).where(eq(auditEvents.userId, userId)).orderBy(asc(auditEvents.id))).filter((e) => e.event.startsWith("admin."));
+    (await h.db.select().from(auditEvents).where(eq(auditEvents.userId, userId)).orderBy(asc(auditEvents.id))).filter((e) =>
+      e.event.startsWith("admin."),
+    );
 
   async function pendingFor(email: string, now = t0): Promise<{ token: string; pending: PendingSignIn }> {
     const started = await startAdminSignIn(h.db, { userId: email, password: PASSWORD, ...ctx(now) });
@@ -93,7 +104,10 @@ describe.each(drivers())("admin sign-in on %s", (driver) => {
     expect((await h.db.select().from(outboxMessages)).length).toBe(outboxBefore);
     expect((await audit(ordinary.id)).map((e) => e.reason)).toEqual(["not-admin"]);
     expect((await audit(admin.id)).map((e) => e.reason)).toEqual(["wrong-password"]);
-    const unknown = await h.db.select().from(auditEvents).where(and(eq(auditEvents.event, "admin.sign_in.failed"), eq(auditEvents.reason, "unknown-user")));
+    const unknown = await h.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.event, "admin.sign_in.failed"), eq(auditEvents.reason, "unknown-user")));
     expect(unknown).toHaveLength(1);
     expect(unknown[0]!.subjectHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(unknown)).not.toContain("niemand");
@@ -131,7 +145,8 @@ describe.each(drivers())("admin sign-in on %s", (driver) => {
 
   it("texts one administrator at most twenty codes a day, however often the password is typed", async () => {
     const admin = await newUser();
-    for (let i = 0; i < ADMIN_CODES_PER_DAY + 2; i++) await startAdminSignIn(h.db, { userId: admin.email, password: PASSWORD, ...ctx(min(i)) });
+    for (let i = 0; i < ADMIN_CODES_PER_DAY + 2; i++)
+      await startAdminSignIn(h.db, { userId: admin.email, password: PASSWORD, ...ctx(min(i)) });
     expect(await h.db.select().from(outboxMessages).where(eq(outboxMessages.recipient, admin.mobile!))).toHaveLength(ADMIN_CODES_PER_DAY);
     const refused = (await audit(admin.id)).filter((e) => e.event === "admin.sign_in.code_sent" && e.outcome === "refused");
     expect(refused.map((e) => e.details?.rule)).toEqual(["per-account-limit", "per-account-limit"]);
@@ -143,7 +158,10 @@ describe.each(drivers())("admin sign-in on %s", (driver) => {
     await h.db.update(users).set({ mobile: "+32470123456" }).where(eq(users.id, admin.id));
     await startAdminSignIn(h.db, { userId: admin.email, password: PASSWORD, ...ctx() });
     expect(await h.db.select().from(outboxMessages).where(eq(outboxMessages.recipient, "+32470123456"))).toEqual([]);
-    expect((await audit(admin.id)).find((e) => e.event === "admin.sign_in.code_sent")).toMatchObject({ outcome: "refused", details: { rule: "country-not-allowed" } });
+    expect((await audit(admin.id)).find((e) => e.event === "admin.sign_in.code_sent")).toMatchObject({
+      outcome: "refused",
+      details: { rule: "country-not-allowed" },
+    });
   });
 
   it("signs in with the right code under a new token; the code and the old token are then worth nothing", async () => {
@@ -163,7 +181,11 @@ describe.each(drivers())("admin sign-in on %s", (driver) => {
     expect(await loadPendingSignIn(h.db, pendingToken, ctx(sec(40)))).toBeNull();
     // Replaying the same code on the stale pending state changes nothing.
     expect(await verifyAdminCode(h.db, pending, code, ctx(sec(41)))).toEqual({ kind: "ended", reason: "gone" });
-    expect((await audit(admin.id)).map((e) => e.event)).toEqual(["admin.sign_in.password_ok", "admin.sign_in.code_sent", "admin.sign_in.succeeded"]);
+    expect((await audit(admin.id)).map((e) => e.event)).toEqual([
+      "admin.sign_in.password_ok",
+      "admin.sign_in.code_sent",
+      "admin.sign_in.succeeded",
+    ]);
   });
 
   it("allows five tries: four wrong codes and then the right one still sign in", async () => {

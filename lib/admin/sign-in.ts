@@ -23,7 +23,11 @@ const PURPOSE = "admin-sign-in";
 // The same counters as the portal's sign-in and the wizard's codes: an IP's sign-in budget and an account's daily code
 // failures are shared, so the admin page is no way around either.
 const signInPerIp = (c: AppConfig): Limit => ({ name: "sign-in:ip", max: c.limits.signInPerIpPerHour, windowSeconds: 3_600 });
-const codeFailures = (c: AppConfig): Limit => ({ name: "code-failures:account", max: c.limits.codeFailuresPerAccountPerDay, windowSeconds: 86_400 });
+const codeFailures = (c: AppConfig): Limit => ({
+  name: "code-failures:account",
+  max: c.limits.codeFailuresPerAccountPerDay,
+  windowSeconds: 86_400,
+});
 
 /** Codes texted to one administrator per 24 hours, over all sign-in attempts. */
 export const ADMIN_CODES_PER_DAY = 20;
@@ -56,7 +60,8 @@ export async function startAdminSignIn(db: Db, input: { userId: string; password
   const who = account ? { userId: account.id } : { subjectHash: keyedHash("user-id", key) };
 
   if (result.kind !== "success" || !result.isAdmin) {
-    const reason = result.kind === "locked" ? "locked" : !account ? "unknown-user" : result.kind === "success" ? "not-admin" : "wrong-password";
+    const reason =
+      result.kind === "locked" ? "locked" : !account ? "unknown-user" : result.kind === "success" ? "not-admin" : "wrong-password";
     await auditAdmin(db, input, { ...who, event: "admin.sign_in.failed", outcome: "failure", reason });
     return result.kind === "locked" ? { kind: "locked" } : { kind: "invalid" };
   }
@@ -85,7 +90,12 @@ export async function startAdminSignIn(db: Db, input: { userId: string; password
     });
     await auditAdmin(tx, input, { userId: result.userId, flowId: id, event: "admin.sign_in.password_ok", outcome: "success" });
   });
-  const sent = await sendCode(db, { id, userId: result.userId, locale: input.context.locale === "en" ? "en" : "nl", mobile: account.mobile, sends: 1 }, code, input);
+  const sent = await sendCode(
+    db,
+    { id, userId: result.userId, locale: input.context.locale === "en" ? "en" : "nl", mobile: account.mobile, sends: 1 },
+    code,
+    input,
+  );
   if (!sent) {
     await endPending(db, id, "send-failed", now);
     return { kind: "send-failed" };
@@ -117,7 +127,13 @@ export async function loadPendingSignIn(db: Db, token: string | null | undefined
   if (!row) return null;
   if (row.s.expiresAt <= now || !row.mobile) {
     if (await endPending(db, row.s.id, "expired", now)) {
-      await auditAdmin(db, ctx, { userId: row.s.userId, flowId: row.s.id, event: "admin.sign_in.failed", outcome: "failure", reason: "attempt-expired" });
+      await auditAdmin(db, ctx, {
+        userId: row.s.userId,
+        flowId: row.s.id,
+        event: "admin.sign_in.failed",
+        outcome: "failure",
+        reason: "attempt-expired",
+      });
     }
     return null;
   }
@@ -164,11 +180,22 @@ export async function verifyAdminCode(db: Db, pending: PendingSignIn, typed: str
   const [counted] = await db
     .update(adminSessions)
     .set({ codeAttempts: sql`${adminSessions.codeAttempts} + 1` })
-    .where(and(eq(adminSessions.id, pending.id), eq(adminSessions.stage, "code"), lt(adminSessions.codeAttempts, max), gt(adminSessions.expiresAt, now)))
+    .where(
+      and(
+        eq(adminSessions.id, pending.id),
+        eq(adminSessions.stage, "code"),
+        lt(adminSessions.codeAttempts, max),
+        gt(adminSessions.expiresAt, now),
+      ),
+    )
     .returning({ attempts: adminSessions.codeAttempts, codeHash: adminSessions.codeHash, codeExpiresAt: adminSessions.codeExpiresAt });
   if (!counted) {
     // Out of tries, or the attempt ran out of time meanwhile: either way it ends here (once).
-    const [row] = await db.select({ attempts: adminSessions.codeAttempts }).from(adminSessions).where(eq(adminSessions.id, pending.id)).limit(1);
+    const [row] = await db
+      .select({ attempts: adminSessions.codeAttempts })
+      .from(adminSessions)
+      .where(eq(adminSessions.id, pending.id))
+      .limit(1);
     const reason = row && row.attempts >= max ? "too-many-attempts" : "attempt-expired";
     if (await endPending(db, pending.id, reason, now)) {
       await auditAdmin(db, ctx, { ...base, event: "admin.sign_in.failed", outcome: "refused", reason });
@@ -183,7 +210,15 @@ export async function verifyAdminCode(db: Db, pending: PendingSignIn, typed: str
       // Only this code, only once: a parallel submit of the same code finds the hash gone and the stage moved on.
       const [row] = await tx
         .update(adminSessions)
-        .set({ stage: "active", tokenHash, codeHash: null, codeExpiresAt: null, signedInAt: now, lastSeenAt: now, expiresAt: new Date(now.getTime() + config.admin.sessionHours * 3_600_000) })
+        .set({
+          stage: "active",
+          tokenHash,
+          codeHash: null,
+          codeExpiresAt: null,
+          signedInAt: now,
+          lastSeenAt: now,
+          expiresAt: new Date(now.getTime() + config.admin.sessionHours * 3_600_000),
+        })
         .where(and(eq(adminSessions.id, pending.id), eq(adminSessions.stage, "code"), eq(adminSessions.codeHash, counted.codeHash!)))
         .returning({ id: adminSessions.id });
       if (row) await auditAdmin(tx, ctx, { ...base, event: "admin.sign_in.succeeded", outcome: "success" });
@@ -207,7 +242,8 @@ export async function verifyAdminCode(db: Db, pending: PendingSignIn, typed: str
   return expired ? { kind: "expired-code", attemptsLeft } : { kind: "wrong-code", attemptsLeft };
 }
 
-export type ResendResult = { kind: "sent" } | { kind: "cooldown"; retryAt: Date } | { kind: "send-limit" } | { kind: "send-failed" } | { kind: "gone" };
+export type ResendResult =
+  { kind: "sent" } | { kind: "cooldown"; retryAt: Date } | { kind: "send-limit" } | { kind: "send-failed" } | { kind: "gone" };
 
 /** A new code after the cooldown, at most maxSends per attempt; it voids the old one and keeps the failure count. */
 export async function resendAdminCode(db: Db, pending: PendingSignIn, ctx: AdminCtx): Promise<ResendResult> {
@@ -224,7 +260,12 @@ export async function resendAdminCode(db: Db, pending: PendingSignIn, ctx: Admin
   const code = newCode();
   const [row] = await db
     .update(adminSessions)
-    .set({ codeHash: codeHash(pending.id, PURPOSE, code), codeExpiresAt: minutesFrom(now, r.codeTtlMinutes), sends: sql`${adminSessions.sends} + 1`, lastSentAt: now })
+    .set({
+      codeHash: codeHash(pending.id, PURPOSE, code),
+      codeExpiresAt: minutesFrom(now, r.codeTtlMinutes),
+      sends: sql`${adminSessions.sends} + 1`,
+      lastSentAt: now,
+    })
     .where(and(eq(adminSessions.id, pending.id), eq(adminSessions.stage, "code"), eq(adminSessions.sends, pending.sends)))
     .returning({ sends: adminSessions.sends });
   if (!row) return { kind: "gone" };
@@ -248,7 +289,12 @@ async function endPending(db: Db, id: string, reason: string, now: Date): Promis
 }
 
 /** Hands the code to the configured transport and audits the outcome (never the code or the full number). */
-async function sendCode(db: Db, to: { id: string; userId: string; locale: "nl" | "en"; mobile: string; sends: number }, code: string, ctx: AdminCtx): Promise<boolean> {
+async function sendCode(
+  db: Db,
+  to: { id: string; userId: string; locale: "nl" | "en"; mobile: string; sends: number },
+  code: string,
+  ctx: AdminCtx,
+): Promise<boolean> {
   const config = getConfig();
   const transport = getTransport();
   const body = codeText(to.locale, "sms", config.orgName, code, config.recovery.codeTtlMinutes);
@@ -257,10 +303,22 @@ async function sendCode(db: Db, to: { id: string; userId: string; locale: "nl" |
   // That is also why an account gets at most ADMIN_CODES_PER_DAY codes: someone holding only the password cannot keep
   // texting the administrator's phone and eat into the caps by starting over and over.
   const now = ctx.now ?? new Date();
-  const perAccount = await hitLimit(db, { name: "admin-code-sends:account", max: ADMIN_CODES_PER_DAY, windowSeconds: 86_400 }, to.userId, now);
+  const perAccount = await hitLimit(
+    db,
+    { name: "admin-code-sends:account", max: ADMIN_CODES_PER_DAY, windowSeconds: 86_400 },
+    to.userId,
+    now,
+  );
   const admitted = perAccount.allowed ? await admitMessage(db, to.mobile, now) : ({ ok: false, reason: "per-account-limit" } as const);
   if (!admitted.ok && admitted.reason !== "breaker") {
-    await auditAdmin(db, ctx, { userId: to.userId, flowId: to.id, event: "admin.sign_in.code_sent", outcome: "refused", reason: "sms", details: { send: to.sends, rule: admitted.reason } });
+    await auditAdmin(db, ctx, {
+      userId: to.userId,
+      flowId: to.id,
+      event: "admin.sign_in.code_sent",
+      outcome: "refused",
+      reason: "sms",
+      details: { send: to.sends, rule: admitted.reason },
+    });
     return false;
   }
   let result;
@@ -269,8 +327,26 @@ async function sendCode(db: Db, to: { id: string; userId: string; locale: "nl" |
   } catch (error) {
     result = { ok: false as const, error: error instanceof Error ? error.name : "error" };
   }
-  await auditAdmin(db, ctx, result.ok
-    ? { userId: to.userId, flowId: to.id, event: "admin.sign_in.code_sent", outcome: "success", reason: "sms", details: { send: to.sends, transport: transport.name, providerId: result.providerId, lastDigits: to.mobile.slice(-2) } }
-    : { userId: to.userId, flowId: to.id, event: "admin.sign_in.code_sent", outcome: "failure", reason: "sms", details: { send: to.sends, transport: transport.name, error: result.error } });
+  await auditAdmin(
+    db,
+    ctx,
+    result.ok
+      ? {
+          userId: to.userId,
+          flowId: to.id,
+          event: "admin.sign_in.code_sent",
+          outcome: "success",
+          reason: "sms",
+          details: { send: to.sends, transport: transport.name, providerId: result.providerId, lastDigits: to.mobile.slice(-2) },
+        }
+      : {
+          userId: to.userId,
+          flowId: to.id,
+          event: "admin.sign_in.code_sent",
+          outcome: "failure",
+          reason: "sms",
+          details: { send: to.sends, transport: transport.name, error: result.error },
+        },
+  );
   return result.ok;
 }

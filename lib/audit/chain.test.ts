@@ -4,7 +4,17 @@ import { createHash } from "node:crypto";
 import { asc, eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Db, DbHandle } from "@/lib/db/client";
-import { adminSessions, auditEvents, outboxMessages, phantomSignIns, rateLimits, recoveryFlows, usedCaptchas, users, verificationCodes } from "@/lib/db/schema";
+import {
+  adminSessions,
+  auditEvents,
+  outboxMessages,
+  phantomSignIns,
+  rateLimits,
+  recoveryFlows,
+  usedCaptchas,
+  users,
+  verificationCodes,
+} from "@/lib/db/schema";
 import { rowsOf } from "@/lib/db/rows";
 import { drivers, freshDb } from "@/tests/db";
 import { CANONICAL_COLUMNS, GENESIS_HASH, chainHead, verifyChain, type VerifyResult } from "./chain";
@@ -22,7 +32,13 @@ async function asSuperuser(db: Db, statement: ReturnType<typeof sql>) {
   });
 }
 
-const event = (i: number, at = days(0)): AuditEvent => ({ event: `test.step_${i % 4}`, outcome: i % 3 ? "success" : "failure", ip: `10.0.0.${i}`, at, details: { i } });
+const event = (i: number, at = days(0)): AuditEvent => ({
+  event: `test.step_${i % 4}`,
+  outcome: i % 3 ? "success" : "failure",
+  ip: `10.0.0.${i}`,
+  at,
+  details: { i },
+});
 
 async function write(db: Db, n: number, at?: (i: number) => Date) {
   for (let i = 1; i <= n; i++) await recordAudit(db, event(i, at?.(i)));
@@ -59,7 +75,7 @@ describe.each(drivers())("audit hash chain on %s", (driver) => {
       ip: "2001:db8::1",
       userAgent: "Mozilla/5.0 (Ünïcödé; 😀)",
       locale: "nl",
-      details: { z: 1.5, a: "x\"y", big: 12345678901234, yes: true, none: null },
+      details: { z: 1.5, a: 'x"y', big: 12345678901234, yes: true, none: null },
       at: new Date("2026-03-02T09:00:00.123Z"),
     });
     const [row] = rowsOf<{ canonical: string; hash: string; computed: string }>(
@@ -91,7 +107,9 @@ describe.each(drivers())("audit hash chain on %s", (driver) => {
 
     // Every column is covered: a new column in audit_events needs a new serialisation version.
     const columns = rowsOf<{ column_name: string }>(
-      await db.execute(sql`select column_name from information_schema.columns where table_name = 'audit_events' and column_name <> 'hash' order by column_name`),
+      await db.execute(
+        sql`select column_name from information_schema.columns where table_name = 'audit_events' and column_name <> 'hash' order by column_name`,
+      ),
     ).map((c) => c.column_name);
     expect(columns).toEqual([...CANONICAL_COLUMNS].sort());
   });
@@ -108,7 +126,9 @@ describe.each(drivers())("audit hash chain on %s", (driver) => {
     await refused(sql`update audit_events set seq = seq + 10`);
     await refused(sql`delete from audit_events where seq = 2`);
     await refused(sql`truncate audit_events`);
-    await refused(sql`insert into audit_events (event, outcome, seq, prev_hash, hash) values ('forged', 'success', 4, ${head.hash}, ${"a".repeat(64)})`);
+    await refused(
+      sql`insert into audit_events (event, outcome, seq, prev_hash, hash) values ('forged', 'success', 4, ${head.hash}, ${"a".repeat(64)})`,
+    );
     await refused(sql`update audit_chain_head set seq = 0, hash = ${GENESIS_HASH}`);
     await refused(sql`delete from audit_chain_head`);
     await refused(sql`truncate audit_chain_head`);
@@ -127,7 +147,10 @@ describe.each(drivers())("audit hash chain on %s", (driver) => {
     // Nor can any connection that turns the switches on itself: seal a fresh row with a hash of its choosing, move the
     // head, or delete recent rows as if it were the retention job.
     const forgeries = [
-      ["toegang.audit_seal", sql`update audit_events set seq = 5, prev_hash = ${head.hash}, hash = ${"a".repeat(64)} where event = 'forged.pending'`],
+      [
+        "toegang.audit_seal",
+        sql`update audit_events set seq = 5, prev_hash = ${head.hash}, hash = ${"a".repeat(64)} where event = 'forged.pending'`,
+      ],
       ["toegang.audit_seal", sql`update audit_chain_head set seq = seq + 1, hash = ${"b".repeat(64)}`],
       ["toegang.audit_prune", sql`delete from audit_events where event = 'test.recent'`],
     ] as const;
@@ -158,12 +181,22 @@ describe.each(drivers())("audit hash chain on %s", (driver) => {
     all.slice(1).forEach((r, i) => expect(r.prevHash).toBe(all[i]!.hash));
     // Small batches: the links across batch boundaries are checked too.
     for (const batchSize of [2, 3, 50_000]) {
-      expect(await verifyChain(db, { batchSize })).toEqual({ ok: true, rows: 7, anchor: { kind: "genesis" }, head: { seq: 7, hash: all[6]!.hash } });
+      expect(await verifyChain(db, { batchSize })).toEqual({
+        ok: true,
+        rows: 7,
+        anchor: { kind: "genesis" },
+        head: { seq: 7, hash: all[6]!.hash },
+      });
     }
   });
 
   it("an empty trail verifies", async () => {
-    expect(await verifyChain(await fresh())).toEqual({ ok: true, rows: 0, anchor: { kind: "empty" }, head: { seq: 0, hash: GENESIS_HASH } });
+    expect(await verifyChain(await fresh())).toEqual({
+      ok: true,
+      rows: 0,
+      anchor: { kind: "empty" },
+      head: { seq: 0, hash: GENESIS_HASH },
+    });
   });
 
   it("reports a row whose content was changed as the first broken link, with its id and time", async () => {
@@ -197,17 +230,30 @@ describe.each(drivers())("audit hash chain on %s", (driver) => {
     await write(middle, 6);
     const all = await rows(middle);
     await asSuperuser(middle, sql`delete from audit_events where seq in (3, 4)`);
-    expect(problem(await verifyChain(middle, { batchSize: 2 }))).toMatchObject({ kind: "row-missing", id: all[4]!.id, seq: 5, detail: "rows with seq 3–4 are gone" });
+    expect(problem(await verifyChain(middle, { batchSize: 2 }))).toMatchObject({
+      kind: "row-missing",
+      id: all[4]!.id,
+      seq: 5,
+      detail: "rows with seq 3–4 are gone",
+    });
 
     const newest = await fresh();
     await write(newest, 4);
     await asSuperuser(newest, sql`delete from audit_events where seq = 4`);
-    expect(problem(await verifyChain(newest))).toMatchObject({ kind: "row-missing", seq: 3, detail: "rows after it are gone: the chain head is at seq 4, the last row is seq 3" });
+    expect(problem(await verifyChain(newest))).toMatchObject({
+      kind: "row-missing",
+      seq: 3,
+      detail: "rows after it are gone: the chain head is at seq 4, the last row is seq 3",
+    });
 
     const front = await fresh();
     await write(front, 4);
     await asSuperuser(front, sql`delete from audit_events where seq <= 2`);
-    expect(problem(await verifyChain(front))).toMatchObject({ kind: "row-missing", seq: 3, detail: "the chain starts at seq 3, but no audit.pruned row accounts for the rows before it" });
+    expect(problem(await verifyChain(front))).toMatchObject({
+      kind: "row-missing",
+      seq: 3,
+      detail: "the chain starts at seq 3, but no audit.pruned row accounts for the rows before it",
+    });
   });
 
   it("reports a row written past the triggers, outside the chain", async () => {
@@ -231,9 +277,30 @@ describe.each(drivers())("audit hash chain on %s", (driver) => {
     expect(after.slice(0, 5).map((r) => r.id)).toEqual(before.slice(7).map((r) => r.id));
     const records = after.filter((r) => r.event === "audit.pruned");
     expect(records.map((r) => r.details)).toEqual([
-      { count: 3, cutoff: days(8).toISOString(), retentionDays: 30, firstDeletedSeq: 1, lastDeletedSeq: 3, lastDeletedHash: before[2]!.hash },
-      { count: 3, cutoff: days(8).toISOString(), retentionDays: 30, firstDeletedSeq: 4, lastDeletedSeq: 6, lastDeletedHash: before[5]!.hash },
-      { count: 1, cutoff: days(8).toISOString(), retentionDays: 30, firstDeletedSeq: 7, lastDeletedSeq: 7, lastDeletedHash: before[6]!.hash },
+      {
+        count: 3,
+        cutoff: days(8).toISOString(),
+        retentionDays: 30,
+        firstDeletedSeq: 1,
+        lastDeletedSeq: 3,
+        lastDeletedHash: before[2]!.hash,
+      },
+      {
+        count: 3,
+        cutoff: days(8).toISOString(),
+        retentionDays: 30,
+        firstDeletedSeq: 4,
+        lastDeletedSeq: 6,
+        lastDeletedHash: before[5]!.hash,
+      },
+      {
+        count: 1,
+        cutoff: days(8).toISOString(),
+        retentionDays: 30,
+        firstDeletedSeq: 7,
+        lastDeletedSeq: 7,
+        lastDeletedHash: before[6]!.hash,
+      },
     ]);
     expect(await verifyChain(db)).toEqual({
       ok: true,
@@ -257,7 +324,10 @@ describe.each(drivers())("audit hash chain on %s", (driver) => {
 
   it("parallel writers, some inside transactions that lock other rows, produce one unbroken chain", async () => {
     const db = await fresh();
-    const [user] = await db.insert(users).values({ email: "a@example.nl", emailKey: "a@example.nl", firstName: "A", lastName: "B", passwordHash: "x" }).returning();
+    const [user] = await db
+      .insert(users)
+      .values({ email: "a@example.nl", emailKey: "a@example.nl", firstName: "A", lastName: "B", passwordHash: "x" })
+      .returning();
     await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         i % 3 === 0
@@ -266,7 +336,10 @@ describe.each(drivers())("audit hash chain on %s", (driver) => {
               // Audit first and lock the user afterwards in some, the other way round in others: sealing at commit
               // means neither order can deadlock with the chain.
               if (i % 2) await recordAudit(tx, event(i));
-              await tx.update(users).set({ failedSignIns: sql`${users.failedSignIns} + 1` }).where(eq(users.id, user!.id));
+              await tx
+                .update(users)
+                .set({ failedSignIns: sql`${users.failedSignIns} + 1` })
+                .where(eq(users.id, user!.id));
               await recordAudit(tx, event(100 + i));
             }),
       ),
@@ -305,21 +378,60 @@ describe.each(drivers())("housekeeping on %s", (driver) => {
       { idHash: "locked-for-good", failedSignIns: 5, lockedAt: days(1), lockedUntil: null, updatedAt: days(1) },
       { idHash: "active", failedSignIns: 1, updatedAt: days(300) },
     ]);
-    const flow = (id: string, expiresAt: Date) => ({ id, tokenHash: id, step: "ended", subjectHash: "s", maskedDigits: "56", locale: "nl", expiresAt });
-    await h.db.insert(recoveryFlows).values([flow("00000000-0000-4000-8000-000000000001", days(2)), flow("00000000-0000-4000-8000-000000000002", days(300))]);
-    await h.db.insert(verificationCodes).values({ flowId: "00000000-0000-4000-8000-000000000001", purpose: "reset", codeHash: "h", channel: "sms", expiresAt: days(2) });
+    const flow = (id: string, expiresAt: Date) => ({
+      id,
+      tokenHash: id,
+      step: "ended",
+      subjectHash: "s",
+      maskedDigits: "56",
+      locale: "nl",
+      expiresAt,
+    });
+    await h.db
+      .insert(recoveryFlows)
+      .values([flow("00000000-0000-4000-8000-000000000001", days(2)), flow("00000000-0000-4000-8000-000000000002", days(300))]);
+    await h.db
+      .insert(verificationCodes)
+      .values({ flowId: "00000000-0000-4000-8000-000000000001", purpose: "reset", codeHash: "h", channel: "sms", expiresAt: days(2) });
 
     const [admin] = await h.db
       .insert(users)
-      .values({ email: "beheer@example.nl", emailKey: "beheer@example.nl", firstName: "B", lastName: "Beheer", passwordHash: "x", isAdmin: true })
+      .values({
+        email: "beheer@example.nl",
+        emailKey: "beheer@example.nl",
+        firstName: "B",
+        lastName: "Beheer",
+        passwordHash: "x",
+        isAdmin: true,
+      })
       .returning({ id: users.id });
-    const adminSession = (id: string, expiresAt: Date) => ({ id, tokenHash: id, userId: admin!.id, sessionVersion: 0, stage: "active", locale: "nl", expiresAt });
-    await h.db.insert(adminSessions).values([
-      adminSession("00000000-0000-4000-8000-00000000000a", new Date(now.getTime() - 2 * 86_400_000)),
-      adminSession("00000000-0000-4000-8000-00000000000b", new Date(now.getTime() - 3600_000)),
-    ]);
-    const message = (body: string, createdAt: Date) => ({ recipient: "+31612345678", channel: "sms", locale: "nl", body, purpose: "code", transport: "outbox", createdAt });
-    await h.db.insert(outboxMessages).values([message("old", new Date(now.getTime() - 8 * 86_400_000)), message("recent", new Date(now.getTime() - 6 * 86_400_000))]);
+    const adminSession = (id: string, expiresAt: Date) => ({
+      id,
+      tokenHash: id,
+      userId: admin!.id,
+      sessionVersion: 0,
+      stage: "active",
+      locale: "nl",
+      expiresAt,
+    });
+    await h.db
+      .insert(adminSessions)
+      .values([
+        adminSession("00000000-0000-4000-8000-00000000000a", new Date(now.getTime() - 2 * 86_400_000)),
+        adminSession("00000000-0000-4000-8000-00000000000b", new Date(now.getTime() - 3600_000)),
+      ]);
+    const message = (body: string, createdAt: Date) => ({
+      recipient: "+31612345678",
+      channel: "sms",
+      locale: "nl",
+      body,
+      purpose: "code",
+      transport: "outbox",
+      createdAt,
+    });
+    await h.db
+      .insert(outboxMessages)
+      .values([message("old", new Date(now.getTime() - 8 * 86_400_000)), message("recent", new Date(now.getTime() - 6 * 86_400_000))]);
 
     const removed = { rateLimits: 1, usedCaptchas: 1, phantomSignIns: 2, recoveryFlows: 1, adminSessions: 1, outboxMessages: 1 };
     expect(await pruneHousekeeping(h.db, { cutoff, now })).toEqual(removed);
@@ -334,7 +446,14 @@ describe.each(drivers())("housekeeping on %s", (driver) => {
     expect(record!.details).toEqual({ ...removed, cutoff: cutoff.toISOString() });
 
     // A second run finds nothing and writes nothing.
-    expect(await pruneHousekeeping(h.db, { cutoff, now })).toEqual({ rateLimits: 0, usedCaptchas: 0, phantomSignIns: 0, recoveryFlows: 0, adminSessions: 0, outboxMessages: 0 });
+    expect(await pruneHousekeeping(h.db, { cutoff, now })).toEqual({
+      rateLimits: 0,
+      usedCaptchas: 0,
+      phantomSignIns: 0,
+      recoveryFlows: 0,
+      adminSessions: 0,
+      outboxMessages: 0,
+    });
     expect(await h.db.select().from(auditEvents).where(eq(auditEvents.event, "housekeeping.pruned"))).toHaveLength(1);
   });
 });

@@ -59,8 +59,7 @@ export type ChainAnchor =
   | { kind: "pruned"; seq: number; prunedBy: { id: number; seq: number } };
 
 export type VerifyResult =
-  | { ok: true; rows: number; anchor: ChainAnchor; head: { seq: number; hash: string } }
-  | { ok: false; problem: ChainBreak };
+  { ok: true; rows: number; anchor: ChainAnchor; head: { seq: number; hash: string } } | { ok: false; problem: ChainBreak };
 
 type Row = { id: string; seq: string; at: string; prev_hash: string | null; hash: string | null };
 
@@ -78,17 +77,30 @@ export async function verifyChain(db: Db, options: { batchSize?: number } = {}):
   return db.transaction(
     async (tx) => {
       const head = await readHead(tx);
-      if (!head) return broken({ kind: "head-mismatch", id: null, seq: null, at: null, detail: "the chain head (audit_chain_head) is missing" });
+      if (!head)
+        return broken({ kind: "head-mismatch", id: null, seq: null, at: null, detail: "the chain head (audit_chain_head) is missing" });
 
       const outside = await oneRow(tx, sql`where e.seq is null order by e.id`);
       if (outside) {
-        return broken({ kind: "not-sealed", id: Number(outside.id), seq: null, at: at(outside), detail: "the row is not in the chain (written past the database's triggers)" });
+        return broken({
+          kind: "not-sealed",
+          id: Number(outside.id),
+          seq: null,
+          at: at(outside),
+          detail: "the row is not in the chain (written past the database's triggers)",
+        });
       }
 
       const first = await oneRow(tx, sql`where e.seq is not null order by e.seq`);
       if (!first) {
         if (Number(head.seq) === 0) return { ok: true, rows: 0, anchor: { kind: "empty" }, head: { seq: 0, hash: head.hash } };
-        return broken({ kind: "row-missing", id: null, seq: Number(head.seq), at: null, detail: `the table is empty, but the chain head is at seq ${head.seq}` });
+        return broken({
+          kind: "row-missing",
+          id: null,
+          seq: Number(head.seq),
+          at: null,
+          detail: `the table is empty, but the chain head is at seq ${head.seq}`,
+        });
       }
       const anchored = await anchorOf(tx, first);
       if ("problem" in anchored) return broken(anchored.problem);
@@ -97,7 +109,16 @@ export async function verifyChain(db: Db, options: { batchSize?: number } = {}):
       let carry = { seq: Number(first.seq) - 1, hash: first.prev_hash ?? "" };
       let rows = 0;
       for (;;) {
-        const [batch] = rowsOf<{ n: string; last_seq: string | null; last_hash: string | null; kind: BreakKind | null; id: string | null; seq: string | null; at: string | null; detail: string | null }>(
+        const [batch] = rowsOf<{
+          n: string;
+          last_seq: string | null;
+          last_hash: string | null;
+          kind: BreakKind | null;
+          id: string | null;
+          seq: string | null;
+          at: string | null;
+          detail: string | null;
+        }>(
           await tx.execute(sql`
             with b as (
               select e.id, e.seq, e.at, e.prev_hash, e.hash, audit_event_hash(e) as computed
@@ -132,7 +153,13 @@ export async function verifyChain(db: Db, options: { batchSize?: number } = {}):
           `),
         );
         if (batch!.kind) {
-          return broken({ kind: batch!.kind, id: Number(batch!.id), seq: Number(batch!.seq), at: toDate(batch!.at), detail: batch!.detail! });
+          return broken({
+            kind: batch!.kind,
+            id: Number(batch!.id),
+            seq: Number(batch!.seq),
+            at: toDate(batch!.at),
+            detail: batch!.detail!,
+          });
         }
         const n = Number(batch!.n);
         rows += n;
@@ -160,7 +187,9 @@ export async function verifyChain(db: Db, options: { batchSize?: number } = {}):
 
 /** One row as text (the drivers parse bigint and timestamptz differently); `rest` filters and orders by e.*. */
 async function oneRow(db: Db | Tx, rest: SQL): Promise<Row | undefined> {
-  const result = await db.execute(sql`select e.id::text as id, e.seq::text as seq, ${isoAt("e.at")} as at, e.prev_hash, e.hash from audit_events e ${rest} limit 1`);
+  const result = await db.execute(
+    sql`select e.id::text as id, e.seq::text as seq, ${isoAt("e.at")} as at, e.prev_hash, e.hash from audit_events e ${rest} limit 1`,
+  );
   return rowsOf<Row>(result)[0];
 }
 

@@ -9,7 +9,15 @@ import { auditCsvStream, type ExportLabels } from "./export";
 import type { ResolvedFilters } from "./query";
 
 const MATCHING = 1_234;
-const filters: ResolvedFilters = { from: new Date("2026-01-01T00:00:00Z"), to: null, event: null, outcome: null, user: null, ip: "198.51.100.9", flow: null };
+const filters: ResolvedFilters = {
+  from: new Date("2026-01-01T00:00:00Z"),
+  to: null,
+  event: null,
+  outcome: null,
+  user: null,
+  ip: "198.51.100.9",
+  flow: null,
+};
 const labels: ExportLabels = { column: (c) => c.toUpperCase(), eventName: (e) => `name of ${e}` };
 
 describe.each(drivers())("audit CSV export on %s", (driver) => {
@@ -42,9 +50,13 @@ describe.each(drivers())("audit CSV export on %s", (driver) => {
     expect(lines[0]).toBe(csvColumns.map((c) => c.toUpperCase()).join(";"));
     const rows = lines.slice(1).map((line) => line.split(";"));
     expect(rows).toHaveLength(MATCHING);
-    const expected = rowsOf<{ flow: string }>(await h.db.execute(sql`select flow_id as flow from audit_events where ip = '198.51.100.9' order by at desc, id desc`));
+    const expected = rowsOf<{ flow: string }>(
+      await h.db.execute(sql`select flow_id as flow from audit_events where ip = '198.51.100.9' order by at desc, id desc`),
+    );
     expect(rows.map((r) => r[8])).toEqual(expected.map((r) => r.flow));
-    expect(rows[0]![0]).toBe(`2026-02-01T00:${String(Math.floor((MATCHING * 2 - 5) / 60)).padStart(2, "0")}:${String((MATCHING * 2 - 5) % 60).padStart(2, "0")}.000Z`);
+    expect(rows[0]![0]).toBe(
+      `2026-02-01T00:${String(Math.floor((MATCHING * 2 - 5) / 60)).padStart(2, "0")}:${String((MATCHING * 2 - 5) % 60).padStart(2, "0")}.000Z`,
+    );
     expect(new Set(rows.map((r) => r[9]))).toEqual(new Set(["198.51.100.9"]));
     expect(rows[0]!.slice(2, 5)).toEqual(["sign_in.failed", "name of sign_in.failed", "failure"]);
     // The user agent starts with "=": defused, never a formula.

@@ -16,7 +16,13 @@ export type ExportDone = (result: { rows: number; complete: boolean }) => Promis
  * A UTF-8 CSV stream of the filtered trail. Each pull reads one batch after the last row sent, so the reader's pace
  * sets the database's; rows written after the first batch are newer than it and never join the file.
  */
-export function auditCsvStream(db: Db, filters: ResolvedFilters, labels: ExportLabels, done: ExportDone, batchSize = EXPORT_BATCH_SIZE): ReadableStream<Uint8Array> {
+export function auditCsvStream(
+  db: Db,
+  filters: ResolvedFilters,
+  labels: ExportLabels,
+  done: ExportDone,
+  batchSize = EXPORT_BATCH_SIZE,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let position: Cursor | null = null;
   let rows = 0;

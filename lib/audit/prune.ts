@@ -28,7 +28,10 @@ export type AuditPruneResult = {
  * deletion unaccounted for. A run that finds nothing to delete records that too. Rows of the last day are never deleted,
  * whatever the cutoff: the database refuses that (drizzle/0009), so recent events cannot be made to disappear.
  */
-export async function pruneAuditTrail(db: Db, options: { cutoff: Date; retentionDays: number; batchSize?: number }): Promise<AuditPruneResult> {
+export async function pruneAuditTrail(
+  db: Db,
+  options: { cutoff: Date; retentionDays: number; batchSize?: number },
+): Promise<AuditPruneResult> {
   const batchSize = options.batchSize ?? PRUNE_BATCH;
   const cutoff = options.cutoff.toISOString();
   const result: AuditPruneResult = { deleted: 0, batches: 0, lastDeleted: null };
@@ -102,7 +105,8 @@ export async function pruneHousekeeping(db: Db, options: { cutoff: Date; now?: D
   const hourAgo = new Date(now.getTime() - 3600_000);
   const result: HousekeepingResult = {
     rateLimits: await pruneLimits(db, now),
-    usedCaptchas: (await db.delete(usedCaptchas).where(lt(usedCaptchas.expiresAt, hourAgo)).returning({ nonce: usedCaptchas.nonce })).length,
+    usedCaptchas: (await db.delete(usedCaptchas).where(lt(usedCaptchas.expiresAt, hourAgo)).returning({ nonce: usedCaptchas.nonce }))
+      .length,
     phantomSignIns: (
       await db
         .delete(phantomSignIns)
@@ -124,13 +128,22 @@ export async function pruneHousekeeping(db: Db, options: { cutoff: Date; now?: D
     ).length,
   };
   for (;;) {
-    const stale = db.select({ id: recoveryFlows.id }).from(recoveryFlows).where(lt(recoveryFlows.expiresAt, options.cutoff)).limit(PRUNE_BATCH);
+    const stale = db
+      .select({ id: recoveryFlows.id })
+      .from(recoveryFlows)
+      .where(lt(recoveryFlows.expiresAt, options.cutoff))
+      .limit(PRUNE_BATCH);
     const gone = await db.delete(recoveryFlows).where(inArray(recoveryFlows.id, stale)).returning({ id: recoveryFlows.id });
     result.recoveryFlows += gone.length;
     if (gone.length < PRUNE_BATCH) break;
   }
   if (Object.values(result).some((n) => n > 0)) {
-    await recordAudit(db, { event: "housekeeping.pruned", outcome: "info", reason: "retention", details: { ...result, cutoff: options.cutoff.toISOString() } });
+    await recordAudit(db, {
+      event: "housekeeping.pruned",
+      outcome: "info",
+      reason: "retention",
+      details: { ...result, cutoff: options.cutoff.toISOString() },
+    });
   }
   return result;
 }

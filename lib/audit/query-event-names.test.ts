@@ -6,7 +6,10 @@ import en from "@/messages/en.json";
 import nl from "@/messages/nl.json";
 import { eventGroups, eventName, type EventNameTree } from "./query-event-names";
 
-const tree: EventNameTree = { password: { reset: "Wachtwoord opnieuw ingesteld" }, admin: { sign_in: { failed: "Mislukt" }, signed_out: "Afgemeld" } };
+const tree: EventNameTree = {
+  password: { reset: "Wachtwoord opnieuw ingesteld" },
+  admin: { sign_in: { failed: "Mislukt" }, signed_out: "Afgemeld" },
+};
 
 /** Every event name written in lib/ (event: "…" literals), outside tests. */
 function writtenEvents(): string[] {

@@ -15,7 +15,9 @@ export type EventGroup = { group: string; prefix: string; events: { event: strin
 /** Every named event, grouped by its first part (recovery., admin., …) in catalogue order. */
 export function eventGroups(tree: EventNameTree): EventGroup[] {
   const leaves = (node: EventNameTree, path: string): { event: string; name: string }[] =>
-    Object.entries(node).flatMap(([part, value]) => (typeof value === "string" ? [{ event: `${path}${part}`, name: value }] : leaves(value, `${path}${part}.`)));
+    Object.entries(node).flatMap(([part, value]) =>
+      typeof value === "string" ? [{ event: `${path}${part}`, name: value }] : leaves(value, `${path}${part}.`),
+    );
   return Object.entries(tree).map(([group, node]) => ({
     group,
     prefix: `${group}.`,

@@ -17,7 +17,15 @@ describe("parseAuditFilters", () => {
 
   it("reads every filter, trimmed; an event ending in a dot (or .*) is a prefix", () => {
     const parsed = parseAuditFilters(
-      { from: "2026-06-01", to: "2026-06-01T12:00", event: " recovery.* ", outcome: "failure", user: " Jan.Jansen@flynth.nl ", ip: "192.0.2.7", flow: "0b6e-42" },
+      {
+        from: "2026-06-01",
+        to: "2026-06-01T12:00",
+        event: " recovery.* ",
+        outcome: "failure",
+        user: " Jan.Jansen@flynth.nl ",
+        ip: "192.0.2.7",
+        flow: "0b6e-42",
+      },
       now,
     );
     expect(parsed.ok && parsed.filters).toEqual({
@@ -29,7 +37,9 @@ describe("parseAuditFilters", () => {
       ip: "192.0.2.7",
       flow: "0b6e-42",
     });
-    expect(parseAuditFilters({ event: "password.reset" }, now)).toMatchObject({ filters: { event: { kind: "exact", name: "password.reset" } } });
+    expect(parseAuditFilters({ event: "password.reset" }, now)).toMatchObject({
+      filters: { event: { kind: "exact", name: "password.reset" } },
+    });
   });
 
   it("takes the first of repeated parameters and treats empty ones as absent", () => {
@@ -90,6 +100,8 @@ describe("Amsterdam wall time", () => {
 describe("filterSearchParams", () => {
   it("carries the set filters (and paging) into links, leaving empty ones out", () => {
     const parsed = parseAuditFilters({ user: "jan@flynth.nl", event: "recovery.", ip: "" }, now);
-    expect(filterSearchParams(parsed.input, { before: "abc" }).toString()).toBe("from=2026-06-12T00%3A00&event=recovery.&user=jan%40flynth.nl&before=abc");
+    expect(filterSearchParams(parsed.input, { before: "abc" }).toString()).toBe(
+      "from=2026-06-12T00%3A00&event=recovery.&user=jan%40flynth.nl&before=abc",
+    );
   });
 });

@@ -6,9 +6,25 @@ describe("chartBars", () => {
   it("has a bar for every Amsterdam day of the period, zero where nothing happened", () => {
     const from = new Date("2026-06-11T22:00:00Z"); // 12 June, 00:00 in Amsterdam
     const now = new Date("2026-06-18T10:30:00Z");
-    const chart = chartBars([{ day: "2026-06-13", events: 5, problems: 2 }, { day: "2026-06-18", events: 1, problems: 0 }], from, null, now);
+    const chart = chartBars(
+      [
+        { day: "2026-06-13", events: 5, problems: 2 },
+        { day: "2026-06-18", events: 1, problems: 0 },
+      ],
+      from,
+      null,
+      now,
+    );
     expect(chart.unit).toBe("day");
-    expect(chart.bars.map((b) => b.start)).toEqual(["2026-06-12", "2026-06-13", "2026-06-14", "2026-06-15", "2026-06-16", "2026-06-17", "2026-06-18"]);
+    expect(chart.bars.map((b) => b.start)).toEqual([
+      "2026-06-12",
+      "2026-06-13",
+      "2026-06-14",
+      "2026-06-15",
+      "2026-06-16",
+      "2026-06-17",
+      "2026-06-18",
+    ]);
     expect(chart.bars.map((b) => b.events)).toEqual([0, 5, 0, 0, 0, 0, 1]);
     expect(chart.bars[1]).toEqual({ start: "2026-06-13", events: 5, problems: 2 });
     expect(chart.max).toBe(5);
@@ -26,7 +42,15 @@ describe("chartBars", () => {
     const now = new Date("2026-06-18T10:30:00Z");
     const future = chartBars([], new Date("2026-06-15T22:00:00Z"), new Date("2030-01-01T00:00:00Z"), now);
     expect(future.bars.map((b) => b.start)).toEqual(["2026-06-16", "2026-06-17", "2026-06-18"]);
-    const years = chartBars([{ day: "2025-02-28", events: 4, problems: 1 }, { day: "2025-02-01", events: 1, problems: 0 }], new Date("2024-12-31T23:00:00Z"), null, now);
+    const years = chartBars(
+      [
+        { day: "2025-02-28", events: 4, problems: 1 },
+        { day: "2025-02-01", events: 1, problems: 0 },
+      ],
+      new Date("2024-12-31T23:00:00Z"),
+      null,
+      now,
+    );
     expect(years.unit).toBe("month");
     expect(years.bars).toHaveLength(18);
     expect(years.bars[1]).toEqual({ start: "2025-02-01", events: 5, problems: 1 });

@@ -39,7 +39,15 @@ const events = [
 const userId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 const JAN = { id: userId(7), email: "Jan.Jansen@flynth.nl" };
 const UNKNOWN_ID = "Niemand.Bekend@flynth.nl";
-const everything: AuditFilters = { from: new Date("2026-02-01T00:00:00Z"), to: null, event: null, outcome: null, user: null, ip: null, flow: null };
+const everything: AuditFilters = {
+  from: new Date("2026-02-01T00:00:00Z"),
+  to: null,
+  event: null,
+  outcome: null,
+  user: null,
+  ip: null,
+  flow: null,
+};
 
 describe.each(drivers())("audit queries on %s", (driver) => {
   let h: DbHandle;
@@ -47,7 +55,9 @@ describe.each(drivers())("audit queries on %s", (driver) => {
 
   beforeAll(async () => {
     h = await freshDb(driver);
-    await h.db.insert(users).values({ id: JAN.id, email: JAN.email, emailKey: JAN.email.toLowerCase(), firstName: "Jan", lastName: "Jansen", passwordHash: "x" });
+    await h.db
+      .insert(users)
+      .values({ id: JAN.id, email: JAN.email, emailKey: JAN.email.toLowerCase(), firstName: "Jan", lastName: "Jansen", passwordHash: "x" });
     const names = sql.raw(`array[${events.map(([e]) => `'${e}'`).join(",")}]`);
     const outcomes = sql.raw(`array[${events.map(([, o]) => `'${o}'`).join(",")}]`);
     const reasons = sql.raw(`array[${events.map(([, , r]) => (r ? `'${r}'` : "null")).join(",")}]::text[]`);
@@ -68,7 +78,13 @@ describe.each(drivers())("audit queries on %s", (driver) => {
     // An unknown typed ID is logged by its keyed hash only (as a CAPTCHA failure and a flow start).
     const hash = keyedHash("user-id", UNKNOWN_ID.toLowerCase());
     for (const event of ["recovery.captcha_failed", "recovery.started"]) {
-      await recordAudit(h.db, { event, outcome: "failure", subjectHash: hash, flowId: "flow-unknown", at: new Date("2026-03-20T10:00:00Z") });
+      await recordAudit(h.db, {
+        event,
+        outcome: "failure",
+        subjectHash: hash,
+        flowId: "flow-unknown",
+        at: new Date("2026-03-20T10:00:00Z"),
+      });
     }
     await h.db.execute(sql`analyze audit_events`);
   }, 120_000);
@@ -78,7 +94,9 @@ describe.each(drivers())("audit queries on %s", (driver) => {
 
   /** Ids straight from the table, newest first: what paging must reproduce. */
   async function expectedIds(condition: SQL = sql`true`): Promise<number[]> {
-    const rows = rowsOf<{ id: string | number }>(await h.db.execute(sql`select id from audit_events where ${condition} order by at desc, id desc`));
+    const rows = rowsOf<{ id: string | number }>(
+      await h.db.execute(sql`select id from audit_events where ${condition} order by at desc, id desc`),
+    );
     return rows.map((r) => Number(r.id));
   }
 
@@ -129,14 +147,22 @@ describe.each(drivers())("audit queries on %s", (driver) => {
   // The index each query reads (a user filter is two queries: the account's rows, then its typed ID's hash rows).
   const planned: [string, Partial<ResolvedFilters>, string[]][] = [
     ["no filter", {}, ["audit_events_at_idx"]],
-    ["a user (account and its typed ID's hash)", { user: { userId: JAN.id, subjectHash: "f".repeat(64) } }, ["audit_events_user_idx", "audit_events_subject_idx"]],
+    [
+      "a user (account and its typed ID's hash)",
+      { user: { userId: JAN.id, subjectHash: "f".repeat(64) } },
+      ["audit_events_user_idx", "audit_events_subject_idx"],
+    ],
     ["an unknown ID's hash", { user: { userId: null, subjectHash: "f".repeat(64) } }, ["audit_events_subject_idx"]],
     ["an IP address", { ip: "10.0.3.1" }, ["audit_events_ip_idx"]],
     ["a flow", { flow: "flow-42" }, ["audit_events_flow_idx"]],
     ["a common event", { event: { kind: "exact", name: "account.locked" } }, ["audit_events_"]],
     ["a rare event", { event: { kind: "exact", name: "admin.audit_exported" } }, ["audit_events_event_idx"]],
     ["a rare event prefix", { event: { kind: "prefix", prefix: "admin." } }, ["audit_events_event_idx"]],
-    ["an outcome within a day", { outcome: "failure", from: new Date("2026-03-04T00:00:00Z"), to: new Date("2026-03-05T00:00:00Z") }, ["audit_events_at_idx"]],
+    [
+      "an outcome within a day",
+      { outcome: "failure", from: new Date("2026-03-04T00:00:00Z"), to: new Date("2026-03-05T00:00:00Z") },
+      ["audit_events_at_idx"],
+    ],
   ];
   it.each(planned)("reads a page filtered by %s through an index, never a sequential scan", async (_name, over, indexes) => {
     for (const page of [null, { direction: "before", cursor }, { direction: "after", cursor }] as PageRequest[]) {
@@ -158,7 +184,9 @@ describe.each(drivers())("audit queries on %s", (driver) => {
     expect((await count({ event: { kind: "exact", name: "password.reset" } })).every((e) => e.event === "password.reset")).toBe(true);
     expect(await total({ event: { kind: "exact", name: "password.reset" } })).toBe(ROWS / 10);
     expect(await total({ event: { kind: "prefix", prefix: "sign_in." } })).toBe(ROWS / 10);
-    expect(new Set((await count({ event: { kind: "prefix", prefix: "sign_in." } })).map((e) => e.event))).toEqual(new Set(["sign_in.failed"]));
+    expect(new Set((await count({ event: { kind: "prefix", prefix: "sign_in." } })).map((e) => e.event))).toEqual(
+      new Set(["sign_in.failed"]),
+    );
     // "recovery." takes every recovery.* event and nothing that merely starts with "recovery".
     expect(await count({ event: { kind: "prefix", prefix: "recovery." }, ip: "10.0.3.1" })).toHaveLength((ROWS / 200 / 10) * 6);
     expect(await count({ outcome: "info", ip: "10.0.3.1" })).toHaveLength(ROWS / 200 / 10);
@@ -207,7 +235,7 @@ describe.each(drivers())("audit queries on %s", (driver) => {
     });
     expect(days.reduce((n, d) => n + d.events, 0)).toBe(ROWS + 2);
     // The first rows start at midnight UTC, 01:00 in Amsterdam: 3 per 20 s for 23 hours on the first day.
-    expect(days[0]).toEqual({ day: "2026-03-01", events: 23 * 180 * 3, problems: (23 * 180 * 3) / 10 * 2 });
+    expect(days[0]).toEqual({ day: "2026-03-01", events: 23 * 180 * 3, problems: ((23 * 180 * 3) / 10) * 2 });
     const jan = await auditSummary(h.db, await resolveFilters(h.db, { ...everything, user: JAN.email }));
     expect(jan.totals).toMatchObject({ events: ROWS / 50, resets: ROWS / 500, lockouts: ROWS / 500 });
   }, 60_000);

@@ -201,7 +201,12 @@ export async function auditPage(db: Db, f: ResolvedFilters, page: PageRequest, s
 }
 
 /** The next batch of the filtered trail older than a position (from the newest when null): what the CSV export streams. */
-export async function auditBatch(db: Db, f: ResolvedFilters, after: Cursor | null, size: number): Promise<{ entries: AuditEntry[]; last: Cursor | null }> {
+export async function auditBatch(
+  db: Db,
+  f: ResolvedFilters,
+  after: Cursor | null,
+  size: number,
+): Promise<{ entries: AuditEntry[]; last: Cursor | null }> {
   const rows = await readEntries(db, f, after ? { direction: "before", cursor: after } : null, size);
   const last = rows[rows.length - 1];
   return { entries: rows.map(toEntry), last: last ? { at: last.atKey, id: last.id } : null };
@@ -209,7 +214,10 @@ export async function auditBatch(db: Db, f: ResolvedFilters, after: Cursor | nul
 
 /** Every step of one recovery attempt (or any flow id), oldest first. */
 export async function flowTimeline(db: Db, flowId: string): Promise<AuditEntry[]> {
-  const rows = await selectEntries(db).where(eq(auditEvents.flowId, flowId)).orderBy(asc(auditEvents.at), asc(auditEvents.id)).limit(TIMELINE_LIMIT);
+  const rows = await selectEntries(db)
+    .where(eq(auditEvents.flowId, flowId))
+    .orderBy(asc(auditEvents.at), asc(auditEvents.id))
+    .limit(TIMELINE_LIMIT);
   return rows.map(toEntry);
 }
 

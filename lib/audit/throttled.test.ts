@@ -17,7 +17,8 @@ describe.each(drivers())("throttled refusals on %s", (driver) => {
 
   it("records the first 20 per IP and kind, then one audit.throttled, then nothing until the hour is over", async () => {
     const at = new Date("2026-11-25T10:00:00Z");
-    const refuse = (ip: string, event = "message.report_refused", when = at) => recordAuditThrottled(h.db, { event, outcome: "refused", reason: "unsigned", ip, at: when });
+    const refuse = (ip: string, event = "message.report_refused", when = at) =>
+      recordAuditThrottled(h.db, { event, outcome: "refused", reason: "unsigned", ip, at: when });
     for (let i = 0; i < 30; i++) await refuse("198.51.100.1");
     await refuse("198.51.100.2");
     await refuse("198.51.100.1", "admin.access_refused");

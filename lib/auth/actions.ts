@@ -32,7 +32,14 @@ export async function signInAction(_prev: FormState<SignInField>, formData: Form
     const db = await getDb();
     const limit = await hitLimit(db, signInLimit(getConfig()), context.ip ?? "unknown");
     if (!limit.allowed) {
-      await recordAudit(db, { event: "sign_in.rate_limited", outcome: "refused", reason: "sign-in-per-ip", ip: context.ip, userAgent: context.userAgent, locale: context.locale });
+      await recordAudit(db, {
+        event: "sign_in.rate_limited",
+        outcome: "refused",
+        reason: "sign-in-per-ip",
+        ip: context.ip,
+        userAgent: context.userAgent,
+        locale: context.locale,
+      });
       return { status: "error", formError: "errors.rateLimited", params: { time: limit.retryAt.toISOString() }, values: { username } };
     }
     result = await signIn(db, { userId: parsed.data.username, password: parsed.data.password, context });

@@ -24,8 +24,7 @@ export function decideSignIn(state: LockState, passwordOk: boolean, now: Date, p
   if (passwordOk) return { outcome: "success", next: unlocked, lockExpired };
   const failedSignIns = current.failedSignIns + 1;
   if (failedSignIns >= policy.threshold) {
-    const lockedUntil =
-      policy.durationMinutes > 0 ? new Date(now.getTime() + policy.durationMinutes * 60_000) : null;
+    const lockedUntil = policy.durationMinutes > 0 ? new Date(now.getTime() + policy.durationMinutes * 60_000) : null;
     return { outcome: "locked-now", next: { failedSignIns, lockedAt: now, lockedUntil }, lockExpired };
   }
   return {

@@ -33,7 +33,8 @@ describe.each(drivers())("sign-in with lockout on %s", (driver) => {
     return email;
   }
 
-  const attempt = (userId: string, password: string, now: Date, p: LockPolicy = policy) => signIn(h.db, { userId, password, context, now, policy: p });
+  const attempt = (userId: string, password: string, now: Date, p: LockPolicy = policy) =>
+    signIn(h.db, { userId, password, context, now, policy: p });
   const kinds = async (userId: string, password: string, times: number, now: Date, p: LockPolicy = policy) => {
     const out: SignInResult["kind"][] = [];
     for (let i = 0; i < times; i++) out.push((await attempt(userId, password, now, p)).kind);
@@ -102,7 +103,12 @@ describe.each(drivers())("sign-in with lockout on %s", (driver) => {
 
   it("counts every spelling of a user ID on one account", async () => {
     const email = await newUser();
-    const spellings = [email.toUpperCase(), ` ${email} `, email.replace("user", "User").replace("jansen", "Jansen"), email.replace("example", "EXAMPLE")];
+    const spellings = [
+      email.toUpperCase(),
+      ` ${email} `,
+      email.replace("user", "User").replace("jansen", "Jansen"),
+      email.replace("example", "EXAMPLE"),
+    ];
     for (const s of spellings) expect((await attempt(s, WRONG, t0)).kind).toBe("invalid");
     expect((await attempt(email.replace(/^u/, "U"), WRONG, t0)).kind).toBe("locked");
     expect((await attempt(email.toUpperCase(), PASSWORD, t0)).kind).toBe("locked");
@@ -132,10 +138,19 @@ describe.each(drivers())("sign-in with lockout on %s", (driver) => {
     const knownAnswers = await script(known);
     const unknownAnswers = await script(unknown);
     expect(knownAnswers).toEqual([
-      "invalid", "invalid", "invalid", "invalid", "locked",
+      "invalid",
+      "invalid",
+      "invalid",
+      "invalid",
       "locked",
-      "locked", "locked",
-      "invalid", "invalid", "invalid", "invalid", "locked",
+      "locked",
+      "locked",
+      "locked",
+      "invalid",
+      "invalid",
+      "invalid",
+      "invalid",
+      "locked",
     ]);
     expect(unknownAnswers).toEqual(knownAnswers);
     expect(await countUsers(h.db)).toBe(usersBefore);

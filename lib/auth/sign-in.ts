@@ -12,9 +12,7 @@ import { userIdKey } from "@/lib/users/normalize";
 import { decideSignIn, type LockPolicy, type SignInDecision } from "./lockout";
 
 export type SignInResult =
-  | { kind: "success"; userId: string; sessionVersion: number; isAdmin: boolean }
-  | { kind: "invalid" }
-  | { kind: "locked" };
+  { kind: "success"; userId: string; sessionVersion: number; isAdmin: boolean } | { kind: "invalid" } | { kind: "locked" };
 
 type SignInInput = { userId: string; password: string; context: RequestContext; now?: Date; policy?: LockPolicy };
 
@@ -24,22 +22,14 @@ export async function signIn(db: Db, input: SignInInput): Promise<SignInResult> 
   const policy = input.policy ?? getConfig().lockout;
   const key = userIdKey(input.userId);
   const audit = { ip: input.context.ip, userAgent: input.context.userAgent, locale: input.context.locale };
-  const [user] = await db
-    .select({ id: users.id, passwordHash: users.passwordHash })
-    .from(users)
-    .where(eq(users.emailKey, key))
-    .limit(1);
+  const [user] = await db.select({ id: users.id, passwordHash: users.passwordHash }).from(users).where(eq(users.emailKey, key)).limit(1);
 
   if (!user) {
     await verifyAgainstDummy(input.password);
     const idHash = keyedHash("user-id", key);
     const decision = await db.transaction(async (tx) => {
       await tx.insert(phantomSignIns).values({ idHash }).onConflictDoNothing();
-      const [row] = await tx
-        .select()
-        .from(phantomSignIns)
-        .where(eq(phantomSignIns.idHash, idHash))
-        .for("update");
+      const [row] = await tx.select().from(phantomSignIns).where(eq(phantomSignIns.idHash, idHash)).for("update");
       const d = decideSignIn(row!, false, now, policy);
       if (d.outcome !== "locked") {
         await tx

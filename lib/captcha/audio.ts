@@ -81,7 +81,10 @@ export async function renderCaptchaAudio(text: string, locale: AudioLocale, rand
   ]);
   const track = new Track(intro!.sampleRate);
   track.silence(0.3);
-  for (const [prompt, pause] of [[intro!, 0.6], [again!, 0.5]] as const) {
+  for (const [prompt, pause] of [
+    [intro!, 0.6],
+    [again!, 0.5],
+  ] as const) {
     track.clip(prompt, random);
     track.silence(pause);
     for (const [kind, name] of chars) {

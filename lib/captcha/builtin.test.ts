@@ -109,7 +109,10 @@ describe.each(drivers())("checkAnswer on %s", (driver) => {
     const tampered = token.slice(0, 40) + (token[40] === "A" ? "B" : "A") + token.slice(41);
     const { sealData } = await import("iron-session");
     const foreign = await sealData({ userId: "x", a: answer, n: "n", e: Date.now() + 60_000 }, { password: sessionPasswords(), ttl: 60 });
-    const otherKey = await sealData({ k: "captcha", a: answer, n: "n2", e: Date.now() + 60_000 }, { password: { 1: "x".repeat(40) }, ttl: 60 });
+    const otherKey = await sealData(
+      { k: "captcha", a: answer, n: "n2", e: Date.now() + 60_000 },
+      { password: { 1: "x".repeat(40) }, ttl: 60 },
+    );
     for (const bad of ["", "garbage", "Fe26.2**", tampered, foreign, otherKey, "x".repeat(5000)]) {
       expect(await checkAnswer(handle.db, bad, answer)).toBe("invalid");
     }

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll } from "vitest";
 import { HCAPTCHA_TEST_SECRET, HCAPTCHA_TEST_SITE_KEY, readConfig, type AppConfig } from "@/lib/config";
 import { startHcaptchaStandIn, type HcaptchaStandIn } from "@/e2e/stand-ins/hcaptcha";
 
-export function useHcaptchaStandIn(): { standIn: () => HcaptchaStandIn; configFor: (env?: Record<string, string>) => AppConfig } {
+export function hcaptchaStandInForFile(): { standIn: () => HcaptchaStandIn; configFor: (env?: Record<string, string>) => AppConfig } {
   let standIn: HcaptchaStandIn | undefined;
   beforeAll(async () => {
     standIn = await startHcaptchaStandIn({ port: 0, slowMs: 3_000 });

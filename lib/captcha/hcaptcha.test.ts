@@ -3,15 +3,15 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { HCAPTCHA_TEST_SECRET, HCAPTCHA_TEST_SITE_KEY } from "@/lib/config";
+import { HCAPTCHA_TEST_SITE_KEY } from "@/lib/config";
 import { judgeSiteverify, portalHostname, verifyHcaptcha } from "./hcaptcha";
-import { useHcaptchaStandIn } from "./hcaptcha.test-helper";
+import { hcaptchaStandInForFile } from "./hcaptcha.test-helper";
 
 /** The portal's host name in these tests (vitest.config.ts sets BASE_URL). */
 const HOST = "localhost";
 const IP = "192.0.2.44";
 
-const { standIn, configFor } = useHcaptchaStandIn();
+const { standIn, configFor } = hcaptchaStandInForFile();
 const token = (sitekey = HCAPTCHA_TEST_SITE_KEY, hostname = HOST) => standIn().issueToken({ sitekey, hostname });
 
 describe("verifyHcaptcha against the stand-in", () => {
@@ -30,7 +30,11 @@ describe("verifyHcaptcha against the stand-in", () => {
 
   it("refuses what siteverify refuses, with hCaptcha's error codes as the reason", async () => {
     const config = configFor();
-    expect(await verifyHcaptcha("P1_made-up-token", IP, config)).toEqual({ kind: "refused", reason: "invalid-input-response", misconfigured: false });
+    expect(await verifyHcaptcha("P1_made-up-token", IP, config)).toEqual({
+      kind: "refused",
+      reason: "invalid-input-response",
+      misconfigured: false,
+    });
     const used = token();
     expect(await verifyHcaptcha(used, IP, config)).toEqual({ kind: "ok" });
     expect(await verifyHcaptcha(used, IP, config)).toEqual({ kind: "refused", reason: "already-seen-response", misconfigured: false });
@@ -107,11 +111,22 @@ describe("judgeSiteverify", () => {
 
   it("needs success, our host name, and our site key when the answer names one", () => {
     expect(judgeSiteverify({ success: true, hostname: "toegang.example.nl" }, expected)).toEqual({ kind: "ok" });
-    expect(judgeSiteverify({ success: true, hostname: "toegang.example.nl", sitekey: HCAPTCHA_TEST_SITE_KEY }, expected)).toEqual({ kind: "ok" });
+    expect(judgeSiteverify({ success: true, hostname: "toegang.example.nl", sitekey: HCAPTCHA_TEST_SITE_KEY }, expected)).toEqual({
+      kind: "ok",
+    });
     expect(judgeSiteverify({ success: true }, expected)).toMatchObject({ kind: "refused", reason: "hostname-mismatch" });
-    expect(judgeSiteverify({ success: true, hostname: "toegang.example.nl.evil.example" }, expected)).toMatchObject({ kind: "refused", reason: "hostname-mismatch" });
-    expect(judgeSiteverify({ success: true, hostname: "toegang.example.nl", sitekey: "other" }, expected)).toMatchObject({ kind: "refused", reason: "sitekey-mismatch" });
-    expect(judgeSiteverify({ success: "true", hostname: "toegang.example.nl" }, expected)).toEqual({ kind: "unavailable", reason: "bad-response" });
+    expect(judgeSiteverify({ success: true, hostname: "toegang.example.nl.evil.example" }, expected)).toMatchObject({
+      kind: "refused",
+      reason: "hostname-mismatch",
+    });
+    expect(judgeSiteverify({ success: true, hostname: "toegang.example.nl", sitekey: "other" }, expected)).toMatchObject({
+      kind: "refused",
+      reason: "sitekey-mismatch",
+    });
+    expect(judgeSiteverify({ success: "true", hostname: "toegang.example.nl" }, expected)).toEqual({
+      kind: "unavailable",
+      reason: "bad-response",
+    });
   });
 
   it("keeps only well-formed error codes (at most five) as the reason, so the audit trail holds nothing the provider made up", () => {
@@ -123,7 +138,9 @@ describe("judgeSiteverify", () => {
     expect(judgeSiteverify({ success: false }, expected)).toEqual({ kind: "refused", reason: "no-error-codes", misconfigured: false });
     const many = ["a", "b", "c", "d", "e", "f"];
     expect(judgeSiteverify({ success: false, "error-codes": many }, expected)).toMatchObject({ reason: "a,b,c,d,e" });
-    expect(judgeSiteverify({ success: false, "error-codes": ["sitekey-secret-mismatch"] }, expected)).toMatchObject({ misconfigured: true });
+    expect(judgeSiteverify({ success: false, "error-codes": ["sitekey-secret-mismatch"] }, expected)).toMatchObject({
+      misconfigured: true,
+    });
   });
 
   it("takes the portal's host name from BASE_URL", () => {

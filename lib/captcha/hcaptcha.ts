@@ -36,9 +36,14 @@ export function judgeSiteverify(body: unknown, expected: Expected): HcaptchaVerd
     const codes = Array.isArray(answer["error-codes"])
       ? answer["error-codes"].filter((c): c is string => typeof c === "string" && /^[a-z0-9-]{1,60}$/.test(c)).slice(0, 5)
       : [];
-    return { kind: "refused", reason: codes.length ? codes.join(",") : "no-error-codes", misconfigured: codes.some((c) => CONFIGURATION_ERRORS.has(c)) };
+    return {
+      kind: "refused",
+      reason: codes.length ? codes.join(",") : "no-error-codes",
+      misconfigured: codes.some((c) => CONFIGURATION_ERRORS.has(c)),
+    };
   }
-  if (answer.sitekey !== undefined && answer.sitekey !== expected.siteKey) return { kind: "refused", reason: "sitekey-mismatch", misconfigured: false };
+  if (answer.sitekey !== undefined && answer.sitekey !== expected.siteKey)
+    return { kind: "refused", reason: "sitekey-mismatch", misconfigured: false };
   if (typeof answer.hostname !== "string" || answer.hostname.toLowerCase() !== expected.hostname) {
     return { kind: "refused", reason: "hostname-mismatch", misconfigured: false };
   }
@@ -57,7 +62,10 @@ export async function verifyHcaptcha(token: string, remoteIp: string | null, con
   const form = new URLSearchParams({ secret: settings.secret, response: token, sitekey: settings.siteKey });
   if (remoteIp) form.set("remoteip", remoteIp);
   const signal = AbortSignal.timeout(config.providerTimeoutMs);
-  const failed = (error: unknown): HcaptchaVerdict => ({ kind: "unavailable", reason: signal.aborted || isTimeout(error) ? "timeout" : "network" });
+  const failed = (error: unknown): HcaptchaVerdict => ({
+    kind: "unavailable",
+    reason: signal.aborted || isTimeout(error) ? "timeout" : "network",
+  });
 
   let response: Response;
   try {

@@ -27,7 +27,8 @@ export function decodePng(png: Buffer): DecodedPng {
   const width = ihdr.readUInt32BE(0);
   const height = ihdr.readUInt32BE(4);
   const colourType = ihdr[9]!;
-  if (ihdr[8] !== 8 || ![2, 3].includes(colourType) || ihdr[10] !== 0 || ihdr[11] !== 0 || ihdr[12] !== 0) throw new Error("unexpected IHDR");
+  if (ihdr[8] !== 8 || ![2, 3].includes(colourType) || ihdr[10] !== 0 || ihdr[11] !== 0 || ihdr[12] !== 0)
+    throw new Error("unexpected IHDR");
   if (colourType === 3 && (!plte || plte.length % 3 !== 0 || plte.length > 768)) throw new Error("bad PLTE");
   const bpp = colourType === 3 ? 1 : 3;
   const stride = width * bpp;
@@ -42,7 +43,8 @@ export function decodePng(png: Buffer): DecodedPng {
       const b = y > 0 ? lines[(y - 1) * stride + i]! : 0;
       const c = i >= bpp && y > 0 ? lines[(y - 1) * stride + i - bpp]! : 0;
       const p = a + b - c;
-      const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+      const paeth =
+        Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
       const predictor = [0, a, b, (a + b) >> 1, paeth][filter]!;
       lines[y * stride + i] = (raw[y * (stride + 1) + 1 + i]! + predictor) & 0xff;
     }

@@ -54,7 +54,9 @@ export const auditEvents = pgTable(
   "audit_events",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    at: tsz("at").notNull().default(sql`now()`),
+    at: tsz("at")
+      .notNull()
+      .default(sql`now()`),
     event: text("event").notNull(),
     outcome: text("outcome").notNull(),
     reason: text("reason"),

@@ -23,7 +23,9 @@ export function parseForm<S extends z.ZodObject>(
   schema: S,
   formData: FormData,
 ): { ok: true; data: z.infer<S> } | { ok: false; fieldErrors: Partial<Record<keyof z.infer<S> & string, string>> } {
-  const raw = Object.fromEntries([...formData.entries()].filter(([k]) => !k.startsWith("$")).map(([k, v]) => [k, typeof v === "string" ? v : ""]));
+  const raw = Object.fromEntries(
+    [...formData.entries()].filter(([k]) => !k.startsWith("$")).map(([k, v]) => [k, typeof v === "string" ? v : ""]),
+  );
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, data: parsed.data };
   const fieldErrors: Record<string, string> = {};

@@ -14,7 +14,10 @@ const KEY = "test-signing-key-0123456789";
 const BASE = "https://toegang.example.nl/api/messagebird/reports";
 
 /** A GET report as MessageBird sends it for an SMS, signed with `key` at `at` (unless unsigned). */
-function report(fields: Record<string, string>, opts: { key?: string | null; at?: number; ttl?: number; url?: string } = {}): IncomingReport {
+function report(
+  fields: Record<string, string>,
+  opts: { key?: string | null; at?: number; ttl?: number; url?: string } = {},
+): IncomingReport {
   const url = `${BASE}?${new URLSearchParams({ reference: "toegang", recipient: "31612345656", statusDatetime: "2026-03-02T10:02:07+00:00", ...fields })}`;
   const key = opts.key === undefined ? KEY : opts.key;
   return {
@@ -34,12 +37,26 @@ describe.each(drivers())("delivery reports on %s", (driver) => {
   let userId: string;
   beforeAll(async () => {
     handle = await freshDb(driver);
-    const added = await addUser(handle.db, { email: "jan.rapport@example.nl", firstName: "Jan", lastName: "Rapport", phone: "0612345656", password: "Zomer2026!start" });
+    const added = await addUser(handle.db, {
+      email: "jan.rapport@example.nl",
+      firstName: "Jan",
+      lastName: "Rapport",
+      phone: "0612345656",
+      password: "Zomer2026!start",
+    });
     if (!added.ok) throw new Error("user not added");
     userId = (await handle.db.query.users.findFirst({ where: (u, { eq }) => eq(u.emailKey, "jan.rapport@example.nl") }))!.id;
     const [flow] = await handle.db
       .insert(recoveryFlows)
-      .values({ tokenHash: randomUUID(), step: "code", userId, subjectHash: "x", maskedDigits: "56", locale: "nl", expiresAt: new Date(Date.now() + 900_000) })
+      .values({
+        tokenHash: randomUUID(),
+        step: "code",
+        userId,
+        subjectHash: "x",
+        maskedDigits: "56",
+        locale: "nl",
+        expiresAt: new Date(Date.now() + 900_000),
+      })
       .returning({ id: recoveryFlows.id });
     flowId = flow!.id;
   });
@@ -48,9 +65,20 @@ describe.each(drivers())("delivery reports on %s", (driver) => {
   });
 
   async function message(providerId: string) {
-    await handle.db.insert(outboxMessages).values({ recipient: "*****56", channel: "sms", locale: "nl", body: "", purpose: "code", flowId, transport: "messagebird", status: "sent", providerId });
+    await handle.db.insert(outboxMessages).values({
+      recipient: "*****56",
+      channel: "sms",
+      locale: "nl",
+      body: "",
+      purpose: "code",
+      flowId,
+      transport: "messagebird",
+      status: "sent",
+      providerId,
+    });
   }
-  const events = async (event: string) => handle.db.select().from(auditEvents).where(eq(auditEvents.event, event)).orderBy(asc(auditEvents.id));
+  const events = async (event: string) =>
+    handle.db.select().from(auditEvents).where(eq(auditEvents.event, event)).orderBy(asc(auditEvents.id));
 
   it("records 'delivered' once, linked to the flow and the account, with MessageBird's time; a repeat changes nothing", async () => {
     const id = "f0e1d2c3b4a5968778695a4b3c2d1e0f";
@@ -60,7 +88,12 @@ describe.each(drivers())("delivery reports on %s", (driver) => {
     expect(await receiveDeliveryReport(handle.db, report({ id, status: "delivered" }), KEY)).toEqual({ status: 200, text: "OK" });
     const delivered = (await events("message.delivered")).filter((e) => e.flowId === flowId);
     expect(delivered.map((e) => [e.outcome, e.reason, e.userId, e.details])).toEqual([
-      ["success", "code:sms", userId, { providerId: id, status: "delivered", statusAt: "2026-03-02T10:02:07+00:00", statusReason: null, statusErrorCode: null }],
+      [
+        "success",
+        "code:sms",
+        userId,
+        { providerId: id, status: "delivered", statusAt: "2026-03-02T10:02:07+00:00", statusReason: null, statusErrorCode: null },
+      ],
     ]);
     const [row] = await handle.db.select().from(outboxMessages).where(eq(outboxMessages.providerId, id));
     expect(row!.status).toBe("delivered");
@@ -71,16 +104,32 @@ describe.each(drivers())("delivery reports on %s", (driver) => {
   it("records a failed delivery with MessageBird's reason", async () => {
     const id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
     await message(id);
-    expect(await receiveDeliveryReport(handle.db, report({ id, status: "delivery_failed", statusReason: "unknown subscriber", statusErrorCode: "1" }), KEY)).toMatchObject({ status: 200 });
+    expect(
+      await receiveDeliveryReport(
+        handle.db,
+        report({ id, status: "delivery_failed", statusReason: "unknown subscriber", statusErrorCode: "1" }),
+        KEY,
+      ),
+    ).toMatchObject({ status: 200 });
     const failed = (await events("message.delivery_failed")).filter((e) => e.details?.providerId === id);
-    expect(failed.map((e) => [e.outcome, e.flowId, e.details?.statusReason, e.details?.statusErrorCode])).toEqual([["failure", flowId, "unknown subscriber", "1"]]);
+    expect(failed.map((e) => [e.outcome, e.flowId, e.details?.statusReason, e.details?.statusErrorCode])).toEqual([
+      ["failure", flowId, "unknown subscriber", "1"],
+    ]);
   });
 
   it("accepts a report posted as a form, whose token also signs the payload", async () => {
     const id = "1111222233334444555566667777aaaa";
     await message(id);
     const body = Buffer.from(new URLSearchParams({ id, status: "delivered", statusDatetime: "2026-03-02T10:05:00+00:00" }).toString());
-    const posted: IncomingReport = { method: "POST", url: BASE, body, contentType: "application/x-www-form-urlencoded", signature: signWebhook(KEY, BASE, body), ip: null, userAgent: null };
+    const posted: IncomingReport = {
+      method: "POST",
+      url: BASE,
+      body,
+      contentType: "application/x-www-form-urlencoded",
+      signature: signWebhook(KEY, BASE, body),
+      ip: null,
+      userAgent: null,
+    };
     expect(await receiveDeliveryReport(handle.db, posted, KEY)).toMatchObject({ status: 200 });
     expect((await events("message.delivered")).some((e) => e.details?.providerId === id)).toBe(true);
     // The same token with another payload is a forgery.
@@ -91,7 +140,11 @@ describe.each(drivers())("delivery reports on %s", (driver) => {
   it.each([
     ["unsigned", report({ id: "x1", status: "delivered" }, { key: null }), "unsigned"],
     ["signed with another key", report({ id: "x2", status: "delivered" }, { key: "someone-else" }), "bad-signature"],
-    ["signed for another URL (status changed on the way)", { ...report({ id: "x3", status: "delivery_failed" }), url: `${BASE}?id=x3&status=delivered` }, "bad-signature"],
+    [
+      "signed for another URL (status changed on the way)",
+      { ...report({ id: "x3", status: "delivery_failed" }), url: `${BASE}?id=x3&status=delivered` },
+      "bad-signature",
+    ],
     ["stale (signed an hour ago)", report({ id: "x4", status: "delivered" }, { at: Date.now() - 3_600_000 }), "stale"],
     ["garbage in the header", { ...report({ id: "x5", status: "delivered" }), signature: "not-a-jwt" }, "bad-signature"],
   ])("refuses a report %s with 401 and audits the refusal", async (_name, incoming, reason) => {
@@ -102,12 +155,17 @@ describe.each(drivers())("delivery reports on %s", (driver) => {
   });
 
   it("refuses a report that is older than five minutes even while its token has not expired", async () => {
-    expect(await receiveDeliveryReport(handle.db, report({ id: "x6", status: "delivered" }, { at: Date.now() - 320_000, ttl: 3_600 }), KEY)).toMatchObject({ status: 401 });
+    expect(
+      await receiveDeliveryReport(handle.db, report({ id: "x6", status: "delivered" }, { at: Date.now() - 320_000, ttl: 3_600 }), KEY),
+    ).toMatchObject({ status: 401 });
     expect((await events("message.report_refused")).at(-1)?.reason).toBe("stale");
   });
 
   it("answers 404 while no signing key is configured, so unverifiable reports are never believed", async () => {
-    expect(await receiveDeliveryReport(handle.db, report({ id: "x7", status: "delivered" }), undefined)).toEqual({ status: 404, text: "Not found" });
+    expect(await receiveDeliveryReport(handle.db, report({ id: "x7", status: "delivered" }), undefined)).toEqual({
+      status: 404,
+      text: "Not found",
+    });
     expect((await events("message.report_refused")).at(-1)?.reason).toBe("not-configured");
   });
 

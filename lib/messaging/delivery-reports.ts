@@ -30,7 +30,8 @@ export type ReportAnswer = { status: 200 | 400 | 401 | 404; text: string };
 /** Status words (SMS and voice) to what they mean for the person waiting for a code. */
 function meaning(status: string): { event: string; outcome: AuditOutcome } {
   if (status === "delivered" || status === "answered") return { event: "message.delivered", outcome: "success" };
-  if (["delivery_failed", "expired", "failed", "busy", "machine", "no_answer"].includes(status)) return { event: "message.delivery_failed", outcome: "failure" };
+  if (["delivery_failed", "expired", "failed", "busy", "machine", "no_answer"].includes(status))
+    return { event: "message.delivery_failed", outcome: "failure" };
   return { event: "message.status_reported", outcome: "info" };
 }
 
@@ -42,7 +43,14 @@ function fieldsOf(report: IncomingReport): Record<string, string> {
   if (report.contentType?.includes("application/json")) {
     try {
       const json = JSON.parse(text) as Record<string, unknown>;
-      return { ...fromQuery, ...Object.fromEntries(Object.entries(json).filter(([, v]) => typeof v === "string" || typeof v === "number").map(([k, v]) => [k, String(v)])) };
+      return {
+        ...fromQuery,
+        ...Object.fromEntries(
+          Object.entries(json)
+            .filter(([, v]) => typeof v === "string" || typeof v === "number")
+            .map(([k, v]) => [k, String(v)]),
+        ),
+      };
     } catch {
       return fromQuery;
     }
@@ -55,14 +63,31 @@ const short = (value: string | undefined, max = 120) => (value ? value.slice(0, 
 /** Verifies, then records the report; a repeated report (same message, same status) changes nothing. */
 export async function receiveDeliveryReport(db: Db, report: IncomingReport, signingKey: string | undefined): Promise<ReportAnswer> {
   const refuse = async (reason: string, status: 401 | 404): Promise<ReportAnswer> => {
-    await recordAuditThrottled(db, { event: "message.report_refused", outcome: "refused", reason, ip: report.ip, userAgent: report.userAgent });
+    await recordAuditThrottled(db, {
+      event: "message.report_refused",
+      outcome: "refused",
+      reason,
+      ip: report.ip,
+      userAgent: report.userAgent,
+    });
     return { status, text: status === 404 ? "Not found" : "Invalid signature" };
   };
   if (!signingKey) return refuse("not-configured", 404);
   if (!report.signature) return refuse("unsigned", 401);
   try {
-    const options = new VerifyOptions(true, true, { issuer: "MessageBird", algorithms: ["HS256", "HS384", "HS512"], clockTolerance: 5, maxTokenAge: MAX_REPORT_AGE_SECONDS });
-    await verify(report.url, report.body.length ? report.body : null, report.signature, createSecretKey(Buffer.from(signingKey, "utf8")), options);
+    const options = new VerifyOptions(true, true, {
+      issuer: "MessageBird",
+      algorithms: ["HS256", "HS384", "HS512"],
+      clockTolerance: 5,
+      maxTokenAge: MAX_REPORT_AGE_SECONDS,
+    });
+    await verify(
+      report.url,
+      report.body.length ? report.body : null,
+      report.signature,
+      createSecretKey(Buffer.from(signingKey, "utf8")),
+      options,
+    );
   } catch (error) {
     const message = error instanceof Error ? error.message : "";
     return refuse(/timestamp check failed|"exp"|"iat"/.test(message) ? "stale" : "bad-signature", 401);
@@ -79,7 +104,9 @@ export async function receiveDeliveryReport(db: Db, report: IncomingReport, sign
       .where(and(eq(outboxMessages.providerId, f.id!), eq(outboxMessages.transport, "messagebird"), ne(outboxMessages.status, status)))
       .returning({ flowId: outboxMessages.flowId, channel: outboxMessages.channel, purpose: outboxMessages.purpose });
     if (!message) return { status: 200, text: "OK" };
-    const [flow] = message.flowId ? await tx.select({ userId: recoveryFlows.userId }).from(recoveryFlows).where(eq(recoveryFlows.id, message.flowId)).limit(1) : [];
+    const [flow] = message.flowId
+      ? await tx.select({ userId: recoveryFlows.userId }).from(recoveryFlows).where(eq(recoveryFlows.id, message.flowId)).limit(1)
+      : [];
     const { event, outcome } = meaning(status);
     await recordAudit(tx, {
       event,

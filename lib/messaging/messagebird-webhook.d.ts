@@ -6,7 +6,13 @@ declare module "messagebird/lib/webhook-signature-jwt" {
     constructor(
       validateUrl?: boolean,
       validatePayload?: boolean,
-      jwtVerifyOptions?: { issuer?: string; algorithms?: string[]; clockTolerance?: number; maxTokenAge?: number | string; currentDate?: Date },
+      jwtVerifyOptions?: {
+        issuer?: string;
+        algorithms?: string[];
+        clockTolerance?: number;
+        maxTokenAge?: number | string;
+        currentDate?: Date;
+      },
       jwtVerifyJti?: (jti: string) => boolean,
     );
   }

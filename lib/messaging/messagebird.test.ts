@@ -15,7 +15,14 @@ import { codeText } from "./texts";
 import type { OutgoingMessage } from "./transport";
 
 const CODE = "407193";
-const sms: OutgoingMessage = { to: "+31612345656", channel: "sms", locale: "nl", body: codeText("nl", "sms", "Flynth", CODE, 10), purpose: "code", flowId: "0b8f5c1e-4a6d-4f7e-9a51-3c2d1e0f9a8b" };
+const sms: OutgoingMessage = {
+  to: "+31612345656",
+  channel: "sms",
+  locale: "nl",
+  body: codeText("nl", "sms", "Flynth", CODE, 10),
+  purpose: "code",
+  flowId: "0b8f5c1e-4a6d-4f7e-9a51-3c2d1e0f9a8b",
+};
 const voice: OutgoingMessage = { ...sms, channel: "voice", locale: "en", body: codeText("en", "voice", "Flynth", CODE, 10) };
 
 describe("without a stand-in", () => {
@@ -29,20 +36,32 @@ describe("without a stand-in", () => {
 describe("mapMessageBirdError", () => {
   const sdkError = (fields: object) => Object.assign(new Error("api error(s)"), fields);
   it("names a wrong recipient whatever the code, and keeps MessageBird's code and HTTP status", () => {
-    expect(mapMessageBirdError(sdkError({ statusCode: 422, errors: [{ code: 9, description: "no (correct) recipients found", parameter: "recipients" }] }))).toEqual({
+    expect(
+      mapMessageBirdError(
+        sdkError({ statusCode: 422, errors: [{ code: 9, description: "no (correct) recipients found", parameter: "recipients" }] }),
+      ),
+    ).toEqual({
       ok: false,
       error: "invalid-recipient",
       providerCode: 9,
       httpStatus: 422,
     });
-    expect(mapMessageBirdError(sdkError({ statusCode: 422, errors: [{ code: 21, description: "bad request", parameter: "recipient" }] })).error).toBe("invalid-recipient");
+    expect(
+      mapMessageBirdError(sdkError({ statusCode: 422, errors: [{ code: 21, description: "bad request", parameter: "recipient" }] })).error,
+    ).toBe("invalid-recipient");
   });
   it("maps the documented codes and falls back to provider-error", () => {
-    const code = (c: number) => mapMessageBirdError(sdkError({ statusCode: 400, errors: [{ code: c, description: "x", parameter: null }] })).error;
+    const code = (c: number) =>
+      mapMessageBirdError(sdkError({ statusCode: 400, errors: [{ code: c, description: "x", parameter: null }] })).error;
     expect([code(2), code(25), code(99), code(12345)]).toEqual(["unauthorized", "no-balance", "provider-error", "provider-error"]);
   });
   it("reports an unreadable answer by its HTTP status, and a broken connection as network", () => {
-    expect(mapMessageBirdError(sdkError({ statusCode: 502 }))).toEqual({ ok: false, error: "provider-error", providerCode: null, httpStatus: 502 });
+    expect(mapMessageBirdError(sdkError({ statusCode: 502 }))).toEqual({
+      ok: false,
+      error: "provider-error",
+      providerCode: null,
+      httpStatus: 502,
+    });
     expect(mapMessageBirdError(sdkError({}))).toEqual({ ok: false, error: "network", providerCode: null, httpStatus: null });
   });
 });
@@ -54,7 +73,13 @@ describe.each(drivers())("MessageBird transport against the stand-in on %s", (dr
   beforeAll(async () => {
     handle = await freshDb(driver);
     standIn = await startMessageBirdStandIn({ port: 0, dir: path.join(os.tmpdir(), `toegang-mb-test-${process.pid}`), slowMs: 3_000 });
-    options = { accessKey: "test_standin", originator: "Flynth", timeoutMs: 800, reportUrl: "https://toegang.example.nl/api/messagebird/reports", standIn };
+    options = {
+      accessKey: "test_standin",
+      originator: "Flynth",
+      timeoutMs: 800,
+      reportUrl: "https://toegang.example.nl/api/messagebird/reports",
+      standIn,
+    };
   });
   afterEach(() => standIn.reset());
   afterAll(async () => {
@@ -72,16 +97,36 @@ describe.each(drivers())("MessageBird transport against the stand-in on %s", (dr
       body: { originator: "Flynth", recipients: "31612345656", body: sms.body, reference: sms.flowId, reportUrl: options.reportUrl },
     });
     expect(result).toEqual({ ok: true, providerId: expect.stringMatching(/^[0-9a-f]{32}$/) });
-    const rows = await handle.db.select().from(outboxMessages).where(eq(outboxMessages.providerId, (result as { providerId: string }).providerId));
-    expect(rows).toEqual([expect.objectContaining({ recipient: "*****56", body: "", transport: "messagebird", status: "sent", flowId: sms.flowId, purpose: "code" })]);
+    const rows = await handle.db
+      .select()
+      .from(outboxMessages)
+      .where(eq(outboxMessages.providerId, (result as { providerId: string }).providerId));
+    expect(rows).toEqual([
+      expect.objectContaining({
+        recipient: "*****56",
+        body: "",
+        transport: "messagebird",
+        status: "sent",
+        flowId: sms.flowId,
+        purpose: "code",
+      }),
+    ]);
   });
 
   it("calls through the voice-messages API in the user's language, digits spoken one by one, repeated, never to voicemail", async () => {
     const english = await messagebirdTransport(options).send(handle.db, voice);
-    const dutch = await messagebirdTransport(options).send(handle.db, { ...voice, locale: "nl", body: codeText("nl", "voice", "Flynth", CODE, 10) });
+    const dutch = await messagebirdTransport(options).send(handle.db, {
+      ...voice,
+      locale: "nl",
+      body: codeText("nl", "voice", "Flynth", CODE, 10),
+    });
     expect(english.ok && dutch.ok).toBe(true);
     const [en, nl] = standIn.requests();
-    expect(en).toMatchObject({ method: "POST", path: "/voicemessages", body: { recipients: "31612345656", language: "en-gb", voice: "female", repeat: 2, ifMachine: "hangup" } });
+    expect(en).toMatchObject({
+      method: "POST",
+      path: "/voicemessages",
+      body: { recipients: "31612345656", language: "en-gb", voice: "female", repeat: 2, ifMachine: "hangup" },
+    });
     expect((en!.body as { body: string }).body).toContain("4, 0, 7, 1, 9, 3");
     expect(nl).toMatchObject({ path: "/voicemessages", body: { language: "nl-nl" } });
     expect((nl!.body as { body: string }).body).toContain("4, 0, 7, 1, 9, 3");

@@ -39,7 +39,10 @@ export function mapMessageBirdError(error: SdkError): Extract<SendResult, { ok: 
   const first = error.errors?.[0];
   const httpStatus = error.statusCode ?? null;
   if (first) {
-    const kind = first.parameter === "recipients" || first.parameter === "recipient" ? "invalid-recipient" : (ERROR_CODES[first.code] ?? "provider-error");
+    const kind =
+      first.parameter === "recipients" || first.parameter === "recipient"
+        ? "invalid-recipient"
+        : (ERROR_CODES[first.code] ?? "provider-error");
     return { ok: false, error: kind, providerCode: first.code, httpStatus };
   }
   if (httpStatus) return { ok: false, error: "provider-error", providerCode: null, httpStatus };
@@ -65,7 +68,16 @@ export function messagebirdTransport(options: MessageBirdOptions): Transport {
       // The row exists before the request, so even an immediate status report finds its flow. No body: it may hold a code.
       const [row] = await db
         .insert(outboxMessages)
-        .values({ recipient: masked(m.to), channel: m.channel, locale: m.locale, body: "", purpose: m.purpose, flowId: m.flowId ?? null, transport: "messagebird", status: "sending" })
+        .values({
+          recipient: masked(m.to),
+          channel: m.channel,
+          locale: m.locale,
+          body: "",
+          purpose: m.purpose,
+          flowId: m.flowId ?? null,
+          transport: "messagebird",
+          status: "sending",
+        })
         .returning({ id: outboxMessages.id });
       const result = await withDeadline(options.timeoutMs, (done) => request(client, options, m, done));
       await db
@@ -81,10 +93,19 @@ export function messagebirdTransport(options: MessageBirdOptions): Transport {
 function request(client: MessageBird, options: MessageBirdOptions, m: OutgoingMessage, done: (r: SendResult) => void) {
   const reference = m.flowId ?? m.purpose;
   const callback = (error: Error | null, created: { id: string } | null) =>
-    done(error ? mapMessageBirdError(error as SdkError) : created?.id ? { ok: true, providerId: created.id } : { ok: false, error: "provider-error" });
+    done(
+      error
+        ? mapMessageBirdError(error as SdkError)
+        : created?.id
+          ? { ok: true, providerId: created.id }
+          : { ok: false, error: "provider-error" },
+    );
   const report = options.reportUrl ? { reportUrl: options.reportUrl } : {};
   if (m.channel === "sms") {
-    client.messages.create({ originator: options.originator, recipients: [msisdn(m.to)], body: m.body, reference, datacoding: "auto", ...report }, callback);
+    client.messages.create(
+      { originator: options.originator, recipients: [msisdn(m.to)], body: m.body, reference, datacoding: "auto", ...report },
+      callback,
+    );
     return;
   }
   client.voice_messages.create(

@@ -11,7 +11,16 @@ export const outboxTransport: Transport = {
   async send(db: Db, m: OutgoingMessage): Promise<SendResult> {
     const [row] = await db
       .insert(outboxMessages)
-      .values({ recipient: m.to, channel: m.channel, locale: m.locale, body: m.body, purpose: m.purpose, flowId: m.flowId ?? null, transport: "outbox", status: "delivered" })
+      .values({
+        recipient: m.to,
+        channel: m.channel,
+        locale: m.locale,
+        body: m.body,
+        purpose: m.purpose,
+        flowId: m.flowId ?? null,
+        transport: "outbox",
+        status: "delivered",
+      })
       .returning({ id: outboxMessages.id });
     return { ok: true, providerId: `outbox-${row!.id}` };
   },
@@ -27,7 +36,15 @@ export function outboxPageAllowed(config: Pick<AppConfig, "smsProvider" | "outbo
   return fromThisMachine(ip);
 }
 
-export type OutboxEntry = { id: number; createdAt: Date; recipient: string; channel: string; locale: string; purpose: string; body: string };
+export type OutboxEntry = {
+  id: number;
+  createdAt: Date;
+  recipient: string;
+  channel: string;
+  locale: string;
+  purpose: string;
+  body: string;
+};
 
 /** Newest first, for the development outbox page (a real provider's rows hold no text and are left out). */
 export async function listOutbox(db: Db, limit = 50): Promise<OutboxEntry[]> {

@@ -4,7 +4,11 @@ import { sendWouldHaveFailed, type ProviderHealth } from "./provider-health";
 
 const t0 = new Date("2026-03-02T09:00:00.000Z");
 const at = (ms: number) => new Date(t0.getTime() + ms);
-const failing = (failureAt: Date, failureMs: number, successAt: Date | null = null): ProviderHealth => ({ lastFailureAt: failureAt, lastFailureMs: failureMs, lastSuccessAt: successAt });
+const failing = (failureAt: Date, failureMs: number, successAt: Date | null = null): ProviderHealth => ({
+  lastFailureAt: failureAt,
+  lastFailureMs: failureMs,
+  lastSuccessAt: successAt,
+});
 
 describe("sendWouldHaveFailed", () => {
   it("is false while nothing has failed", () => {

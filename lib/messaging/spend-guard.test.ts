@@ -19,14 +19,17 @@ describe.each(drivers())("spend guard on %s", (driver) => {
   afterAll(async () => {
     await handle?.close();
   });
-  const tripped = async () => handle.db.select().from(auditEvents).where(eq(auditEvents.event, "sms.breaker_tripped")).orderBy(auditEvents.id);
+  const tripped = async () =>
+    handle.db.select().from(auditEvents).where(eq(auditEvents.event, "sms.breaker_tripped")).orderBy(auditEvents.id);
 
   it("refuses numbers that are not mobile or not in an allowed country, without counting them", async () => {
     const config = { sms: { allowedCountries: ["NL"], capPerHour: 1, capPerDay: 10 } };
     const now = at(-86_400 * 10);
     expect(await admitMessage(handle.db, "+31201234567", now, config)).toEqual({ ok: false, reason: "not-mobile" });
     expect(await admitMessage(handle.db, "+32470123456", now, config)).toEqual({ ok: false, reason: "country-not-allowed" });
-    expect(await admitMessage(handle.db, "+32470123456", now, { sms: { ...config.sms, allowedCountries: ["NL", "BE"] } })).toEqual({ ok: true });
+    expect(await admitMessage(handle.db, "+32470123456", now, { sms: { ...config.sms, allowedCountries: ["NL", "BE"] } })).toEqual({
+      ok: true,
+    });
     expect(await admitMessage(handle.db, "bel me", now, config)).toEqual({ ok: false, reason: "invalid-number" });
     // The one message the hourly cap allows was the Belgian one; the refusals took nothing.
     expect(await admitMessage(handle.db, MOBILE, now, config)).toMatchObject({ ok: false, reason: "breaker" });
@@ -45,7 +48,9 @@ describe.each(drivers())("spend guard on %s", (driver) => {
     expect(await admitMessage(handle.db, MOBILE, at(4), config)).toMatchObject({ ok: false, reason: "breaker" });
     expect(await admitMessage(handle.db, MOBILE, at(3_599), config)).toMatchObject({ ok: false, reason: "breaker" });
     const audited = (await tripped()).slice(before);
-    expect(audited.map((r) => [r.outcome, r.reason, r.details, r.at])).toEqual([["refused", "cap-per-hour", { cap: 3, until: at(3_600).toISOString() }, at(3)]]);
+    expect(audited.map((r) => [r.outcome, r.reason, r.details, r.at])).toEqual([
+      ["refused", "cap-per-hour", { cap: 3, until: at(3_600).toISOString() }, at(3)],
+    ]);
     expect(await breakerOpen(handle.db, at(3_600), config)).toBe(false);
     expect(await admitMessage(handle.db, MOBILE, at(3_600), config)).toEqual({ ok: true });
   });

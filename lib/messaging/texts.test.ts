@@ -24,8 +24,12 @@ describe("codeText", () => {
   });
 
   it("an SMS holds organisation, code, validity and 'never share'", () => {
-    expect(codeText("nl", "sms", "Flynth", "040719", 10)).toBe("Flynth: uw verificatiecode is 040719. De code is 10 minuten geldig. Deel deze code met niemand.");
-    expect(codeText("en", "sms", "Flynth", "040719", 5)).toBe("Flynth: your verification code is 040719. It is valid for 5 minutes. Never share this code.");
+    expect(codeText("nl", "sms", "Flynth", "040719", 10)).toBe(
+      "Flynth: uw verificatiecode is 040719. De code is 10 minuten geldig. Deel deze code met niemand.",
+    );
+    expect(codeText("en", "sms", "Flynth", "040719", 5)).toBe(
+      "Flynth: your verification code is 040719. It is valid for 5 minutes. Never share this code.",
+    );
   });
 
   it("a notification names the helpdesk and holds no code", () => {

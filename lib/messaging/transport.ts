@@ -14,8 +14,7 @@ export type OutgoingMessage = { to: string; channel: Channel; locale: "nl" | "en
  * provider answered, its own error code and HTTP status, for the audit trail; never the message text.
  */
 export type SendResult =
-  | { ok: true; providerId: string | null }
-  | { ok: false; error: string; providerCode?: number | null; httpStatus?: number | null };
+  { ok: true; providerId: string | null } | { ok: false; error: string; providerCode?: number | null; httpStatus?: number | null };
 
 export interface Transport {
   readonly name: string;

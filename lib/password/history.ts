@@ -7,7 +7,12 @@ import { passwordHistory } from "@/lib/db/schema";
 import { verifyPassword } from "./hash";
 
 /** Depth defaults to PASSWORD_HISTORY (24); 0 switches the rule off. */
-export async function wasUsedBefore(db: Db | Tx, userId: string, password: string, depth = getConfig().recovery.passwordHistory): Promise<boolean> {
+export async function wasUsedBefore(
+  db: Db | Tx,
+  userId: string,
+  password: string,
+  depth = getConfig().recovery.passwordHistory,
+): Promise<boolean> {
   if (depth <= 0) return false;
   const rows = await db
     .select({ hash: passwordHistory.passwordHash })

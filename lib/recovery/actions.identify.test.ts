@@ -4,7 +4,7 @@
 import { asc, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { newChallenge } from "@/lib/captcha/builtin";
-import { useHcaptchaStandIn } from "@/lib/captcha/hcaptcha.test-helper";
+import { hcaptchaStandInForFile } from "@/lib/captcha/hcaptcha.test-helper";
 import { HCAPTCHA_TEST_SITE_KEY, type AppConfig } from "@/lib/config";
 import type { Db, DbHandle } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
@@ -28,7 +28,9 @@ vi.mock("@/lib/i18n/navigation", () => ({
     throw new stubs.Redirected(href);
   },
 }));
-vi.mock("@/lib/security/request-context", () => ({ getRequestContext: async () => ({ ip: stubs.ip, userAgent: "vitest/identify", locale: "nl" }) }));
+vi.mock("@/lib/security/request-context", () => ({
+  getRequestContext: async () => ({ ip: stubs.ip, userAgent: "vitest/identify", locale: "nl" }),
+}));
 vi.mock("./session", () => ({
   currentFlowToken: async () => null,
   getFlowCookie: async () => {
@@ -52,7 +54,7 @@ const { startRecoveryAction } = await import("./actions");
 
 const TEST_ANSWER = "AdE4rT";
 const USER_ID = "iemand.onbekend@example.nl";
-const { standIn, configFor } = useHcaptchaStandIn();
+const { standIn, configFor } = hcaptchaStandInForFile();
 let ipCount = 0;
 
 /** The portal's configuration for the next request (getConfig is stubbed to return it). */
@@ -124,12 +126,19 @@ describe.each(drivers())("“Wie bent u?” with hCaptcha on %s", (driver) => {
       ["captcha.verify_failed", "failure", "invalid-input-response"],
       ["recovery.captcha_failed", "failure", "wrong-captcha"],
     ]);
-    expect(events[0]).toMatchObject({ subjectHash: keyedHash("user-id", USER_ID), userAgent: "vitest/identify", locale: "nl", flowId: null });
+    expect(events[0]).toMatchObject({
+      subjectHash: keyedHash("user-id", USER_ID),
+      userAgent: "vitest/identify",
+      locale: "nl",
+      flowId: null,
+    });
   });
 
   it("a token solved on another site is refused although siteverify accepts it", async () => {
     useConfig();
-    const { state, ip } = await submit({ "h-captcha-response": standIn().issueToken({ sitekey: HCAPTCHA_TEST_SITE_KEY, hostname: "phishing.example" }) });
+    const { state, ip } = await submit({
+      "h-captcha-response": standIn().issueToken({ sitekey: HCAPTCHA_TEST_SITE_KEY, hostname: "phishing.example" }),
+    });
     expect(state).toMatchObject({ fieldErrors: { captchaWidget: "errors.hcaptchaFailed" } });
     expect((await eventsFrom(ip))[0]).toMatchObject({ event: "captcha.verify_failed", reason: "hostname-mismatch" });
   });

@@ -76,8 +76,20 @@ export async function startRecoveryAction(_prev: IdentifyState, formData: FormDa
   if (formData.get("op") === "refresh") return { status: "idle", values, captchaToken: await newChallenge() };
   const parsed = getConfig().hcaptcha ? parseForm(identifyHcaptchaSchema, formData) : parseForm(identifySchema, formData);
   if (!parsed.ok) {
-    const { captchaToken: _t, intent: _i, op: _o, noscript: _n, "h-captcha-response": token, ...fieldErrors } = parsed.fieldErrors as Record<string, string>;
-    return { status: "error", fieldErrors: { ...fieldErrors, ...(token ? { captchaWidget: token } : {}) }, values, captchaToken: await newChallenge() };
+    const {
+      captchaToken: _t,
+      intent: _i,
+      op: _o,
+      noscript: _n,
+      "h-captcha-response": token,
+      ...fieldErrors
+    } = parsed.fieldErrors as Record<string, string>;
+    return {
+      status: "error",
+      fieldErrors: { ...fieldErrors, ...(token ? { captchaWidget: token } : {}) },
+      values,
+      captchaToken: await newChallenge(),
+    };
   }
   const db = await getDb();
   const context = await getRequestContext();
@@ -85,7 +97,12 @@ export async function startRecoveryAction(_prev: IdentifyState, formData: FormDa
   const form: z.infer<typeof identifySchema> & Partial<z.infer<typeof identifyHcaptchaSchema>> = parsed.data;
   const captcha = await checkCaptcha(
     db,
-    { challenge: form.captchaToken, answer: form.captcha, hcaptchaToken: form["h-captcha-response"] ?? "", noscript: form.noscript === "1" },
+    {
+      challenge: form.captchaToken,
+      answer: form.captcha,
+      hcaptchaToken: form["h-captcha-response"] ?? "",
+      noscript: form.noscript === "1",
+    },
     { typedId: form.userId, context },
   );
   if (captcha.kind === "missing") {
@@ -95,7 +112,13 @@ export async function startRecoveryAction(_prev: IdentifyState, formData: FormDa
   // hCaptcha being down is not the user's failure (captcha.unavailable is audited instead), but still counts per IP.
   const limited = await noteCaptchaAttempt(db, { ok: captcha.kind !== "wrong", typedId: form.userId, ...ctx });
   if (limited.limited) {
-    return { status: "error", formError: "errors.rateLimited", params: { time: limited.retryAt.toISOString() }, values, captchaToken: await newChallenge() };
+    return {
+      status: "error",
+      formError: "errors.rateLimited",
+      params: { time: limited.retryAt.toISOString() },
+      values,
+      captchaToken: await newChallenge(),
+    };
   }
   if (captcha.kind !== "ok") {
     return { status: "error", fieldErrors: { [captcha.field]: captcha.error }, values, captchaToken: await newChallenge() };
@@ -155,7 +178,12 @@ const codeSchema = z.object({
   code: z
     .string()
     .transform((s) => s.replace(/[\s-]/g, ""))
-    .pipe(z.string().min(1, "errors.codeRequired").regex(/^\d{6}$/, "errors.codeFormat")),
+    .pipe(
+      z
+        .string()
+        .min(1, "errors.codeRequired")
+        .regex(/^\d{6}$/, "errors.codeFormat"),
+    ),
 });
 
 /** The code step: "Volgende" checks the code; "Opnieuw proberen" and "another method" are separate actions below. */

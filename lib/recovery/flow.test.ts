@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { STEPS, codeExpired, cooldownUntil, secondsUntil, defaultFlowLimits as L, pageForStep, transition, type FlowEvent, type FlowState, type Step } from "./flow";
+import {
+  STEPS,
+  codeExpired,
+  cooldownUntil,
+  secondsUntil,
+  defaultFlowLimits as L,
+  pageForStep,
+  transition,
+  type FlowEvent,
+  type FlowState,
+  type Step,
+} from "./flow";
 
 const t0 = new Date("2026-11-25T10:00:00Z");
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -93,7 +104,11 @@ describe("happy paths", () => {
 describe("numbers", () => {
   it("a wrong number still moves on to the code step but sends nothing", () => {
     const r = transition(state("verify"), { type: "submit-number", channel: "voice", matched: false }, at(1));
-    expect(r).toMatchObject({ ok: true, effect: "pretend-send", state: { step: "code", phoneMismatches: 1, phoneMatched: false, channel: "voice", sends: 1 } });
+    expect(r).toMatchObject({
+      ok: true,
+      effect: "pretend-send",
+      state: { step: "code", phoneMismatches: 1, phoneMatched: false, channel: "voice", sends: 1 },
+    });
   });
 
   it("the third wrong number ends the flow", () => {
@@ -114,7 +129,10 @@ describe("numbers", () => {
     const back = transition(failed, { type: "change-method" }, at(3));
     expect(back).toMatchObject({ ok: true, state: { step: "verify", sends: 1, lastSentAt: at(0) } });
     const s = (back as { state: FlowState }).state;
-    expect(transition(s, { type: "submit-number", channel: "voice", matched: true }, at(4))).toEqual({ ok: false, error: { kind: "cooldown", retryAt: at(60) } });
+    expect(transition(s, { type: "submit-number", channel: "voice", matched: true }, at(4))).toEqual({
+      ok: false,
+      error: { kind: "cooldown", retryAt: at(60) },
+    });
     expect(transition(s, { type: "submit-number", channel: "voice", matched: true, lastDeliveryFailed: true }, at(4))).toMatchObject({
       ok: true,
       effect: "send-code",
@@ -128,7 +146,11 @@ describe("resend", () => {
 
   it("is refused during the 60 s cooldown and allowed at 60 s", () => {
     expect(transition(sent, { type: "resend" }, at(59))).toEqual({ ok: false, error: { kind: "cooldown", retryAt: at(60) } });
-    expect(transition(sent, { type: "resend" }, at(60))).toMatchObject({ ok: true, effect: "send-code", state: { sends: 2, lastSentAt: at(60) } });
+    expect(transition(sent, { type: "resend" }, at(60))).toMatchObject({
+      ok: true,
+      effect: "send-code",
+      state: { sends: 2, lastSentAt: at(60) },
+    });
   });
 
   it("the 4th send is refused", () => {
@@ -137,10 +159,23 @@ describe("resend", () => {
   });
 
   it("after a send the user was told had failed, may go again at once, still within the send limit", () => {
-    expect(transition(sent, { type: "resend", lastDeliveryFailed: true }, at(5))).toMatchObject({ ok: true, effect: "send-code", state: { sends: 2, lastSentAt: at(5) } });
-    expect(transition({ ...sent, phoneMatched: false }, { type: "resend", lastDeliveryFailed: true }, at(5))).toMatchObject({ ok: true, effect: "pretend-send" });
-    expect(transition({ ...sent, sends: 3 }, { type: "resend", lastDeliveryFailed: true }, at(5))).toEqual({ ok: false, error: { kind: "send-limit" } });
-    expect(transition(sent, { type: "resend", lastDeliveryFailed: false }, at(5))).toEqual({ ok: false, error: { kind: "cooldown", retryAt: at(60) } });
+    expect(transition(sent, { type: "resend", lastDeliveryFailed: true }, at(5))).toMatchObject({
+      ok: true,
+      effect: "send-code",
+      state: { sends: 2, lastSentAt: at(5) },
+    });
+    expect(transition({ ...sent, phoneMatched: false }, { type: "resend", lastDeliveryFailed: true }, at(5))).toMatchObject({
+      ok: true,
+      effect: "pretend-send",
+    });
+    expect(transition({ ...sent, sends: 3 }, { type: "resend", lastDeliveryFailed: true }, at(5))).toEqual({
+      ok: false,
+      error: { kind: "send-limit" },
+    });
+    expect(transition(sent, { type: "resend", lastDeliveryFailed: false }, at(5))).toEqual({
+      ok: false,
+      error: { kind: "cooldown", retryAt: at(60) },
+    });
   });
 
   it("does not reset the failure count and sends nothing when the number did not match", () => {
@@ -152,8 +187,14 @@ describe("resend", () => {
 describe("codes", () => {
   it("the 5th failure ends the flow, the 4th does not", () => {
     const s = state("code", { lastSentAt: at(0), sends: 1 });
-    expect(transition(s, { type: "code-failed", attempts: 4 }, at(5))).toMatchObject({ ok: true, state: { step: "code", codeAttempts: 4 } });
-    expect(transition(s, { type: "code-failed", attempts: 5 }, at(5))).toMatchObject({ ok: true, state: { step: "ended", endedReason: "too-many-attempts" } });
+    expect(transition(s, { type: "code-failed", attempts: 4 }, at(5))).toMatchObject({
+      ok: true,
+      state: { step: "code", codeAttempts: 4 },
+    });
+    expect(transition(s, { type: "code-failed", attempts: 5 }, at(5))).toMatchObject({
+      ok: true,
+      state: { step: "ended", endedReason: "too-many-attempts" },
+    });
   });
 
   it("a code expires after 10 minutes", () => {
@@ -178,18 +219,27 @@ describe("codes", () => {
 describe("expiry and finished flows", () => {
   it("after 15 minutes every event but expire is refused as expired", () => {
     const s = state("verify");
-    expect(transition(s, { type: "submit-number", channel: "sms", matched: true }, at(15 * 60))).toEqual({ ok: false, error: { kind: "expired" } });
+    expect(transition(s, { type: "submit-number", channel: "sms", matched: true }, at(15 * 60))).toEqual({
+      ok: false,
+      error: { kind: "expired" },
+    });
     expect(transition(s, { type: "expire" }, at(15 * 60))).toMatchObject({ ok: true, state: { step: "ended", endedReason: "expired" } });
   });
 
   it("a finished flow cannot be reused", () => {
     expect(transition(state("done"), { type: "cancel" }, at(1))).toEqual({ ok: false, error: { kind: "finished" } });
-    expect(transition(state("ended"), { type: "choose-intent", intent: "unlock" }, at(1))).toEqual({ ok: false, error: { kind: "finished" } });
+    expect(transition(state("ended"), { type: "choose-intent", intent: "unlock" }, at(1))).toEqual({
+      ok: false,
+      error: { kind: "finished" },
+    });
   });
 
   it("cancel ends the flow at any unfinished step", () => {
     for (const step of ["intent", "verify", "code", "password"] as const) {
-      expect(transition(state(step), { type: "cancel" }, at(1))).toMatchObject({ ok: true, state: { step: "ended", endedReason: "cancelled" } });
+      expect(transition(state(step), { type: "cancel" }, at(1))).toMatchObject({
+        ok: true,
+        state: { step: "ended", endedReason: "cancelled" },
+      });
     }
   });
 

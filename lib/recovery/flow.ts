@@ -88,7 +88,11 @@ function waitBeforeSend(state: FlowState, event: { lastDeliveryFailed?: boolean 
 }
 
 /** When the next code may be sent, or null when no cooldown applies. */
-export function cooldownUntil(state: Pick<FlowState, "lastSentAt">, now: Date, limits: Pick<FlowLimits, "resendCooldownSeconds">): Date | null {
+export function cooldownUntil(
+  state: Pick<FlowState, "lastSentAt">,
+  now: Date,
+  limits: Pick<FlowLimits, "resendCooldownSeconds">,
+): Date | null {
   if (!state.lastSentAt) return null;
   const until = new Date(state.lastSentAt.getTime() + limits.resendCooldownSeconds * 1000);
   return until > now ? until : null;
@@ -180,7 +184,9 @@ export function transition(state: FlowState, event: FlowEvent, now: Date, limits
 }
 
 /** The wizard page that shows a step. */
-export function pageForStep(step: Step): "/recover/reason" | "/recover/verify" | "/recover/code" | "/recover/password" | "/recover/done" | "/recover/ended" {
+export function pageForStep(
+  step: Step,
+): "/recover/reason" | "/recover/verify" | "/recover/code" | "/recover/password" | "/recover/done" | "/recover/ended" {
   switch (step) {
     case "intent":
       return "/recover/reason";

@@ -37,7 +37,7 @@ function sentCodes(flowId: string): string[] {
     .requests()
     .map((r) => r.body as { reference?: string; body?: string })
     .filter((b) => b.reference === flowId)
-    .map((b) => (/\b(\d{6})\b/.exec(b.body ?? "")?.[1] ?? /\b(\d(?:, \d){5})\b/.exec(b.body ?? "")?.[1]?.replace(/, /g, "") ?? ""));
+    .map((b) => /\b(\d{6})\b/.exec(b.body ?? "")?.[1] ?? /\b(\d(?:, \d){5})\b/.exec(b.body ?? "")?.[1]?.replace(/, /g, "") ?? "");
 }
 
 /** What the code page shows, minus the masked digits (which differ per account by design). */
@@ -96,8 +96,14 @@ describe.each(drivers())("delivery through MessageBird on %s", (driver) => {
     standIn.setMode("500");
     const { c, d, right, wrong } = await pair(at);
     standIn.setMode("ok");
-    expect(await resendCode(h.db, await h.guard(right.token, "code", c, at(2)), c.ctx(at(2)))).toEqual({ kind: "moved", to: "/recover/code" });
-    expect(await resendCode(h.db, await h.guard(wrong.token, "code", d, at(2)), d.ctx(at(2)))).toEqual({ kind: "moved", to: "/recover/code" });
+    expect(await resendCode(h.db, await h.guard(right.token, "code", c, at(2)), c.ctx(at(2)))).toEqual({
+      kind: "moved",
+      to: "/recover/code",
+    });
+    expect(await resendCode(h.db, await h.guard(wrong.token, "code", d, at(2)), d.ctx(at(2)))).toEqual({
+      kind: "moved",
+      to: "/recover/code",
+    });
     await h.flush();
     expect(standIn.requests()).toHaveLength(2);
     // The stand-in also recorded the first, failed request; only the newest code counts.
@@ -106,7 +112,10 @@ describe.each(drivers())("delivery through MessageBird on %s", (driver) => {
     const rightPage = await page(h, await h.guard(right.token, "code", c, at(12)), at(12));
     expect(rightPage).toMatchObject({ notice: null, cooldownSeconds: 50, sendsLeft: 1 });
     expect(await page(h, await h.guard(wrong.token, "code", d, at(12)), at(12))).toEqual(rightPage);
-    expect(await verifyCode(h.db, await h.guard(right.token, "code", c, at(13)), code!, c.ctx(at(13)))).toEqual({ kind: "moved", to: "/recover/password" });
+    expect(await verifyCode(h.db, await h.guard(right.token, "code", c, at(13)), code!, c.ctx(at(13)))).toEqual({
+      kind: "moved",
+      to: "/recover/password",
+    });
   });
 
   it("after a failure: the other method (a call) can be chosen and sent at once", async () => {
@@ -114,9 +123,15 @@ describe.each(drivers())("delivery through MessageBird on %s", (driver) => {
     standIn.setMode("500");
     const { c, right } = await pair(at);
     standIn.setMode("ok");
-    expect(await changeMethod(h.db, await h.guard(right.token, "code", c, at(3)), c.ctx(at(3)))).toEqual({ kind: "moved", to: "/recover/verify" });
+    expect(await changeMethod(h.db, await h.guard(right.token, "code", c, at(3)), c.ctx(at(3)))).toEqual({
+      kind: "moved",
+      to: "/recover/verify",
+    });
     const verify = await h.guard(right.token, "verify", c, at(4));
-    expect(await submitNumber(h.db, verify, { channel: "voice", typed: MOBILE_NATIONAL, ...c.ctx(at(4)) })).toEqual({ kind: "moved", to: "/recover/code" });
+    expect(await submitNumber(h.db, verify, { channel: "voice", typed: MOBILE_NATIONAL, ...c.ctx(at(4)) })).toEqual({
+      kind: "moved",
+      to: "/recover/code",
+    });
     await h.flush();
     expect(standIn.requests().map((r) => r.path)).toEqual(["/messages", "/voicemessages"]);
     expect(await h.flowRow(right.flowId)).toMatchObject({ deliveryStatus: "sent", channel: "voice", sends: 2 });
@@ -129,7 +144,9 @@ describe.each(drivers())("delivery through MessageBird on %s", (driver) => {
     expect(standIn.requests()).toHaveLength(1);
     const failed = (await h.audit(right.flowId)).find((r) => r.event === "message.failed");
     expect(failed?.details).toEqual({ transport: "messagebird", error: "timeout", providerCode: null, httpStatus: null });
-    expect(await page(h, await h.guard(wrong.token, "code", d, at(TIMEOUT_MS / 2_000)), at(TIMEOUT_MS / 2_000))).toMatchObject({ notice: null });
+    expect(await page(h, await h.guard(wrong.token, "code", d, at(TIMEOUT_MS / 2_000)), at(TIMEOUT_MS / 2_000))).toMatchObject({
+      notice: null,
+    });
     const rightPage = await page(h, await h.guard(right.token, "code", c, at(2)), at(2));
     expect(rightPage).toMatchObject({ notice: "failed" });
     expect(await page(h, await h.guard(wrong.token, "code", d, at(2)), at(2))).toEqual(rightPage);
@@ -165,7 +182,10 @@ describe.each(drivers())("delivery through MessageBird on %s", (driver) => {
     const { token, flowId } = await h.toCode(u.email, c, { now: at(0), intent: "unlock" });
     const [code] = sentCodes(flowId);
     standIn.setMode("500");
-    expect(await verifyCode(h.db, await h.guard(token, "code", c, at(5)), code!, c.ctx(at(5)))).toEqual({ kind: "moved", to: "/recover/done" });
+    expect(await verifyCode(h.db, await h.guard(token, "code", c, at(5)), code!, c.ctx(at(5)))).toEqual({
+      kind: "moved",
+      to: "/recover/done",
+    });
     await h.flush();
     const failed = (await h.audit(flowId)).filter((r) => r.event === "message.failed");
     expect(failed.map((r) => r.reason)).toEqual(["notification:sms"]);
@@ -213,8 +233,13 @@ describe.each(drivers())("delivery through MessageBird on %s", (driver) => {
       const again = await b.toCode((await b.newUser()).email, b.client(), { now: at(2) });
       expect(standIn.requests()).toEqual([]);
       expect(await b.flowRow(right.flowId)).toMatchObject({ deliveryStatus: "paused" });
-      expect((await b.audit(right.flowId)).find((r) => r.event === "message.refused")).toMatchObject({ outcome: "refused", details: { rule: "breaker" } });
-      expect(await b.auditWhere({ event: "sms.breaker_tripped" })).toEqual([expect.objectContaining({ reason: "cap-per-hour", details: { cap: 500, until: at(3_600).toISOString() } })]);
+      expect((await b.audit(right.flowId)).find((r) => r.event === "message.refused")).toMatchObject({
+        outcome: "refused",
+        details: { rule: "breaker" },
+      });
+      expect(await b.auditWhere({ event: "sms.breaker_tripped" })).toEqual([
+        expect.objectContaining({ reason: "cap-per-hour", details: { cap: 500, until: at(3_600).toISOString() } }),
+      ]);
       const rightPage = await page(b, await b.guard(right.token, "code", c, at(3)), at(3));
       expect(rightPage).toMatchObject({ notice: "paused", watchSeconds: 0 });
       expect(await page(b, await b.guard(wrong.token, "code", d, at(3)), at(3))).toEqual(rightPage);

@@ -178,12 +178,17 @@ describe.each(drivers())("recovery service limits and unknown IDs on %s", (drive
         to: "/recover/ended",
       });
       // The 10th failure: blocked, counted from the first failure.
-      expect(await startRecovery(h.db, { typedId: u.email, intent: null, ...c.ctx(later(20)) })).toEqual({ kind: "blocked", retryAt: at(DAY) });
-      // Even the right code no longer helps in the flow that was already going.
-      expect(await verifyCode(h.db, await h.guard(inProgress.token, "code", c, later(30)), inProgress.codes[0]!, c.ctx(later(30)))).toEqual({
-        kind: "moved",
-        to: "/recover/ended",
+      expect(await startRecovery(h.db, { typedId: u.email, intent: null, ...c.ctx(later(20)) })).toEqual({
+        kind: "blocked",
+        retryAt: at(DAY),
       });
+      // Even the right code no longer helps in the flow that was already going.
+      expect(await verifyCode(h.db, await h.guard(inProgress.token, "code", c, later(30)), inProgress.codes[0]!, c.ctx(later(30)))).toEqual(
+        {
+          kind: "moved",
+          to: "/recover/ended",
+        },
+      );
       expect(await h.flowRow(inProgress.flowId)).toMatchObject({ step: "ended", endedReason: "blocked", codeAttempts: 0 });
       const refused = await h.auditWhere({ event: "recovery.rate_limited", userId: u.id });
       expect(refused.map((r) => [r.outcome, r.reason])).toEqual([
@@ -217,7 +222,13 @@ describe.each(drivers())("recovery service limits and unknown IDs on %s", (drive
       expect(await noteCaptchaAttempt(h.db, { ok: true, typedId: id, ...c.ctx() })).toEqual({ limited: false });
       const failed = await h.auditWhere({ event: "recovery.captcha_failed", ip: c.ip });
       expect(failed).toHaveLength(1);
-      expect(failed[0]).toMatchObject({ outcome: "failure", reason: "wrong-captcha", userId: null, userAgent: "vitest/recovery", locale: "nl" });
+      expect(failed[0]).toMatchObject({
+        outcome: "failure",
+        reason: "wrong-captcha",
+        userId: null,
+        userAgent: "vitest/recovery",
+        locale: "nl",
+      });
       const { flowId } = await h.start(id, c);
       expect(failed[0]!.subjectHash).toBe((await h.flowRow(flowId)).subjectHash);
       expect(JSON.stringify(failed[0])).not.toContain(id.split("@")[0]!);
@@ -226,13 +237,16 @@ describe.each(drivers())("recovery service limits and unknown IDs on %s", (drive
     it("per IP: 60 tries an hour, the 61st is refused until the hour has passed", async () => {
       const c = h.client();
       const results = [];
-      for (let i = 0; i < 61; i++) results.push(await noteCaptchaAttempt(h.db, { ok: i % 2 === 0, typedId: "iemand@example.nl", ...c.ctx(at(i)) }));
+      for (let i = 0; i < 61; i++)
+        results.push(await noteCaptchaAttempt(h.db, { ok: i % 2 === 0, typedId: "iemand@example.nl", ...c.ctx(at(i)) }));
       expect(results.slice(0, 60).every((r) => !r.limited)).toBe(true);
       expect(results[60]).toEqual({ limited: true, retryAt: at(HOUR) });
       const refused = await h.auditWhere({ event: "recovery.rate_limited", ip: c.ip });
       expect(refused.map((r) => [r.outcome, r.reason])).toEqual([["refused", "captcha-per-ip"]]);
       expect((await h.auditWhere({ event: "recovery.captcha_failed", ip: c.ip })).length).toBe(30);
-      expect(await noteCaptchaAttempt(h.db, { ok: true, typedId: "iemand@example.nl", ...h.client().ctx(at(61)) })).toEqual({ limited: false });
+      expect(await noteCaptchaAttempt(h.db, { ok: true, typedId: "iemand@example.nl", ...h.client().ctx(at(61)) })).toEqual({
+        limited: false,
+      });
       expect(await noteCaptchaAttempt(h.db, { ok: true, typedId: "iemand@example.nl", ...c.ctx(at(HOUR)) })).toEqual({ limited: false });
     });
   });

@@ -20,14 +20,21 @@ describe.each(drivers())("recovery service under parallel requests on %s", (driv
   });
 
   const failureCount = async (subject: string) =>
-    (await h.db.select({ count: rateLimits.count }).from(rateLimits).where(eq(rateLimits.key, `code-failures:account:${subject}`)))[0]?.count ?? 0;
+    (
+      await h.db
+        .select({ count: rateLimits.count })
+        .from(rateLimits)
+        .where(eq(rateLimits.key, `code-failures:account:${subject}`))
+    )[0]?.count ?? 0;
 
   it("20 parallel wrong codes: at most 5 are evaluated, the counter never passes 5, and the flow ends", async () => {
     const u = await h.newUser();
     const c = h.client();
     const { token, flowId, codes } = await h.toCode(u.email, c);
     const flow = await h.guard(token, "code", c);
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => verifyCode(h.db, flow, wrongCode(codes[0]!, (i % 9) + 1), c.ctx(at(1)))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => verifyCode(h.db, flow, wrongCode(codes[0]!, (i % 9) + 1), c.ctx(at(1)))),
+    );
     const row = await h.flowRow(flowId);
     expect(row).toMatchObject({ step: "ended", endedReason: "too-many-attempts", codeAttempts: 5 });
     const evaluated = (await h.audit(flowId)).filter((r) => r.event === "recovery.code_failed" && r.outcome === "failure");
@@ -81,13 +88,19 @@ describe.each(drivers())("recovery service under parallel requests on %s", (driv
     const before = await h.user(u.id);
     const { token, flowId, codes } = await h.toCode(u.email, c);
     const codeFlow = await h.guard(token, "code", c);
-    const verified = await Promise.all([verifyCode(h.db, codeFlow, codes[0]!, c.ctx(at(1))), verifyCode(h.db, codeFlow, codes[0]!, c.ctx(at(1)))]);
+    const verified = await Promise.all([
+      verifyCode(h.db, codeFlow, codes[0]!, c.ctx(at(1))),
+      verifyCode(h.db, codeFlow, codes[0]!, c.ctx(at(1))),
+    ]);
     expect(verified).toEqual([
       { kind: "moved", to: "/recover/password" },
       { kind: "moved", to: "/recover/password" },
     ]);
     expect((await h.events(flowId)).filter((e) => e === "recovery.code_verified")).toHaveLength(1);
-    const used = await h.db.select().from(verificationCodes).where(and(eq(verificationCodes.flowId, flowId)));
+    const used = await h.db
+      .select()
+      .from(verificationCodes)
+      .where(and(eq(verificationCodes.flowId, flowId)));
     expect(used.filter((r) => r.usedAt !== null)).toHaveLength(1);
 
     const passwordFlow = await h.guard(token, "password", c, at(2));
@@ -148,7 +161,9 @@ describe.each(drivers())("recovery service under parallel requests on %s", (driv
 
   it("parallel starts for one user ID: exactly 5 get a flow", async () => {
     const id = h.unknownId();
-    const results = await Promise.all(Array.from({ length: 12 }, () => startRecovery(h.db, { typedId: id, intent: null, ...h.client().ctx(t0) })));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => startRecovery(h.db, { typedId: id, intent: null, ...h.client().ctx(t0) })),
+    );
     expect(results.filter((r) => r.kind === "started")).toHaveLength(5);
     expect(results.filter((r) => r.kind === "rate-limited")).toHaveLength(7);
   });

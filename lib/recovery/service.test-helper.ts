@@ -99,7 +99,10 @@ export class Harness {
     });
     const typed = opts.typed ?? MOBILE_NATIONAL;
     const verify = await this.guard(token, "verify", client, now);
-    expect(await submitNumber(this.db, verify, { channel: opts.channel ?? "sms", typed, ...client.ctx(now) })).toEqual({ kind: "moved", to: "/recover/code" });
+    expect(await submitNumber(this.db, verify, { channel: opts.channel ?? "sms", typed, ...client.ctx(now) })).toEqual({
+      kind: "moved",
+      to: "/recover/code",
+    });
     return { token, flowId, codes: await this.codes(flowId) };
   }
 

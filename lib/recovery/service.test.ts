@@ -56,7 +56,13 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const after = await h.user(u.id);
       expect(await verifyPassword(after.passwordHash, NEW_PASSWORD)).toBe(true);
       expect(await verifyPassword(after.passwordHash, PASSWORD)).toBe(false);
-      expect(after).toMatchObject({ lockedAt: null, lockedUntil: null, failedSignIns: 0, sessionVersion: before.sessionVersion + 1, passwordChangedAt: at(60) });
+      expect(after).toMatchObject({
+        lockedAt: null,
+        lockedUntil: null,
+        failedSignIns: 0,
+        sessionVersion: before.sessionVersion + 1,
+        passwordChangedAt: at(60),
+      });
       const history = await h.history(u.id);
       expect(history).toHaveLength(2);
       expect(history[1]!.passwordHash).toBe(after.passwordHash);
@@ -77,7 +83,8 @@ describe.each(drivers())("recovery service on %s", (driver) => {
         "password.reset",
         "message.handed_over",
       ]);
-      for (const row of await h.audit(flowId)) expect(row).toMatchObject({ userId: u.id, ip: c.ip, userAgent: "vitest/recovery", locale: "nl" });
+      for (const row of await h.audit(flowId))
+        expect(row).toMatchObject({ userId: u.id, ip: c.ip, userAgent: "vitest/recovery", locale: "nl" });
     });
 
     it("unlock: the code unlocks the account, the password stays, a notification goes out", async () => {
@@ -89,7 +96,13 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect(await verifyCode(h.db, await h.guard(token, "code", c), codes[0]!, c.ctx())).toEqual({ kind: "moved", to: "/recover/done" });
 
       const after = await h.user(u.id);
-      expect(after).toMatchObject({ lockedAt: null, lockedUntil: null, failedSignIns: 0, passwordHash: before.passwordHash, sessionVersion: before.sessionVersion });
+      expect(after).toMatchObject({
+        lockedAt: null,
+        lockedUntil: null,
+        failedSignIns: 0,
+        passwordHash: before.passwordHash,
+        sessionVersion: before.sessionVersion,
+      });
       expect(await h.history(u.id)).toHaveLength(1);
       const notification = (await h.outbox(flowId)).filter((m) => m.purpose === "notification");
       expect(notification).toHaveLength(1);
@@ -116,19 +129,25 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const [message] = await h.outbox(flowId);
       expect(message).toMatchObject({ recipient: MOBILE, channel: "voice", locale: "en" });
       expect(message!.body).toContain(codes[0]!.split("").join(", "));
-      expect(await verifyCode(h.db, await h.guard(token, "code", c), codes[0]!, c.ctx())).toEqual({ kind: "moved", to: "/recover/password" });
+      expect(await verifyCode(h.db, await h.guard(token, "code", c), codes[0]!, c.ctx())).toEqual({
+        kind: "moved",
+        to: "/recover/password",
+      });
     });
   });
 
   describe("the mobile number", () => {
-    it.each(["0031612345656", "+31 6 1234 5656", "06-12345656", "06 12 34 56 56"])("typed as %s matches, and the code goes to the registered number", async (typed) => {
-      const u = await h.newUser();
-      const c = h.client();
-      const { flowId, codes } = await h.toCode(u.email, c, { typed });
-      expect(codes).toHaveLength(1);
-      expect((await h.outbox(flowId)).map((m) => m.recipient)).toEqual([MOBILE]);
-      expect(await h.flowRow(flowId)).toMatchObject({ phoneMatched: true, phoneMismatches: 0, sends: 1 });
-    });
+    it.each(["0031612345656", "+31 6 1234 5656", "06-12345656", "06 12 34 56 56"])(
+      "typed as %s matches, and the code goes to the registered number",
+      async (typed) => {
+        const u = await h.newUser();
+        const c = h.client();
+        const { flowId, codes } = await h.toCode(u.email, c, { typed });
+        expect(codes).toHaveLength(1);
+        expect((await h.outbox(flowId)).map((m) => m.recipient)).toEqual([MOBILE]);
+        expect(await h.flowRow(flowId)).toMatchObject({ phoneMatched: true, phoneMismatches: 0, sends: 1 });
+      },
+    );
 
     it("a wrong number still moves to the code step, but nothing is sent and no code works", async () => {
       const u = await h.newUser();
@@ -139,9 +158,16 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect(await h.flowRow(flowId)).toMatchObject({ step: "code", phoneMatched: false, phoneMismatches: 1, sends: 1 });
       const checked = (await h.audit(flowId)).find((r) => r.event === "recovery.number_checked");
       expect(checked).toMatchObject({ outcome: "failure", reason: "phone-mismatch", details: { mismatches: 1 } });
-      expect(await verifyCode(h.db, await h.guard(token, "code", c), "123456", c.ctx())).toEqual({ kind: "error", error: "wrong-code", attemptsLeft: 4 });
+      expect(await verifyCode(h.db, await h.guard(token, "code", c), "123456", c.ctx())).toEqual({
+        kind: "error",
+        error: "wrong-code",
+        attemptsLeft: 4,
+      });
       // A resend does not send either.
-      expect(await resendCode(h.db, await h.guard(token, "code", c, at(60)), c.ctx(at(60)))).toEqual({ kind: "moved", to: "/recover/code" });
+      expect(await resendCode(h.db, await h.guard(token, "code", c, at(60)), c.ctx(at(60)))).toEqual({
+        kind: "moved",
+        to: "/recover/code",
+      });
       expect(await h.outbox(flowId)).toEqual([]);
     });
 
@@ -161,19 +187,28 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const u = await h.newUser();
       const c = h.client();
       const { token, flowId } = await h.toCode(u.email, c, { typed: OTHER_MOBILE });
-      expect(await changeMethod(h.db, await h.guard(token, "code", c, at(10)), c.ctx(at(10)))).toEqual({ kind: "moved", to: "/recover/verify" });
+      expect(await changeMethod(h.db, await h.guard(token, "code", c, at(10)), c.ctx(at(10)))).toEqual({
+        kind: "moved",
+        to: "/recover/verify",
+      });
       // Another number only after the resend cooldown.
-      expect(await submitNumber(h.db, await h.guard(token, "verify", c, at(30)), { channel: "sms", typed: OTHER_MOBILE, ...c.ctx(at(30)) })).toMatchObject({
+      expect(
+        await submitNumber(h.db, await h.guard(token, "verify", c, at(30)), { channel: "sms", typed: OTHER_MOBILE, ...c.ctx(at(30)) }),
+      ).toMatchObject({
         kind: "error",
         error: "cooldown",
       });
-      expect(await submitNumber(h.db, await h.guard(token, "verify", c, at(60)), { channel: "sms", typed: "0611111111", ...c.ctx(at(60)) })).toEqual({
+      expect(
+        await submitNumber(h.db, await h.guard(token, "verify", c, at(60)), { channel: "sms", typed: "0611111111", ...c.ctx(at(60)) }),
+      ).toEqual({
         kind: "moved",
         to: "/recover/code",
       });
       expect(await h.flowRow(flowId)).toMatchObject({ step: "code", phoneMismatches: 2 });
       await changeMethod(h.db, await h.guard(token, "code", c, at(70)), c.ctx(at(70)));
-      expect(await submitNumber(h.db, await h.guard(token, "verify", c, at(120)), { channel: "sms", typed: OTHER_MOBILE, ...c.ctx(at(120)) })).toEqual({
+      expect(
+        await submitNumber(h.db, await h.guard(token, "verify", c, at(120)), { channel: "sms", typed: OTHER_MOBILE, ...c.ctx(at(120)) }),
+      ).toEqual({
         kind: "moved",
         to: "/recover/ended",
       });
@@ -190,14 +225,23 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       await changeMethod(h.db, await h.guard(second.token, "code", d), d.ctx());
       await submitNumber(h.db, await h.guard(second.token, "verify", d, at(60)), { channel: "sms", typed: OTHER_MOBILE, ...d.ctx(at(60)) });
       await changeMethod(h.db, await h.guard(second.token, "code", d, at(61)), d.ctx(at(61)));
-      expect(await submitNumber(h.db, await h.guard(second.token, "verify", d, at(120)), { channel: "sms", typed: MOBILE_NATIONAL, ...d.ctx(at(120)) })).toEqual({
+      expect(
+        await submitNumber(h.db, await h.guard(second.token, "verify", d, at(120)), {
+          channel: "sms",
+          typed: MOBILE_NATIONAL,
+          ...d.ctx(at(120)),
+        }),
+      ).toEqual({
         kind: "moved",
         to: "/recover/code",
       });
       expect(await h.flowRow(second.flowId)).toMatchObject({ step: "code", phoneMismatches: 2, phoneMatched: true });
       const codes = await h.codes(second.flowId);
       expect(codes).toHaveLength(1);
-      expect(await verifyCode(h.db, await h.guard(second.token, "code", d, at(130)), codes[0]!, d.ctx(at(130)))).toEqual({ kind: "moved", to: "/recover/password" });
+      expect(await verifyCode(h.db, await h.guard(second.token, "code", d, at(130)), codes[0]!, d.ctx(at(130)))).toEqual({
+        kind: "moved",
+        to: "/recover/password",
+      });
     });
   });
 
@@ -207,8 +251,16 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const c = h.client();
       const { token, flowId, codes } = await h.toCode(u.email, c);
       const right = codes[0]!;
-      expect(await verifyCode(h.db, await h.guard(token, "code", c), wrongCode(right), c.ctx())).toEqual({ kind: "error", error: "wrong-code", attemptsLeft: 4 });
-      expect(await verifyCode(h.db, await h.guard(token, "code", c), wrongCode(right, 2), c.ctx())).toEqual({ kind: "error", error: "wrong-code", attemptsLeft: 3 });
+      expect(await verifyCode(h.db, await h.guard(token, "code", c), wrongCode(right), c.ctx())).toEqual({
+        kind: "error",
+        error: "wrong-code",
+        attemptsLeft: 4,
+      });
+      expect(await verifyCode(h.db, await h.guard(token, "code", c), wrongCode(right, 2), c.ctx())).toEqual({
+        kind: "error",
+        error: "wrong-code",
+        attemptsLeft: 3,
+      });
       expect((await codePageInfo(h.db, await h.guard(token, "code", c), t0)).attemptsLeft).toBe(3);
       const failed = (await h.audit(flowId)).filter((r) => r.event === "recovery.code_failed");
       expect(failed.map((r) => [r.outcome, r.reason, r.details])).toEqual([
@@ -217,7 +269,10 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       ]);
       expect(await verifyCode(h.db, await h.guard(token, "code", c), right, c.ctx())).toEqual({ kind: "moved", to: "/recover/password" });
       // Single use: the code is spent.
-      expect(await verifyCode(h.db, { ...(await h.guard(token, "password", c)), step: "code" }, right, c.ctx())).toEqual({ kind: "moved", to: "/recover/password" });
+      expect(await verifyCode(h.db, { ...(await h.guard(token, "password", c)), step: "code" }, right, c.ctx())).toEqual({
+        kind: "moved",
+        to: "/recover/password",
+      });
       expect(await h.flowRow(flowId)).toMatchObject({ step: "password", codeAttempts: 3 });
     });
 
@@ -240,10 +295,16 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const failed = (await h.audit(late.flowId)).find((r) => r.event === "recovery.code_failed");
       expect(failed).toMatchObject({ outcome: "failure", reason: "expired-code" });
       // A new code (the flow itself still has 5 minutes) works.
-      expect(await resendCode(h.db, await h.guard(late.token, "code", c, tenMinutes), c.ctx(tenMinutes))).toEqual({ kind: "moved", to: "/recover/code" });
+      expect(await resendCode(h.db, await h.guard(late.token, "code", c, tenMinutes), c.ctx(tenMinutes))).toEqual({
+        kind: "moved",
+        to: "/recover/code",
+      });
       const codes = await h.codes(late.flowId);
       expect(codes).toHaveLength(2);
-      expect(await verifyCode(h.db, await h.guard(late.token, "code", c, at(601)), codes[1]!, c.ctx(at(601)))).toEqual({ kind: "moved", to: "/recover/password" });
+      expect(await verifyCode(h.db, await h.guard(late.token, "code", c, at(601)), codes[1]!, c.ctx(at(601)))).toEqual({
+        kind: "moved",
+        to: "/recover/password",
+      });
     });
 
     it("after 5 wrong tries the flow ends, and the 6th try is refused even with the right code", async () => {
@@ -283,11 +344,21 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const c = h.client();
       const { token, flowId } = await h.toCode(u.email, c);
       expect(await codePageInfo(h.db, await h.guard(token, "code", c, at(59)), at(59))).toMatchObject({ cooldownSeconds: 1, sendsLeft: 2 });
-      expect(await resendCode(h.db, await h.guard(token, "code", c, at(59)), c.ctx(at(59)))).toEqual({ kind: "error", error: "cooldown", retryAt: at(60) });
+      expect(await resendCode(h.db, await h.guard(token, "code", c, at(59)), c.ctx(at(59)))).toEqual({
+        kind: "error",
+        error: "cooldown",
+        retryAt: at(60),
+      });
       expect(await h.codes(flowId)).toHaveLength(1);
-      expect((await h.audit(flowId)).find((r) => r.event === "recovery.code_resend_refused")).toMatchObject({ outcome: "refused", reason: "cooldown" });
+      expect((await h.audit(flowId)).find((r) => r.event === "recovery.code_resend_refused")).toMatchObject({
+        outcome: "refused",
+        reason: "cooldown",
+      });
       expect(await codePageInfo(h.db, await h.guard(token, "code", c, at(60)), at(60))).toMatchObject({ cooldownSeconds: 0 });
-      expect(await resendCode(h.db, await h.guard(token, "code", c, at(60)), c.ctx(at(60)))).toEqual({ kind: "moved", to: "/recover/code" });
+      expect(await resendCode(h.db, await h.guard(token, "code", c, at(60)), c.ctx(at(60)))).toEqual({
+        kind: "moved",
+        to: "/recover/code",
+      });
       expect(await h.codes(flowId)).toHaveLength(2);
       expect(await h.flowRow(flowId)).toMatchObject({ sends: 2, lastSentAt: at(60) });
     });
@@ -296,15 +367,30 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const u = await h.newUser();
       const c = h.client();
       const { token, flowId } = await h.toCode(u.email, c);
-      for (const s of [60, 120]) expect(await resendCode(h.db, await h.guard(token, "code", c, at(s)), c.ctx(at(s)))).toEqual({ kind: "moved", to: "/recover/code" });
-      expect(await resendCode(h.db, await h.guard(token, "code", c, at(180)), c.ctx(at(180)))).toEqual({ kind: "error", error: "send-limit" });
-      expect(await resendCode(h.db, await h.guard(token, "code", c, at(600)), c.ctx(at(600)))).toEqual({ kind: "error", error: "send-limit" });
+      for (const s of [60, 120])
+        expect(await resendCode(h.db, await h.guard(token, "code", c, at(s)), c.ctx(at(s)))).toEqual({
+          kind: "moved",
+          to: "/recover/code",
+        });
+      expect(await resendCode(h.db, await h.guard(token, "code", c, at(180)), c.ctx(at(180)))).toEqual({
+        kind: "error",
+        error: "send-limit",
+      });
+      expect(await resendCode(h.db, await h.guard(token, "code", c, at(600)), c.ctx(at(600)))).toEqual({
+        kind: "error",
+        error: "send-limit",
+      });
       expect(await h.codes(flowId)).toHaveLength(3);
       expect((await codePageInfo(h.db, await h.guard(token, "code", c, at(181)), at(181))).sendsLeft).toBe(0);
-      expect((await h.audit(flowId)).filter((r) => r.event === "recovery.code_resend_refused").map((r) => r.reason)).toEqual(["send-limit", "send-limit"]);
+      expect((await h.audit(flowId)).filter((r) => r.event === "recovery.code_resend_refused").map((r) => r.reason)).toEqual([
+        "send-limit",
+        "send-limit",
+      ]);
       // Going back to type the number again does not get around the limit either.
       await changeMethod(h.db, await h.guard(token, "code", c, at(601)), c.ctx(at(601)));
-      expect(await submitNumber(h.db, await h.guard(token, "verify", c, at(602)), { channel: "sms", typed: MOBILE_NATIONAL, ...c.ctx(at(602)) })).toEqual({
+      expect(
+        await submitNumber(h.db, await h.guard(token, "verify", c, at(602)), { channel: "sms", typed: MOBILE_NATIONAL, ...c.ctx(at(602)) }),
+      ).toEqual({
         kind: "error",
         error: "send-limit",
       });
@@ -315,10 +401,19 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const u = await h.newUser();
       const c = h.client();
       const { token, codes } = await h.toCode(u.email, c);
-      expect(await changeMethod(h.db, await h.guard(token, "code", c, at(5)), c.ctx(at(5)))).toEqual({ kind: "moved", to: "/recover/verify" });
+      expect(await changeMethod(h.db, await h.guard(token, "code", c, at(5)), c.ctx(at(5)))).toEqual({
+        kind: "moved",
+        to: "/recover/verify",
+      });
       const verify = await h.guard(token, "verify", c, at(60));
-      expect(await submitNumber(h.db, verify, { channel: "sms", typed: OTHER_MOBILE, ...c.ctx(at(60)) })).toEqual({ kind: "moved", to: "/recover/code" });
-      expect(await verifyCode(h.db, await h.guard(token, "code", c, at(61)), codes[0]!, c.ctx(at(61)))).toMatchObject({ kind: "error", error: "wrong-code" });
+      expect(await submitNumber(h.db, verify, { channel: "sms", typed: OTHER_MOBILE, ...c.ctx(at(60)) })).toEqual({
+        kind: "moved",
+        to: "/recover/code",
+      });
+      expect(await verifyCode(h.db, await h.guard(token, "code", c, at(61)), codes[0]!, c.ctx(at(61)))).toMatchObject({
+        kind: "error",
+        error: "wrong-code",
+      });
     });
 
     it("a new code voids the old one and does not reset the failure count", async () => {
@@ -326,14 +421,23 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const c = h.client();
       const { token, flowId, codes } = await h.toCode(u.email, c);
       const old = codes[0]!;
-      expect(await verifyCode(h.db, await h.guard(token, "code", c, at(10)), wrongCode(old), c.ctx(at(10)))).toMatchObject({ attemptsLeft: 4 });
+      expect(await verifyCode(h.db, await h.guard(token, "code", c, at(10)), wrongCode(old), c.ctx(at(10)))).toMatchObject({
+        attemptsLeft: 4,
+      });
       await resendCode(h.db, await h.guard(token, "code", c, at(60)), c.ctx(at(60)));
       const fresh = (await h.codes(flowId))[1]!;
       expect((await codePageInfo(h.db, await h.guard(token, "code", c, at(61)), at(61))).attemptsLeft).toBe(4);
       if (fresh !== old) {
-        expect(await verifyCode(h.db, await h.guard(token, "code", c, at(61)), old, c.ctx(at(61)))).toEqual({ kind: "error", error: "wrong-code", attemptsLeft: 3 });
+        expect(await verifyCode(h.db, await h.guard(token, "code", c, at(61)), old, c.ctx(at(61)))).toEqual({
+          kind: "error",
+          error: "wrong-code",
+          attemptsLeft: 3,
+        });
       }
-      expect(await verifyCode(h.db, await h.guard(token, "code", c, at(62)), fresh, c.ctx(at(62)))).toEqual({ kind: "moved", to: "/recover/password" });
+      expect(await verifyCode(h.db, await h.guard(token, "code", c, at(62)), fresh, c.ctx(at(62)))).toEqual({
+        kind: "moved",
+        to: "/recover/password",
+      });
       expect((await h.flowRow(flowId)).codeAttempts).toBe(fresh !== old ? 3 : 2);
     });
   });
@@ -430,7 +534,11 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect(await loadFlow(h.db, token)).toMatchObject({ codeAttempts: 2, sends: 1 });
       expect((await codePageInfo(h.db, (await loadFlow(h.db, token))!, t0)).attemptsLeft).toBe(3);
       // An old copy (codeAttempts 0) counts on top of the stored counter, not from its own.
-      expect(await verifyCode(h.db, staleCode, wrongCode(codes[0]!, 3), c.ctx())).toEqual({ kind: "error", error: "wrong-code", attemptsLeft: 2 });
+      expect(await verifyCode(h.db, staleCode, wrongCode(codes[0]!, 3), c.ctx())).toEqual({
+        kind: "error",
+        error: "wrong-code",
+        attemptsLeft: 2,
+      });
       expect(await h.flowRow(flowId)).toMatchObject({ codeAttempts: 3 });
       // An old copy cannot resend as if nothing had been sent since.
       await resendCode(h.db, await h.guard(token, "code", c, at(60)), c.ctx(at(60)));
@@ -438,7 +546,10 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect(await h.flowRow(flowId)).toMatchObject({ sends: 2, lastSentAt: at(60), codeAttempts: 3 });
       expect(await h.codes(flowId)).toHaveLength(2);
       // Nor go back to an earlier step.
-      expect(await changeMethod(h.db, { ...staleCode, codeAttempts: 0, sends: 1 }, c.ctx(at(62)))).toEqual({ kind: "moved", to: "/recover/code" });
+      expect(await changeMethod(h.db, { ...staleCode, codeAttempts: 0, sends: 1 }, c.ctx(at(62)))).toEqual({
+        kind: "moved",
+        to: "/recover/code",
+      });
       expect(await h.flowRow(flowId)).toMatchObject({ step: "code", sends: 2, codeAttempts: 3 });
     });
 
@@ -475,11 +586,16 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       }
       const later = c.ctx(at(120));
       expect(await chooseIntent(h.db, staleIntent, "unlock", later)).toEqual({ kind: "moved", to: "/recover/done" });
-      expect(await submitNumber(h.db, staleVerify, { channel: "sms", typed: MOBILE_NATIONAL, ...later })).toEqual({ kind: "moved", to: "/recover/done" });
+      expect(await submitNumber(h.db, staleVerify, { channel: "sms", typed: MOBILE_NATIONAL, ...later })).toEqual({
+        kind: "moved",
+        to: "/recover/done",
+      });
       expect(await resendCode(h.db, staleCode, later)).toEqual({ kind: "moved", to: "/recover/done" });
       expect(await changeMethod(h.db, staleCode, later)).toEqual({ kind: "moved", to: "/recover/done" });
       expect(await verifyCode(h.db, staleCode, code!, later)).toEqual({ kind: "moved", to: "/recover/done" });
-      expect(await chooseNewPassword(h.db, stalePassword, { password: "Winter2028!anders", confirmation: "Winter2028!anders", ...later })).toEqual({
+      expect(
+        await chooseNewPassword(h.db, stalePassword, { password: "Winter2028!anders", confirmation: "Winter2028!anders", ...later }),
+      ).toEqual({
         kind: "moved",
         to: "/recover/done",
       });
@@ -505,7 +621,10 @@ describe.each(drivers())("recovery service on %s", (driver) => {
 
       await cancelFlow(h.db, await h.guard(token, step, c, at(5)), c.ctx(at(5)));
       expect(await h.flowRow(flowId)).toMatchObject({ step: "ended", endedReason: "cancelled" });
-      expect((await h.audit(flowId)).find((r) => r.event === "recovery.cancelled")).toMatchObject({ outcome: "info", reason: `at-${step}` });
+      expect((await h.audit(flowId)).find((r) => r.event === "recovery.cancelled")).toMatchObject({
+        outcome: "info",
+        reason: `at-${step}`,
+      });
       for (const s of ["intent", "verify", "code", "password", "done"] as const) {
         expect(await guardStep(h.db, token, s, c.ctx(at(6)))).toEqual({ kind: "redirect", to: "/recover/ended" });
       }
@@ -529,9 +648,21 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect(codes).toHaveLength(2);
       await verifyCode(h.db, await h.guard(token, "code", c, at(70)), codes[1]!, c.ctx(at(70)));
       await guardStep(h.db, token, "code", c.ctx(at(80)));
-      await chooseNewPassword(h.db, await h.guard(token, "password", c, at(90)), { password: rejected, confirmation: rejected, ...c.ctx(at(90)) });
-      await chooseNewPassword(h.db, await h.guard(token, "password", c, at(100)), { password: NEW_PASSWORD, confirmation: "x" + NEW_PASSWORD, ...c.ctx(at(100)) });
-      await chooseNewPassword(h.db, await h.guard(token, "password", c, at(110)), { password: NEW_PASSWORD, confirmation: NEW_PASSWORD, ...c.ctx(at(110)) });
+      await chooseNewPassword(h.db, await h.guard(token, "password", c, at(90)), {
+        password: rejected,
+        confirmation: rejected,
+        ...c.ctx(at(90)),
+      });
+      await chooseNewPassword(h.db, await h.guard(token, "password", c, at(100)), {
+        password: NEW_PASSWORD,
+        confirmation: "x" + NEW_PASSWORD,
+        ...c.ctx(at(100)),
+      });
+      await chooseNewPassword(h.db, await h.guard(token, "password", c, at(110)), {
+        password: NEW_PASSWORD,
+        confirmation: NEW_PASSWORD,
+        ...c.ctx(at(110)),
+      });
       await h.flush();
 
       expect(await h.events(flowId)).toEqual([
@@ -556,25 +687,46 @@ describe.each(drivers())("recovery service on %s", (driver) => {
         expect(row).toMatchObject({ flowId, userId: u.id, ip: c.ip, userAgent: "vitest/recovery", locale: "nl" });
         expect(row.at.getTime()).toBeGreaterThanOrEqual(t0.getTime());
       }
-      expect(rows.find((r) => r.event === "recovery.number_checked")).toMatchObject({ outcome: "success", reason: "sms", details: { lastDigits: "56" } });
+      expect(rows.find((r) => r.event === "recovery.number_checked")).toMatchObject({
+        outcome: "success",
+        reason: "sms",
+        details: { lastDigits: "56" },
+      });
 
       // Every audit row of the whole database, every column, as text.
       const texts = await h.auditAsText();
       expect(texts.length).toBeGreaterThan(rows.length);
       // Identifiers (uuids, hex hashes) are random hex; a code "inside" one would be chance, not a leak.
-      const scrubbed = texts.map((t) => t.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "<uuid>").replace(/[0-9a-f]{32,}/gi, "<hex>"));
+      const scrubbed = texts.map((t) =>
+        t.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "<uuid>").replace(/[0-9a-f]{32,}/gi, "<hex>"),
+      );
       const leaks = (needle: RegExp) => scrubbed.filter((t) => needle.test(t));
       for (const code of [...firstCodes, ...codes]) expect(leaks(new RegExp(`(?<!\\d)${code}(?!\\d)`)), code).toEqual([]);
-      for (const secret of [NEW_PASSWORD, rejected, PASSWORD]) expect(texts.filter((t) => t.includes(secret)), secret).toEqual([]);
+      for (const secret of [NEW_PASSWORD, rejected, PASSWORD])
+        expect(
+          texts.filter((t) => t.includes(secret)),
+          secret,
+        ).toEqual([]);
       // Not the number in any form: E.164, national, or its last 8 digits (only the last two may be shown).
       for (const phone of [MOBILE, MOBILE_NATIONAL, "12345656", "1234 5656", "12 34 56 56", "612345656"]) {
-        expect(texts.filter((t) => t.includes(phone)), phone).toEqual([]);
+        expect(
+          texts.filter((t) => t.includes(phone)),
+          phone,
+        ).toEqual([]);
       }
       // The database keeps only keyed hashes of codes; the clear code is in the message text (the outbox) alone.
-      const stored = rowsOf<{ t: string }>(await h.db.execute(sql`select v::text as t from verification_codes v where flow_id = ${flowId}`)).map((r) => r.t);
+      const stored = rowsOf<{ t: string }>(
+        await h.db.execute(sql`select v::text as t from verification_codes v where flow_id = ${flowId}`),
+      ).map((r) => r.t);
       expect(stored).toHaveLength(2);
-      const storedScrubbed = stored.map((t) => t.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "<uuid>").replace(/[0-9a-f]{32,}/gi, "<hex>"));
-      for (const code of [...firstCodes, ...codes]) expect(storedScrubbed.filter((t) => new RegExp(`(?<!\\d)${code}(?!\\d)`).test(t)), code).toEqual([]);
+      const storedScrubbed = stored.map((t) =>
+        t.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "<uuid>").replace(/[0-9a-f]{32,}/gi, "<hex>"),
+      );
+      for (const code of [...firstCodes, ...codes])
+        expect(
+          storedScrubbed.filter((t) => new RegExp(`(?<!\\d)${code}(?!\\d)`).test(t)),
+          code,
+        ).toEqual([]);
       expect((await h.outbox(flowId)).filter((m) => m.purpose === "code").map((m) => m.body.includes(codes.at(-1)!))).toContain(true);
     });
   });

@@ -66,7 +66,11 @@ const limits = {
   flowsPerUser: (c: AppConfig): Limit => ({ name: "flow-start:user", max: c.limits.flowsPerUserPerDay, windowSeconds: 86_400 }),
   flowsPerIp: (c: AppConfig): Limit => ({ name: "flow-start:ip", max: c.limits.flowsPerIpPerHour, windowSeconds: 3_600 }),
   captchaPerIp: (c: AppConfig): Limit => ({ name: "captcha:ip", max: c.limits.captchaPerIpPerHour, windowSeconds: 3_600 }),
-  codeFailures: (c: AppConfig): Limit => ({ name: "code-failures:account", max: c.limits.codeFailuresPerAccountPerDay, windowSeconds: 86_400 }),
+  codeFailures: (c: AppConfig): Limit => ({
+    name: "code-failures:account",
+    max: c.limits.codeFailuresPerAccountPerDay,
+    windowSeconds: 86_400,
+  }),
 };
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
@@ -96,9 +100,7 @@ export function maskedDigitsFor(mobile: string | null, idKey: string): string {
 // Starting: CAPTCHA already checked by the caller.
 
 export type StartResult =
-  | { kind: "started"; token: string; flowId: string }
-  | { kind: "rate-limited"; retryAt: Date }
-  | { kind: "blocked"; retryAt: Date };
+  { kind: "started"; token: string; flowId: string } | { kind: "rate-limited"; retryAt: Date } | { kind: "blocked"; retryAt: Date };
 
 /** Creates a flow for a typed user ID; unknown IDs get a flow too, so every ID walks the same pages. */
 export async function startRecovery(db: Db, input: { typedId: string; intent: Intent | null } & Ctx): Promise<StartResult> {
@@ -145,12 +147,21 @@ export async function startRecovery(db: Db, input: { typedId: string; intent: In
       expiresAt,
     })
     .returning({ id: recoveryFlows.id });
-  await audit(db, null, input, { ...base, flowId: row!.id, event: "recovery.started", outcome: "success", reason: user ? null : "unknown-user-id" });
+  await audit(db, null, input, {
+    ...base,
+    flowId: row!.id,
+    event: "recovery.started",
+    outcome: "success",
+    reason: user ? null : "unknown-user-id",
+  });
   return { kind: "started", token, flowId: row!.id };
 }
 
 /** Records a CAPTCHA failure and counts it against the IP; true when the IP is over its limit. */
-export async function noteCaptchaAttempt(db: Db, input: { ok: boolean; typedId: string } & Ctx): Promise<{ limited: false } | { limited: true; retryAt: Date }> {
+export async function noteCaptchaAttempt(
+  db: Db,
+  input: { ok: boolean; typedId: string } & Ctx,
+): Promise<{ limited: false } | { limited: true; retryAt: Date }> {
   const config = getConfig();
   const now = input.now ?? new Date();
   const hit = await hitLimit(db, limits.captchaPerIp(config), input.context.ip ?? "unknown", now);
@@ -195,7 +206,11 @@ function toFlow(row: typeof recoveryFlows.$inferSelect): Flow {
 
 export async function loadFlow(db: Db | Tx, token: string | null): Promise<Flow | null> {
   if (!token) return null;
-  const [row] = await db.select().from(recoveryFlows).where(eq(recoveryFlows.tokenHash, hashToken(token))).limit(1);
+  const [row] = await db
+    .select()
+    .from(recoveryFlows)
+    .where(eq(recoveryFlows.tokenHash, hashToken(token)))
+    .limit(1);
   return row ? toFlow(row) : null;
 }
 
@@ -264,8 +279,7 @@ async function saveTransition(db: Db | Tx, flow: Flow, event: FlowEvent, ctx: Ct
 
 export type Moved = { kind: "moved"; to: string };
 export type StepResult<E extends string = never> =
-  | Moved
-  | { kind: "error"; error: E; retryAt?: Date; attemptsLeft?: number; rules?: PasswordRule[] };
+  Moved | { kind: "error"; error: E; retryAt?: Date; attemptsLeft?: number; rules?: PasswordRule[] };
 
 export async function chooseIntent(db: Db, flow: Flow, intent: Intent, ctx: Ctx): Promise<Moved> {
   const saved = await saveTransition(db, flow, { type: "choose-intent", intent }, ctx);
@@ -301,7 +315,12 @@ export async function submitNumber(db: Db, flow: Flow, input: { channel: Channel
   const registered = await registeredMobile(db, flow);
   const matched = registered !== null && sameNumber(parsed.e164, registered);
   const now = input.now ?? new Date();
-  const event = { type: "submit-number", channel: input.channel, matched, lastDeliveryFailed: (await deliveryNotice(db, flow, now)) === "failed" } as const;
+  const event = {
+    type: "submit-number",
+    channel: input.channel,
+    matched,
+    lastDeliveryFailed: (await deliveryNotice(db, flow, now)) === "failed",
+  } as const;
   const result = transition(flow, event, now, flowLimits());
   if (!result.ok) {
     if (result.error.kind === "cooldown") return { kind: "error", error: "cooldown", retryAt: result.error.retryAt };
@@ -311,9 +330,19 @@ export async function submitNumber(db: Db, flow: Flow, input: { channel: Channel
   const saved = await db.transaction(async (tx) => {
     const s = await saveTransition(tx, flow, event, input);
     if (!s) return null;
-    await audit(tx, s, input, matched
-      ? { event: "recovery.number_checked", outcome: "success", reason: input.channel, details: { lastDigits: s.maskedDigits } }
-      : { event: "recovery.number_checked", outcome: "failure", reason: s.step === "ended" ? "phone-mismatch-limit" : "phone-mismatch", details: { mismatches: s.phoneMismatches } });
+    await audit(
+      tx,
+      s,
+      input,
+      matched
+        ? { event: "recovery.number_checked", outcome: "success", reason: input.channel, details: { lastDigits: s.maskedDigits } }
+        : {
+            event: "recovery.number_checked",
+            outcome: "failure",
+            reason: s.step === "ended" ? "phone-mismatch-limit" : "phone-mismatch",
+            details: { mismatches: s.phoneMismatches },
+          },
+    );
     if (result.effect === "send-code") await issueCode(db, tx, s, registered!, input);
     else {
       // A wrong number voids any earlier code, so only a code sent after the last number typed can pass.
@@ -392,7 +421,12 @@ async function issueCode(db: Db, tx: Tx, flow: Flow, to: string, ctx: Ctx): Prom
     createdAt: now,
     expiresAt: new Date(now.getTime() + config.recovery.codeTtlMinutes * 60_000),
   });
-  await audit(tx, flow, ctx, { event: "recovery.code_sent", outcome: "success", reason: flow.channel ?? "sms", details: { send: flow.sends } });
+  await audit(tx, flow, ctx, {
+    event: "recovery.code_sent",
+    outcome: "success",
+    reason: flow.channel ?? "sms",
+    details: { send: flow.sends },
+  });
   await setDeliveryStatus(tx, flow, "pending");
   const channel = flow.channel ?? "sms";
   const body = codeText(flow.locale, channel, config.orgName, code, config.recovery.codeTtlMinutes);
@@ -423,14 +457,29 @@ function deliver(db: Db, ctx: Ctx, message: OutgoingMessage, flow: Flow): void {
     }
     const tookMs = Date.now() - startedAt.getTime();
     await noteSendOutcome(db, transport.name, { ok: result.ok, tookMs }, new Date((ctx.now ?? startedAt).getTime() + tookMs));
-    await audit(db, flow, ctx, result.ok
-      ? { event: "message.handed_over", outcome: "success", reason, details: { transport: transport.name, providerId: result.providerId } }
-      : {
-          event: "message.failed",
-          outcome: "failure",
-          reason,
-          details: { transport: transport.name, error: result.error, providerCode: result.providerCode ?? null, httpStatus: result.httpStatus ?? null },
-        });
+    await audit(
+      db,
+      flow,
+      ctx,
+      result.ok
+        ? {
+            event: "message.handed_over",
+            outcome: "success",
+            reason,
+            details: { transport: transport.name, providerId: result.providerId },
+          }
+        : {
+            event: "message.failed",
+            outcome: "failure",
+            reason,
+            details: {
+              transport: transport.name,
+              error: result.error,
+              providerCode: result.providerCode ?? null,
+              httpStatus: result.httpStatus ?? null,
+            },
+          },
+    );
     if (message.purpose === "code") await setDeliveryStatus(db, flow, result.ok ? "sent" : "failed");
   };
   (ctx.schedule ?? ((t) => void t().catch((e: unknown) => console.error("delivery failed", e instanceof Error ? e.message : e))))(task);
@@ -502,7 +551,12 @@ export async function verifyCode(db: Db, flow: Flow, typed: string, ctx: Ctx): P
     .orderBy(desc(verificationCodes.id))
     .limit(1);
   const typedHash = Buffer.from(codeHash(flow.id, purpose, typed));
-  const matches = code !== undefined && !expired && code.expiresAt > now && code.purpose === purpose && timingSafeEqual(typedHash, Buffer.from(code.codeHash));
+  const matches =
+    code !== undefined &&
+    !expired &&
+    code.expiresAt > now &&
+    code.purpose === purpose &&
+    timingSafeEqual(typedHash, Buffer.from(code.codeHash));
 
   if (matches) {
     const outcome = await db.transaction(async (tx) => {
@@ -554,7 +608,6 @@ export async function chooseNewPassword(
   flow: Flow,
   input: { password: string; confirmation: string } & Ctx,
 ): Promise<StepResult<PasswordError>> {
-  const config = getConfig();
   const now = input.now ?? new Date();
   if (!flow.userId) return { kind: "moved", to: "/recover" };
   const [user] = await db.select({ lastName: users.lastName }).from(users).where(eq(users.id, flow.userId)).limit(1);

@@ -6,7 +6,10 @@
  */
 export function clientIp(forwardedFor: string | null, hops: number): string | null {
   if (!forwardedFor) return null;
-  const entries = forwardedFor.split(",").map((e) => e.trim()).filter(Boolean);
+  const entries = forwardedFor
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean);
   if (!entries.length) return null;
   const index = Math.max(0, entries.length - Math.max(1, hops));
   return entries[index]!.slice(0, 64);

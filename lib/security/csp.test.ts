@@ -5,7 +5,12 @@ import { buildCsp, hcaptchaCspSources } from "./headers";
 
 /** The policy as directive → sources. */
 function parse(csp: string): Map<string, string[]> {
-  return new Map(csp.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...sources]) => [name!, sources]));
+  return new Map(
+    csp
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...sources]) => [name!, sources]),
+  );
 }
 
 const NONCE = "bm9uY2Utbm9uY2Utbm9uY2U=";
@@ -31,7 +36,16 @@ describe("Content-Security-Policy", () => {
     expect(csp.get("frame-src")).toEqual(HCAPTCHA_HOSTS);
     expect(csp.get("style-src")).toEqual(["'self'", `'nonce-${NONCE}'`, ...HCAPTCHA_HOSTS]);
     expect(csp.get("connect-src")).toEqual(["'self'", ...HCAPTCHA_HOSTS]);
-    for (const directive of ["default-src", "img-src", "media-src", "font-src", "form-action", "frame-ancestors", "object-src", "base-uri"]) {
+    for (const directive of [
+      "default-src",
+      "img-src",
+      "media-src",
+      "font-src",
+      "form-action",
+      "frame-ancestors",
+      "object-src",
+      "base-uri",
+    ]) {
       expect(csp.get(directive)!.join(" "), directive).not.toContain("hcaptcha");
     }
   });

@@ -49,7 +49,12 @@ export const staticSecurityHeaders: Record<string, string> = {
 };
 
 /** A state-changing request from another site (or an opaque origin) is refused before it reaches an action. */
-export function isCrossSiteWrite(req: { method: string; origin: string | null; secFetchSite: string | null; host: string | null }): boolean {
+export function isCrossSiteWrite(req: {
+  method: string;
+  origin: string | null;
+  secFetchSite: string | null;
+  host: string | null;
+}): boolean {
   if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return false;
   if (req.secFetchSite === "cross-site") return true;
   if (req.origin === null) return false;

@@ -54,7 +54,10 @@ describe("parseCsv", () => {
   });
 
   it("reports an unclosed quote at the line where it opened", () => {
-    expect(parseCsv('a,b\n1,2\n"open,3\n4,5\n')).toEqual({ ok: false, problem: { line: 3, message: expect.stringMatching(/never closed/) } });
+    expect(parseCsv('a,b\n1,2\n"open,3\n4,5\n')).toEqual({
+      ok: false,
+      problem: { line: 3, message: expect.stringMatching(/never closed/) },
+    });
   });
 
   it("reports a quote inside an unquoted field and text after a closing quote", () => {
@@ -77,9 +80,14 @@ describe("readUsersCsv", () => {
   }
 
   it("maps English headers to user inputs with their line numbers", () => {
-    const csv = read("email,first_name,last_name,mobile,password,admin\njan@x.nl,Jan,Jansen,06-12345678,Geheim123,yes\npiet@x.nl,Piet,Bos,,,0\n");
+    const csv = read(
+      "email,first_name,last_name,mobile,password,admin\njan@x.nl,Jan,Jansen,06-12345678,Geheim123,yes\npiet@x.nl,Piet,Bos,,,0\n",
+    );
     expect(csv.rows).toEqual([
-      { line: 2, input: { email: "jan@x.nl", firstName: "Jan", lastName: "Jansen", phone: "06-12345678", password: "Geheim123", isAdmin: true } },
+      {
+        line: 2,
+        input: { email: "jan@x.nl", firstName: "Jan", lastName: "Jansen", phone: "06-12345678", password: "Geheim123", isAdmin: true },
+      },
       // An empty mobile cell removes the number; an empty password leaves the password alone.
       { line: 3, input: { email: "piet@x.nl", firstName: "Piet", lastName: "Bos", phone: null, isAdmin: false } },
     ]);
@@ -87,7 +95,14 @@ describe("readUsersCsv", () => {
 
   it("accepts Dutch headers in any case and spelling of separators", () => {
     const csv = read("E-mail,VOORNAAM,Achternaam,Mobiel,Wachtwoord,Beheerder\njan@x.nl,Jan,Jansen,0612345678,,nee\n");
-    expect(csv.columnNames).toEqual({ email: "E-mail", first_name: "VOORNAAM", last_name: "Achternaam", mobile: "Mobiel", password: "Wachtwoord", admin: "Beheerder" });
+    expect(csv.columnNames).toEqual({
+      email: "E-mail",
+      first_name: "VOORNAAM",
+      last_name: "Achternaam",
+      mobile: "Mobiel",
+      password: "Wachtwoord",
+      admin: "Beheerder",
+    });
     expect(csv.rows[0]!.input).toEqual({ email: "jan@x.nl", firstName: "Jan", lastName: "Jansen", phone: "0612345678", isAdmin: false });
     expect(read("emailadres,voornaam,achternaam,telefoon\na@x.nl,A,B,06-1\n").columnNames.mobile).toBe("telefoon");
     expect(read("Email Adres,First Name,Last-Name\na@x.nl,A,B\n").rows).toHaveLength(1);
@@ -100,7 +115,16 @@ describe("readUsersCsv", () => {
   });
 
   it.each([
-    ["true", true], ["FALSE", false], ["yes", true], ["No", false], ["1", true], ["0", false], ["ja", true], ["nee", false], ["", false], [" yes ", true],
+    ["true", true],
+    ["FALSE", false],
+    ["yes", true],
+    ["No", false],
+    ["1", true],
+    ["0", false],
+    ["ja", true],
+    ["nee", false],
+    ["", false],
+    [" yes ", true],
   ])("reads admin %j as %s", (value, expected) => {
     expect(read(`email,first_name,last_name,admin\na@x.nl,A,B,${value}\n`).rows[0]!.input.isAdmin).toBe(expected);
   });

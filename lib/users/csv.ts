@@ -24,12 +24,16 @@ export function parseCsv(text: string, delimiter = ","): { ok: true; records: Cs
     const c = src[i]!;
     if (c === '"') {
       if (field !== "") {
-        return { ok: false, problem: { line, message: "a double quote inside an unquoted field (put the whole field in double quotes and double the quote)" } };
+        return {
+          ok: false,
+          problem: { line, message: "a double quote inside an unquoted field (put the whole field in double quotes and double the quote)" },
+        };
       }
       const quoteLine = line;
       i++;
       for (;;) {
-        if (i >= src.length) return { ok: false, problem: { line: quoteLine, message: "a quoted field is never closed (missing double quote)" } };
+        if (i >= src.length)
+          return { ok: false, problem: { line: quoteLine, message: "a quoted field is never closed (missing double quote)" } };
         const q = src[i]!;
         if (q === '"') {
           if (src[i + 1] === '"') {
@@ -92,7 +96,17 @@ const HEADER_ALIASES: Record<string, UserField> = {
 
 const REQUIRED: UserField[] = ["email", "first_name", "last_name"];
 
-const ADMIN_VALUES: Record<string, boolean> = { true: true, yes: true, ja: true, "1": true, false: false, no: false, nee: false, "0": false, "": false };
+const ADMIN_VALUES: Record<string, boolean> = {
+  true: true,
+  yes: true,
+  ja: true,
+  "1": true,
+  false: false,
+  no: false,
+  nee: false,
+  "0": false,
+  "": false,
+};
 
 export type UsersCsv = {
   rows: { line: number; input: UserInput }[];
@@ -111,7 +125,11 @@ export function readUsersCsv(text: string): { ok: true; value: UsersCsv } | { ok
   const parsed = parseCsv(src, detectDelimiter(src));
   if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
   const [header, ...body] = parsed.records;
-  if (!header) return { ok: false, problems: [{ line: 1, message: "the file is empty (expected a header row: email,first_name,last_name,mobile,password,admin)" }] };
+  if (!header)
+    return {
+      ok: false,
+      problems: [{ line: 1, message: "the file is empty (expected a header row: email,first_name,last_name,mobile,password,admin)" }],
+    };
 
   const problems: CsvProblem[] = [];
   const columns: (UserField | undefined)[] = [];
@@ -121,7 +139,10 @@ export function readUsersCsv(text: string): { ok: true; value: UsersCsv } | { ok
     const field = HEADER_ALIASES[name.toLowerCase().replace(/[\s_-]+/g, "")];
     columns.push(field);
     if (!field) {
-      problems.push({ line: header.line, message: `unknown column "${name}" (column ${index + 1}); known columns: email, first_name, last_name, mobile, password, admin (or e-mail, voornaam, achternaam, mobiel, wachtwoord, beheerder)` });
+      problems.push({
+        line: header.line,
+        message: `unknown column "${name}" (column ${index + 1}); known columns: email, first_name, last_name, mobile, password, admin (or e-mail, voornaam, achternaam, mobiel, wachtwoord, beheerder)`,
+      });
     } else if (columnNames[field] !== undefined) {
       problems.push({ line: header.line, message: `columns "${columnNames[field]}" and "${name}" are the same column` });
     } else {

@@ -6,14 +6,53 @@ import { users } from "@/lib/db/schema";
 import { addUser, lockUser } from "./service";
 import { userIdKey } from "./normalize";
 
-export type DemoUser = { email: string; firstName: string; lastName: string; phone: string | null; password: string; isAdmin?: boolean; locked?: boolean; note: string };
+export type DemoUser = {
+  email: string;
+  firstName: string;
+  lastName: string;
+  phone: string | null;
+  password: string;
+  isAdmin?: boolean;
+  locked?: boolean;
+  note: string;
+};
 
 export function demoUsers(domain: string): DemoUser[] {
   return [
-    { email: `jan.jansen@${domain}`, firstName: "Jan", lastName: "Jansen", phone: "+31612345656", password: "Zomer2026!", note: "ordinary user, mobile ends in 56" },
-    { email: `petra.devries@${domain}`, firstName: "Petra", lastName: "de Vries", phone: "+31687654321", password: "Tulpen2026!", locked: true, note: "locked account" },
-    { email: `kees.bakker@${domain}`, firstName: "Kees", lastName: "Bakker", phone: null, password: "Fietsen2026!", note: "no mobile number" },
-    { email: `beheer@${domain}`, firstName: "Anna", lastName: "Beheerder", phone: "+31611112278", password: "Beheer2026!", isAdmin: true, note: "administrator" },
+    {
+      email: `jan.jansen@${domain}`,
+      firstName: "Jan",
+      lastName: "Jansen",
+      phone: "+31612345656",
+      password: "Zomer2026!",
+      note: "ordinary user, mobile ends in 56",
+    },
+    {
+      email: `petra.devries@${domain}`,
+      firstName: "Petra",
+      lastName: "de Vries",
+      phone: "+31687654321",
+      password: "Tulpen2026!",
+      locked: true,
+      note: "locked account",
+    },
+    {
+      email: `kees.bakker@${domain}`,
+      firstName: "Kees",
+      lastName: "Bakker",
+      phone: null,
+      password: "Fietsen2026!",
+      note: "no mobile number",
+    },
+    {
+      email: `beheer@${domain}`,
+      firstName: "Anna",
+      lastName: "Beheerder",
+      phone: "+31611112278",
+      password: "Beheer2026!",
+      isAdmin: true,
+      note: "administrator",
+    },
   ];
 }
 
@@ -21,7 +60,11 @@ export function demoUsers(domain: string): DemoUser[] {
 export async function seedDemoUsers(db: Db, domain: string): Promise<DemoUser[]> {
   const list = demoUsers(domain);
   for (const u of list) {
-    const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.emailKey, userIdKey(u.email))).limit(1);
+    const [existing] = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(eq(users.emailKey, userIdKey(u.email)))
+      .limit(1);
     if (existing) continue;
     const result = await addUser(db, { ...u }, "demo-seed");
     if (!result.ok) throw new Error(`demo user ${u.email}: ${result.problems.map((p) => p.message).join("; ")}`);

@@ -30,7 +30,13 @@ describe.each(drivers())("CSV import on %s", (driver) => {
   });
 
   const row = async (email: string) => (await h.db.select().from(users).where(eq(users.emailKey, email)))[0]!;
-  const historyCount = async (email: string) => (await h.db.select().from(passwordHistory).where(eq(passwordHistory.userId, (await row(email)).id))).length;
+  const historyCount = async (email: string) =>
+    (
+      await h.db
+        .select()
+        .from(passwordHistory)
+        .where(eq(passwordHistory.userId, (await row(email)).id))
+    ).length;
 
   it("imports nothing from a file with good and bad rows, and reports every bad line with its field", async () => {
     const result = await importCsv(h.db, mixedCsv);
@@ -47,9 +53,18 @@ describe.each(drivers())("CSV import on %s", (driver) => {
   it("imports every user of a good file", async () => {
     expect(await importCsv(h.db, goodCsv)).toEqual({ ok: true, added: 3, updated: 0 });
     expect(await countUsers(h.db)).toBe(3);
-    expect(await findUser(h.db, "anna.smit@example.nl")).toMatchObject({ firstName: "Anna", lastName: "Smit", mobile: "+31612345678", isAdmin: false });
+    expect(await findUser(h.db, "anna.smit@example.nl")).toMatchObject({
+      firstName: "Anna",
+      lastName: "Smit",
+      mobile: "+31612345678",
+      isAdmin: false,
+    });
     expect(await findUser(h.db, "bert.bos@example.nl")).toMatchObject({ mobile: "+31623456789", isAdmin: true });
-    expect(await findUser(h.db, "carla.dekker@example.nl")).toMatchObject({ lastName: "Dekker-van Dam", mobile: "+31634567890", isAdmin: false });
+    expect(await findUser(h.db, "carla.dekker@example.nl")).toMatchObject({
+      lastName: "Dekker-van Dam",
+      mobile: "+31634567890",
+      isAdmin: false,
+    });
     for (const [email, password] of Object.entries(goodCsvPasswords)) {
       expect(await verifyPassword((await row(email)).passwordHash, password)).toBe(true);
       expect(await historyCount(email)).toBe(1);
@@ -78,7 +93,10 @@ describe.each(drivers())("CSV import on %s", (driver) => {
     expect(await findUser(h.db, "bert.bos@example.nl")).toMatchObject({ mobile: null, isAdmin: true });
     expect(await findUser(h.db, "carla.dekker@example.nl")).toMatchObject({ mobile: "+31634567890" });
     expect(await findUser(h.db, "dirk.visser@example.nl")).toMatchObject({ mobile: "+31633334444", isAdmin: false });
-    const events = await h.db.select({ event: auditEvents.event, details: auditEvents.details }).from(auditEvents).where(eq(auditEvents.event, "user.updated"));
+    const events = await h.db
+      .select({ event: auditEvents.event, details: auditEvents.details })
+      .from(auditEvents)
+      .where(eq(auditEvents.event, "user.updated"));
     expect(events.map((e) => e.details?.changed).sort()).toEqual(["email,lastName,mobile", "mobile"]);
   });
 
@@ -86,14 +104,21 @@ describe.each(drivers())("CSV import on %s", (driver) => {
     const header = "email,first_name,last_name,password";
     await lockUser(h.db, "carla.dekker@example.nl");
     const before = await row("carla.dekker@example.nl");
-    expect(await importCsv(h.db, `${header}\ncarla.dekker@example.nl,Carla,Dekker-van Dam,Lente2026x\n`)).toEqual({ ok: true, added: 0, updated: 1 });
+    expect(await importCsv(h.db, `${header}\ncarla.dekker@example.nl,Carla,Dekker-van Dam,Lente2026x\n`)).toEqual({
+      ok: true,
+      added: 0,
+      updated: 1,
+    });
     const after = await row("carla.dekker@example.nl");
     expect(await verifyPassword(after.passwordHash, "Lente2026x")).toBe(true);
     expect(after).toMatchObject({ lockedAt: null, failedSignIns: 0, sessionVersion: before.sessionVersion + 1 });
     expect(await historyCount("carla.dekker@example.nl")).toBe(2);
 
     // Going back to the first password is refused, and so nothing else in that file is imported either.
-    const result = await importCsv(h.db, `${header}\nnew.person@example.nl,New,Person,Nieuw2026x\ncarla.dekker@example.nl,Carla,Dekker-van Dam,"Zomer,2026""!"\n`);
+    const result = await importCsv(
+      h.db,
+      `${header}\nnew.person@example.nl,New,Person,Nieuw2026x\ncarla.dekker@example.nl,Carla,Dekker-van Dam,"Zomer,2026""!"\n`,
+    );
     expect(result).toEqual({ ok: false, problems: [{ line: 3, field: "password", message: expect.stringMatching(/was used before/) }] });
     expect(await findUser(h.db, "new.person@example.nl")).toBeNull();
     expect(await verifyPassword((await row("carla.dekker@example.nl")).passwordHash, "Lente2026x")).toBe(true);

@@ -21,7 +21,8 @@ export function parsePhone(typed: string, defaultCountry: "NL" = "NL"): PhonePar
   }
 }
 
-export type MobileCheck = { ok: true; e164: string } | { ok: false; problem: "invalid" | "not-mobile" | "country-not-allowed"; country?: string };
+export type MobileCheck =
+  { ok: true; e164: string } | { ok: false; problem: "invalid" | "not-mobile" | "country-not-allowed"; country?: string };
 
 /**
  * A number codes may go to: valid, a mobile (or a number that may be one, as in the US), in an allowed country. Checked
@@ -31,6 +32,7 @@ export function checkMobileNumber(typed: string, allowedCountries: readonly stri
   const parsed = parsePhone(typed);
   if (!parsed.ok) return { ok: false, problem: "invalid" };
   if (!parsed.isMobile) return { ok: false, problem: "not-mobile" };
-  if (!parsed.country || !allowedCountries.includes(parsed.country)) return { ok: false, problem: "country-not-allowed", country: parsed.country };
+  if (!parsed.country || !allowedCountries.includes(parsed.country))
+    return { ok: false, problem: "country-not-allowed", country: parsed.country };
   return { ok: true, e164: parsed.e164 };
 }

@@ -23,10 +23,25 @@ const base = { email: "jan.jansen@example.nl", firstName: "Jan", lastName: "Jans
 
 describe("validateUserInput", () => {
   it("normalises a good user: trimmed names, E.164 mobile, lower-case key, spelling kept", () => {
-    const v = validateUserInput({ email: " Jan.Jansen@Example.nl ", firstName: " Jan ", lastName: "Jansen ", phone: "06-12345678", password: "Zomer2026!", isAdmin: true });
+    const v = validateUserInput({
+      email: " Jan.Jansen@Example.nl ",
+      firstName: " Jan ",
+      lastName: "Jansen ",
+      phone: "06-12345678",
+      password: "Zomer2026!",
+      isAdmin: true,
+    });
     expect(v).toEqual({
       ok: true,
-      value: { email: "Jan.Jansen@Example.nl", emailKey: "jan.jansen@example.nl", firstName: "Jan", lastName: "Jansen", mobile: "+31612345678", password: "Zomer2026!", isAdmin: true },
+      value: {
+        email: "Jan.Jansen@Example.nl",
+        emailKey: "jan.jansen@example.nl",
+        firstName: "Jan",
+        lastName: "Jansen",
+        mobile: "+31612345678",
+        password: "Zomer2026!",
+        isAdmin: true,
+      },
     });
   });
 
@@ -52,7 +67,9 @@ describe("validateUserInput", () => {
 
   it("refuses a mobile number outside the allowed countries, so adding or importing such a user fails", () => {
     const v = validateUserInput({ ...base, phone: "+49 151 23456789" });
-    expect(v.ok ? [] : v.problems).toEqual([{ field: "mobile", message: '"+49 151 23456789" is a number in DE; codes go only to NL (SMS_ALLOWED_COUNTRIES)' }]);
+    expect(v.ok ? [] : v.problems).toEqual([
+      { field: "mobile", message: '"+49 151 23456789" is a number in DE; codes go only to NL (SMS_ALLOWED_COUNTRIES)' },
+    ]);
   });
 
   it("refuses an unparseable phone number and an over-long name", () => {
@@ -84,7 +101,11 @@ describe.each(drivers())("user service on %s", (driver) => {
 
   const events = async (email: string) => {
     const [u] = await h.db.select({ id: users.id }).from(users).where(eq(users.emailKey, email.toLowerCase()));
-    const rows = await h.db.select({ event: auditEvents.event }).from(auditEvents).where(eq(auditEvents.userId, u!.id)).orderBy(asc(auditEvents.id));
+    const rows = await h.db
+      .select({ event: auditEvents.event })
+      .from(auditEvents)
+      .where(eq(auditEvents.userId, u!.id))
+      .orderBy(asc(auditEvents.id));
     return rows.map((r) => r.event);
   };
 
@@ -106,14 +127,22 @@ describe.each(drivers())("user service on %s", (driver) => {
   });
 
   it("refuses a user with problems and stores nothing", async () => {
-    const result = await addUser(h.db, { email: "piet.bos@example.nl", firstName: "Piet", lastName: "Bos", phone: "020-1234567", password: "Bosbes2026" });
+    const result = await addUser(h.db, {
+      email: "piet.bos@example.nl",
+      firstName: "Piet",
+      lastName: "Bos",
+      phone: "020-1234567",
+      password: "Bosbes2026",
+    });
     expect(result.ok).toBe(false);
     expect(result.ok ? [] : result.problems.map((p) => p.field)).toEqual(["mobile", "password"]);
     expect(await findUser(h.db, "piet.bos@example.nl")).toBeNull();
   });
 
   it("adds a user without a phone or password: no number, and an unusable random password", async () => {
-    expect(await addUser(h.db, { email: "Kees.Bakker@example.nl", firstName: "Kees", lastName: "Bakker", isAdmin: true })).toEqual({ ok: true });
+    expect(await addUser(h.db, { email: "Kees.Bakker@example.nl", firstName: "Kees", lastName: "Bakker", isAdmin: true })).toEqual({
+      ok: true,
+    });
     const [row] = await h.db.select().from(users).where(eq(users.emailKey, "kees.bakker@example.nl"));
     expect(row).toMatchObject({ email: "Kees.Bakker@example.nl", mobile: null, isAdmin: true });
     expect(await h.db.select().from(passwordHistory).where(eq(passwordHistory.userId, row!.id))).toHaveLength(0);
@@ -155,14 +184,27 @@ describe.each(drivers())("user service on %s", (driver) => {
 
   it("shows a timed lock until it ends, and not after", async () => {
     const until = new Date(Date.now() + 30 * 60_000);
-    await h.db.update(users).set({ lockedAt: new Date(), lockedUntil: until, failedSignIns: 5 }).where(eq(users.emailKey, "kees.bakker@example.nl"));
+    await h.db
+      .update(users)
+      .set({ lockedAt: new Date(), lockedUntil: until, failedSignIns: 5 })
+      .where(eq(users.emailKey, "kees.bakker@example.nl"));
     expect(await findUser(h.db, "kees.bakker@example.nl")).toMatchObject({ locked: true, lockedUntil: until, failedSignIns: 5 });
-    expect(await findUser(h.db, "kees.bakker@example.nl", new Date(until.getTime() + 1))).toMatchObject({ locked: false, lockedUntil: null, failedSignIns: 0 });
+    expect(await findUser(h.db, "kees.bakker@example.nl", new Date(until.getTime() + 1))).toMatchObject({
+      locked: false,
+      lockedUntil: null,
+      failedSignIns: 0,
+    });
     await unlockUser(h.db, "kees.bakker@example.nl");
   });
 
   it("refuses changes to an unknown user", async () => {
-    for (const change of [lockUser(h.db, "x@example.nl"), unlockUser(h.db, "x@example.nl"), setPhone(h.db, "x@example.nl", null), grantAdmin(h.db, "x@example.nl"), setPassword(h.db, "x@example.nl", "Geheim2026")]) {
+    for (const change of [
+      lockUser(h.db, "x@example.nl"),
+      unlockUser(h.db, "x@example.nl"),
+      setPhone(h.db, "x@example.nl", null),
+      grantAdmin(h.db, "x@example.nl"),
+      setPassword(h.db, "x@example.nl", "Geheim2026"),
+    ]) {
       expect(await change).toEqual({ ok: false, message: "there is no user x@example.nl" });
     }
   });
@@ -170,7 +212,10 @@ describe.each(drivers())("user service on %s", (driver) => {
   it("sets a mobile number from Dutch formats, refuses landlines and garbage, and removes it", async () => {
     expect(await setPhone(h.db, "kees.bakker@example.nl", "0031 6 8765 4321")).toEqual({ ok: true });
     expect((await findUser(h.db, "kees.bakker@example.nl"))!.mobile).toBe("+31687654321");
-    expect(await setPhone(h.db, "kees.bakker@example.nl", "020-1234567")).toEqual({ ok: false, message: '"020-1234567" is not a mobile number' });
+    expect(await setPhone(h.db, "kees.bakker@example.nl", "020-1234567")).toEqual({
+      ok: false,
+      message: '"020-1234567" is not a mobile number',
+    });
     expect(await setPhone(h.db, "kees.bakker@example.nl", "06-1")).toEqual({ ok: false, message: '"06-1" is not a valid phone number' });
     expect((await findUser(h.db, "kees.bakker@example.nl"))!.mobile).toBe("+31687654321");
     expect(await setPhone(h.db, "kees.bakker@example.nl", null)).toEqual({ ok: true });
@@ -202,8 +247,14 @@ describe.each(drivers())("user service on %s", (driver) => {
 
   it("refuses a password that breaks the rules or was used before, and changes nothing", async () => {
     const [before] = await h.db.select().from(users).where(eq(users.emailKey, "jan.jansen@example.nl"));
-    expect(await setPassword(h.db, "jan.jansen@example.nl", "kort1")).toEqual({ ok: false, message: "the password is shorter than 8 characters, has no upper-case letter" });
-    expect(await setPassword(h.db, "jan.jansen@example.nl", "JANSEN2026x")).toEqual({ ok: false, message: "the password contains the last name" });
+    expect(await setPassword(h.db, "jan.jansen@example.nl", "kort1")).toEqual({
+      ok: false,
+      message: "the password is shorter than 8 characters, has no upper-case letter",
+    });
+    expect(await setPassword(h.db, "jan.jansen@example.nl", "JANSEN2026x")).toEqual({
+      ok: false,
+      message: "the password contains the last name",
+    });
     expect(await setPassword(h.db, "jan.jansen@example.nl", "Zomer2026!")).toEqual({
       ok: false,
       message: "the password was used before (the last 24 passwords cannot be reused)",

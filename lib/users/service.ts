@@ -20,7 +20,14 @@ export type UserField = "email" | "first_name" | "last_name" | "mobile" | "passw
  * One user as an operator supplies it. For an existing user, `phone` and `isAdmin` left undefined stay as they are
  * (null or "" removes the number); an empty password never changes the password.
  */
-export type UserInput = { email: string; firstName: string; lastName: string; phone?: string | null; password?: string | null; isAdmin?: boolean };
+export type UserInput = {
+  email: string;
+  firstName: string;
+  lastName: string;
+  phone?: string | null;
+  password?: string | null;
+  isAdmin?: boolean;
+};
 
 export type FieldProblem = { field: UserField; message: string };
 /** A problem on one line of an import file; no field when the row as a whole is wrong. */
@@ -46,7 +53,8 @@ export function validateUserInput(input: UserInput): { ok: true; value: Normaliz
   const problems: FieldProblem[] = [];
   const email = input.email.normalize("NFKC").trim();
   if (!email) problems.push({ field: "email", message: "is empty" });
-  else if (email.length > 254 || !emailSchema.safeParse(email).success) problems.push({ field: "email", message: `"${input.email}" is not an e-mail address` });
+  else if (email.length > 254 || !emailSchema.safeParse(email).success)
+    problems.push({ field: "email", message: `"${input.email}" is not an e-mail address` });
   const firstName = checkName(input.firstName, "first_name", problems);
   const lastName = checkName(input.lastName, "last_name", problems);
   let mobile: string | null | undefined = input.phone === undefined ? undefined : null;
@@ -86,7 +94,10 @@ function checkMobile(typed: string): { ok: true; e164: string } | { ok: false; m
     case "not-mobile":
       return { ok: false, message: `"${typed}" is not a mobile number` };
     case "country-not-allowed":
-      return { ok: false, message: `"${typed}" is a number in ${checked.country ?? "an unknown country"}; codes go only to ${allowed.join(", ")} (SMS_ALLOWED_COUNTRIES)` };
+      return {
+        ok: false,
+        message: `"${typed}" is a number in ${checked.country ?? "an unknown country"}; codes go only to ${allowed.join(", ")} (SMS_ALLOWED_COUNTRIES)`,
+      };
   }
 }
 
@@ -135,7 +146,10 @@ type PreparedUser = Omit<NormalizedUser, "password"> & { passwordHash: string | 
 async function checkPasswordsAgainstAccounts(db: Db, rows: { line: number; user: NormalizedUser }[]) {
   const keys = rows.filter((r) => r.user.password).map((r) => r.user.emailKey);
   const existing = keys.length
-    ? await db.select({ id: users.id, emailKey: users.emailKey, passwordHash: users.passwordHash }).from(users).where(inArray(users.emailKey, keys))
+    ? await db
+        .select({ id: users.id, emailKey: users.emailKey, passwordHash: users.passwordHash })
+        .from(users)
+        .where(inArray(users.emailKey, keys))
     : [];
   const byKey = new Map(existing.map((e) => [e.emailKey, e]));
   const problems: RowProblem[] = [];
@@ -198,7 +212,13 @@ async function writeUser(tx: Tx, u: PreparedUser, actor: string): Promise<"added
       .set({ ...changes, ...(u.passwordHash ? passwordChange(u.passwordHash) : {}), updatedAt: new Date() })
       .where(eq(users.id, existing.id));
     if (u.passwordHash) await tx.insert(passwordHistory).values({ userId: existing.id, passwordHash: u.passwordHash });
-    await recordAudit(tx, { event: "user.updated", outcome: "success", userId: existing.id, reason: actor, details: { changed: changed.join(",") } });
+    await recordAudit(tx, {
+      event: "user.updated",
+      outcome: "success",
+      userId: existing.id,
+      reason: actor,
+      details: { changed: changed.join(",") },
+    });
     return "updated";
   }
   const passwordHash = u.passwordHash ?? u.placeholderHash ?? (await unusablePasswordHash());
@@ -215,7 +235,13 @@ async function writeUser(tx: Tx, u: PreparedUser, actor: string): Promise<"added
     })
     .returning({ id: users.id });
   if (u.passwordHash) await tx.insert(passwordHistory).values({ userId: row!.id, passwordHash: u.passwordHash });
-  await recordAudit(tx, { event: "user.created", outcome: "success", userId: row!.id, reason: actor, details: { password: Boolean(u.passwordHash) } });
+  await recordAudit(tx, {
+    event: "user.created",
+    outcome: "success",
+    userId: row!.id,
+    reason: actor,
+    details: { password: Boolean(u.passwordHash) },
+  });
   return "added";
 }
 
@@ -330,7 +356,11 @@ export async function listUsers(db: Db, now = new Date()): Promise<UserSummary[]
 }
 
 export async function findUser(db: Db, email: string, now = new Date()): Promise<UserSummary | null> {
-  const [r] = await db.select(summaryColumns).from(users).where(eq(users.emailKey, userIdKey(email))).limit(1);
+  const [r] = await db
+    .select(summaryColumns)
+    .from(users)
+    .where(eq(users.emailKey, userIdKey(email)))
+    .limit(1);
   return r ? toSummary(r, now) : null;
 }
 
@@ -345,11 +375,18 @@ async function changeUser(
   actor = "cli",
 ): Promise<Change> {
   return db.transaction(async (tx) => {
-    const [row] = await tx.select().from(users).where(eq(users.emailKey, userIdKey(email))).for("update");
+    const [row] = await tx
+      .select()
+      .from(users)
+      .where(eq(users.emailKey, userIdKey(email)))
+      .for("update");
     if (!row) return { ok: false, message: `there is no user ${email.trim()}` };
     const set = await build(tx, row);
     if (typeof set === "string") return { ok: false, message: set };
-    await tx.update(users).set({ ...set, updatedAt: new Date() }).where(eq(users.id, row.id));
+    await tx
+      .update(users)
+      .set({ ...set, updatedAt: new Date() })
+      .where(eq(users.id, row.id));
     await recordAudit(tx, { event, outcome: "success", userId: row.id, reason: actor });
     return { ok: true };
   });

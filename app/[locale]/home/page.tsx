@@ -22,7 +22,9 @@ export default async function HomePage() {
       <h1>{t("title")}</h1>
       <p className="lead">{t("welcome", { name: `${user!.firstName} ${user!.lastName}` })}</p>
       <p>{t("signedInAs", { email: user!.email })}</p>
-      <p className="muted">{t("passwordChanged", { date: format.dateTime(user!.passwordChangedAt, { dateStyle: "long", timeStyle: "short" }) })}</p>
+      <p className="muted">
+        {t("passwordChanged", { date: format.dateTime(user!.passwordChangedAt, { dateStyle: "long", timeStyle: "short" }) })}
+      </p>
       <form action={signOutAction} className="actions">
         <button type="submit" className="button">
           {t("signOut")}

@@ -14,9 +14,13 @@ export function AdminCodeForm({ next, resendAfterSeconds }: Props) {
   const [state, action, pending] = useActionState<AdminCodeState, FormData>(verifyAdminCodeAction, { status: "idle" });
   const [resendState, resendAction, resending] = useActionState<AdminCodeState, FormData>(resendAdminCodeAction, { status: "idle" });
   const err = state.status === "error" ? state : undefined;
-  const params = { attemptsLeft: Number(err?.params?.attemptsLeft ?? 0), seconds: Number(resendState.status === "error" ? (resendState.params?.seconds ?? 0) : 0) };
+  const params = {
+    attemptsLeft: Number(err?.params?.attemptsLeft ?? 0),
+    seconds: Number(resendState.status === "error" ? (resendState.params?.seconds ?? 0) : 0),
+  };
   const codeError = err?.fieldErrors?.code ? t(err.fieldErrors.code as "errors.codeRequired", params) : undefined;
-  const resendError = resendState.status === "error" && resendState.formError ? t(resendState.formError as "errors.cooldown", params) : undefined;
+  const resendError =
+    resendState.status === "error" && resendState.formError ? t(resendState.formError as "errors.cooldown", params) : undefined;
   const items = [...(resendError ? [{ message: resendError }] : []), ...(codeError ? [{ field: "code", message: codeError }] : [])];
   return (
     <>
@@ -28,7 +32,19 @@ export function AdminCodeForm({ next, resendAfterSeconds }: Props) {
       <form action={action} noValidate className="form">
         <ErrorSummary title={tc("errorSummaryTitle")} items={items} />
         {next ? <input type="hidden" name="next" value={next} /> : null}
-        <Field id="code" label={t("code")} hint={t("codeHint")} error={codeError} type="text" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]*" maxLength={12} required key={JSON.stringify(state)} />
+        <Field
+          id="code"
+          label={t("code")}
+          hint={t("codeHint")}
+          error={codeError}
+          type="text"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          pattern="[0-9]*"
+          maxLength={12}
+          required
+          key={JSON.stringify(state)}
+        />
         <div className="actions">
           <button type="submit" className="button primary" disabled={pending}>
             {t("submit")}

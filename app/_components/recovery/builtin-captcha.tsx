@@ -36,8 +36,25 @@ export function BuiltinCaptcha({ token, locale, error }: Props) {
               <path d="M16 8.5a5 5 0 0 1 0 7M18.5 6a8.5 8.5 0 0 1 0 12" strokeLinecap="round" />
             </svg>
           </a>
-          <button type="submit" name="op" value="refresh" formNoValidate className="icon-button" aria-label={ti("captchaRefresh")} title={ti("captchaRefresh")}>
-            <svg aria-hidden="true" width="22" height="22" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
+          <button
+            type="submit"
+            name="op"
+            value="refresh"
+            formNoValidate
+            className="icon-button"
+            aria-label={ti("captchaRefresh")}
+            title={ti("captchaRefresh")}
+          >
+            <svg
+              aria-hidden="true"
+              width="22"
+              height="22"
+              viewBox="0 0 24 24"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2"
+              strokeLinecap="round"
+            >
               <path d="M20 11a8 8 0 0 0-14.6-4.5M4 4v4h4" />
               <path d="M4 13a8 8 0 0 0 14.6 4.5M20 20v-4h-4" />
             </svg>

@@ -3,6 +3,7 @@
 // JavaScript the page looks again for a few seconds after a send, so "no code could be sent" shows without a reload.
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useState, type ReactNode } from "react";
+import { useScripted } from "../use-scripted";
 import { useTranslations } from "next-intl";
 import { resendCodeAction, verifyCodeAction, type CodeState } from "@/lib/recovery/actions";
 import { ErrorSummary } from "../error-summary";
@@ -27,10 +28,13 @@ export function CodeForm({ cooldownSeconds, watchSeconds, cancel, otherMethod }:
   const [resendState, resendAction, resending] = useActionState<CodeState, FormData>(resendCodeAction, { status: "idle" });
   const [wait, setWait] = useState(cooldownSeconds);
   // Without JavaScript nothing would ever re-enable the button, so it is disabled only once the page is scripted.
-  const [scripted, setScripted] = useState(false);
-  useEffect(() => setScripted(true), []);
+  const scripted = useScripted();
   // The server's figure wins whenever the page is refreshed (after a failed send there is no wait at all).
-  useEffect(() => setWait(cooldownSeconds), [cooldownSeconds]);
+  const [serverWait, setServerWait] = useState(cooldownSeconds);
+  if (serverWait !== cooldownSeconds) {
+    setServerWait(cooldownSeconds);
+    setWait(cooldownSeconds);
+  }
   // A new code: the refreshed page brings its cooldown, and looks again until its delivery has settled.
   useEffect(() => {
     if (resendState.resent) router.refresh();
@@ -48,7 +52,9 @@ export function CodeForm({ cooldownSeconds, watchSeconds, cancel, otherMethod }:
   }, [wait]);
 
   const err = state.status === "error" ? state : undefined;
-  const codeError = err?.fieldErrors?.code ? tk(err.fieldErrors.code as "errors.codeRequired", { attemptsLeft: Number(err.params?.attemptsLeft ?? 0) }) : undefined;
+  const codeError = err?.fieldErrors?.code
+    ? tk(err.fieldErrors.code as "errors.codeRequired", { attemptsLeft: Number(err.params?.attemptsLeft ?? 0) })
+    : undefined;
   const resendError =
     resendState.status === "error" && resendState.formError
       ? tk(resendState.formError as "errors.cooldown", { seconds: Number(resendState.params?.seconds ?? 0) })
@@ -86,7 +92,12 @@ export function CodeForm({ cooldownSeconds, watchSeconds, cancel, otherMethod }:
       </form>
       <div className="secondary-actions">
         <form action={resendAction}>
-          <button type="submit" className="link-button" disabled={resending || (scripted && wait > 0)} aria-describedby={wait > 0 ? "resend-wait" : undefined}>
+          <button
+            type="submit"
+            className="link-button"
+            disabled={resending || (scripted && wait > 0)}
+            aria-describedby={wait > 0 ? "resend-wait" : undefined}
+          >
             {tk("resend")}
           </button>
           {wait > 0 ? (

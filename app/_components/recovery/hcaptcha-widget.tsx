@@ -16,13 +16,25 @@ export function HcaptchaWidget({ siteKey, scriptUrl, locale, error }: Props) {
   const ti = useTranslations("Recovery.identify");
   const [loadFailed, setLoadFailed] = useState(false);
   // Rendered only once JavaScript runs: without it the widget cannot work, and <noscript> shows the fallback instead.
-  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
+  const hydrated = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
   if (!hydrated) return null;
-  const describedBy = [loadFailed ? "captchaWidget-load-error" : null, error ? "captchaWidget-error" : null].filter(Boolean).join(" ") || undefined;
+  const describedBy =
+    [loadFailed ? "captchaWidget-load-error" : null, error ? "captchaWidget-error" : null].filter(Boolean).join(" ") || undefined;
   return (
     // The error summary links here (#captchaWidget); the checkbox itself lives in the widget's frame. Never id="hcaptcha":
     // an element id becomes a global of that name, and the component would take it for the hCaptcha API.
-    <div id="captchaWidget" className="field" role="group" aria-labelledby="captchaWidget-label" aria-describedby={describedBy} tabIndex={-1}>
+    <div
+      id="captchaWidget"
+      className="field"
+      role="group"
+      aria-labelledby="captchaWidget-label"
+      aria-describedby={describedBy}
+      tabIndex={-1}
+    >
       <div id="captchaWidget-label" className="legend">
         {ti("hcaptchaLabel")}
       </div>

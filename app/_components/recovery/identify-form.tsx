@@ -31,7 +31,10 @@ export function IdentifyForm({ captchaToken, captcha, intent, domain, locale, ca
   const [state, action, pending] = useActionState<IdentifyState, FormData>(startRecoveryAction, { status: "idle" });
   const token = state.captchaToken ?? captchaToken;
   const err = state.status === "error" ? state : undefined;
-  const params = { domain, time: err?.params?.time ? format.dateTime(new Date(String(err.params.time)), { dateStyle: "medium", timeStyle: "short" }) : "" };
+  const params = {
+    domain,
+    time: err?.params?.time ? format.dateTime(new Date(String(err.params.time)), { dateStyle: "medium", timeStyle: "short" }) : "",
+  };
   const msg = (key?: string) => (key ? ti(key as "errors.userIdRequired", params) : undefined);
   const userIdError = msg(err?.fieldErrors?.userId);
   const captchaError = msg(err?.fieldErrors?.captcha);

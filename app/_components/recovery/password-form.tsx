@@ -1,6 +1,7 @@
 "use client";
 // New password with its confirmation; with JavaScript the rule checklist ticks off while typing.
-import { useActionState, useEffect, useState, type ReactNode } from "react";
+import { useActionState, useState, type ReactNode } from "react";
+import { useScripted } from "../use-scripted";
 import { useTranslations } from "next-intl";
 import { checkPasswordRules, type PasswordRule } from "@/lib/password/policy";
 import { chooseNewPasswordAction, type PasswordState } from "@/lib/recovery/actions";
@@ -15,13 +16,14 @@ export function PasswordForm({ lastName, cancel }: { lastName: string; cancel: R
   const [password, setPassword] = useState("");
   const [confirmation, setConfirmation] = useState("");
   const [show, setShow] = useState(false);
-  const [scripted, setScripted] = useState(false);
-  useEffect(() => setScripted(true), []);
+  const scripted = useScripted();
   // A rejected submit re-keys the form (both fields empty again), so the checklist must forget the old values too.
-  useEffect(() => {
+  const [seenState, setSeenState] = useState(state);
+  if (seenState !== state) {
+    setSeenState(state);
     setPassword("");
     setConfirmation("");
-  }, [state]);
+  }
 
   const serverBroken = new Set<string>(state.status === "error" ? (state.rules ?? []) : []);
   const live = new Set<PasswordRule>(checkPasswordRules(password, { lastName, confirmation }));
@@ -33,7 +35,11 @@ export function PasswordForm({ lastName, cancel }: { lastName: string; cancel: R
     ? brokenKeys.map((r) => ({ field: r === "confirmation" ? "confirmation" : "password", message: tp(`errors.${r}` as "errors.length") }))
     : Object.entries(fieldKeys).map(([field, key]) => ({ field, message: tp(key as "errors.length") }));
   const passwordErrors = brokenKeys.filter((r) => r !== "confirmation");
-  const passwordMessages = passwordErrors.length ? passwordErrors.map((r) => tp(`errors.${r}` as "errors.length")) : fieldKeys.password ? [tp(fieldKeys.password as "errors.length")] : [];
+  const passwordMessages = passwordErrors.length
+    ? passwordErrors.map((r) => tp(`errors.${r}` as "errors.length"))
+    : fieldKeys.password
+      ? [tp(fieldKeys.password as "errors.length")]
+      : [];
   const passwordError = passwordMessages.length ? passwordMessages.join(" ") : undefined;
   const confirmationError = serverBroken.has("confirmation") ? tp("errors.confirmation") : undefined;
 

@@ -1,7 +1,15 @@
 // The seed's progress line: "verificatiestap 1 ✓ > nieuw wachtwoord kiezen" (or "account ontgrendelen").
 import { getTranslations } from "next-intl/server";
 
-export async function Progress({ intent, verified, finished }: { intent: "reset" | "unlock" | null; verified: boolean; finished?: boolean }) {
+export async function Progress({
+  intent,
+  verified,
+  finished,
+}: {
+  intent: "reset" | "unlock" | null;
+  verified: boolean;
+  finished?: boolean;
+}) {
   const t = await getTranslations("Recovery.progress");
   const second = intent === "unlock" ? t("unlock") : t("reset");
   return (
@@ -11,7 +19,8 @@ export async function Progress({ intent, verified, finished }: { intent: "reset"
           <span>{t("verify")}</span>
           {verified ? (
             <span className="tick" aria-label={t("passed")}>
-              {" "}✓
+              {" "}
+              ✓
             </span>
           ) : (
             <span className="visually-hidden"> {t("current")}</span>
@@ -21,7 +30,8 @@ export async function Progress({ intent, verified, finished }: { intent: "reset"
           <span>{second}</span>
           {finished ? (
             <span className="tick" aria-label={t("passed")}>
-              {" "}✓
+              {" "}
+              ✓
             </span>
           ) : null}
           {verified && !finished ? <span className="visually-hidden"> {t("current")}</span> : null}

@@ -10,7 +10,10 @@ export function ReasonForm({ preselected, cancel }: { preselected: "reset" | "un
   const t = useTranslations("Recovery");
   const tc = useTranslations("Common");
   const [state, action, pending] = useActionState<FormState<"intent">, FormData>(chooseIntentAction, { status: "idle" });
-  const error = state.status === "error" && state.fieldErrors?.intent ? t(`reason.${state.fieldErrors.intent}` as "reason.errors.intentRequired") : undefined;
+  const error =
+    state.status === "error" && state.fieldErrors?.intent
+      ? t(`reason.${state.fieldErrors.intent}` as "reason.errors.intentRequired")
+      : undefined;
   return (
     <form action={action} noValidate className="form">
       <ErrorSummary title={tc("errorSummaryTitle")} items={error ? [{ field: "intent-reset", message: error }] : []} />
@@ -22,14 +25,28 @@ export function ReasonForm({ preselected, cancel }: { preselected: "reset" | "un
           </p>
         ) : null}
         <div className="choice">
-          <input type="radio" id="intent-reset" name="intent" value="reset" defaultChecked={preselected !== "unlock"} aria-describedby="intent-reset-hint" />
+          <input
+            type="radio"
+            id="intent-reset"
+            name="intent"
+            value="reset"
+            defaultChecked={preselected !== "unlock"}
+            aria-describedby="intent-reset-hint"
+          />
           <label htmlFor="intent-reset">{t("reason.reset")}</label>
           <p id="intent-reset-hint" className="hint">
             {t("reason.resetHint")}
           </p>
         </div>
         <div className="choice">
-          <input type="radio" id="intent-unlock" name="intent" value="unlock" defaultChecked={preselected === "unlock"} aria-describedby="intent-unlock-hint" />
+          <input
+            type="radio"
+            id="intent-unlock"
+            name="intent"
+            value="unlock"
+            defaultChecked={preselected === "unlock"}
+            aria-describedby="intent-unlock-hint"
+          />
           <label htmlFor="intent-unlock">{t("reason.unlock")}</label>
           <p id="intent-unlock-hint" className="hint">
             {t("reason.unlockHint")}

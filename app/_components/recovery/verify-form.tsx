@@ -7,7 +7,17 @@ import type { FormState } from "@/lib/forms/form-state";
 import { ErrorSummary } from "../error-summary";
 import { Field } from "../field";
 
-export function VerifyForm({ masked, intent, channel, cancel }: { masked: string; intent: "reset" | "unlock"; channel: "sms" | "voice"; cancel: ReactNode }) {
+export function VerifyForm({
+  masked,
+  intent,
+  channel,
+  cancel,
+}: {
+  masked: string;
+  intent: "reset" | "unlock";
+  channel: "sms" | "voice";
+  cancel: ReactNode;
+}) {
   const tv = useTranslations("Recovery.verify");
   const tc = useTranslations("Common");
   const [state, action, pending] = useActionState<FormState<VerifyField>, FormData>(submitNumberAction, { status: "idle" });
@@ -32,7 +42,14 @@ export function VerifyForm({ masked, intent, channel, cancel }: { masked: string
           <label htmlFor="channel-sms">{tv("sms")}</label>
         </div>
         <div className="choice">
-          <input type="radio" id="channel-voice" name="channel" value="voice" defaultChecked={chosen === "voice"} aria-describedby="voice-hint" />
+          <input
+            type="radio"
+            id="channel-voice"
+            name="channel"
+            value="voice"
+            defaultChecked={chosen === "voice"}
+            aria-describedby="voice-hint"
+          />
           <label htmlFor="channel-voice">{tv("voice")}</label>
           <p id="voice-hint" className="hint">
             {tv("voiceHint")}

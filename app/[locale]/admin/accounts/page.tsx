@@ -17,7 +17,13 @@ export async function generateMetadata(): Promise<Metadata> {
 
 const userIdSchema = z.string().trim().max(254).pipe(z.email());
 
-export default async function AccountsPage({ params, searchParams }: { params: Promise<{ locale: string }>; searchParams: Promise<{ user?: string | string[] }> }) {
+export default async function AccountsPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ locale: string }>;
+  searchParams: Promise<{ user?: string | string[] }>;
+}) {
   const { locale } = await params;
   const raw = (await searchParams).user;
   const typed = typeof raw === "string" ? raw.slice(0, 254) : "";
@@ -28,7 +34,11 @@ export default async function AccountsPage({ params, searchParams }: { params: P
   const parsed = typed.trim() ? userIdSchema.safeParse(typed) : null;
   const lookup = parsed?.success ? await lookupAccount(await getDb(), parsed.data) : null;
   if (lookup) {
-    await auditAdminView(identity, "admin.account_viewed", lookup.found ? { account: lookup.account.id, found: true } : { subjectHash: lookup.subjectHash, found: false });
+    await auditAdminView(
+      identity,
+      "admin.account_viewed",
+      lookup.found ? { account: lookup.account.id, found: true } : { subjectHash: lookup.subjectHash, found: false },
+    );
   }
   const error = parsed && !parsed.success ? t("errors.userIdInvalid", { domain }) : undefined;
 
@@ -37,7 +47,17 @@ export default async function AccountsPage({ params, searchParams }: { params: P
       <h1>{t("title")}</h1>
       <p className="lead">{t("intro")}</p>
       <form method="get" role="search" className="admin-search" noValidate>
-        <Field id="user" label={t("userId")} hint={t("userIdHint", { domain })} error={error} type="email" autoComplete="off" spellCheck={false} autoCapitalize="none" defaultValue={typed} />
+        <Field
+          id="user"
+          label={t("userId")}
+          hint={t("userIdHint", { domain })}
+          error={error}
+          type="email"
+          autoComplete="off"
+          spellCheck={false}
+          autoCapitalize="none"
+          defaultValue={typed}
+        />
         <button type="submit" className="button primary">
           {t("submit")}
         </button>
@@ -56,7 +76,11 @@ async function AccountFacts({ account }: { account: AccountView }) {
   const t = await getTranslations("Admin.accounts");
   const format = await getFormatter();
   const when = (d: Date) => format.dateTime(d, { dateStyle: "long", timeStyle: "short" });
-  const status = !account.locked ? t("unlocked") : account.lockedUntil ? t("lockedUntil", { until: when(account.lockedUntil) }) : t("lockedIndefinitely");
+  const status = !account.locked
+    ? t("unlocked")
+    : account.lockedUntil
+      ? t("lockedUntil", { until: when(account.lockedUntil) })
+      : t("lockedIndefinitely");
   return (
     <section aria-labelledby="account-heading">
       <h2 id="account-heading">{t("result", { email: account.email })}</h2>

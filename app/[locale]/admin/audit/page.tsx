@@ -17,7 +17,13 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("Audit"))("metaTitle") };
 }
 
-export default async function AuditLogPage({ params, searchParams }: { params: Promise<{ locale: string }>; searchParams: Promise<SearchParams> }) {
+export default async function AuditLogPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ locale: string }>;
+  searchParams: Promise<SearchParams>;
+}) {
   const { locale } = await params;
   const query = await searchParams;
   const identity = await requireAdminPage(locale, requestedPath("/admin/audit", query));
@@ -25,7 +31,9 @@ export default async function AuditLogPage({ params, searchParams }: { params: P
   await auditAdminView(
     identity,
     "admin.audit_viewed",
-    view.kind === "ok" ? { ...filtersForAudit(view.filters), page: view.position, rows: view.page.entries.length } : { invalid: Object.keys(view.errors).join(",") },
+    view.kind === "ok"
+      ? { ...filtersForAudit(view.filters), page: view.position, rows: view.page.entries.length }
+      : { invalid: Object.keys(view.errors).join(",") },
   );
   const t = await getTranslations("Audit");
   const events: EventNameTree = (await getMessages()).Audit.events;

@@ -24,7 +24,11 @@ export default async function AdminSignInPage({ searchParams }: { searchParams: 
         </p>
       ) : null}
       <p className="lead">{t("intro")}</p>
-      <SignInForm action={adminSignInAction} namespace="Admin.signIn" next={safeAdminPath(typeof query.next === "string" ? query.next : null)} />
+      <SignInForm
+        action={adminSignInAction}
+        namespace="Admin.signIn"
+        next={safeAdminPath(typeof query.next === "string" ? query.next : null)}
+      />
     </>
   );
 }

@@ -17,7 +17,12 @@ export default async function VerifyPage() {
     <>
       <h1>{t("title")}</h1>
       <Progress intent={flow.intent} verified={false} />
-      <VerifyForm masked={`*****${flow.maskedDigits}`} intent={flow.intent ?? "reset"} channel={flow.channel ?? "sms"} cancel={<CancelButton />} />
+      <VerifyForm
+        masked={`*****${flow.maskedDigits}`}
+        intent={flow.intent ?? "reset"}
+        channel={flow.channel ?? "sms"}
+        cancel={<CancelButton />}
+      />
     </>
   );
 }

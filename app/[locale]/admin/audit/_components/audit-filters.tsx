@@ -22,7 +22,14 @@ export async function AuditFilters({ input, errors, events }: Props) {
     <form method="get" role="search" aria-label={t("filters.label")} className="audit-filters" noValidate>
       <ErrorSummary title={t("filters.errorTitle")} items={summary} />
       <div className="audit-filter-grid">
-        <Field id="from" label={t("filters.from")} hint={t("filters.periodHint")} error={error("from")} type="datetime-local" defaultValue={input.from} />
+        <Field
+          id="from"
+          label={t("filters.from")}
+          hint={t("filters.periodHint")}
+          error={error("from")}
+          type="datetime-local"
+          defaultValue={input.from}
+        />
         <Field id="to" label={t("filters.to")} error={error("to")} type="datetime-local" defaultValue={input.to} />
         <SelectField id="event" label={t("filters.event")} error={error("event")} defaultValue={input.event}>
           <option value="">{t("filters.anyEvent")}</option>
@@ -48,11 +55,40 @@ export async function AuditFilters({ input, errors, events }: Props) {
               {t(`outcomes.${o}`)}
             </option>
           ))}
-          {input.outcome && !(outcomes as readonly string[]).includes(input.outcome) ? <option value={input.outcome}>{input.outcome}</option> : null}
+          {input.outcome && !(outcomes as readonly string[]).includes(input.outcome) ? (
+            <option value={input.outcome}>{input.outcome}</option>
+          ) : null}
         </SelectField>
-        <Field id="user" label={t("filters.user")} hint={t("filters.userHint")} error={error("user")} type="text" autoComplete="off" spellCheck={false} autoCapitalize="none" defaultValue={input.user} />
-        <Field id="ip" label={t("filters.ip")} error={error("ip")} type="text" autoComplete="off" spellCheck={false} inputMode="text" defaultValue={input.ip} />
-        <Field id="flow" label={t("filters.flow")} error={error("flow")} type="text" autoComplete="off" spellCheck={false} defaultValue={input.flow} />
+        <Field
+          id="user"
+          label={t("filters.user")}
+          hint={t("filters.userHint")}
+          error={error("user")}
+          type="text"
+          autoComplete="off"
+          spellCheck={false}
+          autoCapitalize="none"
+          defaultValue={input.user}
+        />
+        <Field
+          id="ip"
+          label={t("filters.ip")}
+          error={error("ip")}
+          type="text"
+          autoComplete="off"
+          spellCheck={false}
+          inputMode="text"
+          defaultValue={input.ip}
+        />
+        <Field
+          id="flow"
+          label={t("filters.flow")}
+          error={error("flow")}
+          type="text"
+          autoComplete="off"
+          spellCheck={false}
+          defaultValue={input.flow}
+        />
       </div>
       <div className="actions">
         <button type="submit" className="button primary">
@@ -67,11 +103,29 @@ export async function AuditFilters({ input, errors, events }: Props) {
 }
 
 /** A labelled <select> with its error wired like Field's. */
-function SelectField({ id, label, error, defaultValue, children }: { id: string; label: string; error?: string; defaultValue: string; children: ReactNode }) {
+function SelectField({
+  id,
+  label,
+  error,
+  defaultValue,
+  children,
+}: {
+  id: string;
+  label: string;
+  error?: string;
+  defaultValue: string;
+  children: ReactNode;
+}) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <select id={id} name={id} defaultValue={defaultValue} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined}>
+      <select
+        id={id}
+        name={id}
+        defaultValue={defaultValue}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+      >
         {children}
       </select>
       {error ? (

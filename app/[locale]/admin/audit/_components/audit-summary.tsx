@@ -32,7 +32,9 @@ export async function AuditChart({ chart }: { chart: Chart }) {
   const label = (start: string) =>
     format.dateTime(
       new Date(`${start}T12:00:00Z`),
-      chart.unit === "month" ? { month: "short", year: "numeric", timeZone: "UTC" } : { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" },
+      chart.unit === "month"
+        ? { month: "short", year: "numeric", timeZone: "UTC" }
+        : { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" },
     );
   const width = (n: number) => (chart.max ? (n / chart.max) * 100 : 0);
   return (

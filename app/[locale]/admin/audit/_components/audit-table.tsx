@@ -13,9 +13,15 @@ type Props = { page: AuditPage; input: AuditFilterInput; events: EventNameTree; 
 
 export async function AuditTable({ page, input, events, locale }: Props) {
   const t = await getTranslations("Audit");
-  const audit = (extra: Record<string, string>) => ({ pathname: "/admin/audit", query: Object.fromEntries(filterSearchParams(input, extra)) });
+  const audit = (extra: Record<string, string>) => ({
+    pathname: "/admin/audit",
+    query: Object.fromEntries(filterSearchParams(input, extra)),
+  });
   // Narrowing links keep the period and replace every other filter.
-  const only = (filter: Record<string, string>) => ({ pathname: "/admin/audit", query: Object.fromEntries(filterSearchParams({ ...input, event: "", outcome: "", user: "", ip: "", flow: "" }, filter)) });
+  const only = (filter: Record<string, string>) => ({
+    pathname: "/admin/audit",
+    query: Object.fromEntries(filterSearchParams({ ...input, event: "", outcome: "", user: "", ip: "", flow: "" }, filter)),
+  });
   const exportHref = `/api/admin/audit/export?${filterSearchParams(input, { locale }).toString()}`;
   const none = <span aria-hidden="true">{t("table.none")}</span>;
 
@@ -106,7 +112,9 @@ export async function AuditTable({ page, input, events, locale }: Props) {
                 </td>
                 <td data-label={t("table.userAgent")} className="audit-break">
                   {e.userAgent ? (
-                    <span title={e.userAgent}>{e.userAgent.length > USER_AGENT_SHOWN ? `${e.userAgent.slice(0, USER_AGENT_SHOWN)}…` : e.userAgent}</span>
+                    <span title={e.userAgent}>
+                      {e.userAgent.length > USER_AGENT_SHOWN ? `${e.userAgent.slice(0, USER_AGENT_SHOWN)}…` : e.userAgent}
+                    </span>
                   ) : (
                     none
                   )}

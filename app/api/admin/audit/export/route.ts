@@ -22,7 +22,10 @@ export async function GET(request: Request): Promise<Response> {
   const locale = routing.locales.find((l) => l === search.get("locale")) ?? routing.defaultLocale;
   const parsed = parseAuditFilters(params, now);
   if (!parsed.ok) {
-    return new Response(`Invalid filters: ${Object.keys(parsed.errors).join(", ")}\n`, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
+    return new Response(`Invalid filters: ${Object.keys(parsed.errors).join(", ")}\n`, {
+      status: 400,
+      headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+    });
   }
   const db = await getDb();
   const filters = await resolveFilters(db, parsed.filters);
@@ -31,7 +34,17 @@ export async function GET(request: Request): Promise<Response> {
   // Read now: the row count is known only when the stream ends, after this request's own scope.
   const context = { ...(await getRequestContext()), locale };
   const stream = auditCsvStream(db, filters, { column: (c) => t(c), eventName: (e) => eventName(events, e) }, ({ rows, complete }) =>
-    auditAdmin(db, { context }, { event: "admin.audit_exported", outcome: complete ? "success" : "info", reason: complete ? null : "download-broken-off", userId: identity.userId, details: { ...filtersForAudit(filters), rows } }),
+    auditAdmin(
+      db,
+      { context },
+      {
+        event: "admin.audit_exported",
+        outcome: complete ? "success" : "info",
+        reason: complete ? null : "download-broken-off",
+        userId: identity.userId,
+        details: { ...filtersForAudit(filters), rows },
+      },
+    ),
   );
   return new Response(stream, {
     headers: {

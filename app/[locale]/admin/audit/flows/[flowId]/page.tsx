@@ -132,7 +132,9 @@ export default async function FlowTimelinePage({ params }: { params: Promise<{ l
         </>
       )}
       <p className="links">
-        <Link href={{ pathname: "/admin/audit", query: { flow: flowId, ...(first ? { from: toLocalInput(first.at) } : {}) } }}>{t("timeline.inTrail")}</Link>
+        <Link href={{ pathname: "/admin/audit", query: { flow: flowId, ...(first ? { from: toLocalInput(first.at) } : {}) } }}>
+          {t("timeline.inTrail")}
+        </Link>
       </p>
       <p className="links">
         <Link href="/admin/audit">{t("timeline.back")}</Link>

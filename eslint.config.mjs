@@ -1,0 +1,35 @@
+// ESLint: Next's core-web-vitals and TypeScript rules, typescript-eslint's recommended set; formatting is Prettier's job.
+import nextCoreWebVitals from "eslint-config-next/core-web-vitals";
+import nextTypeScript from "eslint-config-next/typescript";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  {
+    ignores: [
+      ".next/**",
+      "node_modules/**",
+      ".data/**",
+      ".e2e-run/**",
+      ".stand-ins/**",
+      "test-results/**",
+      "playwright-report/**",
+      "next-env.d.ts",
+    ],
+  },
+  ...nextCoreWebVitals,
+  ...nextTypeScript,
+  {
+    // Playwright fixtures call their `use` argument, and Vitest helpers are not React: the hook rules do not apply.
+    files: ["e2e/**", "**/*.test.ts", "**/*.test-helper.ts", "tests/**", "scripts/**", "bench/**"],
+    rules: { "react-hooks/rules-of-hooks": "off" },
+  },
+  {
+    rules: {
+      // `_`-prefixed names are deliberately unused (destructuring a field away, a required parameter).
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
+      ],
+    },
+  },
+);

@@ -1,0 +1,76 @@
+// The account store: the one interface through which the portal reads and changes the accounts people sign in with,
+// whether they live in Toegang's own tables (builtin), in Active Directory (ad) or in OpenLDAP with ppolicy (ldap).
+// Flows, codes, limits, sessions and the audit trail stay in Toegang's database for every backend.
+import type { PasswordRule } from "@/lib/password/policy";
+
+export type DirectoryKind = "builtin" | "ad" | "ldap";
+
+/** One account as the portal sees it; never a password, a hash or anything else secret. */
+export type Account = {
+  /** Toegang's own stable id for the account (a uuid): audit rows, flows, sessions and limits refer to it. */
+  id: string;
+  source: DirectoryKind;
+  /** The user ID as the organisation spells it (the e-mail address or userPrincipalName). */
+  userId: string;
+  firstName: string;
+  lastName: string;
+  /** The registered mobile number in E.164, or null when there is none (or it is not a valid number). */
+  mobile: string | null;
+  /** Locked out after wrong passwords. Disabled accounts are never returned at all (they behave like unknown IDs). */
+  locked: boolean;
+  /** When a lock ends by itself; null while locked means until someone unlocks it. */
+  lockedUntil: Date | null;
+  passwordChangedAt: Date | null;
+  isAdmin: boolean;
+};
+
+/**
+ * The result of checking a password. Unknown IDs, disabled accounts and wrong passwords give the same `wrong`, so
+ * callers cannot tell them apart; `locked` comes from whoever keeps the lockout (see AccountStore.lockout).
+ */
+export type PasswordCheck =
+  | { kind: "ok"; account: Account }
+  | { kind: "wrong" }
+  | { kind: "locked" }
+  /** The right password, but it must be changed before use (AD pwdLastSet=0 / bind `data 773`, ppolicy pwdReset). */
+  | { kind: "must-change"; account: Account }
+  /** The right password, but it has expired (AD bind `data 532`, ppolicy passwordExpired). */
+  | { kind: "expired"; account: Account };
+
+/** A refused new password names the portal's own rules (a directory's refusals are mapped onto them). */
+export type SetPasswordResult = { kind: "ok" } | { kind: "refused"; rules: PasswordRule[] };
+
+/** The store cannot be reached or did not answer in time: nothing was changed, and pages answer 503. */
+export class AccountStoreUnavailable extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "AccountStoreUnavailable";
+  }
+}
+
+export interface AccountStore {
+  readonly kind: DirectoryKind;
+  /**
+   * Who counts wrong passwords and locks the account: the portal (builtin: its own counters, in the same transaction as
+   * the audit row) or the directory itself (ad/ldap: badPwdCount, ppolicy), where the portal keeps no second counter.
+   */
+  readonly lockout: "portal" | "directory";
+  /** Finds an account by the typed user ID (any configured form of it); unknown and disabled accounts give null. */
+  find(typedId: string): Promise<Account | null>;
+  /** The account behind Toegang's id (a flow or session that found it earlier), or null when it is gone or disabled. */
+  get(id: string): Promise<Account | null>;
+  /**
+   * Checks a password. Directories bind as the user, so a wrong password counts towards the directory's own lockout;
+   * the builtin store only compares the hash (the portal counts, see `lockout`).
+   */
+  checkPassword(typedId: string, password: string): Promise<PasswordCheck>;
+  /**
+   * Sets a new password that already passed the portal's own rules. The store enforces what it keeps itself: the
+   * password history (builtin table, AD two-step or policy hints, ppolicy) and the directory's policy; also unlocks.
+   */
+  setPassword(account: Account, password: string): Promise<SetPasswordResult>;
+  /** Clears the lockout. */
+  unlock(account: Account): Promise<void>;
+  /** For readiness checks: the store is reachable and (for directories) the service account can bind. */
+  ping(): Promise<void>;
+}

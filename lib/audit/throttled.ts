@@ -4,13 +4,14 @@
 // audit.throttled; the rest are only counted (rate_limits).
 import "server-only";
 import type { Db } from "@/lib/db/client";
+import { limits, REFUSALS_PER_IP_PER_HOUR } from "@/lib/limits/policies";
 import { hitLimit } from "@/lib/limits/rate-limit";
 import { recordAudit, type AuditEvent } from "./record";
 
-export const REFUSALS_PER_IP_PER_HOUR = 20;
+export { REFUSALS_PER_IP_PER_HOUR };
 
 export async function recordAuditThrottled(db: Db, e: AuditEvent): Promise<void> {
-  const limit = { name: `audit:${e.event}`, max: REFUSALS_PER_IP_PER_HOUR, windowSeconds: 3600 };
+  const limit = limits.auditedRefusalsPerIp(e.event);
   const hit = await hitLimit(db, limit, e.ip ?? "unknown", e.at);
   if (hit.allowed) return recordAudit(db, e);
   if (hit.count === limit.max + 1) {

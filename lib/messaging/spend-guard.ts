@@ -4,7 +4,8 @@ import "server-only";
 import { recordAudit } from "@/lib/audit/record";
 import { getConfig, type AppConfig } from "@/lib/config";
 import type { Db } from "@/lib/db/client";
-import { checkLimit, hitLimit, type Limit } from "@/lib/limits/rate-limit";
+import { limits, type LimitPolicy } from "@/lib/limits/policies";
+import { checkLimit, hitLimit } from "@/lib/limits/rate-limit";
 import { checkMobileNumber } from "@/lib/users/normalize";
 
 export type Admission =
@@ -15,11 +16,8 @@ export type Admission =
 /** One counter for the whole portal: the caps are about money, not about any one user. */
 const EVERYONE = "all";
 
-export function sendCaps(config: Pick<AppConfig, "sms"> = getConfig()): Limit[] {
-  return [
-    { name: "sms-cap:hour", max: config.sms.capPerHour, windowSeconds: 3_600 },
-    { name: "sms-cap:day", max: config.sms.capPerDay, windowSeconds: 86_400 },
-  ];
+export function sendCaps(config: Pick<AppConfig, "sms"> = getConfig()): LimitPolicy[] {
+  return [limits.smsPerHour(config), limits.smsPerDay(config)];
 }
 
 /**
@@ -36,7 +34,7 @@ export async function admitMessage(db: Db, to: string, now = new Date(), config:
       await recordAudit(db, {
         event: "sms.breaker_tripped",
         outcome: "refused",
-        reason: cap.name === "sms-cap:hour" ? "cap-per-hour" : "cap-per-day",
+        reason: cap.reason,
         details: { cap: cap.max, until: hit.retryAt.toISOString() },
         at: now,
       });

@@ -1,0 +1,73 @@
+// Every rate limit the portal keeps, by name: the counter, its window, its maximum and the reason its audit rows give.
+// Features share a counter only by naming the same policy here (the wizard's and the admin sign-in's code failures,
+// the portal's and the admin sign-in's per-IP sign-ins), never because two string literals happen to match.
+import type { AppConfig } from "@/lib/config";
+import type { Limit } from "./rate-limit";
+
+/** A limit with the reason that audit rows about it carry. */
+export type LimitPolicy = Limit & { reason: string };
+
+/** Codes texted to one administrator per 24 hours, over all sign-in attempts. */
+export const ADMIN_CODES_PER_DAY = 20;
+
+/** Refusals anyone can cause without signing in that are audited per IP and kind per hour (lib/audit/throttled.ts). */
+export const REFUSALS_PER_IP_PER_HOUR = 20;
+
+const HOUR = 3_600;
+const DAY = 86_400;
+
+type Limits = Pick<AppConfig, "limits">;
+type Sms = Pick<AppConfig, "sms">;
+
+export const limits = {
+  /** Sign-in attempts from one IP: the portal's sign-in and the admin sign-in count against the same budget. */
+  signInPerIp: (c: Limits): LimitPolicy => ({
+    name: "sign-in:ip",
+    max: c.limits.signInPerIpPerHour,
+    windowSeconds: HOUR,
+    reason: "sign-in-per-ip",
+  }),
+  /** Recovery starts per user ID (unknown IDs too, by their keyed hash). */
+  flowStartsPerUser: (c: Limits): LimitPolicy => ({
+    name: "flow-start:user",
+    max: c.limits.flowsPerUserPerDay,
+    windowSeconds: DAY,
+    reason: "flow-starts-per-user",
+  }),
+  flowStartsPerIp: (c: Limits): LimitPolicy => ({
+    name: "flow-start:ip",
+    max: c.limits.flowsPerIpPerHour,
+    windowSeconds: HOUR,
+    reason: "flow-starts-per-ip",
+  }),
+  captchaPerIp: (c: Limits): LimitPolicy => ({
+    name: "captcha:ip",
+    max: c.limits.captchaPerIpPerHour,
+    windowSeconds: HOUR,
+    reason: "captcha-per-ip",
+  }),
+  /** Wrong codes per account, in the wizard and at the admin sign-in alike: past it, self-service is blocked for a day. */
+  codeFailuresPerAccount: (c: Limits): LimitPolicy => ({
+    name: "code-failures:account",
+    max: c.limits.codeFailuresPerAccountPerDay,
+    windowSeconds: DAY,
+    reason: "code-failures-per-account",
+  }),
+  /** Codes texted to one administrator (someone holding only the password cannot keep texting the phone). */
+  adminCodesPerAccount: (): LimitPolicy => ({
+    name: "admin-code-sends:account",
+    max: ADMIN_CODES_PER_DAY,
+    windowSeconds: DAY,
+    reason: "per-account-limit",
+  }),
+  /** The global SMS caps (one counter for everyone: they are about money, not about any one user). */
+  smsPerHour: (c: Sms): LimitPolicy => ({ name: "sms-cap:hour", max: c.sms.capPerHour, windowSeconds: HOUR, reason: "cap-per-hour" }),
+  smsPerDay: (c: Sms): LimitPolicy => ({ name: "sms-cap:day", max: c.sms.capPerDay, windowSeconds: DAY, reason: "cap-per-day" }),
+  /** Audited refusals of one kind from one IP. */
+  auditedRefusalsPerIp: (event: string): LimitPolicy => ({
+    name: `audit:${event}`,
+    max: REFUSALS_PER_IP_PER_HOUR,
+    windowSeconds: HOUR,
+    reason: "refusals-per-ip",
+  }),
+};

@@ -3,14 +3,14 @@
 // sign-in uses it too, with its own action and texts (namespace Admin.signIn has the same keys).
 import { useActionState } from "react";
 import { useFormatter, useTranslations } from "next-intl";
-import { signInAction, type SignInField } from "@/lib/auth/actions";
-import { idle, type FormState } from "@/lib/forms/form-state";
+import { signInAction, type SignInKey, type SignInState } from "@/lib/auth/actions";
+import { idle } from "@/lib/forms/form-state";
 import { Link } from "@/lib/i18n/navigation";
 import { ErrorSummary } from "./error-summary";
 import { Field } from "./field";
 
 type Props = {
-  action?: (prev: FormState<SignInField>, formData: FormData) => Promise<FormState<SignInField>>;
+  action?: (prev: SignInState, formData: FormData) => Promise<SignInState>;
   namespace?: "SignInPage" | "Admin.signIn";
   /** An address to return to after signing in, posted along. */
   next?: string | null;
@@ -19,16 +19,20 @@ type Props = {
 export function SignInForm({ action: submit = signInAction, namespace = "SignInPage", next = null }: Props) {
   const t = useTranslations(namespace);
   const tc = useTranslations("Common");
-  const [state, action, pending] = useActionState<FormState<SignInField>, FormData>(submit, idle);
-  const err = state.status === "error" ? state : undefined;
+  // The action names full keys of its own page's texts (SignInPage or Admin.signIn).
+  const te = useTranslations();
+  const [state, action, pending] = useActionState<SignInState, FormData>(submit, idle);
+  const err = state.status === "idle" ? undefined : state;
   const format = useFormatter();
-  const time = err?.params?.time ? format.dateTime(new Date(String(err.params.time)), { timeStyle: "short" }) : "";
-  const msg = (key: string | undefined) => (key ? t(key as "errors.rateLimited", { time }) : undefined);
-  const userError = msg(err?.fieldErrors?.username);
-  const passError = msg(err?.fieldErrors?.password);
-  const formError = msg(err?.formError);
+  const refused = state.status === "refused" ? state : undefined;
+  const time = refused?.params?.time ? format.dateTime(new Date(refused.params.time), { timeStyle: "short" }) : "";
+  const msg = (key: SignInKey | undefined) => (key ? te(key, { time }) : undefined);
+  const fieldErrors = state.status === "invalid" ? state.fieldErrors : {};
+  const userError = msg(fieldErrors.username);
+  const passError = msg(fieldErrors.password);
+  const formError = msg(refused?.formError);
   // Only a rejected user name or password is a problem with what was typed; a lock, a limit or an outage marks no field.
-  const credentialsRejected = err?.formError === "errors.invalid";
+  const credentialsRejected = refused?.formError === "SignInPage.errors.invalid" || refused?.formError === "Admin.signIn.errors.invalid";
   const items = [
     ...(formError ? [{ message: formError }] : []),
     ...(userError ? [{ field: "username", message: userError }] : []),

@@ -1,6 +1,7 @@
 // The account store: the one interface through which the portal reads and changes the accounts people sign in with,
 // whether they live in Toegang's own tables (builtin), in Active Directory (ad) or in OpenLDAP with ppolicy (ldap).
 // Flows, codes, limits, sessions and the audit trail stay in Toegang's database for every backend.
+import type { Tx } from "@/lib/db/client";
 import type { PasswordRule } from "@/lib/password/policy";
 
 export type DirectoryKind = "builtin" | "ad" | "ldap";
@@ -37,8 +38,24 @@ export type PasswordCheck =
   /** The right password, but it has expired (AD bind `data 532`, ppolicy passwordExpired). */
   | { kind: "expired"; account: Account };
 
-/** A refused new password names the portal's own rules (a directory's refusals are mapped onto them). */
-export type SetPasswordResult = { kind: "ok" } | { kind: "refused"; rules: PasswordRule[] };
+/**
+ * Records a change in Toegang's database (the flow's step and the audit rows) in the transaction that commits together
+ * with the change: for builtin the very transaction that writes the account; a directory runs it in a transaction it
+ * keeps open around its own write (a refused or failed write rolls the record back). Returning false means the caller
+ * no longer wants the change (the flow moved on meanwhile): the store then changes nothing.
+ */
+export type RecordChange = (tx: Tx) => Promise<boolean>;
+
+/**
+ * A refused new password names the portal's own rules (a directory's refusals are mapped onto them); `superseded`:
+ * the record said no, nothing changed.
+ */
+export type SetPasswordResult = { kind: "ok" } | { kind: "refused"; rules: PasswordRule[] } | { kind: "superseded" };
+
+export type UnlockResult = { kind: "ok" } | { kind: "superseded" };
+
+/** What the admin account lookup shows besides the account, where the store knows it. */
+export type AccountRecord = { createdAt: Date | null; updatedAt: Date | null };
 
 /** The store cannot be reached or did not answer in time: nothing was changed, and pages answer 503. */
 export class AccountStoreUnavailable extends Error {
@@ -67,10 +84,14 @@ export interface AccountStore {
   /**
    * Sets a new password that already passed the portal's own rules. The store enforces what it keeps itself: the
    * password history (builtin table, AD two-step or policy hints, ppolicy) and the directory's policy; also unlocks.
+   * Slow checks (the history's Argon2 hashes) run before any transaction is opened; a refused password runs no record.
+   * Toegang's own sessions of the account are the caller's to end (in the record).
    */
-  setPassword(account: Account, password: string): Promise<SetPasswordResult>;
-  /** Clears the lockout. */
-  unlock(account: Account): Promise<void>;
+  setPassword(account: Account, password: string, record?: RecordChange): Promise<SetPasswordResult>;
+  /** Clears the lockout, together with its record. */
+  unlock(account: Account, record?: RecordChange): Promise<UnlockResult>;
+  /** Dates of the account's record, for the admin lookup; a store that has none may leave this out. */
+  describe?(account: Account): Promise<AccountRecord>;
   /** For readiness checks: the store is reachable and (for directories) the service account can bind. */
   ping(): Promise<void>;
 }

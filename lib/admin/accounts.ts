@@ -1,25 +1,53 @@
-// Read-only account lookup for administrators: the state of one account, shaped for the page (never a hash or a full number).
+// Read-only account lookup for administrators, through the account store: the state of one account, shaped for the page
+// (never a hash or a full number). For stores whose lockout the portal keeps, the lock and its failure count are the
+// portal's own (lib/auth); a directory's come from the directory.
 import "server-only";
-import { eq } from "drizzle-orm";
+import { getAccountStore } from "@/lib/accounts";
+import type { AccountStore } from "@/lib/accounts/types";
+import { portalLockView } from "@/lib/auth/lockout-view";
 import type { Db } from "@/lib/db/client";
-import { users } from "@/lib/db/schema";
-import { keyedHash } from "@/lib/security/keyed-hash";
-import { userIdKey } from "@/lib/users/normalize";
-import { findUser, type UserSummary } from "@/lib/users/service";
-import { maskMobile } from "./rules";
+import { maskMobile } from "@/lib/security/masking";
+import { subjectHash } from "@/lib/security/subject";
 
-export type AccountView = Omit<UserSummary, "mobile"> & { id: string; updatedAt: Date; maskedMobile: string | null };
+export type AccountView = {
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  isAdmin: boolean;
+  locked: boolean;
+  /** While locked: when the lock ends by itself, or null for "until unlocked". */
+  lockedUntil: Date | null;
+  /** Wrong passwords since the last success, where the portal counts them; null where the directory does. */
+  failedSignIns: number | null;
+  passwordChangedAt: Date | null;
+  maskedMobile: string | null;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+};
 
 export type Lookup = { found: true; account: AccountView } | { found: false; subjectHash: string };
 
 /** Looks up a typed user ID (any spelling); an unknown one is answered with the keyed hash the audit trail uses for it. */
-export async function lookupAccount(db: Db, typed: string, now = new Date()): Promise<Lookup> {
-  const key = userIdKey(typed);
-  const summary = await findUser(db, key, now);
-  const [row] = summary
-    ? await db.select({ id: users.id, updatedAt: users.updatedAt }).from(users).where(eq(users.emailKey, key)).limit(1)
-    : [];
-  if (!summary || !row) return { found: false, subjectHash: keyedHash("user-id", key) };
-  const { mobile, ...rest } = summary;
-  return { found: true, account: { ...rest, id: row.id, updatedAt: row.updatedAt, maskedMobile: maskMobile(mobile) } };
+export async function lookupAccount(db: Db, typed: string, now = new Date(), store: AccountStore = getAccountStore(db)): Promise<Lookup> {
+  const account = await store.find(typed);
+  if (!account) return { found: false, subjectHash: subjectHash(typed) };
+  const lock = store.lockout === "portal" ? await portalLockView(db, account.id, now) : null;
+  const record = (await store.describe?.(account)) ?? { createdAt: null, updatedAt: null };
+  return {
+    found: true,
+    account: {
+      id: account.id,
+      email: account.userId,
+      firstName: account.firstName,
+      lastName: account.lastName,
+      isAdmin: account.isAdmin,
+      locked: lock?.locked ?? account.locked,
+      lockedUntil: lock ? lock.lockedUntil : account.lockedUntil,
+      failedSignIns: lock?.failedSignIns ?? null,
+      passwordChangedAt: account.passwordChangedAt,
+      maskedMobile: maskMobile(account.mobile),
+      ...record,
+    },
+  };
 }

@@ -4,9 +4,13 @@
 import { getLocale } from "next-intl/server";
 import { z } from "zod";
 import { getDb } from "@/lib/db/client";
-import { parseForm, type FormState } from "@/lib/forms/form-state";
+import { formKeys, parseForm, type Idle, type Invalid, type Refused } from "@/lib/forms/form-state";
+import type { MessageKey } from "@/lib/i18n/message-keys";
 import { redirect } from "@/lib/i18n/navigation";
+import type { SignInKey, SignInState } from "@/lib/auth/actions";
 import { getRequestContext } from "@/lib/security/request-context";
+import { codeInputSchema } from "@/lib/verification/code-input";
+import { secondsUntil } from "@/lib/verification/policy";
 import { requireAdminAction } from "./guard";
 import { safeAdminPath } from "./rules";
 import { checkAdminSession, endAdminSession, getAdminCookie } from "./session";
@@ -26,33 +30,33 @@ const toSignIn = (notice: string | null, next?: string | null): Href => {
   return Object.keys(query).length ? { pathname: "/admin/sign-in", query } : "/admin/sign-in";
 };
 
-export type AdminSignInField = "username" | "password";
-
+const signInKeys = formKeys<SignInKey>("Admin.signIn.errors.invalid");
 const signInSchema = z.object({
-  username: z.string().trim().min(1, "errors.usernameRequired").max(254, "errors.invalid"),
-  password: z.string().min(1, "errors.passwordRequired").max(1024, "errors.invalid"),
+  username: z
+    .string()
+    .trim()
+    .min(1, signInKeys.key("Admin.signIn.errors.usernameRequired"))
+    .max(254, signInKeys.key("Admin.signIn.errors.invalid")),
+  password: z
+    .string()
+    .min(1, signInKeys.key("Admin.signIn.errors.passwordRequired"))
+    .max(1024, signInKeys.key("Admin.signIn.errors.invalid")),
   next: z.string().max(512).default(""),
 });
 
 /** Step 1: user ID and password; an administrator with the right password gets a code by SMS and the code page. */
-export async function adminSignInAction(_prev: FormState<AdminSignInField>, formData: FormData): Promise<FormState<AdminSignInField>> {
-  const username = String(formData.get("username") ?? "").slice(0, 254);
-  const values = { username };
-  const parsed = parseForm(signInSchema, formData);
-  if (!parsed.ok) {
-    const { next: _n, ...fieldErrors } = parsed.fieldErrors;
-    return { status: "error", fieldErrors, values };
-  }
+export async function adminSignInAction(_prev: SignInState, formData: FormData): Promise<SignInState> {
+  const values = { username: String(formData.get("username") ?? "").slice(0, 254) };
+  const parsed = parseForm(signInSchema, formData, signInKeys);
+  if (!parsed.ok)
+    return { status: "invalid", fieldErrors: { username: parsed.fieldErrors.username, password: parsed.fieldErrors.password }, values };
+  const context = await getRequestContext();
   let result;
   try {
-    result = await startAdminSignIn(await getDb(), {
-      userId: parsed.data.username,
-      password: parsed.data.password,
-      context: await getRequestContext(),
-    });
+    result = await startAdminSignIn(await getDb(), { userId: parsed.data.username, password: parsed.data.password, context });
   } catch (error) {
-    console.error("admin sign-in failed unexpectedly", error);
-    return { status: "error", formError: "errors.unavailable", values };
+    console.error(`admin sign-in failed unexpectedly [${context.requestId}]`, error);
+    return { status: "refused", formError: "Admin.signIn.errors.unavailable", values };
   }
   switch (result.kind) {
     case "code-sent": {
@@ -63,30 +67,25 @@ export async function adminSignInAction(_prev: FormState<AdminSignInField>, form
       return go(next ? { pathname: "/admin/sign-in/code", query: { next } } : "/admin/sign-in/code");
     }
     case "rate-limited":
-      return { status: "error", formError: "errors.rateLimited", params: { time: result.retryAt.toISOString() }, values };
+      return { status: "refused", formError: "Admin.signIn.errors.rateLimited", params: { time: result.retryAt.toISOString() }, values };
     case "no-mobile":
-      return { status: "error", formError: "errors.noMobile", values };
+      return { status: "refused", formError: "Admin.signIn.errors.noMobile", values };
     case "send-failed":
-      return { status: "error", formError: "errors.sendFailed", values };
+      return { status: "refused", formError: "Admin.signIn.errors.sendFailed", values };
     case "locked":
-      return { status: "error", formError: "errors.locked", values };
+      return { status: "refused", formError: "Admin.signIn.errors.locked", values };
     case "invalid":
-      return { status: "error", formError: "errors.invalid", values };
+      return { status: "refused", formError: "Admin.signIn.errors.invalid", values };
   }
 }
 
-export type AdminCodeState = FormState<"code"> & { resent?: boolean };
+type AdminCodeKey = MessageKey<"Admin.code">;
+export type AdminCodeState = Idle | (Invalid<"code", AdminCodeKey> & { attemptsLeft?: number });
+export type AdminResendState = Idle | { status: "resent" } | Refused<AdminCodeKey, { seconds: number }>;
 
+const codeKeys = formKeys<AdminCodeKey>("errors.codeFormat");
 const codeSchema = z.object({
-  code: z
-    .string()
-    .transform((s) => s.replace(/[\s-]/g, ""))
-    .pipe(
-      z
-        .string()
-        .min(1, "errors.codeRequired")
-        .regex(/^\d{6}$/, "errors.codeFormat"),
-    ),
+  code: codeInputSchema({ required: codeKeys.key("errors.codeRequired"), format: codeKeys.key("errors.codeFormat") }),
   next: z.string().max(512).default(""),
 });
 
@@ -106,8 +105,8 @@ async function withPending() {
 /** Step 2: the code from the SMS; the right one opens the admin area (or the page the administrator came for). */
 export async function verifyAdminCodeAction(_prev: AdminCodeState, formData: FormData): Promise<AdminCodeState> {
   const { db, ctx, cookie, pending } = await withPending();
-  const parsed = parseForm(codeSchema, formData);
-  if (!parsed.ok) return { status: "error", fieldErrors: { code: parsed.fieldErrors.code } };
+  const parsed = parseForm(codeSchema, formData, codeKeys);
+  if (!parsed.ok) return { status: "invalid", fieldErrors: { code: parsed.fieldErrors.code } };
   const result = await verifyAdminCode(db, pending, parsed.data.code, ctx);
   if (result.kind === "signed-in") {
     cookie.token = result.token;
@@ -118,26 +117,26 @@ export async function verifyAdminCodeAction(_prev: AdminCodeState, formData: For
     cookie.destroy();
     return go(toSignIn("ended"));
   }
-  return { status: "error", fieldErrors: { code: `errors.${result.kind}` }, params: { attemptsLeft: result.attemptsLeft } };
+  return { status: "invalid", fieldErrors: { code: `errors.${result.kind}` }, attemptsLeft: result.attemptsLeft };
 }
 
 /** "Nieuwe code sturen": after the cooldown, at most three codes per attempt. */
-export async function resendAdminCodeAction(_prev: AdminCodeState, _formData: FormData): Promise<AdminCodeState> {
+export async function resendAdminCodeAction(_prev: AdminResendState, _formData: FormData): Promise<AdminResendState> {
   const { db, ctx, pending } = await withPending();
   const result = await resendAdminCode(db, pending, ctx);
   switch (result.kind) {
     case "sent":
-      return { status: "idle", resent: true };
+      return { status: "resent" };
     case "gone":
       return go(toSignIn("ended"));
     case "cooldown":
       return {
-        status: "error",
+        status: "refused",
         formError: "errors.cooldown",
-        params: { seconds: Math.max(1, Math.ceil((result.retryAt.getTime() - Date.now()) / 1000)) },
+        params: { seconds: Math.max(1, secondsUntil(result.retryAt, new Date())) },
       };
     default:
-      return { status: "error", formError: `errors.${result.kind}` };
+      return { status: "refused", formError: `errors.${result.kind}`, params: { seconds: 0 } };
   }
 }
 

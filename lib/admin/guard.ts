@@ -14,7 +14,8 @@ import { routing, type AppLocale } from "@/lib/i18n/routing";
 import { recordAuditThrottled } from "@/lib/audit/throttled";
 import { getRequestContext } from "@/lib/security/request-context";
 import { decideAccess, type RefusalReason } from "./rules";
-import { auditAdmin, checkAdminSession, getAdminCookie, type AdminIdentity } from "./session";
+import type { AuditEventIn } from "@/lib/audit/events";
+import { adminAuditEvent, auditAdmin, checkAdminSession, getAdminCookie, type AdminAudit, type AdminIdentity } from "./session";
 
 export type { AdminIdentity } from "./session";
 
@@ -35,16 +36,16 @@ async function check(path: string): Promise<Outcome> {
   const decision = decideAccess(session.kind, ordinary !== null);
   if (decision.kind === "allow") throw new Error("unreachable: only an active session is allowed");
   // Only the path: a query string can hold what an administrator typed (a user ID to look up, the audit filters).
-  const refusal = {
+  const refusal: AdminAudit = {
     event: "admin.access_refused",
-    outcome: "refused" as const,
+    outcome: "refused",
     reason: decision.reason,
     userId: ordinary,
     details: { path: path.split("?")[0]!.slice(0, 200) },
   };
   // Anyone can be refused as anonymous, as often as they like: those rows are throttled per IP.
   if (decision.reason === "anonymous") {
-    await recordAuditThrottled(db, { ...refusal, ip: ctx.context.ip, userAgent: ctx.context.userAgent, locale: ctx.context.locale });
+    await recordAuditThrottled(db, adminAuditEvent({ context: ctx.context }, refusal));
   } else {
     await auditAdmin(db, ctx, refusal);
   }
@@ -55,7 +56,7 @@ async function check(path: string): Promise<Outcome> {
 export async function requireAdminPage(locale: string, path = "/admin"): Promise<AdminIdentity> {
   const outcome = await check(path);
   if (outcome.kind === "allow") return outcome.identity;
-  return refuse(outcome.reason, locale as AppLocale, path);
+  return refuse(outcome.reason, appLocale(locale), path);
 }
 
 /**
@@ -65,7 +66,7 @@ export async function requireAdminPage(locale: string, path = "/admin"): Promise
 export async function requireAdminAction(name = "action"): Promise<AdminIdentity> {
   const outcome = await check(`action:${name}`);
   if (outcome.kind === "allow") return outcome.identity;
-  return refuse(outcome.reason, (await getLocale()) as AppLocale, null);
+  return refuse(outcome.reason, appLocale(await getLocale()), null);
 }
 
 /** Route handlers: anonymous or expired → 303 to the admin sign-in; not an administrator → a plain 403. */
@@ -89,7 +90,7 @@ export async function requireAdminRoute(request: Request): Promise<AdminIdentity
 /** Records that an administrator looked at or exported something; the administrator is the actor. */
 export async function auditAdminView(
   identity: AdminIdentity,
-  event: string,
+  event: AuditEventIn<"admin">,
   details?: Record<string, string | number | boolean | null>,
 ): Promise<void> {
   const db = await getDb();
@@ -104,8 +105,9 @@ function refuse(reason: RefusalReason, locale: AppLocale, next: string | null): 
   return redirect({ href: Object.keys(query).length ? { pathname: "/admin/sign-in", query } : "/admin/sign-in", locale });
 }
 
+const appLocale = (chosen: string | undefined): AppLocale => routing.locales.find((l) => l === chosen) ?? routing.defaultLocale;
+
 /** Route handlers live outside the locale segment: the visitor's language cookie, else the default. */
 async function routeLocale(): Promise<AppLocale> {
-  const chosen = (await cookies()).get("NEXT_LOCALE")?.value;
-  return routing.locales.find((l) => l === chosen) ?? routing.defaultLocale;
+  return appLocale((await cookies()).get("NEXT_LOCALE")?.value);
 }

@@ -1,6 +1,6 @@
 // The admin area's pure rules at their edges: timeouts, who is refused and why, safe return addresses, masking.
 import { describe, expect, it } from "vitest";
-import { decideAccess, maskMobile, safeAdminPath, sessionExpiry, type AdminSessionState } from "./rules";
+import { decideAccess, safeAdminPath, sessionExpiry, type AdminSessionState } from "./rules";
 
 const policy = { idleMinutes: 30, sessionHours: 8 };
 const t0 = new Date("2026-03-02T09:00:00.000Z");
@@ -67,12 +67,5 @@ describe("safeAdminPath", () => {
     `/admin/${"a".repeat(600)}`,
   ])("refuses %s", (raw) => {
     expect(safeAdminPath(raw)).toBeNull();
-  });
-});
-
-describe("maskMobile", () => {
-  it("shows the last two digits only", () => {
-    expect(maskMobile("+31611112278")).toBe("*****78");
-    expect(maskMobile(null)).toBeNull();
   });
 });

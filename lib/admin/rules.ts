@@ -43,8 +43,3 @@ export function safeAdminPath(raw: string | null | undefined): string | null {
   if (url.pathname.startsWith("/admin/sign-in")) return null;
   return url.pathname + url.search;
 }
-
-/** The last two digits of a registered number, as *****NN; never more. */
-export function maskMobile(mobile: string | null): string | null {
-  return mobile ? `*****${mobile.slice(-2)}` : null;
-}

@@ -1,15 +1,15 @@
 // The admin session: a sealed cookie holding only a random token; stage, timeouts and the user's session version live in the database.
 import "server-only";
-import { createHash, randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { getIronSession } from "iron-session";
 import { cookies } from "next/headers";
-import { recordAudit } from "@/lib/audit/record";
+import { recordAudit, type AuditEvent } from "@/lib/audit/record";
 import { cookieName, sealedCookieOptions, sessionPasswords } from "@/lib/auth/session";
 import { getConfig } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db/client";
 import { adminSessions, users } from "@/lib/db/schema";
 import type { RequestContext } from "@/lib/security/request-context";
+import { hashToken } from "@/lib/security/token";
 import { sessionExpiry } from "./rules";
 
 export type AdminIdentity = { userId: string; email: string; displayName: string };
@@ -26,31 +26,18 @@ export async function getAdminCookie() {
   });
 }
 
-/** 256 random bits for the browser; only their hash is stored. */
-export function newToken(): { token: string; tokenHash: string } {
-  const token = randomBytes(32).toString("base64url");
-  return { token, tokenHash: hashToken(token) };
-}
-
-export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
-
 export type AdminCtx = { context: RequestContext; now?: Date };
 
 /** One audit row of the admin area, with who asked and from where. */
-export function auditAdmin(
-  db: Db | Tx,
-  ctx: AdminCtx,
-  e: {
-    event: string;
-    outcome: "success" | "failure" | "refused" | "info";
-    reason?: string | null;
-    userId?: string | null;
-    subjectHash?: string | null;
-    flowId?: string | null;
-    details?: Record<string, string | number | boolean | null>;
-  },
-) {
-  return recordAudit(db, { ...e, ip: ctx.context.ip, userAgent: ctx.context.userAgent, locale: ctx.context.locale, at: ctx.now });
+export function auditAdmin(db: Db | Tx, ctx: AdminCtx, e: AdminAudit) {
+  return recordAudit(db, adminAuditEvent(ctx, e));
+}
+
+/** An admin-area audit row: what happened and to whom; the request (IP, browser, locale) and time are filled in. */
+export type AdminAudit = Pick<AuditEvent, "event" | "outcome" | "reason" | "userId" | "subjectHash" | "flowId" | "details">;
+
+export function adminAuditEvent(ctx: AdminCtx, e: AdminAudit): AuditEvent {
+  return { ...e, ip: ctx.context.ip, userAgent: ctx.context.userAgent, locale: ctx.context.locale, at: ctx.now };
 }
 
 export type SessionCheck =

@@ -4,7 +4,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { endAllSessions, signIn } from "@/lib/auth/sign-in";
 import type { DbHandle } from "@/lib/db/client";
-import { adminSessions, auditEvents, outboxMessages, rateLimits, users } from "@/lib/db/schema";
+import { adminSessions, auditEvents, outboxMessages, providerHealth, rateLimits, users } from "@/lib/db/schema";
 import { addUser, grantAdmin } from "@/lib/users/service";
 import { drivers, freshDb } from "@/tests/db";
 import { checkAdminSession, endAdminSession } from "./session";
@@ -26,7 +26,10 @@ describe.each(drivers())("admin sign-in on %s", (driver) => {
     await h?.close();
   });
 
-  const ctx = (now = t0) => ({ context: { ip: `192.0.2.${(n % 200) + 1}`, userAgent: "vitest/admin", locale: "nl" }, now });
+  const ctx = (now = t0) => ({
+    context: { ip: `192.0.2.${(n % 200) + 1}`, userAgent: "vitest/admin", locale: "nl", requestId: "vitest" },
+    now,
+  });
 
   async function newUser(
     opts: { admin?: boolean; mobile?: string | null } = {},
@@ -141,6 +144,14 @@ describe.each(drivers())("admin sign-in on %s", (driver) => {
     await pendingFor(other.email);
     expect(await lastCode(other.mobile!)).toMatch(/^\d{6}$/);
     await h.db.update(rateLimits).set({ count: 0 }).where(eq(rateLimits.key, "sms-cap:hour:all"));
+  });
+
+  it("sends its codes through the wizard's guarded send: the provider's health is noted for every code", async () => {
+    const admin = await newUser();
+    await h.db.delete(providerHealth).where(eq(providerHealth.transport, "outbox"));
+    await pendingFor(admin.email, min(3));
+    const [health] = await h.db.select().from(providerHealth).where(eq(providerHealth.transport, "outbox"));
+    expect(health?.lastSuccessAt?.getTime()).toBeGreaterThanOrEqual(min(3).getTime());
   });
 
   it("texts one administrator at most twenty codes a day, however often the password is typed", async () => {

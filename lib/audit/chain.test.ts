@@ -33,7 +33,7 @@ async function asSuperuser(db: Db, statement: ReturnType<typeof sql>) {
 }
 
 const event = (i: number, at = days(0)): AuditEvent => ({
-  event: `test.step_${i % 4}`,
+  event: (["recovery.started", "recovery.intent_chosen", "recovery.number_checked", "recovery.code_sent"] as const)[i % 4]!,
   outcome: i % 3 ? "success" : "failure",
   ip: `10.0.0.${i}`,
   at,
@@ -117,7 +117,7 @@ describe.each(drivers())("audit hash chain on %s", (driver) => {
   it("the application cannot update, delete, truncate or forge audit rows or the chain head", async () => {
     const db = await fresh();
     await write(db, 3);
-    await recordAudit(db, { event: "test.recent", outcome: "success" });
+    await recordAudit(db, { event: "user.signed_out", outcome: "success", reason: "test-recent" });
     const before = await rows(db);
     const head = await chainHead(db);
     const refused = (statement: ReturnType<typeof sql>) => expect(db.execute(statement)).rejects.toThrow();
@@ -149,15 +149,15 @@ describe.each(drivers())("audit hash chain on %s", (driver) => {
     const forgeries = [
       [
         "toegang.audit_seal",
-        sql`update audit_events set seq = 5, prev_hash = ${head.hash}, hash = ${"a".repeat(64)} where event = 'forged.pending'`,
+        sql`update audit_events set seq = 5, prev_hash = ${head.hash}, hash = ${"a".repeat(64)} where reason = 'forged-pending'`,
       ],
       ["toegang.audit_seal", sql`update audit_chain_head set seq = seq + 1, hash = ${"b".repeat(64)}`],
-      ["toegang.audit_prune", sql`delete from audit_events where event = 'test.recent'`],
+      ["toegang.audit_prune", sql`delete from audit_events where reason = 'test-recent'`],
     ] as const;
     for (const [name, statement] of forgeries) {
       await expect(
         db.transaction(async (tx) => {
-          await recordAudit(tx, { event: "forged.pending", outcome: "success" });
+          await recordAudit(tx, { event: "user.signed_out", outcome: "success", reason: "forged-pending" });
           await tx.execute(sql`select set_config(${name}, 'on', true)`);
           await tx.execute(statement);
         }),

@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/lib/db/client";
-import { rowsOf } from "@/lib/recovery/service.test-helper";
+import { rowsOf } from "@/lib/db/rows";
 import { drivers, freshDb } from "@/tests/db";
 import { CSV_BOM, csvColumns } from "./export-csv";
 import { auditCsvStream, type ExportLabels } from "./export";

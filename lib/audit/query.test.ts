@@ -2,10 +2,10 @@
 // paging returns each row exactly once in both directions (ties and microseconds included), totals and timelines add up.
 import { sql, type SQL } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordAudit } from "@/lib/audit/record";
+import { recordAudit, type AuditEventName } from "@/lib/audit/record";
 import type { DbHandle } from "@/lib/db/client";
 import { users } from "@/lib/db/schema";
-import { rowsOf } from "@/lib/recovery/service.test-helper";
+import { rowsOf } from "@/lib/db/rows";
 import { keyedHash } from "@/lib/security/keyed-hash";
 import { drivers, freshDb } from "@/tests/db";
 import {
@@ -77,7 +77,7 @@ describe.each(drivers())("audit queries on %s", (driver) => {
     });
     // An unknown typed ID is logged by its keyed hash only (as a CAPTCHA failure and a flow start).
     const hash = keyedHash("user-id", UNKNOWN_ID.toLowerCase());
-    for (const event of ["recovery.captcha_failed", "recovery.started"]) {
+    for (const event of ["recovery.captcha_failed", "recovery.started"] as const) {
       await recordAudit(h.db, {
         event,
         outcome: "failure",
@@ -242,7 +242,7 @@ describe.each(drivers())("audit queries on %s", (driver) => {
 
   it("counts each total from the events the portal really writes (wizard, admin sign-in, delivery reports, limits)", async () => {
     const day = new Date("2026-04-01T10:00:00Z");
-    const rows: [string, "success" | "failure" | "refused" | "info", string | null][] = [
+    const rows: [AuditEventName, "success" | "failure" | "refused" | "info", string | null][] = [
       ["recovery.code_failed", "failure", "wrong-code"],
       ["recovery.number_checked", "failure", "phone-mismatch"],
       ["recovery.number_checked", "success", "sms"],

@@ -4,8 +4,8 @@ import "server-only";
 import { and, asc, desc, eq, gte, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { auditEvents, users } from "@/lib/db/schema";
-import { keyedHash } from "@/lib/security/keyed-hash";
-import { userIdKey } from "@/lib/users/normalize";
+import { getAccountStore } from "@/lib/accounts";
+import { subjectHash as typedIdHash } from "@/lib/security/subject";
 import { encodeCursor, type Cursor, type PageRequest } from "./query-cursor";
 import { AUDIT_ZONE, type AuditFilters } from "./query-filters";
 
@@ -47,11 +47,10 @@ export async function resolveFilters(db: Db, filters: AuditFilters): Promise<Res
   const typed = filters.user;
   if (!typed) return { ...filters, user: null };
   if (subjectHash.test(typed)) return { ...filters, user: { userId: null, subjectHash: typed } };
-  const key = userIdKey(typed);
-  const hash = keyedHash("user-id", key);
+  const hash = typedIdHash(typed);
   if (uuid.test(typed)) return { ...filters, user: { userId: typed.toLowerCase(), subjectHash: hash } };
-  const [user] = await db.select({ id: users.id }).from(users).where(eq(users.emailKey, key)).limit(1);
-  return { ...filters, user: { userId: user?.id ?? null, subjectHash: hash } };
+  const account = await getAccountStore(db).find(typed);
+  return { ...filters, user: { userId: account?.id ?? null, subjectHash: hash } };
 }
 
 /** The filters as audit details for admin.audit_viewed / admin.audit_exported: the user as id or hash, never typed text. */

@@ -3,11 +3,14 @@
 import "server-only";
 import type { Db, Tx } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
+import type { AuditEventName } from "./events";
+
+export type { AuditEventName } from "./events";
 
 export type AuditOutcome = "success" | "failure" | "refused" | "info";
 
 export type AuditEvent = {
-  event: string;
+  event: AuditEventName;
   outcome: AuditOutcome;
   reason?: string | null;
   userId?: string | null;

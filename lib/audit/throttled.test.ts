@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
 import { drivers, freshDb } from "@/tests/db";
+import type { AuditEventName } from "./events";
 import { REFUSALS_PER_IP_PER_HOUR, recordAuditThrottled } from "./throttled";
 
 describe.each(drivers())("throttled refusals on %s", (driver) => {
@@ -17,7 +18,7 @@ describe.each(drivers())("throttled refusals on %s", (driver) => {
 
   it("records the first 20 per IP and kind, then one audit.throttled, then nothing until the hour is over", async () => {
     const at = new Date("2026-11-25T10:00:00Z");
-    const refuse = (ip: string, event = "message.report_refused", when = at) =>
+    const refuse = (ip: string, event: AuditEventName = "message.report_refused", when = at) =>
       recordAuditThrottled(h.db, { event, outcome: "refused", reason: "unsigned", ip, at: when });
     for (let i = 0; i < 30; i++) await refuse("198.51.100.1");
     await refuse("198.51.100.2");

@@ -5,50 +5,60 @@ import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
-import { hitLimit } from "@/lib/limits/rate-limit";
-import { parseForm, type FormState } from "@/lib/forms/form-state";
+import { formKeys, parseForm, type Idle, type Invalid, type Refused } from "@/lib/forms/form-state";
+import type { FullKey } from "@/lib/i18n/message-keys";
 import { redirect } from "@/lib/i18n/navigation";
+import { limits } from "@/lib/limits/policies";
+import { hitLimit } from "@/lib/limits/rate-limit";
 import { getRequestContext } from "@/lib/security/request-context";
 import { getUserSession } from "./session";
 import { signIn } from "./sign-in";
 
-const signInSchema = z.object({
-  username: z.string().trim().min(1, "errors.usernameRequired").max(254, "errors.invalid"),
-  password: z.string().min(1, "errors.passwordRequired").max(1024, "errors.invalid"),
-});
-
 export type SignInField = "username" | "password";
 
-const signInLimit = (c: ReturnType<typeof getConfig>) => ({ name: "sign-in:ip", max: c.limits.signInPerIpPerHour, windowSeconds: 3600 });
+/**
+ * The sign-in form's state, shared by the portal's and the admin's sign-in (one form, two namespaces): full message
+ * keys, so each action names the texts of its own page.
+ */
+export type SignInKey = FullKey<"SignInPage.errors"> | FullKey<"Admin.signIn.errors">;
+export type SignInState = Idle | Invalid<SignInField, SignInKey, "username"> | Refused<SignInKey, { time: string }, "username">;
+
+const keys = formKeys<SignInKey>("SignInPage.errors.invalid");
+const signInSchema = z.object({
+  username: z.string().trim().min(1, keys.key("SignInPage.errors.usernameRequired")).max(254, keys.key("SignInPage.errors.invalid")),
+  password: z.string().min(1, keys.key("SignInPage.errors.passwordRequired")).max(1024, keys.key("SignInPage.errors.invalid")),
+});
 
 /** Signs in with user ID and password; on success opens the Werkplek home page. */
-export async function signInAction(_prev: FormState<SignInField>, formData: FormData): Promise<FormState<SignInField>> {
-  const parsed = parseForm(signInSchema, formData);
-  const username = String(formData.get("username") ?? "").slice(0, 254);
-  if (!parsed.ok) return { status: "error", fieldErrors: parsed.fieldErrors, values: { username } };
+export async function signInAction(_prev: SignInState, formData: FormData): Promise<SignInState> {
+  const parsed = parseForm(signInSchema, formData, keys);
+  const values = { username: String(formData.get("username") ?? "").slice(0, 254) };
+  if (!parsed.ok)
+    return { status: "invalid", fieldErrors: { username: parsed.fieldErrors.username, password: parsed.fieldErrors.password }, values };
   const context = await getRequestContext();
   let result;
   try {
     const db = await getDb();
-    const limit = await hitLimit(db, signInLimit(getConfig()), context.ip ?? "unknown");
+    const policy = limits.signInPerIp(getConfig());
+    const limit = await hitLimit(db, policy, context.ip ?? "unknown");
     if (!limit.allowed) {
       await recordAudit(db, {
         event: "sign_in.rate_limited",
         outcome: "refused",
-        reason: "sign-in-per-ip",
+        reason: policy.reason,
         ip: context.ip,
         userAgent: context.userAgent,
         locale: context.locale,
       });
-      return { status: "error", formError: "errors.rateLimited", params: { time: limit.retryAt.toISOString() }, values: { username } };
+      return { status: "refused", formError: "SignInPage.errors.rateLimited", params: { time: limit.retryAt.toISOString() }, values };
     }
     result = await signIn(db, { userId: parsed.data.username, password: parsed.data.password, context });
   } catch (error) {
-    console.error("sign-in failed unexpectedly", error);
-    return { status: "error", formError: "errors.unavailable", values: { username } };
+    console.error(`sign-in failed unexpectedly [${context.requestId}]`, error);
+    return { status: "refused", formError: "SignInPage.errors.unavailable", values };
   }
   if (result.kind !== "success") {
-    return { status: "error", formError: result.kind === "locked" ? "errors.locked" : "errors.invalid", values: { username } };
+    return { status: "refused", formError: result.kind === "locked" ? "SignInPage.errors.locked" : "SignInPage.errors.invalid", values };
   }
   const session = await getUserSession();
   session.userId = result.userId;

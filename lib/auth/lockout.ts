@@ -34,3 +34,11 @@ export function decideSignIn(state: LockState, passwordOk: boolean, now: Date, p
     lockExpired,
   };
 }
+
+export type LockView = { locked: boolean; lockedUntil: Date | null; failedSignIns: number };
+
+/** The lock as operators see it at a moment: an expired lock is no lock, and its stale counter reads as zero. */
+export function lockView(state: LockState, now: Date): LockView {
+  const locked = isLocked(state, now);
+  return { locked, lockedUntil: locked ? state.lockedUntil : null, failedSignIns: state.lockedAt && !locked ? 0 : state.failedSignIns };
+}

@@ -11,7 +11,7 @@ import { signIn, type SignInResult } from "./sign-in";
 const PASSWORD = "Zomer2026!";
 const WRONG = "Verkeerd2026?";
 const policy: LockPolicy = { threshold: 5, durationMinutes: 30 };
-const context = { ip: "192.0.2.10", userAgent: "vitest", locale: "nl" };
+const context = { ip: "192.0.2.10", userAgent: "vitest", locale: "nl", requestId: "vitest" };
 const t0 = new Date("2026-03-02T09:00:00.000Z");
 const minutes = (n: number) => new Date(t0.getTime() + n * 60_000);
 

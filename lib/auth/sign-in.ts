@@ -1,14 +1,16 @@
-// Sign-in with lockout: checks the password, counts failures per account in the database, and audits every attempt.
+// Sign-in through the account store. For stores that leave the lockout to the portal (builtin), wrong passwords are
+// counted per account (or per unknown ID) in the database and every attempt is audited, the counters and their audit
+// rows in one transaction; a directory keeps its own lockout and the portal only audits its answer.
 import "server-only";
 import { eq, sql } from "drizzle-orm";
-import { recordAudit } from "@/lib/audit/record";
+import { getAccountStore } from "@/lib/accounts";
+import type { AccountStore } from "@/lib/accounts/types";
+import { recordAudit, type AuditEvent } from "@/lib/audit/record";
 import { getConfig } from "@/lib/config";
-import type { Db } from "@/lib/db/client";
+import type { Db, Tx } from "@/lib/db/client";
 import { phantomSignIns, users } from "@/lib/db/schema";
-import { verifyAgainstDummy, verifyPassword } from "@/lib/password/hash";
 import type { RequestContext } from "@/lib/security/request-context";
-import { keyedHash } from "@/lib/security/keyed-hash";
-import { userIdKey } from "@/lib/users/normalize";
+import { subjectHash } from "@/lib/security/subject";
 import { decideSignIn, type LockPolicy, type SignInDecision } from "./lockout";
 
 export type SignInResult =
@@ -16,17 +18,19 @@ export type SignInResult =
 
 type SignInInput = { userId: string; password: string; context: RequestContext; now?: Date; policy?: LockPolicy };
 
+type Who = Pick<AuditEvent, "userId" | "subjectHash" | "ip" | "userAgent" | "locale" | "at">;
+
 /** Same answers and about the same time for unknown IDs as for real accounts, including the locked answer. */
-export async function signIn(db: Db, input: SignInInput): Promise<SignInResult> {
+export async function signIn(db: Db, input: SignInInput, store: AccountStore = getAccountStore(db)): Promise<SignInResult> {
   const now = input.now ?? new Date();
   const policy = input.policy ?? getConfig().lockout;
-  const key = userIdKey(input.userId);
-  const audit = { ip: input.context.ip, userAgent: input.context.userAgent, locale: input.context.locale };
-  const [user] = await db.select({ id: users.id, passwordHash: users.passwordHash }).from(users).where(eq(users.emailKey, key)).limit(1);
+  const base = { ip: input.context.ip, userAgent: input.context.userAgent, locale: input.context.locale, at: now };
+  const check = await store.checkPassword(input.userId, input.password);
+  if (store.lockout === "directory") return directorySignIn(db, check, base, input.userId);
 
-  if (!user) {
-    await verifyAgainstDummy(input.password);
-    const idHash = keyedHash("user-id", key);
+  const account = check.kind === "ok" ? check.account : await store.find(input.userId);
+  if (!account) {
+    const idHash = subjectHash(input.userId);
     const decision = await db.transaction(async (tx) => {
       await tx.insert(phantomSignIns).values({ idHash }).onConflictDoNothing();
       const [row] = await tx.select().from(phantomSignIns).where(eq(phantomSignIns.idHash, idHash)).for("update");
@@ -37,38 +41,71 @@ export async function signIn(db: Db, input: SignInInput): Promise<SignInResult> 
           .set({ ...d.next, updatedAt: now })
           .where(eq(phantomSignIns.idHash, idHash));
       }
-      await auditSignIn(tx, d, { ...audit, subjectHash: idHash, at: now });
+      await auditSignIn(tx, d, { ...base, subjectHash: idHash });
       return d;
     });
     return decision.outcome === "locked" || decision.outcome === "locked-now" ? { kind: "locked" } : { kind: "invalid" };
   }
 
-  const passwordOk = await verifyPassword(user.passwordHash, input.password);
+  // The portal's lockout counters and the session version live in the account's users row (builtin).
   return db.transaction(async (tx) => {
-    const [row] = await tx.select().from(users).where(eq(users.id, user.id)).for("update");
+    const [row] = await tx.select().from(users).where(eq(users.id, account.id)).for("update");
     if (!row) return { kind: "invalid" } as const;
-    const d = decideSignIn(row, passwordOk, now, policy);
+    const d = decideSignIn(row, check.kind === "ok", now, policy);
     if (d.outcome !== "locked") {
       await tx
         .update(users)
         .set({ ...d.next, updatedAt: now })
-        .where(eq(users.id, user.id));
+        .where(eq(users.id, account.id));
     }
-    await auditSignIn(tx, d, { ...audit, userId: user.id, at: now });
+    await auditSignIn(tx, d, { ...base, userId: account.id });
     if (d.outcome === "success") {
-      return { kind: "success", userId: row.id, sessionVersion: row.sessionVersion, isAdmin: row.isAdmin } as const;
+      return { kind: "success", userId: account.id, sessionVersion: row.sessionVersion, isAdmin: account.isAdmin } as const;
     }
     return d.outcome === "wrong-password" ? ({ kind: "invalid" } as const) : ({ kind: "locked" } as const);
   });
 }
 
-type AuditBase = Parameters<typeof recordAudit>[1];
+/** A directory decided (and counted) itself: the portal records its answer and keeps no counter. */
+async function directorySignIn(
+  db: Db,
+  check: Awaited<ReturnType<AccountStore["checkPassword"]>>,
+  base: Who,
+  typedId: string,
+): Promise<SignInResult> {
+  switch (check.kind) {
+    case "ok": {
+      await recordAudit(db, { ...base, userId: check.account.id, event: "sign_in.succeeded", outcome: "success" });
+      return {
+        kind: "success",
+        userId: check.account.id,
+        sessionVersion: await sessionVersion(db, check.account.id),
+        isAdmin: check.account.isAdmin,
+      };
+    }
+    case "locked":
+      await recordAudit(db, {
+        ...base,
+        subjectHash: subjectHash(typedId),
+        event: "sign_in.refused",
+        outcome: "refused",
+        reason: "account-locked",
+      });
+      return { kind: "locked" };
+    default:
+      // must-change and expired need their own messages (issue #9); until then they are refused like a wrong password.
+      await recordAudit(db, {
+        ...base,
+        ...(check.kind === "wrong" ? { subjectHash: subjectHash(typedId) } : { userId: check.account.id }),
+        event: "sign_in.failed",
+        outcome: "failure",
+        reason: check.kind === "wrong" ? "wrong-password" : check.kind,
+      });
+      return { kind: "invalid" };
+  }
+}
 
-async function auditSignIn(
-  tx: Parameters<typeof recordAudit>[0],
-  d: SignInDecision,
-  base: Omit<AuditBase, "event" | "outcome">,
-): Promise<void> {
+async function auditSignIn(tx: Tx, d: SignInDecision, base: Who): Promise<void> {
   if ("lockExpired" in d && d.lockExpired) {
     await recordAudit(tx, { ...base, event: "account.lock_expired", outcome: "info", reason: "auto-unlock" });
   }
@@ -97,6 +134,12 @@ async function auditSignIn(
   }
 }
 
+/** The version a new session carries; a later bump (password reset, sign-out everywhere) ends it. */
+async function sessionVersion(db: Db, accountId: string): Promise<number> {
+  const [row] = await db.select({ v: users.sessionVersion }).from(users).where(eq(users.id, accountId)).limit(1);
+  return row?.v ?? 1;
+}
+
 /** Whether a session still belongs to a current, unchanged account; returns what the home page shows. */
 export async function loadSessionUser(db: Db, session: { userId?: string; sessionVersion?: number }) {
   if (!session.userId) return null;
@@ -118,10 +161,10 @@ export async function loadSessionUser(db: Db, session: { userId?: string; sessio
   return dto;
 }
 
-/** Ends every session of a user (their cookies stop matching). */
-export async function endAllSessions(db: Db, userId: string): Promise<void> {
+/** Ends every session of an account (their cookies stop matching); pass the transaction of the change that ends them. */
+export async function endAllSessions(db: Db | Tx, accountId: string): Promise<void> {
   await db
     .update(users)
     .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
-    .where(eq(users.id, userId));
+    .where(eq(users.id, accountId));
 }

@@ -1,37 +1,63 @@
-// The one shape every form's action returns: message keys (translated by the page), never secrets.
+// How forms and their server actions talk: zod parses FormData into typed message keys (translated by the page), and
+// each action returns a small discriminated union of states, never a secret.
 import { z } from "zod";
 
-export type FormState<F extends string = string> =
-  | { status: "idle" }
-  | {
-      status: "error";
-      formError?: string;
-      /** Values for the message's placeholders (seconds, an ISO time, attempts left). */
-      params?: Record<string, string | number>;
-      fieldErrors?: Partial<Record<F, string>>;
-      /** Refills the form; never holds a password, code or CAPTCHA answer. */
-      values?: Partial<Record<F, string>>;
-    };
+/** Nothing to show yet (or a step that needs no message). */
+export type Idle = { status: "idle" };
 
-export const idle: FormState = { status: "idle" };
+/** Fields the user must correct, each with the key of its message; `values` refills the form (never a password or code). */
+export type Invalid<F extends string, K extends string, V extends string = F> = {
+  status: "invalid";
+  fieldErrors: Partial<Record<F, K>>;
+  values?: Partial<Record<V, string>>;
+};
 
-/** A form state that only tells the page something happened (e.g. a new code was sent). */
-export type Notice = { notice?: string };
+/** A refusal of the form as a whole (a limit, a lock, an outage), with its message's placeholders. */
+export type Refused<K extends string, P = object, V extends string = never> = {
+  status: "refused";
+  formError: K;
+  params?: P;
+  values?: Partial<Record<V, string>>;
+};
 
-/** Parses FormData with a zod schema whose messages are message keys; the first problem per field is kept. */
-export function parseForm<S extends z.ZodObject>(
+export const idle: Idle = { status: "idle" };
+
+/** The message keys a form's schema may use: `key()` is checked at compile time and remembered for parseForm. */
+export type FormKeys<K extends string> = {
+  key: <T extends K>(key: T) => T;
+  is: (value: string) => value is K;
+  /** For a problem zod names itself (a field the form never sent). */
+  fallback: K;
+};
+
+/** `also`: keys that come from elsewhere than the schema (another module's verdict) but are shown by this form. */
+export function formKeys<K extends string>(fallback: K, also: readonly K[] = []): FormKeys<K> {
+  const known = new Set<string>([fallback, ...also]);
+  return {
+    key: (key) => {
+      known.add(key);
+      return key;
+    },
+    is: (value: string): value is K => known.has(value),
+    fallback,
+  };
+}
+
+/** Parses FormData with a zod schema whose messages are keys from `keys`; the first problem per field is kept. */
+export function parseForm<S extends z.ZodObject, K extends string>(
   schema: S,
   formData: FormData,
-): { ok: true; data: z.infer<S> } | { ok: false; fieldErrors: Partial<Record<keyof z.infer<S> & string, string>> } {
+  keys: FormKeys<K>,
+): { ok: true; data: z.infer<S> } | { ok: false; fieldErrors: Partial<Record<string, K>> } {
   const raw = Object.fromEntries(
     [...formData.entries()].filter(([k]) => !k.startsWith("$")).map(([k, v]) => [k, typeof v === "string" ? v : ""]),
   );
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, data: parsed.data };
-  const fieldErrors: Record<string, string> = {};
+  const fieldErrors: Partial<Record<string, K>> = {};
   for (const issue of parsed.error.issues) {
     const field = String(issue.path[0]);
-    fieldErrors[field] ??= issue.message;
+    fieldErrors[field] ??= keys.is(issue.message) ? issue.message : keys.fallback;
   }
-  return { ok: false, fieldErrors: fieldErrors as Partial<Record<keyof z.infer<S> & string, string>> };
+  return { ok: false, fieldErrors };
 }

@@ -4,6 +4,7 @@ import "server-only";
 import { createSecretKey } from "node:crypto";
 import { and, eq, ne } from "drizzle-orm";
 import { verify, VerifyOptions } from "messagebird/lib/webhook-signature-jwt";
+import type { AuditEventIn } from "@/lib/audit/events";
 import { recordAudit, type AuditOutcome } from "@/lib/audit/record";
 import { recordAuditThrottled } from "@/lib/audit/throttled";
 import type { Db } from "@/lib/db/client";
@@ -28,7 +29,7 @@ export type IncomingReport = {
 export type ReportAnswer = { status: 200 | 400 | 401 | 404; text: string };
 
 /** Status words (SMS and voice) to what they mean for the person waiting for a code. */
-function meaning(status: string): { event: string; outcome: AuditOutcome } {
+function meaning(status: string): { event: AuditEventIn<"message">; outcome: AuditOutcome } {
   if (status === "delivered" || status === "answered") return { event: "message.delivered", outcome: "success" };
   if (["delivery_failed", "expired", "failed", "busy", "machine", "no_answer"].includes(status))
     return { event: "message.delivery_failed", outcome: "failure" };

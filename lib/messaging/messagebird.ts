@@ -6,6 +6,7 @@ import { initClient, type MessageBird } from "messagebird";
 import { getConfig } from "@/lib/config";
 import type { Db } from "@/lib/db/client";
 import { outboxMessages } from "@/lib/db/schema";
+import { maskMobile } from "@/lib/security/masking";
 import { sendMessageBirdToStandIn } from "./messagebird-stand-in";
 import type { OutgoingMessage, SendResult, Transport } from "./transport";
 
@@ -55,9 +56,6 @@ export const voiceLanguage = (locale: OutgoingMessage["locale"]) => (locale === 
 /** The number MessageBird expects: digits only, country code first. */
 const msisdn = (e164: string) => e164.replace(/^\+/, "");
 
-/** Enough to recognise the number in the outbox row, never the whole of it. */
-const masked = (e164: string) => `*****${e164.slice(-2)}`;
-
 export function messagebirdTransport(options: MessageBirdOptions): Transport {
   if (options.standIn) sendMessageBirdToStandIn(options.standIn);
   // The SDK's own socket timeout is a little longer than our deadline, so it only cleans up after we have given up.
@@ -69,7 +67,7 @@ export function messagebirdTransport(options: MessageBirdOptions): Transport {
       const [row] = await db
         .insert(outboxMessages)
         .values({
-          recipient: masked(m.to),
+          recipient: maskMobile(m.to) ?? "",
           channel: m.channel,
           locale: m.locale,
           body: "",

@@ -29,7 +29,7 @@ vi.mock("@/lib/i18n/navigation", () => ({
   },
 }));
 vi.mock("@/lib/security/request-context", () => ({
-  getRequestContext: async () => ({ ip: stubs.ip, userAgent: "vitest/identify", locale: "nl" }),
+  getRequestContext: async () => ({ ip: stubs.ip, userAgent: "vitest/identify", locale: "nl", requestId: "vitest" }),
 }));
 vi.mock("./session", () => ({
   currentFlowToken: async () => null,
@@ -119,7 +119,11 @@ describe.each(drivers())("“Wie bent u?” with hCaptcha on %s", (driver) => {
     useConfig();
     standIn().setMode("fail");
     const { state, ip } = await submit({ "h-captcha-response": widgetToken() });
-    expect(state).toMatchObject({ status: "error", fieldErrors: { captchaWidget: "errors.hcaptchaFailed" }, values: { userId: USER_ID } });
+    expect(state).toMatchObject({
+      status: "invalid",
+      fieldErrors: { captchaWidget: "errors.hcaptchaFailed" },
+      values: { userId: USER_ID },
+    });
     expect(standIn().verifications()).toHaveLength(1);
     const events = await eventsFrom(ip);
     expect(events.map((e) => [e.event, e.outcome, e.reason])).toEqual([
@@ -151,7 +155,7 @@ describe.each(drivers())("“Wie bent u?” with hCaptcha on %s", (driver) => {
       useConfig();
       standIn().setMode(mode);
       const { state, ip } = await submit({ "h-captcha-response": widgetToken() });
-      expect(state).toMatchObject({ status: "error", fieldErrors: { captchaWidget: "errors.captchaUnavailable" } });
+      expect(state).toMatchObject({ status: "invalid", fieldErrors: { captchaWidget: "errors.captchaUnavailable" } });
       expect(standIn().verifications()).toHaveLength(1);
       // The provider's trouble is not the user's failed CAPTCHA.
       expect((await eventsFrom(ip)).map((e) => [e.event, e.reason])).toEqual([["captcha.unavailable", reason]]);
@@ -172,7 +176,7 @@ describe.each(drivers())("“Wie bent u?” with hCaptcha on %s", (driver) => {
   it("without a token (the box not ticked) the user is asked to complete the CAPTCHA; nothing is sent or counted", async () => {
     useConfig();
     const { state, ip } = await submit({});
-    expect(state).toMatchObject({ status: "error", fieldErrors: { captchaWidget: "errors.hcaptchaRequired" } });
+    expect(state).toMatchObject({ status: "invalid", fieldErrors: { captchaWidget: "errors.hcaptchaRequired" } });
     expect(standIn().verifications()).toHaveLength(0);
     expect(await eventsFrom(ip)).toEqual([]);
   });
@@ -182,17 +186,17 @@ describe.each(drivers())("“Wie bent u?” with hCaptcha on %s", (driver) => {
     const right = await submit({ noscript: "1", captchaToken: await knownChallenge(), captcha: TEST_ANSWER });
     expect(right.redirectedTo).toBe("/recover/reason");
     const wrong = await submit({ noscript: "1", captchaToken: await knownChallenge(), captcha: "wrong1" });
-    expect(wrong.state).toMatchObject({ status: "error", fieldErrors: { captcha: "errors.captchaWrong" } });
+    expect(wrong.state).toMatchObject({ status: "invalid", fieldErrors: { captcha: "errors.captchaWrong" } });
     expect((await eventsFrom(wrong.ip)).map((e) => e.event)).toEqual(["recovery.captcha_failed"]);
     const empty = await submit({ noscript: "1", captchaToken: await knownChallenge(), captcha: "" });
-    expect(empty.state).toMatchObject({ status: "error", fieldErrors: { captcha: "errors.captchaRequired" } });
+    expect(empty.state).toMatchObject({ status: "invalid", fieldErrors: { captcha: "errors.captchaRequired" } });
     expect(standIn().verifications()).toHaveLength(0);
   });
 
   it("with the fallback off, a browser without JavaScript is told that JavaScript is needed, even with a right built-in answer", async () => {
     useConfig({ HCAPTCHA_NOJS_FALLBACK: "off" });
     const { state, ip } = await submit({ noscript: "1", captchaToken: await knownChallenge(), captcha: TEST_ANSWER });
-    expect(state).toMatchObject({ status: "error", formError: "errors.javascriptRequired" });
+    expect(state).toMatchObject({ status: "refused", formError: "errors.javascriptRequired" });
     expect(await eventsFrom(ip)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 "use server";
-// Server actions of the recovery wizard: each re-reads the flow, refuses the wrong step, does one thing, redirects.
+// Server actions of the recovery wizard: each validates its form, enters its step through the one step guard, calls one
+// step function and redirects to where the flow is (or returns the state its form shows).
 import { after } from "next/server";
 import { getLocale } from "next-intl/server";
 import { z } from "zod";
@@ -7,56 +8,75 @@ import { newChallenge } from "@/lib/captcha/builtin";
 import { checkCaptcha } from "@/lib/captcha/check";
 import { getConfig } from "@/lib/config";
 import { getDb, type Db } from "@/lib/db/client";
-import { parseForm, type FormState } from "@/lib/forms/form-state";
+import { formKeys, parseForm, type Idle, type Invalid, type Refused } from "@/lib/forms/form-state";
+import type { MessageKey } from "@/lib/i18n/message-keys";
 import { redirect } from "@/lib/i18n/navigation";
+import type { PasswordRule } from "@/lib/password/policy";
 import { getRequestContext, type RequestContext } from "@/lib/security/request-context";
-import { isFinished, secondsUntil, type Step } from "./flow";
+import { codeInputSchema } from "@/lib/verification/code-input";
+import { secondsUntil } from "@/lib/verification/policy";
+import { isFinished, type Step } from "./flow";
+import { loadFlow, type Flow, type Scheduler, type StepCtx } from "./flow-store";
+import { enterStep, goTo } from "./page-guard";
+import { getFlowCookie } from "./session";
 import {
   cancelFlow,
   changeMethod,
   chooseIntent,
   chooseNewPassword,
-  guardStep,
-  loadFlow,
   noteCaptchaAttempt,
   resendCode,
   startRecovery,
   submitNumber,
   verifyCode,
-  type Flow,
-  type Scheduler,
-} from "./service";
-import { currentFlowToken, getFlowCookie } from "./session";
+} from "./steps";
 
-type Href = Parameters<typeof redirect>[0]["href"];
-
-const schedule: Scheduler = (task) =>
-  after(() => task().catch((error: unknown) => console.error("delivery task failed", error instanceof Error ? error.message : error)));
-
-async function go(href: string): Promise<never> {
-  return redirect({ href: href as Href, locale: await getLocale() });
+/** What a step needs besides its input: who is asking, and delivery after the response (Next's after()). */
+function ctxOf(context: RequestContext): StepCtx {
+  const schedule: Scheduler = (task) =>
+    after(() =>
+      task().catch((error: unknown) =>
+        console.error(`delivery task failed [${context.requestId}]`, error instanceof Error ? error.message : error),
+      ),
+    );
+  return { context, schedule };
 }
 
-type FlowCtx = { db: Db; flow: Flow; ctx: { context: RequestContext; schedule: Scheduler } };
-
-/** Loads the flow for this browser and allows only the given step; anything else is redirected to where the flow is. */
-async function withFlow<R>(step: Step | readonly Step[], fn: (f: FlowCtx) => Promise<R>): Promise<R> {
-  const db = await getDb();
-  const context = await getRequestContext();
-  const ctx = { context, schedule };
-  const guard = await guardStep(db, await currentFlowToken(), step, ctx);
-  if (guard.kind === "redirect") return go(guard.to);
-  return fn({ db, flow: guard.flow, ctx });
+/** The flow of this browser on the given step (else redirected), with what a step function needs besides its input. */
+async function withFlow<R>(step: Step | readonly Step[], fn: (f: { db: Db; flow: Flow; ctx: StepCtx }) => Promise<R>): Promise<R> {
+  const { db, flow, context } = await enterStep(step);
+  return fn({ db, flow, ctx: ctxOf(context) });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
+export type IdentifyKey = MessageKey<"Recovery.identify">;
 export type IdentifyField = "userId" | "captcha" | "captchaWidget";
-export type IdentifyState = FormState<IdentifyField> & { captchaToken?: string; values?: Partial<Record<IdentifyField, string>> };
+type IdentifyExtras = { captchaToken: string; values: { userId: string } };
+export type IdentifyState =
+  | (Idle & Partial<IdentifyExtras>)
+  | (Invalid<IdentifyField, IdentifyKey> & IdentifyExtras)
+  | (Refused<IdentifyKey, { time: string }> & IdentifyExtras);
+
+// The CAPTCHA check's answers (lib/captcha/check.ts) are keys of this form too.
+const identifyKeys = formKeys<IdentifyKey>("errors.userIdInvalid", [
+  "errors.captchaRequired",
+  "errors.captchaWrong",
+  "errors.captchaExpired",
+  "errors.hcaptchaRequired",
+  "errors.hcaptchaFailed",
+  "errors.captchaUnavailable",
+  "errors.javascriptRequired",
+]);
 
 const identifySchema = z.object({
-  userId: z.string().trim().min(1, "errors.userIdRequired").max(254, "errors.userIdInvalid").pipe(z.email("errors.userIdInvalid")),
-  captcha: z.string().trim().min(1, "errors.captchaRequired").max(20, "errors.captchaWrong"),
+  userId: z
+    .string()
+    .trim()
+    .min(1, identifyKeys.key("errors.userIdRequired"))
+    .max(254, identifyKeys.key("errors.userIdInvalid"))
+    .pipe(z.email(identifyKeys.key("errors.userIdInvalid"))),
+  captcha: z.string().trim().min(1, identifyKeys.key("errors.captchaRequired")).max(20, identifyKeys.key("errors.captchaWrong")),
   captchaToken: z.string().max(2000).default(""),
   intent: z.enum(["reset", "unlock", ""]).default(""),
   op: z.enum(["next", "refresh"]).default("next"),
@@ -64,36 +84,26 @@ const identifySchema = z.object({
 
 /** With hCaptcha the built-in answer is optional (only the no-JavaScript fallback has it); checkCaptcha decides. */
 const identifyHcaptchaSchema = identifySchema.extend({
-  captcha: z.string().trim().max(20, "errors.captchaWrong").default(""),
-  "h-captcha-response": z.string().max(10_000, "errors.hcaptchaFailed").default(""),
+  captcha: z.string().trim().max(20, identifyKeys.key("errors.captchaWrong")).default(""),
+  "h-captcha-response": z.string().max(10_000, identifyKeys.key("errors.hcaptchaFailed")).default(""),
   noscript: z.string().default(""),
 });
 
 /** "Wie bent u?": checks the CAPTCHA, then starts a flow for the typed user ID (known or not) and moves on. */
 export async function startRecoveryAction(_prev: IdentifyState, formData: FormData): Promise<IdentifyState> {
-  const userId = String(formData.get("userId") ?? "").slice(0, 254);
-  const values = { userId };
-  if (formData.get("op") === "refresh") return { status: "idle", values, captchaToken: await newChallenge() };
-  const parsed = getConfig().hcaptcha ? parseForm(identifyHcaptchaSchema, formData) : parseForm(identifySchema, formData);
+  const values = { userId: String(formData.get("userId") ?? "").slice(0, 254) };
+  const fresh = async () => ({ values, captchaToken: await newChallenge() });
+  if (formData.get("op") === "refresh") return { status: "idle", ...(await fresh()) };
+  const parsed = getConfig().hcaptcha
+    ? parseForm(identifyHcaptchaSchema, formData, identifyKeys)
+    : parseForm(identifySchema, formData, identifyKeys);
   if (!parsed.ok) {
-    const {
-      captchaToken: _t,
-      intent: _i,
-      op: _o,
-      noscript: _n,
-      "h-captcha-response": token,
-      ...fieldErrors
-    } = parsed.fieldErrors as Record<string, string>;
-    return {
-      status: "error",
-      fieldErrors: { ...fieldErrors, ...(token ? { captchaWidget: token } : {}) },
-      values,
-      captchaToken: await newChallenge(),
-    };
+    const e = parsed.fieldErrors;
+    const fieldErrors = { userId: e.userId, captcha: e.captcha, captchaWidget: e["h-captcha-response"] };
+    return { status: "invalid", fieldErrors, ...(await fresh()) };
   }
   const db = await getDb();
   const context = await getRequestContext();
-  const ctx = { context, schedule };
   const form: z.infer<typeof identifySchema> & Partial<z.infer<typeof identifyHcaptchaSchema>> = parsed.data;
   const captcha = await checkCaptcha(
     db,
@@ -105,137 +115,142 @@ export async function startRecoveryAction(_prev: IdentifyState, formData: FormDa
     },
     { typedId: form.userId, context },
   );
+  const captchaKey = captcha.kind === "ok" ? null : identifyKeys.is(captcha.error) ? captcha.error : identifyKeys.fallback;
   if (captcha.kind === "missing") {
-    const error = captcha.field ? { fieldErrors: { [captcha.field]: captcha.error } } : { formError: captcha.error };
-    return { status: "error", ...error, values, captchaToken: await newChallenge() };
+    if (!captcha.field) return { status: "refused", formError: captchaKey ?? identifyKeys.fallback, ...(await fresh()) };
+    return { status: "invalid", fieldErrors: { [captcha.field]: captchaKey ?? identifyKeys.fallback }, ...(await fresh()) };
   }
   // hCaptcha being down is not the user's failure (captcha.unavailable is audited instead), but still counts per IP.
-  const limited = await noteCaptchaAttempt(db, { ok: captcha.kind !== "wrong", typedId: form.userId, ...ctx });
+  const limited = await noteCaptchaAttempt(db, { ok: captcha.kind !== "wrong", typedId: form.userId, ...ctxOf(context) });
   if (limited.limited) {
-    return {
-      status: "error",
-      formError: "errors.rateLimited",
-      params: { time: limited.retryAt.toISOString() },
-      values,
-      captchaToken: await newChallenge(),
-    };
+    return { status: "refused", formError: "errors.rateLimited", params: { time: limited.retryAt.toISOString() }, ...(await fresh()) };
   }
   if (captcha.kind !== "ok") {
-    return { status: "error", fieldErrors: { [captcha.field]: captcha.error }, values, captchaToken: await newChallenge() };
+    return { status: "invalid", fieldErrors: { [captcha.field]: captchaKey ?? identifyKeys.fallback }, ...(await fresh()) };
   }
-  const intent = form.intent === "" ? null : form.intent;
-  const started = await startRecovery(db, { typedId: form.userId, intent, ...ctx });
+  const started = await startRecovery(db, { typedId: form.userId, intent: form.intent === "" ? null : form.intent, ...ctxOf(context) });
   if (started.kind !== "started") {
-    const key = started.kind === "blocked" ? "errors.blocked" : "errors.rateLimited";
-    return { status: "error", formError: key, params: { time: started.retryAt.toISOString() }, values, captchaToken: await newChallenge() };
+    const formError = started.kind === "blocked" ? "errors.blocked" : "errors.rateLimited";
+    return { status: "refused", formError, params: { time: started.retryAt.toISOString() }, ...(await fresh()) };
   }
   const cookie = await getFlowCookie();
   cookie.token = started.token;
   await cookie.save();
-  return go("/recover/reason");
+  return goTo({ kind: "moved", step: "intent" });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const intentSchema = z.object({ intent: z.enum(["reset", "unlock"], { message: "errors.intentRequired" }) });
+export type ReasonKey = MessageKey<"Recovery.reason">;
+export type ReasonState = Idle | Invalid<"intent", ReasonKey>;
+const reasonKeys = formKeys<ReasonKey>("errors.intentRequired");
+const intentSchema = z.object({ intent: z.enum(["reset", "unlock"], { message: reasonKeys.key("errors.intentRequired") }) });
 
 /** "Waarom hebt u problemen bij het aanmelden?": reset or unlock. */
-export async function chooseIntentAction(_prev: FormState<"intent">, formData: FormData): Promise<FormState<"intent">> {
+export async function chooseIntentAction(_prev: ReasonState, formData: FormData): Promise<ReasonState> {
   return withFlow("intent", async ({ db, flow, ctx }) => {
-    const parsed = parseForm(intentSchema, formData);
-    if (!parsed.ok) return { status: "error", fieldErrors: parsed.fieldErrors };
-    return go((await chooseIntent(db, flow, parsed.data.intent, ctx)).to);
+    const parsed = parseForm(intentSchema, formData, reasonKeys);
+    if (!parsed.ok) return { status: "invalid", fieldErrors: { intent: parsed.fieldErrors.intent } };
+    return goTo(await chooseIntent(db, flow, parsed.data.intent, ctx));
   });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
+export type VerifyKey = MessageKey<"Recovery.verify">;
 export type VerifyField = "channel" | "phone";
+export type VerifyState = Idle | Invalid<VerifyField, VerifyKey> | Refused<VerifyKey, { seconds: number }, "channel">;
+const verifyKeys = formKeys<VerifyKey>("errors.phoneRequired");
 const verifySchema = z.object({
-  channel: z.enum(["sms", "voice"], { message: "errors.channelRequired" }),
-  phone: z.string().trim().min(1, "errors.phoneRequired").max(40, "errors.invalid-number"),
+  channel: z.enum(["sms", "voice"], { message: verifyKeys.key("errors.channelRequired") }),
+  phone: z.string().trim().min(1, verifyKeys.key("errors.phoneRequired")).max(40, verifyKeys.key("errors.invalid-number")),
 });
 
 /** Method and full mobile number: a match sends a code to the registered number, never to the typed one. */
-export async function submitNumberAction(_prev: FormState<VerifyField>, formData: FormData): Promise<FormState<VerifyField>> {
+export async function submitNumberAction(_prev: VerifyState, formData: FormData): Promise<VerifyState> {
   return withFlow("verify", async ({ db, flow, ctx }) => {
-    const parsed = parseForm(verifySchema, formData);
-    const channel = formData.get("channel") === "voice" ? "voice" : "sms";
-    const values = { channel };
-    if (!parsed.ok) return { status: "error", fieldErrors: parsed.fieldErrors, values };
+    const parsed = parseForm(verifySchema, formData, verifyKeys);
+    const values = { channel: formData.get("channel") === "voice" ? "voice" : "sms" };
+    if (!parsed.ok)
+      return { status: "invalid", fieldErrors: { channel: parsed.fieldErrors.channel, phone: parsed.fieldErrors.phone }, values };
     const result = await submitNumber(db, flow, { channel: parsed.data.channel, typed: parsed.data.phone, ...ctx });
-    if (result.kind === "moved") return go(result.to);
-    if (result.error === "invalid-number") return { status: "error", fieldErrors: { phone: "errors.invalid-number" }, values };
-    const seconds = secondsUntil(result.retryAt, new Date());
-    return { status: "error", formError: `errors.${result.error}`, params: { seconds }, values };
+    switch (result.kind) {
+      case "invalid-number":
+        return { status: "invalid", fieldErrors: { phone: "errors.invalid-number" }, values };
+      case "cooldown":
+        return { status: "refused", formError: "errors.cooldown", params: { seconds: secondsUntil(result.retryAt, new Date()) }, values };
+      case "send-limit":
+        return { status: "refused", formError: "errors.send-limit", params: { seconds: 0 }, values };
+      default:
+        return goTo(result);
+    }
   });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
-export type CodeState = FormState<"code"> & { resent?: boolean };
+type CodeKey = MessageKey<"Recovery.code">;
+export type CodeState = Idle | (Invalid<"code", CodeKey> & { attemptsLeft?: number });
+export type ResendState = Idle | { status: "resent" } | Refused<CodeKey, { seconds: number }>;
+const codeKeys = formKeys<CodeKey>("errors.codeFormat");
 const codeSchema = z.object({
-  code: z
-    .string()
-    .transform((s) => s.replace(/[\s-]/g, ""))
-    .pipe(
-      z
-        .string()
-        .min(1, "errors.codeRequired")
-        .regex(/^\d{6}$/, "errors.codeFormat"),
-    ),
+  code: codeInputSchema({ required: codeKeys.key("errors.codeRequired"), format: codeKeys.key("errors.codeFormat") }),
 });
 
 /** The code step: "Volgende" checks the code; "Opnieuw proberen" and "another method" are separate actions below. */
 export async function verifyCodeAction(_prev: CodeState, formData: FormData): Promise<CodeState> {
   return withFlow("code", async ({ db, flow, ctx }) => {
-    const parsed = parseForm(codeSchema, formData);
-    if (!parsed.ok) return { status: "error", fieldErrors: parsed.fieldErrors };
+    const parsed = parseForm(codeSchema, formData, codeKeys);
+    if (!parsed.ok) return { status: "invalid", fieldErrors: { code: parsed.fieldErrors.code } };
     const result = await verifyCode(db, flow, parsed.data.code, ctx);
-    if (result.kind === "moved") return go(result.to);
-    return { status: "error", fieldErrors: { code: `errors.${result.error}` }, params: { attemptsLeft: result.attemptsLeft ?? 0 } };
+    if (result.kind === "wrong-code" || result.kind === "expired-code") {
+      return { status: "invalid", fieldErrors: { code: `errors.${result.kind}` }, attemptsLeft: result.attemptsLeft };
+    }
+    return goTo(result);
   });
 }
 
 /** "Opnieuw proberen": a new code after the cooldown. */
-export async function resendCodeAction(_prev: CodeState, _formData: FormData): Promise<CodeState> {
+export async function resendCodeAction(_prev: ResendState, _formData: FormData): Promise<ResendState> {
   return withFlow("code", async ({ db, flow, ctx }) => {
     const result = await resendCode(db, flow, ctx);
-    if (result.kind === "error") {
-      const seconds = secondsUntil(result.retryAt, new Date());
-      return { status: "error", formError: `errors.${result.error}`, params: { seconds } };
+    switch (result.kind) {
+      case "cooldown":
+        return { status: "refused", formError: "errors.cooldown", params: { seconds: secondsUntil(result.retryAt, new Date()) } };
+      case "send-limit":
+        return { status: "refused", formError: "errors.send-limit", params: { seconds: 0 } };
+      default:
+        return { status: "resent" };
     }
-    return { status: "idle", resent: true } as CodeState;
   });
 }
 
 /** Back to the method and number step. */
 export async function changeMethodAction(): Promise<void> {
-  await withFlow("code", async ({ db, flow, ctx }) => go((await changeMethod(db, flow, ctx)).to));
+  await withFlow("code", async ({ db, flow, ctx }) => goTo(await changeMethod(db, flow, ctx)));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
+type PasswordKey = MessageKey<"Recovery.password">;
 export type PasswordField = "password" | "confirmation";
-export type PasswordState = FormState<PasswordField> & { rules?: string[] };
+export type PasswordState = Idle | Invalid<PasswordField, PasswordKey> | { status: "rules"; rules: PasswordRule[] };
+const passwordKeys = formKeys<PasswordKey>("errors.passwordRequired");
 const passwordSchema = z.object({
-  password: z.string().min(1, "errors.passwordRequired").max(1024, "errors.maxLength"),
-  confirmation: z.string().max(1024, "errors.maxLength").default(""),
+  password: z.string().min(1, passwordKeys.key("errors.passwordRequired")).max(1024, passwordKeys.key("errors.maxLength")),
+  confirmation: z.string().max(1024, passwordKeys.key("errors.maxLength")).default(""),
 });
 
 /** "Voltooien": every broken rule is named; success sets the password once and shows the done page. */
 export async function chooseNewPasswordAction(_prev: PasswordState, formData: FormData): Promise<PasswordState> {
   return withFlow("password", async ({ db, flow, ctx }) => {
-    const parsed = parseForm(passwordSchema, formData);
-    if (!parsed.ok) return { status: "error", fieldErrors: parsed.fieldErrors };
+    const parsed = parseForm(passwordSchema, formData, passwordKeys);
+    if (!parsed.ok) {
+      return { status: "invalid", fieldErrors: { password: parsed.fieldErrors.password, confirmation: parsed.fieldErrors.confirmation } };
+    }
     const result = await chooseNewPassword(db, flow, { password: parsed.data.password, confirmation: parsed.data.confirmation, ...ctx });
-    if (result.kind === "moved") return go(result.to);
-    const rules = result.rules ?? [];
-    const fieldErrors: Partial<Record<PasswordField, string>> = {};
-    const first = rules.find((r) => r !== "confirmation");
-    if (first) fieldErrors.password = `errors.${first}`;
-    if (rules.includes("confirmation")) fieldErrors.confirmation = "errors.confirmation";
-    return { status: "error", fieldErrors, rules };
+    if (result.kind === "rules") return { status: "rules", rules: result.rules };
+    return goTo(result);
   });
 }
 
@@ -247,7 +262,7 @@ export async function cancelRecoveryAction(): Promise<void> {
   const context = await getRequestContext();
   const cookie = await getFlowCookie();
   const flow = await loadFlow(db, cookie.token ?? null);
-  if (flow && !isFinished(flow.step)) await cancelFlow(db, flow, { context });
+  if (flow && !isFinished(flow.step)) await cancelFlow(db, flow, ctxOf(context));
   cookie.destroy();
-  return go("/");
+  return redirect({ href: "/", locale: await getLocale() });
 }

@@ -1,4 +1,5 @@
 // The recovery wizard as a pure state machine: steps, allowed transitions and counters, with time passed in.
+import { sendRefusal, type CodePolicy } from "@/lib/verification/policy";
 
 export const STEPS = ["intent", "verify", "code", "password", "done", "ended"] as const;
 export type Step = (typeof STEPS)[number];
@@ -19,13 +20,8 @@ export type FlowState = {
   endedReason: EndReason | null;
 };
 
-export type FlowLimits = {
-  maxPhoneMismatches: number;
-  maxCodeAttempts: number;
-  maxSends: number;
-  resendCooldownSeconds: number;
-  codeTtlSeconds: number;
-};
+/** The code rules the admin sign-in shares (lib/verification/policy.ts), and the wizard's own limit on wrong numbers. */
+export type FlowLimits = CodePolicy & { maxPhoneMismatches: number };
 
 export const defaultFlowLimits: FlowLimits = {
   maxPhoneMismatches: 3,
@@ -79,31 +75,6 @@ export function isExpired(state: FlowState, now: Date): boolean {
   return !isFinished(state.step) && now >= state.expiresAt;
 }
 
-/**
- * The wait before another code; none after a send the user was told had failed ("try again or choose the other
- * method" must be possible at once). Sends still count toward the per-flow maximum, so retries stay bounded.
- */
-function waitBeforeSend(state: FlowState, event: { lastDeliveryFailed?: boolean }, now: Date, limits: FlowLimits): Date | null {
-  return event.lastDeliveryFailed ? null : cooldownUntil(state, now, limits);
-}
-
-/** When the next code may be sent, or null when no cooldown applies. */
-export function cooldownUntil(
-  state: Pick<FlowState, "lastSentAt">,
-  now: Date,
-  limits: Pick<FlowLimits, "resendCooldownSeconds">,
-): Date | null {
-  if (!state.lastSentAt) return null;
-  const until = new Date(state.lastSentAt.getTime() + limits.resendCooldownSeconds * 1000);
-  return until > now ? until : null;
-}
-
-/** Whole seconds from now until a moment (at least 1 while it is still ahead, 0 once it has passed or is null). */
-export function secondsUntil(moment: Date | null | undefined, now: Date): number {
-  if (!moment || moment <= now) return 0;
-  return Math.max(1, Math.ceil((moment.getTime() - now.getTime()) / 1000));
-}
-
 /** Whether the newest code (sent at lastSentAt) has run out. */
 export function codeExpired(state: FlowState, now: Date, limits: FlowLimits): boolean {
   return !state.lastSentAt || now.getTime() >= state.lastSentAt.getTime() + limits.codeTtlSeconds * 1000;
@@ -125,9 +96,8 @@ export function transition(state: FlowState, event: FlowEvent, now: Date, limits
 
     case "submit-number": {
       // Cooldown and send limit come first, so a number typed while waiting is not even compared.
-      const wait = waitBeforeSend(state, event, now, limits);
-      if (wait) return { ok: false, error: { kind: "cooldown", retryAt: wait } };
-      if (state.sends >= limits.maxSends) return { ok: false, error: { kind: "send-limit" } };
+      const refused = sendRefusal(state, now, limits, event);
+      if (refused) return { ok: false, error: refused };
       if (!event.matched && state.phoneMismatches + 1 >= limits.maxPhoneMismatches) {
         const ended = { ...state, phoneMismatches: state.phoneMismatches + 1, phoneMatched: false };
         return { ok: true, state: end(ended, "phone-mismatch"), effect: "none" };
@@ -146,9 +116,8 @@ export function transition(state: FlowState, event: FlowEvent, now: Date, limits
     }
 
     case "resend": {
-      const wait = waitBeforeSend(state, event, now, limits);
-      if (wait) return { ok: false, error: { kind: "cooldown", retryAt: wait } };
-      if (state.sends >= limits.maxSends) return { ok: false, error: { kind: "send-limit" } };
+      const refused = sendRefusal(state, now, limits, event);
+      if (refused) return { ok: false, error: refused };
       return {
         ok: true,
         state: { ...state, sends: state.sends + 1, lastSentAt: now },
@@ -180,25 +149,5 @@ export function transition(state: FlowState, event: FlowEvent, now: Date, limits
 
     case "block":
       return { ok: true, state: end(state, "blocked"), effect: "none" };
-  }
-}
-
-/** The wizard page that shows a step. */
-export function pageForStep(
-  step: Step,
-): "/recover/reason" | "/recover/verify" | "/recover/code" | "/recover/password" | "/recover/done" | "/recover/ended" {
-  switch (step) {
-    case "intent":
-      return "/recover/reason";
-    case "verify":
-      return "/recover/verify";
-    case "code":
-      return "/recover/code";
-    case "password":
-      return "/recover/password";
-    case "done":
-      return "/recover/done";
-    case "ended":
-      return "/recover/ended";
   }
 }

@@ -4,7 +4,8 @@ import { randomBytes } from "node:crypto";
 import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import { recordAudit } from "@/lib/audit/record";
+import { lockView } from "@/lib/auth/lockout";
+import { recordAudit, type AuditEventName } from "@/lib/audit/record";
 import { getConfig, readAllowedCountries } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db/client";
 import { passwordHistory, users } from "@/lib/db/schema";
@@ -344,10 +345,9 @@ const summaryColumns = {
 };
 
 function toSummary(r: { lockedAt: Date | null } & Omit<UserSummary, "locked">, now: Date): UserSummary {
-  const { lockedAt, lockedUntil, ...rest } = r;
-  const locked = Boolean(lockedAt) && (lockedUntil === null || lockedUntil > now);
+  const { lockedAt: _at, ...rest } = r;
   // An expired lock is not a lock; its stale counter is reset at the next sign-in.
-  return { ...rest, locked, lockedUntil: locked ? lockedUntil : null, failedSignIns: lockedAt && !locked ? 0 : rest.failedSignIns };
+  return { ...rest, ...lockView(r, now) };
 }
 
 export async function listUsers(db: Db, now = new Date()): Promise<UserSummary[]> {
@@ -370,7 +370,7 @@ export type Change = { ok: true } | { ok: false; message: string };
 async function changeUser(
   db: Db,
   email: string,
-  event: string,
+  event: AuditEventName,
   build: (tx: Tx, row: typeof users.$inferSelect) => Promise<PgUpdateSetSource<typeof users> | string>,
   actor = "cli",
 ): Promise<Change> {

@@ -13,7 +13,7 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function IdentifyPage({ searchParams }: { searchParams: Promise<{ intent?: string }> }) {
   const t = await getTranslations("Recovery");
   const { intent } = await searchParams;
-  const locale = (await getLocale()) as "nl" | "en";
+  const locale = (await getLocale()) === "en" ? "en" : "nl";
   const config = getConfig();
   const hcaptcha = config.hcaptcha;
   // Only what the browser needs: the site key and script URL, never the secret.

@@ -2,7 +2,13 @@
 // Administrator sign-in, step 2: the code from the SMS, "Nieuwe code sturen" and "Annuleren" — three plain forms.
 import { useActionState } from "react";
 import { useTranslations } from "next-intl";
-import { cancelAdminSignInAction, resendAdminCodeAction, verifyAdminCodeAction, type AdminCodeState } from "@/lib/admin/actions";
+import {
+  cancelAdminSignInAction,
+  resendAdminCodeAction,
+  verifyAdminCodeAction,
+  type AdminCodeState,
+  type AdminResendState,
+} from "@/lib/admin/actions";
 import { ErrorSummary } from "../error-summary";
 import { Field } from "../field";
 
@@ -12,19 +18,18 @@ export function AdminCodeForm({ next, resendAfterSeconds }: Props) {
   const t = useTranslations("Admin.code");
   const tc = useTranslations("Common");
   const [state, action, pending] = useActionState<AdminCodeState, FormData>(verifyAdminCodeAction, { status: "idle" });
-  const [resendState, resendAction, resending] = useActionState<AdminCodeState, FormData>(resendAdminCodeAction, { status: "idle" });
-  const err = state.status === "error" ? state : undefined;
+  const [resendState, resendAction, resending] = useActionState<AdminResendState, FormData>(resendAdminCodeAction, { status: "idle" });
+  const err = state.status === "invalid" ? state : undefined;
   const params = {
-    attemptsLeft: Number(err?.params?.attemptsLeft ?? 0),
-    seconds: Number(resendState.status === "error" ? (resendState.params?.seconds ?? 0) : 0),
+    attemptsLeft: err?.attemptsLeft ?? 0,
+    seconds: resendState.status === "refused" ? (resendState.params?.seconds ?? 0) : 0,
   };
-  const codeError = err?.fieldErrors?.code ? t(err.fieldErrors.code as "errors.codeRequired", params) : undefined;
-  const resendError =
-    resendState.status === "error" && resendState.formError ? t(resendState.formError as "errors.cooldown", params) : undefined;
+  const codeError = err?.fieldErrors.code ? t(err.fieldErrors.code, params) : undefined;
+  const resendError = resendState.status === "refused" ? t(resendState.formError, params) : undefined;
   const items = [...(resendError ? [{ message: resendError }] : []), ...(codeError ? [{ field: "code", message: codeError }] : [])];
   return (
     <>
-      {resendState.resent ? (
+      {resendState.status === "resent" ? (
         <p className="notice" role="status">
           {t("resent")}
         </p>

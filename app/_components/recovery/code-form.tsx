@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useState, type ReactNode } from "react";
 import { useScripted } from "../use-scripted";
 import { useTranslations } from "next-intl";
-import { resendCodeAction, verifyCodeAction, type CodeState } from "@/lib/recovery/actions";
+import { resendCodeAction, verifyCodeAction, type CodeState, type ResendState } from "@/lib/recovery/actions";
 import { ErrorSummary } from "../error-summary";
 import { Field } from "../field";
 
@@ -25,7 +25,7 @@ export function CodeForm({ cooldownSeconds, watchSeconds, cancel, otherMethod }:
   const tk = useTranslations("Recovery.code");
   const tc = useTranslations("Common");
   const [state, action, pending] = useActionState<CodeState, FormData>(verifyCodeAction, { status: "idle" });
-  const [resendState, resendAction, resending] = useActionState<CodeState, FormData>(resendCodeAction, { status: "idle" });
+  const [resendState, resendAction, resending] = useActionState<ResendState, FormData>(resendCodeAction, { status: "idle" });
   const [wait, setWait] = useState(cooldownSeconds);
   // Without JavaScript nothing would ever re-enable the button, so it is disabled only once the page is scripted.
   const scripted = useScripted();
@@ -37,7 +37,7 @@ export function CodeForm({ cooldownSeconds, watchSeconds, cancel, otherMethod }:
   }
   // A new code: the refreshed page brings its cooldown, and looks again until its delivery has settled.
   useEffect(() => {
-    if (resendState.resent) router.refresh();
+    if (resendState.status === "resent") router.refresh();
   }, [resendState, router]);
   useEffect(() => {
     if (watchSeconds <= 0) return;
@@ -51,18 +51,14 @@ export function CodeForm({ cooldownSeconds, watchSeconds, cancel, otherMethod }:
     return () => clearTimeout(timer);
   }, [wait]);
 
-  const err = state.status === "error" ? state : undefined;
-  const codeError = err?.fieldErrors?.code
-    ? tk(err.fieldErrors.code as "errors.codeRequired", { attemptsLeft: Number(err.params?.attemptsLeft ?? 0) })
-    : undefined;
+  const err = state.status === "invalid" ? state : undefined;
+  const codeError = err?.fieldErrors.code ? tk(err.fieldErrors.code, { attemptsLeft: err.attemptsLeft ?? 0 }) : undefined;
   const resendError =
-    resendState.status === "error" && resendState.formError
-      ? tk(resendState.formError as "errors.cooldown", { seconds: Number(resendState.params?.seconds ?? 0) })
-      : undefined;
+    resendState.status === "refused" ? tk(resendState.formError, { seconds: resendState.params?.seconds ?? 0 }) : undefined;
   const items = [...(resendError ? [{ message: resendError }] : []), ...(codeError ? [{ field: "code", message: codeError }] : [])];
   return (
     <>
-      {resendState.resent && !resendError ? (
+      {resendState.status === "resent" ? (
         <p className="notice" role="status">
           {tk("resent")}
         </p>

@@ -3,7 +3,7 @@
 // the hCaptcha widget with the built-in one inside <noscript> as the fallback for browsers without JavaScript.
 import { useActionState, type ReactNode } from "react";
 import { useFormatter, useTranslations } from "next-intl";
-import { startRecoveryAction, type IdentifyState } from "@/lib/recovery/actions";
+import { startRecoveryAction, type IdentifyKey, type IdentifyState } from "@/lib/recovery/actions";
 import { ErrorSummary } from "../error-summary";
 import { Field } from "../field";
 import { BuiltinCaptcha } from "./builtin-captcha";
@@ -30,16 +30,17 @@ export function IdentifyForm({ captchaToken, captcha, intent, domain, locale, ca
   const format = useFormatter();
   const [state, action, pending] = useActionState<IdentifyState, FormData>(startRecoveryAction, { status: "idle" });
   const token = state.captchaToken ?? captchaToken;
-  const err = state.status === "error" ? state : undefined;
+  const refused = state.status === "refused" ? state : undefined;
+  const fieldErrors = state.status === "invalid" ? state.fieldErrors : {};
   const params = {
     domain,
-    time: err?.params?.time ? format.dateTime(new Date(String(err.params.time)), { dateStyle: "medium", timeStyle: "short" }) : "",
+    time: refused?.params?.time ? format.dateTime(new Date(refused.params.time), { dateStyle: "medium", timeStyle: "short" }) : "",
   };
-  const msg = (key?: string) => (key ? ti(key as "errors.userIdRequired", params) : undefined);
-  const userIdError = msg(err?.fieldErrors?.userId);
-  const captchaError = msg(err?.fieldErrors?.captcha);
-  const hcaptchaError = msg(err?.fieldErrors?.captchaWidget);
-  const formError = msg(err?.formError);
+  const msg = (key?: IdentifyKey) => (key ? ti(key, params) : undefined);
+  const userIdError = msg(fieldErrors.userId);
+  const captchaError = msg(fieldErrors.captcha);
+  const hcaptchaError = msg(fieldErrors.captchaWidget);
+  const formError = msg(refused?.formError);
   const items = [
     ...(formError ? [{ message: formError }] : []),
     ...(userIdError ? [{ field: "userId", message: userIdError }] : []),

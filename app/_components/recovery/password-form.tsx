@@ -25,21 +25,22 @@ export function PasswordForm({ lastName, cancel }: { lastName: string; cancel: R
     setConfirmation("");
   }
 
-  const serverBroken = new Set<string>(state.status === "error" ? (state.rules ?? []) : []);
+  const rules = state.status === "rules" ? state.rules : [];
+  const serverBroken = new Set<PasswordRule>(rules);
   const live = new Set<PasswordRule>(checkPasswordRules(password, { lastName, confirmation }));
   const typed = password.length > 0;
-  const err = state.status === "error" ? state : undefined;
-  const brokenKeys = err ? [...serverBroken] : [];
-  const fieldKeys = err?.fieldErrors ?? {};
-  const items = brokenKeys.length
-    ? brokenKeys.map((r) => ({ field: r === "confirmation" ? "confirmation" : "password", message: tp(`errors.${r}` as "errors.length") }))
-    : Object.entries(fieldKeys).map(([field, key]) => ({ field, message: tp(key as "errors.length") }));
-  const passwordErrors = brokenKeys.filter((r) => r !== "confirmation");
-  const passwordMessages = passwordErrors.length
-    ? passwordErrors.map((r) => tp(`errors.${r}` as "errors.length"))
-    : fieldKeys.password
-      ? [tp(fieldKeys.password as "errors.length")]
-      : [];
+  // Every rule has its message (errors.<rule>): a rule without one fails the type check.
+  const ruleMessage = (rule: PasswordRule) => tp(`errors.${rule}`);
+  const fieldKeys = state.status === "invalid" ? state.fieldErrors : {};
+  const fieldItems = (["password", "confirmation"] as const).flatMap((field) => {
+    const key = fieldKeys[field];
+    return key ? [{ field, message: tp(key) }] : [];
+  });
+  const items = rules.length
+    ? rules.map((r) => ({ field: r === "confirmation" ? "confirmation" : "password", message: ruleMessage(r) }))
+    : fieldItems;
+  const passwordErrors = rules.filter((r) => r !== "confirmation");
+  const passwordMessages = passwordErrors.length ? passwordErrors.map(ruleMessage) : fieldKeys.password ? [tp(fieldKeys.password)] : [];
   const passwordError = passwordMessages.length ? passwordMessages.join(" ") : undefined;
   const confirmationError = serverBroken.has("confirmation") ? tp("errors.confirmation") : undefined;
 
@@ -53,7 +54,7 @@ export function PasswordForm({ lastName, cancel }: { lastName: string; cancel: R
   }
 
   return (
-    <form action={action} noValidate className="form" key={err ? JSON.stringify(err) : "fresh"}>
+    <form action={action} noValidate className="form" key={state.status === "idle" ? "fresh" : JSON.stringify(state)}>
       <ErrorSummary title={tc("errorSummaryTitle")} items={items} />
       <div className="field">
         <label htmlFor="password">

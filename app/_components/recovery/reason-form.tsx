@@ -2,18 +2,15 @@
 // "Waarom hebt u problemen bij het aanmelden?": reset or unlock, as two radio buttons.
 import { useActionState, type ReactNode } from "react";
 import { useTranslations } from "next-intl";
-import { chooseIntentAction } from "@/lib/recovery/actions";
-import type { FormState } from "@/lib/forms/form-state";
+import { chooseIntentAction, type ReasonState } from "@/lib/recovery/actions";
 import { ErrorSummary } from "../error-summary";
 
 export function ReasonForm({ preselected, cancel }: { preselected: "reset" | "unlock" | null; cancel: ReactNode }) {
   const t = useTranslations("Recovery");
   const tc = useTranslations("Common");
-  const [state, action, pending] = useActionState<FormState<"intent">, FormData>(chooseIntentAction, { status: "idle" });
-  const error =
-    state.status === "error" && state.fieldErrors?.intent
-      ? t(`reason.${state.fieldErrors.intent}` as "reason.errors.intentRequired")
-      : undefined;
+  const tr = useTranslations("Recovery.reason");
+  const [state, action, pending] = useActionState<ReasonState, FormData>(chooseIntentAction, { status: "idle" });
+  const error = state.status === "invalid" && state.fieldErrors.intent ? tr(state.fieldErrors.intent) : undefined;
   return (
     <form action={action} noValidate className="form">
       <ErrorSummary title={tc("errorSummaryTitle")} items={error ? [{ field: "intent-reset", message: error }] : []} />

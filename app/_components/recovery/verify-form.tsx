@@ -2,8 +2,7 @@
 // Verification method and full mobile number; the sentence and button follow the chosen method through CSS alone.
 import { useActionState, type ReactNode } from "react";
 import { useTranslations } from "next-intl";
-import { submitNumberAction, type VerifyField } from "@/lib/recovery/actions";
-import type { FormState } from "@/lib/forms/form-state";
+import { submitNumberAction, type VerifyKey, type VerifyState } from "@/lib/recovery/actions";
 import { ErrorSummary } from "../error-summary";
 import { Field } from "../field";
 
@@ -20,13 +19,14 @@ export function VerifyForm({
 }) {
   const tv = useTranslations("Recovery.verify");
   const tc = useTranslations("Common");
-  const [state, action, pending] = useActionState<FormState<VerifyField>, FormData>(submitNumberAction, { status: "idle" });
-  const err = state.status === "error" ? state : undefined;
-  const msg = (key?: string) => (key ? tv(key as "errors.phoneRequired", { seconds: Number(err?.params?.seconds ?? 0) }) : undefined);
-  const phoneError = msg(err?.fieldErrors?.phone);
-  const channelError = msg(err?.fieldErrors?.channel);
-  const formError = msg(err?.formError);
-  const chosen = (state.status === "error" ? state.values?.channel : undefined) ?? channel;
+  const [state, action, pending] = useActionState<VerifyState, FormData>(submitNumberAction, { status: "idle" });
+  const refused = state.status === "refused" ? state : undefined;
+  const fieldErrors = state.status === "invalid" ? state.fieldErrors : {};
+  const msg = (key?: VerifyKey) => (key ? tv(key, { seconds: refused?.params?.seconds ?? 0 }) : undefined);
+  const phoneError = msg(fieldErrors.phone);
+  const channelError = msg(fieldErrors.channel);
+  const formError = msg(refused?.formError);
+  const chosen = (state.status === "idle" ? undefined : state.values?.channel) ?? channel;
   const items = [
     ...(formError ? [{ message: formError }] : []),
     ...(channelError ? [{ field: "channel-sms", message: channelError }] : []),

@@ -2,6 +2,7 @@
 // its audit events. Every lookup is audited (admin.account_viewed). A GET form, so it works without JavaScript.
 import type { Metadata } from "next";
 import { getFormatter, getTranslations } from "next-intl/server";
+import { Fragment, type ReactNode } from "react";
 import { z } from "zod";
 import { lookupAccount, type AccountView } from "@/lib/admin/accounts";
 import { auditAdminView, requireAdminPage } from "@/lib/admin/guard";
@@ -75,34 +76,35 @@ export default async function AccountsPage({
 async function AccountFacts({ account }: { account: AccountView }) {
   const t = await getTranslations("Admin.accounts");
   const format = await getFormatter();
-  const when = (d: Date) => format.dateTime(d, { dateStyle: "long", timeStyle: "short" });
+  const when = (d: Date | null) => (d ? format.dateTime(d, { dateStyle: "long", timeStyle: "short" }) : null);
   const status = !account.locked
     ? t("unlocked")
     : account.lockedUntil
-      ? t("lockedUntil", { until: when(account.lockedUntil) })
+      ? t("lockedUntil", { until: when(account.lockedUntil) ?? "" })
       : t("lockedIndefinitely");
+  // What the account store does not know (a directory's own counters and dates) is left out, not shown as empty.
+  const facts: [string, ReactNode, string?][] = [
+    [t("name"), `${account.firstName} ${account.lastName}`],
+    [t("status"), status, account.locked ? "status-locked" : undefined],
+    [t("failedSignIns"), account.failedSignIns],
+    [t("passwordChanged"), when(account.passwordChangedAt)],
+    [t("mobile"), account.maskedMobile ?? t("noMobile")],
+    [t("role"), account.isAdmin ? t("admin") : t("user")],
+    [t("created"), when(account.createdAt)],
+    [t("updated"), when(account.updatedAt)],
+  ];
   return (
     <section aria-labelledby="account-heading">
       <h2 id="account-heading">{t("result", { email: account.email })}</h2>
       <dl className="account-facts">
-        <dt>{t("name")}</dt>
-        <dd>
-          {account.firstName} {account.lastName}
-        </dd>
-        <dt>{t("status")}</dt>
-        <dd className={account.locked ? "status-locked" : undefined}>{status}</dd>
-        <dt>{t("failedSignIns")}</dt>
-        <dd>{account.failedSignIns}</dd>
-        <dt>{t("passwordChanged")}</dt>
-        <dd>{when(account.passwordChangedAt)}</dd>
-        <dt>{t("mobile")}</dt>
-        <dd>{account.maskedMobile ?? t("noMobile")}</dd>
-        <dt>{t("role")}</dt>
-        <dd>{account.isAdmin ? t("admin") : t("user")}</dd>
-        <dt>{t("created")}</dt>
-        <dd>{when(account.createdAt)}</dd>
-        <dt>{t("updated")}</dt>
-        <dd>{when(account.updatedAt)}</dd>
+        {facts
+          .filter(([, value]) => value !== null)
+          .map(([label, value, className]) => (
+            <Fragment key={label}>
+              <dt>{label}</dt>
+              <dd className={className}>{value}</dd>
+            </Fragment>
+          ))}
       </dl>
       <p className="links">
         <Link href={{ pathname: "/admin/audit", query: { user: account.email } }}>{t("auditLink")}</Link>

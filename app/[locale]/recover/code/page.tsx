@@ -6,7 +6,7 @@ import { getDb } from "@/lib/db/client";
 import { Link } from "@/lib/i18n/navigation";
 import { changeMethodAction } from "@/lib/recovery/actions";
 import { requireStep } from "@/lib/recovery/page-guard";
-import { codePageInfo } from "@/lib/recovery/service";
+import { codePageInfo } from "@/lib/recovery/page-info";
 import { CancelButton } from "../../../_components/recovery/cancel-button";
 import { CodeForm } from "../../../_components/recovery/code-form";
 import { Progress } from "../../../_components/recovery/progress";
@@ -31,7 +31,7 @@ export default async function CodePage() {
       ) : (
         <p className="lead">{info.channel === "voice" ? t("code.sentVoice") : t("code.sentSms")}</p>
       )}
-      <p className="muted">{t("code.checkNumber", { masked: `*****${info.maskedDigits}`, minutes: info.codeTtlMinutes })}</p>
+      <p className="muted">{t("code.checkNumber", { masked: info.masked, minutes: info.codeTtlMinutes })}</p>
       <CodeForm
         cooldownSeconds={info.cooldownSeconds}
         watchSeconds={info.watchSeconds}

@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { getDb } from "@/lib/db/client";
 import { requireStep } from "@/lib/recovery/page-guard";
-import { passwordPageInfo } from "@/lib/recovery/service";
+import { passwordPageInfo } from "@/lib/recovery/page-info";
 import { CancelButton } from "../../../_components/recovery/cancel-button";
 import { PasswordForm } from "../../../_components/recovery/password-form";
 import { Progress } from "../../../_components/recovery/progress";

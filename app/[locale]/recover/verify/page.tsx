@@ -2,6 +2,7 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { requireStep } from "@/lib/recovery/page-guard";
+import { verifyPageInfo } from "@/lib/recovery/page-info";
 import { CancelButton } from "../../../_components/recovery/cancel-button";
 import { Progress } from "../../../_components/recovery/progress";
 import { VerifyForm } from "../../../_components/recovery/verify-form";
@@ -12,17 +13,13 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function VerifyPage() {
   const flow = await requireStep("verify");
+  const info = verifyPageInfo(flow);
   const t = await getTranslations("Recovery");
   return (
     <>
       <h1>{t("title")}</h1>
       <Progress intent={flow.intent} verified={false} />
-      <VerifyForm
-        masked={`*****${flow.maskedDigits}`}
-        intent={flow.intent ?? "reset"}
-        channel={flow.channel ?? "sms"}
-        cancel={<CancelButton />}
-      />
+      <VerifyForm masked={info.masked} intent={info.intent} channel={info.channel} cancel={<CancelButton />} />
     </>
   );
 }

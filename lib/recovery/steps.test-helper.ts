@@ -1,12 +1,15 @@
-// Shared set-up for the recovery service's integration tests: users, clients with their own IP, a fake clock,
+// Shared set-up for the recovery steps's integration tests: users, clients with their own IP, a fake clock,
 // a delivery queue the test drains, and readers for the outbox, the audit trail and the flow row.
 import { asc, eq, sql } from "drizzle-orm";
 import { expect } from "vitest";
 import type { Db } from "@/lib/db/client";
+import { rowsOf } from "@/lib/db/rows";
 import { auditEvents, outboxMessages, passwordHistory, recoveryFlows, users } from "@/lib/db/schema";
+import type { RequestContext } from "@/lib/security/request-context";
 import { addUser } from "@/lib/users/service";
 import type { Channel, Intent, Step } from "./flow";
-import { chooseIntent, guardStep, startRecovery, submitNumber, type Deferred, type Flow, type Scheduler } from "./service";
+import { guardFlow, type Deferred, type Flow, type Scheduler } from "./flow-store";
+import { chooseIntent, startRecovery, submitNumber } from "./steps";
 
 export const PASSWORD = "Zomer2026!start";
 export const NEW_PASSWORD = "Herfst2027!nieuw";
@@ -19,7 +22,7 @@ export const t0 = new Date("2026-03-02T09:00:00.000Z");
 /** t0 plus a number of seconds. */
 export const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 
-export type Ctx = { context: { ip: string; userAgent: string; locale: string }; now: Date; schedule: Scheduler };
+export type Ctx = { context: RequestContext; now: Date; schedule: Scheduler };
 
 /** One browser: its own IP (so per-IP limits of one test never touch another) and a clock the test moves. */
 export type Client = { ip: string; ctx: (now?: Date) => Ctx };
@@ -44,7 +47,14 @@ export class Harness {
   client(locale = "nl"): Client {
     const n = ++this.clients;
     const ip = `10.${this.tag}.${Math.floor(n / 250)}.${(n % 250) + 1}`;
-    return { ip, ctx: (now = t0) => ({ context: { ip, userAgent: "vitest/recovery", locale }, now, schedule: this.schedule }) };
+    return {
+      ip,
+      ctx: (now = t0) => ({
+        context: { ip, userAgent: "vitest/recovery", locale, requestId: `vitest-${ip}` },
+        now,
+        schedule: this.schedule,
+      }),
+    };
   }
 
   /** Runs every delivery the service handed to the scheduler (as `after()` would, once the response is out). */
@@ -80,7 +90,7 @@ export class Harness {
 
   /** The flow as a page or action would get it; fails the test if the flow is not on that step. */
   async guard(token: string, step: Step, client: Client, now = t0): Promise<Flow> {
-    const g = await guardStep(this.db, token, step, client.ctx(now));
+    const g = await guardFlow(this.db, token, step, client.ctx(now));
     if (g.kind !== "ok") throw new Error(`expected step ${step}, guard said ${JSON.stringify(g)}`);
     return g.flow;
   }
@@ -95,13 +105,13 @@ export class Harness {
     const { token, flowId } = await this.start(typedId, client, now);
     expect(await chooseIntent(this.db, await this.guard(token, "intent", client, now), opts.intent ?? "reset", client.ctx(now))).toEqual({
       kind: "moved",
-      to: "/recover/verify",
+      step: "verify",
     });
     const typed = opts.typed ?? MOBILE_NATIONAL;
     const verify = await this.guard(token, "verify", client, now);
     expect(await submitNumber(this.db, verify, { channel: opts.channel ?? "sms", typed, ...client.ctx(now) })).toEqual({
       kind: "moved",
-      to: "/recover/code",
+      step: "code",
     });
     return { token, flowId, codes: await this.codes(flowId) };
   }
@@ -157,11 +167,6 @@ export class Harness {
     const result = await this.db.execute<{ t: string }>(sql`select a::text as t from audit_events a order by id`);
     return rowsOf<{ t: string }>(result).map((r) => r.t);
   }
-}
-
-/** postgres.js returns an array, PGlite an object with rows. */
-export function rowsOf<T>(result: unknown): T[] {
-  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
 }
 
 /** A six-digit code that is not `code`. */

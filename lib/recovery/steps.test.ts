@@ -6,19 +6,11 @@ import type { DbHandle } from "@/lib/db/client";
 import { users } from "@/lib/db/schema";
 import { verifyPassword } from "@/lib/password/hash";
 import { drivers, freshDb } from "@/tests/db";
-import {
-  cancelFlow,
-  changeMethod,
-  chooseIntent,
-  chooseNewPassword,
-  codePageInfo,
-  guardStep,
-  loadFlow,
-  resendCode,
-  submitNumber,
-  verifyCode,
-} from "./service";
-import { Harness, MOBILE, MOBILE_NATIONAL, NEW_PASSWORD, OTHER_MOBILE, PASSWORD, at, rowsOf, t0, wrongCode } from "./service.test-helper";
+import { guardFlow, loadFlow } from "./flow-store";
+import { codePageInfo } from "./page-info";
+import { cancelFlow, changeMethod, chooseIntent, chooseNewPassword, resendCode, submitNumber, verifyCode } from "./steps";
+import { rowsOf } from "@/lib/db/rows";
+import { Harness, MOBILE, MOBILE_NATIONAL, NEW_PASSWORD, OTHER_MOBILE, PASSWORD, at, t0, wrongCode } from "./steps.test-helper";
 
 describe.each(drivers())("recovery service on %s", (driver) => {
   let handle: DbHandle;
@@ -44,13 +36,13 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect(codeMessage).toMatchObject({ recipient: MOBILE, channel: "sms", purpose: "code", locale: "nl" });
 
       const code = await h.guard(token, "code", c, at(30));
-      expect(await verifyCode(h.db, code, codes[0]!, c.ctx(at(30)))).toEqual({ kind: "moved", to: "/recover/password" });
+      expect(await verifyCode(h.db, code, codes[0]!, c.ctx(at(30)))).toEqual({ kind: "moved", step: "password" });
       expect(await h.user(u.id)).toEqual(before);
 
       const password = await h.guard(token, "password", c, at(60));
       expect(await chooseNewPassword(h.db, password, { password: NEW_PASSWORD, confirmation: NEW_PASSWORD, ...c.ctx(at(60)) })).toEqual({
         kind: "moved",
-        to: "/recover/done",
+        step: "done",
       });
 
       const after = await h.user(u.id);
@@ -93,7 +85,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const before = await h.user(u.id);
       const { token, flowId, codes } = await h.toCode(u.email, c, { intent: "unlock" });
       expect(await h.user(u.id)).toEqual(before);
-      expect(await verifyCode(h.db, await h.guard(token, "code", c), codes[0]!, c.ctx())).toEqual({ kind: "moved", to: "/recover/done" });
+      expect(await verifyCode(h.db, await h.guard(token, "code", c), codes[0]!, c.ctx())).toEqual({ kind: "moved", step: "done" });
 
       const after = await h.user(u.id);
       expect(after).toMatchObject({
@@ -119,7 +111,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
         "message.handed_over",
       ]);
       // The unlock path has no password step.
-      expect(await guardStep(h.db, token, "password", c.ctx())).toEqual({ kind: "redirect", to: "/recover/done" });
+      expect(await guardFlow(h.db, token, "password", c.ctx())).toEqual({ kind: "moved", step: "done" });
     });
 
     it("voice: the call speaks the code to the registered number, in the flow's language", async () => {
@@ -131,7 +123,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect(message!.body).toContain(codes[0]!.split("").join(", "));
       expect(await verifyCode(h.db, await h.guard(token, "code", c), codes[0]!, c.ctx())).toEqual({
         kind: "moved",
-        to: "/recover/password",
+        step: "password",
       });
     });
   });
@@ -159,14 +151,13 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const checked = (await h.audit(flowId)).find((r) => r.event === "recovery.number_checked");
       expect(checked).toMatchObject({ outcome: "failure", reason: "phone-mismatch", details: { mismatches: 1 } });
       expect(await verifyCode(h.db, await h.guard(token, "code", c), "123456", c.ctx())).toEqual({
-        kind: "error",
-        error: "wrong-code",
+        kind: "wrong-code",
         attemptsLeft: 4,
       });
       // A resend does not send either.
       expect(await resendCode(h.db, await h.guard(token, "code", c, at(60)), c.ctx(at(60)))).toEqual({
         kind: "moved",
-        to: "/recover/code",
+        step: "code",
       });
       expect(await h.outbox(flowId)).toEqual([]);
     });
@@ -177,8 +168,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const { token, flowId } = await h.start(u.email, c);
       await chooseIntent(h.db, await h.guard(token, "intent", c), "reset", c.ctx());
       expect(await submitNumber(h.db, await h.guard(token, "verify", c), { channel: "sms", typed: "hallo", ...c.ctx() })).toEqual({
-        kind: "error",
-        error: "invalid-number",
+        kind: "invalid-number",
       });
       expect(await h.flowRow(flowId)).toMatchObject({ step: "verify", phoneMismatches: 0, sends: 0 });
     });
@@ -189,20 +179,19 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const { token, flowId } = await h.toCode(u.email, c, { typed: OTHER_MOBILE });
       expect(await changeMethod(h.db, await h.guard(token, "code", c, at(10)), c.ctx(at(10)))).toEqual({
         kind: "moved",
-        to: "/recover/verify",
+        step: "verify",
       });
       // Another number only after the resend cooldown.
       expect(
         await submitNumber(h.db, await h.guard(token, "verify", c, at(30)), { channel: "sms", typed: OTHER_MOBILE, ...c.ctx(at(30)) }),
       ).toMatchObject({
-        kind: "error",
-        error: "cooldown",
+        kind: "cooldown",
       });
       expect(
         await submitNumber(h.db, await h.guard(token, "verify", c, at(60)), { channel: "sms", typed: "0611111111", ...c.ctx(at(60)) }),
       ).toEqual({
         kind: "moved",
-        to: "/recover/code",
+        step: "code",
       });
       expect(await h.flowRow(flowId)).toMatchObject({ step: "code", phoneMismatches: 2 });
       await changeMethod(h.db, await h.guard(token, "code", c, at(70)), c.ctx(at(70)));
@@ -210,13 +199,13 @@ describe.each(drivers())("recovery service on %s", (driver) => {
         await submitNumber(h.db, await h.guard(token, "verify", c, at(120)), { channel: "sms", typed: OTHER_MOBILE, ...c.ctx(at(120)) }),
       ).toEqual({
         kind: "moved",
-        to: "/recover/ended",
+        step: "ended",
       });
       expect(await h.flowRow(flowId)).toMatchObject({ step: "ended", endedReason: "phone-mismatch", phoneMismatches: 3 });
       expect(await h.outbox(flowId)).toEqual([]);
       const reasons = (await h.audit(flowId)).filter((r) => r.event === "recovery.number_checked").map((r) => r.reason);
       expect(reasons).toEqual(["phone-mismatch", "phone-mismatch", "phone-mismatch-limit"]);
-      expect(await guardStep(h.db, token, "verify", c.ctx(at(121)))).toEqual({ kind: "redirect", to: "/recover/ended" });
+      expect(await guardFlow(h.db, token, "verify", c.ctx(at(121)))).toEqual({ kind: "moved", step: "ended" });
 
       // Two wrong numbers, then the right one: the flow goes on and the code works.
       const v = await h.newUser();
@@ -233,14 +222,14 @@ describe.each(drivers())("recovery service on %s", (driver) => {
         }),
       ).toEqual({
         kind: "moved",
-        to: "/recover/code",
+        step: "code",
       });
       expect(await h.flowRow(second.flowId)).toMatchObject({ step: "code", phoneMismatches: 2, phoneMatched: true });
       const codes = await h.codes(second.flowId);
       expect(codes).toHaveLength(1);
       expect(await verifyCode(h.db, await h.guard(second.token, "code", d, at(130)), codes[0]!, d.ctx(at(130)))).toEqual({
         kind: "moved",
-        to: "/recover/password",
+        step: "password",
       });
     });
   });
@@ -252,13 +241,11 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const { token, flowId, codes } = await h.toCode(u.email, c);
       const right = codes[0]!;
       expect(await verifyCode(h.db, await h.guard(token, "code", c), wrongCode(right), c.ctx())).toEqual({
-        kind: "error",
-        error: "wrong-code",
+        kind: "wrong-code",
         attemptsLeft: 4,
       });
       expect(await verifyCode(h.db, await h.guard(token, "code", c), wrongCode(right, 2), c.ctx())).toEqual({
-        kind: "error",
-        error: "wrong-code",
+        kind: "wrong-code",
         attemptsLeft: 3,
       });
       expect((await codePageInfo(h.db, await h.guard(token, "code", c), t0)).attemptsLeft).toBe(3);
@@ -267,11 +254,11 @@ describe.each(drivers())("recovery service on %s", (driver) => {
         ["failure", "wrong-code", { attempts: 1 }],
         ["failure", "wrong-code", { attempts: 2 }],
       ]);
-      expect(await verifyCode(h.db, await h.guard(token, "code", c), right, c.ctx())).toEqual({ kind: "moved", to: "/recover/password" });
+      expect(await verifyCode(h.db, await h.guard(token, "code", c), right, c.ctx())).toEqual({ kind: "moved", step: "password" });
       // Single use: the code is spent.
       expect(await verifyCode(h.db, { ...(await h.guard(token, "password", c)), step: "code" }, right, c.ctx())).toEqual({
         kind: "moved",
-        to: "/recover/password",
+        step: "password",
       });
       expect(await h.flowRow(flowId)).toMatchObject({ step: "password", codeAttempts: 3 });
     });
@@ -282,14 +269,13 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const early = await h.toCode(u.email, c);
       expect(await verifyCode(h.db, await h.guard(early.token, "code", c, at(599.999)), early.codes[0]!, c.ctx(at(599.999)))).toEqual({
         kind: "moved",
-        to: "/recover/password",
+        step: "password",
       });
 
       const late = await h.toCode(u.email, c);
       const tenMinutes = at(600);
       expect(await verifyCode(h.db, await h.guard(late.token, "code", c, tenMinutes), late.codes[0]!, c.ctx(tenMinutes))).toEqual({
-        kind: "error",
-        error: "expired-code",
+        kind: "expired-code",
         attemptsLeft: 4,
       });
       const failed = (await h.audit(late.flowId)).find((r) => r.event === "recovery.code_failed");
@@ -297,13 +283,13 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       // A new code (the flow itself still has 5 minutes) works.
       expect(await resendCode(h.db, await h.guard(late.token, "code", c, tenMinutes), c.ctx(tenMinutes))).toEqual({
         kind: "moved",
-        to: "/recover/code",
+        step: "code",
       });
       const codes = await h.codes(late.flowId);
       expect(codes).toHaveLength(2);
       expect(await verifyCode(h.db, await h.guard(late.token, "code", c, at(601)), codes[1]!, c.ctx(at(601)))).toEqual({
         kind: "moved",
-        to: "/recover/password",
+        step: "password",
       });
     });
 
@@ -316,16 +302,16 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const results = [];
       for (let i = 1; i <= 5; i++) results.push(await verifyCode(h.db, await h.guard(token, "code", c), wrongCode(right, i), c.ctx()));
       expect(results).toEqual([
-        { kind: "error", error: "wrong-code", attemptsLeft: 4 },
-        { kind: "error", error: "wrong-code", attemptsLeft: 3 },
-        { kind: "error", error: "wrong-code", attemptsLeft: 2 },
-        { kind: "error", error: "wrong-code", attemptsLeft: 1 },
-        { kind: "moved", to: "/recover/ended" },
+        { kind: "wrong-code", attemptsLeft: 4 },
+        { kind: "wrong-code", attemptsLeft: 3 },
+        { kind: "wrong-code", attemptsLeft: 2 },
+        { kind: "wrong-code", attemptsLeft: 1 },
+        { kind: "moved", step: "ended" },
       ]);
       expect(await h.flowRow(flowId)).toMatchObject({ step: "ended", endedReason: "too-many-attempts", codeAttempts: 5 });
       // The 6th try, right code, through an old copy of the flow that still says "code".
-      expect(await verifyCode(h.db, stale, right, c.ctx())).toEqual({ kind: "moved", to: "/recover/ended" });
-      expect(await guardStep(h.db, token, "code", c.ctx())).toEqual({ kind: "redirect", to: "/recover/ended" });
+      expect(await verifyCode(h.db, stale, right, c.ctx())).toEqual({ kind: "moved", step: "ended" });
+      expect(await guardFlow(h.db, token, "code", c.ctx())).toEqual({ kind: "moved", step: "ended" });
       expect(await h.flowRow(flowId)).toMatchObject({ step: "ended", codeAttempts: 5 });
       expect((await h.audit(flowId)).filter((r) => r.event === "recovery.code_failed").map((r) => r.reason)).toEqual([
         "wrong-code",
@@ -345,8 +331,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const { token, flowId } = await h.toCode(u.email, c);
       expect(await codePageInfo(h.db, await h.guard(token, "code", c, at(59)), at(59))).toMatchObject({ cooldownSeconds: 1, sendsLeft: 2 });
       expect(await resendCode(h.db, await h.guard(token, "code", c, at(59)), c.ctx(at(59)))).toEqual({
-        kind: "error",
-        error: "cooldown",
+        kind: "cooldown",
         retryAt: at(60),
       });
       expect(await h.codes(flowId)).toHaveLength(1);
@@ -357,7 +342,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect(await codePageInfo(h.db, await h.guard(token, "code", c, at(60)), at(60))).toMatchObject({ cooldownSeconds: 0 });
       expect(await resendCode(h.db, await h.guard(token, "code", c, at(60)), c.ctx(at(60)))).toEqual({
         kind: "moved",
-        to: "/recover/code",
+        step: "code",
       });
       expect(await h.codes(flowId)).toHaveLength(2);
       expect(await h.flowRow(flowId)).toMatchObject({ sends: 2, lastSentAt: at(60) });
@@ -370,15 +355,13 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       for (const s of [60, 120])
         expect(await resendCode(h.db, await h.guard(token, "code", c, at(s)), c.ctx(at(s)))).toEqual({
           kind: "moved",
-          to: "/recover/code",
+          step: "code",
         });
       expect(await resendCode(h.db, await h.guard(token, "code", c, at(180)), c.ctx(at(180)))).toEqual({
-        kind: "error",
-        error: "send-limit",
+        kind: "send-limit",
       });
       expect(await resendCode(h.db, await h.guard(token, "code", c, at(600)), c.ctx(at(600)))).toEqual({
-        kind: "error",
-        error: "send-limit",
+        kind: "send-limit",
       });
       expect(await h.codes(flowId)).toHaveLength(3);
       expect((await codePageInfo(h.db, await h.guard(token, "code", c, at(181)), at(181))).sendsLeft).toBe(0);
@@ -391,8 +374,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect(
         await submitNumber(h.db, await h.guard(token, "verify", c, at(602)), { channel: "sms", typed: MOBILE_NATIONAL, ...c.ctx(at(602)) }),
       ).toEqual({
-        kind: "error",
-        error: "send-limit",
+        kind: "send-limit",
       });
       expect(await h.codes(flowId)).toHaveLength(3);
     });
@@ -403,16 +385,15 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const { token, codes } = await h.toCode(u.email, c);
       expect(await changeMethod(h.db, await h.guard(token, "code", c, at(5)), c.ctx(at(5)))).toEqual({
         kind: "moved",
-        to: "/recover/verify",
+        step: "verify",
       });
       const verify = await h.guard(token, "verify", c, at(60));
       expect(await submitNumber(h.db, verify, { channel: "sms", typed: OTHER_MOBILE, ...c.ctx(at(60)) })).toEqual({
         kind: "moved",
-        to: "/recover/code",
+        step: "code",
       });
       expect(await verifyCode(h.db, await h.guard(token, "code", c, at(61)), codes[0]!, c.ctx(at(61)))).toMatchObject({
-        kind: "error",
-        error: "wrong-code",
+        kind: "wrong-code",
       });
     });
 
@@ -429,14 +410,13 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect((await codePageInfo(h.db, await h.guard(token, "code", c, at(61)), at(61))).attemptsLeft).toBe(4);
       if (fresh !== old) {
         expect(await verifyCode(h.db, await h.guard(token, "code", c, at(61)), old, c.ctx(at(61)))).toEqual({
-          kind: "error",
-          error: "wrong-code",
+          kind: "wrong-code",
           attemptsLeft: 3,
         });
       }
       expect(await verifyCode(h.db, await h.guard(token, "code", c, at(62)), fresh, c.ctx(at(62)))).toEqual({
         kind: "moved",
-        to: "/recover/password",
+        step: "password",
       });
       expect((await h.flowRow(flowId)).codeAttempts).toBe(fresh !== old ? 3 : 2);
     });
@@ -468,25 +448,25 @@ describe.each(drivers())("recovery service on %s", (driver) => {
         [`A1${"x".repeat(127)}`, `A1${"x".repeat(127)}`, ["maxLength"]],
       ];
       for (const [password, confirmation, rules] of cases) {
-        expect(await choose(password, confirmation), password).toEqual({ kind: "error", error: "rules", rules });
+        expect(await choose(password, confirmation), password).toEqual({ kind: "rules", rules });
       }
       expect(await h.user(u.id)).toEqual(before);
       expect(await h.history(u.id)).toHaveLength(1);
       expect((await h.flowRow(flowId)).step).toBe("password");
       const rejected = (await h.audit(flowId)).filter((r) => r.event === "recovery.password_rejected");
       expect(rejected.map((r) => r.reason)).toEqual(cases.map(([, , rules]) => rules.join(",")));
-      expect(await choose(NEW_PASSWORD)).toEqual({ kind: "moved", to: "/recover/done" });
+      expect(await choose(NEW_PASSWORD)).toEqual({ kind: "moved", step: "done" });
     });
 
     it("Dutch compound last names: every part of 3+ letters counts, tussenvoegsels do not", async () => {
       const berg = await atPassword("van der Berg");
-      expect(await berg.choose("Bergwandeling2026")).toEqual({ kind: "error", error: "rules", rules: ["lastName"] });
-      expect(await berg.choose("Vanderbilt2026", "Vanderbilt2026")).toEqual({ kind: "moved", to: "/recover/done" });
+      expect(await berg.choose("Bergwandeling2026")).toEqual({ kind: "rules", rules: ["lastName"] });
+      expect(await berg.choose("Vanderbilt2026", "Vanderbilt2026")).toEqual({ kind: "moved", step: "done" });
 
       const vries = await atPassword("Jansen-de Vries");
-      expect(await vries.choose("Vriesland2026")).toEqual({ kind: "error", error: "rules", rules: ["lastName"] });
-      expect(await vries.choose("JANSEN2026zomer")).toEqual({ kind: "error", error: "rules", rules: ["lastName"] });
-      expect(await vries.choose("Deventer2026!")).toEqual({ kind: "moved", to: "/recover/done" });
+      expect(await vries.choose("Vriesland2026")).toEqual({ kind: "rules", rules: ["lastName"] });
+      expect(await vries.choose("JANSEN2026zomer")).toEqual({ kind: "rules", rules: ["lastName"] });
+      expect(await vries.choose("Deventer2026!")).toEqual({ kind: "moved", step: "done" });
     });
   });
 
@@ -496,13 +476,13 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const c = h.client();
       const { token, flowId } = await h.start(u.email, c);
       for (const step of ["verify", "code", "password", "done"] as const) {
-        expect(await guardStep(h.db, token, step, c.ctx()), step).toEqual({ kind: "redirect", to: "/recover/reason" });
+        expect(await guardFlow(h.db, token, step, c.ctx()), step).toEqual({ kind: "moved", step: "intent" });
       }
       await chooseIntent(h.db, await h.guard(token, "intent", c), "reset", c.ctx());
       await submitNumber(h.db, await h.guard(token, "verify", c), { channel: "sms", typed: MOBILE_NATIONAL, ...c.ctx() });
-      expect(await guardStep(h.db, token, "password", c.ctx())).toEqual({ kind: "redirect", to: "/recover/code" });
-      expect(await guardStep(h.db, token, "intent", c.ctx())).toEqual({ kind: "redirect", to: "/recover/code" });
-      expect(await guardStep(h.db, token, ["intent", "verify"], c.ctx())).toEqual({ kind: "redirect", to: "/recover/code" });
+      expect(await guardFlow(h.db, token, "password", c.ctx())).toEqual({ kind: "moved", step: "code" });
+      expect(await guardFlow(h.db, token, "intent", c.ctx())).toEqual({ kind: "moved", step: "code" });
+      expect(await guardFlow(h.db, token, ["intent", "verify"], c.ctx())).toEqual({ kind: "moved", step: "code" });
       const violations = (await h.audit(flowId)).filter((r) => r.event === "recovery.step_violation");
       expect(violations.map((r) => [r.outcome, r.reason])).toEqual([
         ["refused", "wanted-verify-at-intent"],
@@ -519,8 +499,8 @@ describe.each(drivers())("recovery service on %s", (driver) => {
 
     it("no token, or a token that matches no flow, goes back to the start", async () => {
       const c = h.client();
-      expect(await guardStep(h.db, null, "code", c.ctx())).toEqual({ kind: "redirect", to: "/recover" });
-      expect(await guardStep(h.db, "bm90LWEtcmVhbC10b2tlbg", "code", c.ctx())).toEqual({ kind: "redirect", to: "/recover" });
+      expect(await guardFlow(h.db, null, "code", c.ctx())).toEqual({ kind: "restart" });
+      expect(await guardFlow(h.db, "bm90LWEtcmVhbC10b2tlbg", "code", c.ctx())).toEqual({ kind: "restart" });
       expect(await loadFlow(h.db, "bm90LWEtcmVhbC10b2tlbg")).toBeNull();
     });
 
@@ -535,20 +515,19 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect((await codePageInfo(h.db, (await loadFlow(h.db, token))!, t0)).attemptsLeft).toBe(3);
       // An old copy (codeAttempts 0) counts on top of the stored counter, not from its own.
       expect(await verifyCode(h.db, staleCode, wrongCode(codes[0]!, 3), c.ctx())).toEqual({
-        kind: "error",
-        error: "wrong-code",
+        kind: "wrong-code",
         attemptsLeft: 2,
       });
       expect(await h.flowRow(flowId)).toMatchObject({ codeAttempts: 3 });
       // An old copy cannot resend as if nothing had been sent since.
       await resendCode(h.db, await h.guard(token, "code", c, at(60)), c.ctx(at(60)));
-      expect(await resendCode(h.db, staleCode, c.ctx(at(61)))).toEqual({ kind: "moved", to: "/recover/code" });
+      expect(await resendCode(h.db, staleCode, c.ctx(at(61)))).toEqual({ kind: "moved", step: "code" });
       expect(await h.flowRow(flowId)).toMatchObject({ sends: 2, lastSentAt: at(60), codeAttempts: 3 });
       expect(await h.codes(flowId)).toHaveLength(2);
       // Nor go back to an earlier step.
       expect(await changeMethod(h.db, { ...staleCode, codeAttempts: 0, sends: 1 }, c.ctx(at(62)))).toEqual({
         kind: "moved",
-        to: "/recover/code",
+        step: "code",
       });
       expect(await h.flowRow(flowId)).toMatchObject({ step: "code", sends: 2, codeAttempts: 3 });
     });
@@ -558,11 +537,11 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const c = h.client();
       const { token, flowId } = await h.toCode(u.email, c);
       expect((await h.guard(token, "code", c, at(15 * 60 - 0.001))).step).toBe("code");
-      expect(await guardStep(h.db, token, "code", c.ctx(at(15 * 60)))).toEqual({ kind: "redirect", to: "/recover/ended" });
+      expect(await guardFlow(h.db, token, "code", c.ctx(at(15 * 60)))).toEqual({ kind: "moved", step: "ended" });
       expect(await h.flowRow(flowId)).toMatchObject({ step: "ended", endedReason: "expired" });
       expect(await h.events(flowId)).toContain("recovery.expired");
       // It stays ended.
-      expect(await guardStep(h.db, token, "code", c.ctx(at(16 * 60)))).toEqual({ kind: "redirect", to: "/recover/ended" });
+      expect(await guardFlow(h.db, token, "code", c.ctx(at(16 * 60)))).toEqual({ kind: "moved", step: "ended" });
     });
 
     it("a finished flow cannot be reused: every step and action lands on done", async () => {
@@ -582,22 +561,22 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const messages = (await h.outbox(flowId)).length;
 
       for (const step of ["intent", "verify", "code", "password"] as const) {
-        expect(await guardStep(h.db, token, step, c.ctx(at(61))), step).toEqual({ kind: "redirect", to: "/recover/done" });
+        expect(await guardFlow(h.db, token, step, c.ctx(at(61))), step).toEqual({ kind: "moved", step: "done" });
       }
       const later = c.ctx(at(120));
-      expect(await chooseIntent(h.db, staleIntent, "unlock", later)).toEqual({ kind: "moved", to: "/recover/done" });
+      expect(await chooseIntent(h.db, staleIntent, "unlock", later)).toEqual({ kind: "moved", step: "done" });
       expect(await submitNumber(h.db, staleVerify, { channel: "sms", typed: MOBILE_NATIONAL, ...later })).toEqual({
         kind: "moved",
-        to: "/recover/done",
+        step: "done",
       });
-      expect(await resendCode(h.db, staleCode, later)).toEqual({ kind: "moved", to: "/recover/done" });
-      expect(await changeMethod(h.db, staleCode, later)).toEqual({ kind: "moved", to: "/recover/done" });
-      expect(await verifyCode(h.db, staleCode, code!, later)).toEqual({ kind: "moved", to: "/recover/done" });
+      expect(await resendCode(h.db, staleCode, later)).toEqual({ kind: "moved", step: "done" });
+      expect(await changeMethod(h.db, staleCode, later)).toEqual({ kind: "moved", step: "done" });
+      expect(await verifyCode(h.db, staleCode, code!, later)).toEqual({ kind: "moved", step: "done" });
       expect(
         await chooseNewPassword(h.db, stalePassword, { password: "Winter2028!anders", confirmation: "Winter2028!anders", ...later }),
       ).toEqual({
         kind: "moved",
-        to: "/recover/done",
+        step: "done",
       });
       await cancelFlow(h.db, staleCode, later);
 
@@ -626,7 +605,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
         reason: `at-${step}`,
       });
       for (const s of ["intent", "verify", "code", "password", "done"] as const) {
-        expect(await guardStep(h.db, token, s, c.ctx(at(6)))).toEqual({ kind: "redirect", to: "/recover/ended" });
+        expect(await guardFlow(h.db, token, s, c.ctx(at(6)))).toEqual({ kind: "moved", step: "ended" });
       }
       // Nothing about the account changed, not even the lock.
       expect(await h.user(u.id)).toEqual(before);
@@ -647,7 +626,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const codes = await h.codes(flowId);
       expect(codes).toHaveLength(2);
       await verifyCode(h.db, await h.guard(token, "code", c, at(70)), codes[1]!, c.ctx(at(70)));
-      await guardStep(h.db, token, "code", c.ctx(at(80)));
+      await guardFlow(h.db, token, "code", c.ctx(at(80)));
       await chooseNewPassword(h.db, await h.guard(token, "password", c, at(90)), {
         password: rejected,
         confirmation: rejected,

@@ -9,8 +9,10 @@ import { rateLimits } from "@/lib/db/schema";
 import { startMessageBirdStandIn, type MessageBirdStandIn } from "@/e2e/stand-ins/messagebird";
 import { captureOutput } from "@/tests/capture-output";
 import { drivers, freshDb } from "@/tests/db";
-import { changeMethod, codePageInfo, resendCode, submitNumber, verifyCode, type Flow } from "./service";
-import { Harness, MOBILE_NATIONAL, OTHER_MOBILE, type Client } from "./service.test-helper";
+import type { Flow } from "./flow-store";
+import { codePageInfo } from "./page-info";
+import { changeMethod, resendCode, submitNumber, verifyCode } from "./steps";
+import { Harness, MOBILE_NATIONAL, OTHER_MOBILE, type Client } from "./steps.test-helper";
 
 const TIMEOUT_MS = 800;
 let standIn: MessageBirdStandIn;
@@ -42,7 +44,7 @@ function sentCodes(flowId: string): string[] {
 
 /** What the code page shows, minus the masked digits (which differ per account by design). */
 async function page(h: Harness, flow: Flow, now: Date) {
-  const { maskedDigits: _digits, ...shown } = await codePageInfo(h.db, flow, now);
+  const { masked: _masked, ...shown } = await codePageInfo(h.db, flow, now);
   return shown;
 }
 
@@ -98,11 +100,11 @@ describe.each(drivers())("delivery through MessageBird on %s", (driver) => {
     standIn.setMode("ok");
     expect(await resendCode(h.db, await h.guard(right.token, "code", c, at(2)), c.ctx(at(2)))).toEqual({
       kind: "moved",
-      to: "/recover/code",
+      step: "code",
     });
     expect(await resendCode(h.db, await h.guard(wrong.token, "code", d, at(2)), d.ctx(at(2)))).toEqual({
       kind: "moved",
-      to: "/recover/code",
+      step: "code",
     });
     await h.flush();
     expect(standIn.requests()).toHaveLength(2);
@@ -114,7 +116,7 @@ describe.each(drivers())("delivery through MessageBird on %s", (driver) => {
     expect(await page(h, await h.guard(wrong.token, "code", d, at(12)), at(12))).toEqual(rightPage);
     expect(await verifyCode(h.db, await h.guard(right.token, "code", c, at(13)), code!, c.ctx(at(13)))).toEqual({
       kind: "moved",
-      to: "/recover/password",
+      step: "password",
     });
   });
 
@@ -125,12 +127,12 @@ describe.each(drivers())("delivery through MessageBird on %s", (driver) => {
     standIn.setMode("ok");
     expect(await changeMethod(h.db, await h.guard(right.token, "code", c, at(3)), c.ctx(at(3)))).toEqual({
       kind: "moved",
-      to: "/recover/verify",
+      step: "verify",
     });
     const verify = await h.guard(right.token, "verify", c, at(4));
     expect(await submitNumber(h.db, verify, { channel: "voice", typed: MOBILE_NATIONAL, ...c.ctx(at(4)) })).toEqual({
       kind: "moved",
-      to: "/recover/code",
+      step: "code",
     });
     await h.flush();
     expect(standIn.requests().map((r) => r.path)).toEqual(["/messages", "/voicemessages"]);
@@ -184,7 +186,7 @@ describe.each(drivers())("delivery through MessageBird on %s", (driver) => {
     standIn.setMode("500");
     expect(await verifyCode(h.db, await h.guard(token, "code", c, at(5)), code!, c.ctx(at(5)))).toEqual({
       kind: "moved",
-      to: "/recover/done",
+      step: "done",
     });
     await h.flush();
     const failed = (await h.audit(flowId)).filter((r) => r.event === "message.failed");

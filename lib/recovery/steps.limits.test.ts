@@ -4,19 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/lib/db/client";
 import { drivers, freshDb } from "@/tests/db";
 import { userIdKey } from "@/lib/users/normalize";
-import {
-  changeMethod,
-  chooseIntent,
-  codePageInfo,
-  guardStep,
-  maskedDigitsFor,
-  noteCaptchaAttempt,
-  resendCode,
-  startRecovery,
-  submitNumber,
-  verifyCode,
-} from "./service";
-import { Harness, MOBILE_NATIONAL, OTHER_MOBILE, at, t0, wrongCode, type Client } from "./service.test-helper";
+import { maskedDigitsFor } from "@/lib/security/subject";
+import { guardFlow } from "./flow-store";
+import { codePageInfo } from "./page-info";
+import { changeMethod, chooseIntent, noteCaptchaAttempt, resendCode, startRecovery, submitNumber, verifyCode } from "./steps";
+import { Harness, MOBILE_NATIONAL, OTHER_MOBILE, at, t0, wrongCode, type Client } from "./steps.test-helper";
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -65,7 +57,7 @@ describe.each(drivers())("recovery service limits and unknown IDs on %s", (drive
       const { token, flowId } = started;
       seen.push(await chooseIntent(h.db, await h.guard(token, "intent", c), "reset", c.ctx()));
       seen.push(await submitNumber(h.db, await h.guard(token, "verify", c), { channel: "sms", typed, ...c.ctx() }));
-      const { maskedDigits: _digits, ...info } = await codePageInfo(h.db, await h.guard(token, "code", c), t0);
+      const { masked: _masked, ...info } = await codePageInfo(h.db, await h.guard(token, "code", c), t0);
       seen.push(info);
       seen.push(await verifyCode(h.db, await h.guard(token, "code", c, at(5)), "123456", c.ctx(at(5))));
       seen.push(await resendCode(h.db, await h.guard(token, "code", c, at(59)), c.ctx(at(59))));
@@ -74,7 +66,7 @@ describe.each(drivers())("recovery service limits and unknown IDs on %s", (drive
       seen.push(await submitNumber(h.db, await h.guard(token, "verify", c, at(120)), { channel: "voice", typed, ...c.ctx(at(120)) }));
       seen.push(await changeMethod(h.db, await h.guard(token, "code", c, at(121)), c.ctx(at(121))));
       seen.push(await submitNumber(h.db, await h.guard(token, "verify", c, at(180)), { channel: "sms", typed, ...c.ctx(at(180)) }));
-      seen.push(await guardStep(h.db, token, "code", c.ctx(at(181))));
+      seen.push(await guardFlow(h.db, token, "code", c.ctx(at(181))));
       return { seen, flowId };
     }
 
@@ -83,8 +75,8 @@ describe.each(drivers())("recovery service limits and unknown IDs on %s", (drive
       const phoneless = await h.newUser({ mobile: null });
       const c = h.client();
       const reference = await probe(known.email, c, OTHER_MOBILE);
-      expect(reference.seen.at(-1)).toEqual({ kind: "redirect", to: "/recover/ended" });
-      expect(reference.seen[4]).toEqual({ kind: "error", error: "wrong-code", attemptsLeft: 4 });
+      expect(reference.seen.at(-1)).toEqual({ kind: "moved", step: "ended" });
+      expect(reference.seen[4]).toEqual({ kind: "wrong-code", attemptsLeft: 4 });
 
       const runs = [
         await probe(h.unknownId(), c, OTHER_MOBILE),
@@ -175,7 +167,7 @@ describe.each(drivers())("recovery service limits and unknown IDs on %s", (drive
       const inProgress = await h.toCode(u.email, c, { now: later(0) });
       expect(await verifyCode(h.db, await h.guard(b.token, "code", c, later(10)), wrongCode(b.codes[0]!, 5), c.ctx(later(10)))).toEqual({
         kind: "moved",
-        to: "/recover/ended",
+        step: "ended",
       });
       // The 10th failure: blocked, counted from the first failure.
       expect(await startRecovery(h.db, { typedId: u.email, intent: null, ...c.ctx(later(20)) })).toEqual({
@@ -186,7 +178,7 @@ describe.each(drivers())("recovery service limits and unknown IDs on %s", (drive
       expect(await verifyCode(h.db, await h.guard(inProgress.token, "code", c, later(30)), inProgress.codes[0]!, c.ctx(later(30)))).toEqual(
         {
           kind: "moved",
-          to: "/recover/ended",
+          step: "ended",
         },
       );
       expect(await h.flowRow(inProgress.flowId)).toMatchObject({ step: "ended", endedReason: "blocked", codeAttempts: 0 });
@@ -201,7 +193,7 @@ describe.each(drivers())("recovery service limits and unknown IDs on %s", (drive
       const next = await h.toCode(u.email, c, { now: at(DAY) });
       expect(await verifyCode(h.db, await h.guard(next.token, "code", c, at(DAY)), next.codes[0]!, c.ctx(at(DAY)))).toEqual({
         kind: "moved",
-        to: "/recover/password",
+        step: "password",
       });
     });
 

@@ -1,0 +1,95 @@
+// The wizard's messages: a code or a notification goes out after the response (so timing never tells whether a number
+// matched) through the shared guarded send; the outcome is kept on the flow with its audit row, so the code page can
+// say that no code could be sent.
+import "server-only";
+import type { Account } from "@/lib/accounts/types";
+import { getConfig } from "@/lib/config";
+import type { Db } from "@/lib/db/client";
+import { readProviderHealth, sendWouldHaveFailed } from "@/lib/messaging/provider-health";
+import { breakerOpen } from "@/lib/messaging/spend-guard";
+import { codeText, notificationText } from "@/lib/messaging/texts";
+import { getTransport, type OutgoingMessage } from "@/lib/messaging/transport";
+import { sendGuarded, type SendOutcome } from "@/lib/verification/send";
+import { flowAuditEvent, setDeliveryStatus, type DeliveryStatus, type Flow, type FlowAudit, type StepCtx } from "./flow-store";
+
+/** What the flow says about a code's delivery once its send has an outcome. */
+function deliveryStatusOf(outcome: SendOutcome): DeliveryStatus {
+  if (outcome.kind === "sent") return "sent";
+  if (outcome.kind === "failed") return "failed";
+  return outcome.rule === "breaker" ? "paused" : "refused";
+}
+
+/** The audit row of a wizard message's outcome (with the provider's error code; never the text or the number). */
+function messageAudit(message: OutgoingMessage, outcome: SendOutcome): FlowAudit {
+  const reason = `${message.purpose}:${message.channel}`;
+  switch (outcome.kind) {
+    case "refused":
+      return { event: "message.refused", outcome: "refused", reason, details: { rule: outcome.rule } };
+    case "sent":
+      return {
+        event: "message.handed_over",
+        outcome: "success",
+        reason,
+        details: { transport: outcome.transport, providerId: outcome.providerId },
+      };
+    case "failed":
+      return {
+        event: "message.failed",
+        outcome: "failure",
+        reason,
+        details: { transport: outcome.transport, error: outcome.error, providerCode: outcome.providerCode, httpStatus: outcome.httpStatus },
+      };
+  }
+}
+
+/** Runs work after the response: the caller's scheduler (Next's after(), a test's queue), else at once in the background. */
+function schedule(ctx: StepCtx, task: () => Promise<void>): void {
+  const run =
+    ctx.schedule ??
+    ((t) =>
+      void t().catch((e: unknown) => console.error(`delivery failed [${ctx.context.requestId}]`, e instanceof Error ? e.message : e)));
+  run(task);
+}
+
+function deliver(db: Db, flow: Flow, message: OutgoingMessage, ctx: StepCtx): void {
+  schedule(ctx, async () => {
+    await sendGuarded(db, message, {
+      breaker: "refuse",
+      now: ctx.now,
+      audit: (outcome) => flowAuditEvent(flow, ctx, messageAudit(message, outcome)),
+      // A code's outcome is kept on the flow, together with its audit row.
+      record: message.purpose === "code" ? (tx, outcome) => setDeliveryStatus(tx, flow, deliveryStatusOf(outcome)) : undefined,
+    });
+  });
+}
+
+/** Sends a code that was just issued (and saved) for the flow to the registered number, never to the typed one. */
+export function deliverCode(db: Db, flow: Flow, to: string, code: string, ctx: StepCtx): void {
+  const config = getConfig();
+  const channel = flow.channel ?? "sms";
+  const body = codeText(flow.locale, channel, config.orgName, code, config.recovery.codeTtlMinutes);
+  deliver(db, flow, { to, channel, locale: flow.locale, body, purpose: "code", flowId: flow.id }, ctx);
+}
+
+/** "Your password was reset" / "your account was unlocked" to the registered number, the user's alert to a takeover. */
+export function notify(db: Db, flow: Flow, account: Account | null, kind: "reset" | "unlock", ctx: StepCtx): void {
+  if (!account?.mobile) return;
+  const config = getConfig();
+  const body = notificationText(flow.locale, kind, config.orgName, config.helpdesk.phone);
+  deliver(db, flow, { to: account.mobile, channel: "sms", locale: flow.locale, body, purpose: "notification", flowId: flow.id }, ctx);
+}
+
+export type DeliveryNotice = "failed" | "paused" | null;
+
+/**
+ * What the code page says about delivery. A flow whose number matched shows its own send's outcome; a flow that sent
+ * nothing shows what a real send would have met right now (the breaker, or a failing provider, after as long as a
+ * failure takes), so the page never tells whether the typed number matched.
+ */
+export async function deliveryNotice(db: Db, flow: Flow, now = new Date()): Promise<DeliveryNotice> {
+  if (!flow.lastSentAt) return null;
+  if (flow.deliveryStatus === "failed" || flow.deliveryStatus === "paused") return flow.deliveryStatus;
+  if (flow.deliveryStatus !== null) return null;
+  if (await breakerOpen(db, now)) return "paused";
+  return sendWouldHaveFailed(await readProviderHealth(db, getTransport().name), flow.lastSentAt, now) ? "failed" : null;
+}

@@ -54,3 +54,21 @@ export async function closedPortUrl(scheme: "ldap" | "ldaps" = "ldaps"): Promise
   const [port] = await freePortsInRange("127.0.0.1", 1);
   return `${scheme}://127.0.0.1:${port}`;
 }
+
+/** A TCP relay in front of a real server that counts the connections made through it. */
+export async function countingRelay(target: string): Promise<FakeServer & { connections(): number }> {
+  const { hostname, port, protocol } = new URL(target);
+  let connections = 0;
+  const relay = await listen(
+    (socket) => {
+      connections++;
+      const upstream = net.connect({ host: hostname, port: Number(port) });
+      upstream.on("error", () => socket.destroy());
+      socket.on("close", () => upstream.destroy());
+      upstream.on("close", () => socket.destroy());
+      socket.pipe(upstream).pipe(socket);
+    },
+    protocol === "ldaps:" ? "ldaps" : "ldap",
+  );
+  return { ...relay, connections: () => connections };
+}

@@ -7,17 +7,7 @@ import { Attribute, Change, Control, ExtensibleFilter, FilterParser, type BerWri
 import type { DirectoryConfig } from "@/lib/config";
 import type { Db } from "@/lib/db/client";
 import { AccountStoreUnavailable, type Account, type SetPasswordResult } from "./types";
-import {
-  bytes,
-  fromFiletime,
-  fromInterval,
-  guidToBuffer,
-  guidToString,
-  mobileNumber,
-  text,
-  texts,
-  type Entry,
-} from "./directory/attributes";
+import { bytes, fromFiletime, fromInterval, guidToBuffer, guidToString, text, texts, type Entry } from "./directory/attributes";
 import { Deadline, type DirectoryConnection } from "./directory/connection";
 import { adBindOutcome, adDataCode, diagnostic, resultCode, RESULT, type BindOutcome } from "./directory/errors";
 import { equals } from "./directory/filter";
@@ -65,29 +55,23 @@ type Domain = {
 
 class AdStore extends DirectoryStore {
   readonly kind = "ad" as const;
-  protected readonly attributes: string[];
+  protected readonly attributes = [
+    "objectGUID",
+    "userPrincipalName",
+    "mail",
+    "sAMAccountName",
+    "givenName",
+    "sn",
+    "displayName",
+    "userAccountControl",
+    "msDS-User-Account-Control-Computed",
+    "lockoutTime",
+    "pwdLastSet",
+    "accountExpires",
+  ];
   protected readonly binaryAttributes = ["objectGUID"];
   protected readonly usableFilter: Filter = FilterParser.parseString(`(!(userAccountControl:1.2.840.113556.1.4.803:=${ACCOUNT_DISABLED}))`);
   private domain: Domain | undefined;
-
-  constructor(config: DirectoryConfig, db: Db) {
-    super(config, db);
-    this.attributes = [
-      "objectGUID",
-      "userPrincipalName",
-      "mail",
-      "sAMAccountName",
-      "givenName",
-      "sn",
-      "displayName",
-      config.mobileAttribute,
-      "userAccountControl",
-      "msDS-User-Account-Control-Computed",
-      "lockoutTime",
-      "pwdLastSet",
-      "accountExpires",
-    ];
-  }
 
   protected externalId(entry: Entry): string | null {
     const guid = bytes(entry, "objectGUID");
@@ -115,9 +99,7 @@ class AdStore extends DirectoryStore {
       computed !== null ? (Number(computed) & LOCKED_OUT) !== 0 : !!lockoutTime && (!lockEnds || lockEnds.getTime() > Date.now());
     return {
       userId: text(entry, "mail") ?? text(entry, "userPrincipalName") ?? text(entry, "sAMAccountName") ?? "",
-      firstName: text(entry, "givenName") ?? "",
-      lastName: text(entry, "sn") ?? "",
-      mobile: mobileNumber(text(entry, this.config.mobileAttribute)),
+      ...this.person(entry),
       locked,
       lockedUntil: locked ? lockEnds : null,
       passwordChangedAt: fromFiletime(text(entry, "pwdLastSet")),

@@ -7,7 +7,7 @@ import { Attribute, BerWriter, Change, OrFilter, PasswordPolicyControl, type Fil
 import type { DirectoryConfig } from "@/lib/config";
 import type { Db } from "@/lib/db/client";
 import { AccountStoreUnavailable, type Account, type SetPasswordResult } from "./types";
-import { fromGeneralizedTime, mobileNumber, text, type Entry } from "./directory/attributes";
+import { fromGeneralizedTime, text, type Entry } from "./directory/attributes";
 import type { Deadline, DirectoryConnection } from "./directory/connection";
 import { diagnostic, ppolicyBindOutcome, resultCode, RESULT, type BindOutcome } from "./directory/errors";
 import { equals } from "./directory/filter";
@@ -34,26 +34,20 @@ const deleteLock = () => new Change({ operation: "delete", modification: new Att
 
 class LdapStore extends DirectoryStore {
   readonly kind = "ldap" as const;
-  protected readonly attributes: string[];
+  protected readonly attributes = [
+    "entryUUID",
+    "mail",
+    "uid",
+    "givenName",
+    "sn",
+    "pwdAccountLockedTime",
+    "pwdChangedTime",
+    "pwdPolicySubentry",
+  ];
   protected readonly binaryAttributes: string[] = [];
   protected readonly usableFilter = null;
   /** Lockout duration per policy entry (ms; null = until unlocked), remembered for a few minutes. */
   private readonly lockoutByPolicy = new Map<string, { ms: number | null; readAt: number }>();
-
-  constructor(config: DirectoryConfig, db: Db) {
-    super(config, db);
-    this.attributes = [
-      "entryUUID",
-      "mail",
-      "uid",
-      "givenName",
-      "sn",
-      config.mobileAttribute,
-      "pwdAccountLockedTime",
-      "pwdChangedTime",
-      "pwdPolicySubentry",
-    ];
-  }
 
   protected externalId(entry: Entry): string | null {
     return text(entry, "entryUUID")?.toLowerCase() ?? null;
@@ -76,9 +70,7 @@ class LdapStore extends DirectoryStore {
     const locked = !!lockedAt && (!lockEnds || lockEnds.getTime() > Date.now());
     return {
       userId: text(entry, "mail") ?? text(entry, "uid") ?? "",
-      firstName: text(entry, "givenName") ?? "",
-      lastName: text(entry, "sn") ?? "",
-      mobile: mobileNumber(text(entry, this.config.mobileAttribute)),
+      ...this.person(entry),
       locked,
       lockedUntil: locked ? lockEnds : null,
       passwordChangedAt: fromGeneralizedTime(text(entry, "pwdChangedTime")),

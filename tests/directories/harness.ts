@@ -99,9 +99,24 @@ async function sambaTemplate(runDir: string): Promise<SambaTemplate> {
   return existsSync(path.join(dir, "template.json")) ? readTemplate(dir) : provisionSamba(dir);
 }
 
+/** The portal's environment for a directory: the tested example configuration of the README. */
+function withPortalEnv(directory: Omit<DirectoryUnderTest, "env">): DirectoryUnderTest {
+  const env: Record<string, string> = {
+    DIRECTORY: directory.kind,
+    LDAP_URL: directory.ldapsUrl,
+    LDAP_BIND_DN: directory.service.dn,
+    LDAP_BIND_PASSWORD: directory.service.password,
+    LDAP_BASE_DN: directory.usersDn,
+    LDAP_CA_FILE: directory.caFile,
+    LDAP_ADMIN_GROUP_DN: directory.adminGroupDn,
+  };
+  if (directory.tlsServername) env.LDAP_TLS_SERVERNAME = directory.tlsServername;
+  return { ...directory, env };
+}
+
 async function startAd(runDir: string): Promise<DirectoryUnderTest & { stop(): Promise<void> }> {
   const samba = await startSamba(await sambaTemplate(runDir), runDir);
-  const directory: DirectoryUnderTest = {
+  const directory = withPortalEnv({
     kind: "ad",
     ldapsUrl: samba.ldapsUrl,
     ldapUrl: samba.ldapUrl,
@@ -115,24 +130,14 @@ async function startAd(runDir: string): Promise<DirectoryUnderTest & { stop(): P
     nestedGroupDn: AD_NESTED_GROUP_DN,
     policies: undefined,
     policy: { minLength: AD_POLICY.minLength, history: AD_POLICY.history, lockoutThreshold: AD_POLICY.lockoutThreshold },
-    env: {
-      DIRECTORY: "ad",
-      LDAP_URL: samba.ldapsUrl,
-      LDAP_BIND_DN: AD_SERVICE_DN,
-      LDAP_BIND_PASSWORD: samba.servicePassword,
-      LDAP_BASE_DN: AD_USERS_DN,
-      LDAP_CA_FILE: samba.caFile,
-      LDAP_TLS_SERVERNAME: AD_TLS_SERVERNAME,
-      LDAP_ADMIN_GROUP_DN: AD_ADMIN_GROUP_DN,
-    },
     pid: samba.pid,
-  };
+  });
   return { ...directory, stop: samba.stop };
 }
 
 async function startLdap(runDir: string): Promise<DirectoryUnderTest & { stop(): Promise<void> }> {
   const slapd = await startSlapd(runDir);
-  const directory: DirectoryUnderTest = {
+  const directory = withPortalEnv({
     kind: "ldap",
     ldapsUrl: slapd.ldapsUrl,
     ldapUrl: slapd.ldapUrl,
@@ -146,17 +151,8 @@ async function startLdap(runDir: string): Promise<DirectoryUnderTest & { stop():
     nestedGroupDn: undefined,
     policies: { default: LDAP_DEFAULT_POLICY_DN, mustChange: LDAP_MUST_CHANGE_POLICY_DN, expiring: LDAP_EXPIRING_POLICY_DN },
     policy: { minLength: LDAP_POLICY.minLength, history: LDAP_POLICY.history, lockoutThreshold: LDAP_POLICY.lockoutThreshold },
-    env: {
-      DIRECTORY: "ldap",
-      LDAP_URL: slapd.ldapsUrl,
-      LDAP_BIND_DN: LDAP_SERVICE_DN,
-      LDAP_BIND_PASSWORD: slapd.servicePassword,
-      LDAP_BASE_DN: LDAP_USERS_DN,
-      LDAP_CA_FILE: slapd.caFile,
-      LDAP_ADMIN_GROUP_DN: LDAP_ADMIN_GROUP_DN,
-    },
     pid: slapd.pid,
-  };
+  });
   return { ...directory, stop: slapd.stop };
 }
 

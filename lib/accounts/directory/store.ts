@@ -8,7 +8,7 @@ import type { DirectoryConfig } from "@/lib/config";
 import type { Db } from "@/lib/db/client";
 import { AccountStoreUnavailable, type Account, type AccountStore, type PasswordCheck, type SetPasswordResult } from "../types";
 import { accountIdFor, externalIdOf } from "./account-ids";
-import { type Entry } from "./attributes";
+import { mobileNumber, text, type Entry } from "./attributes";
 import { ConnectionPool, Deadline, type DirectoryConnection } from "./connection";
 import { and, userFilter } from "./filter";
 import type { BindOutcome } from "./errors";
@@ -47,7 +47,7 @@ export abstract class DirectoryStore implements DirectoryAccountStore {
     this.user = new ConnectionPool(settings, "user");
   }
 
-  /** The attributes find() reads (binary ones listed in binaryAttributes too). */
+  /** The attributes find() reads besides LDAP_MOBILE_ATTRIBUTE (binary ones listed in binaryAttributes too). */
   protected abstract readonly attributes: string[];
   protected abstract readonly binaryAttributes: string[];
   /** Added to every search: only accounts that may sign in (AD: not disabled). */
@@ -64,6 +64,15 @@ export abstract class DirectoryStore implements DirectoryAccountStore {
   protected abstract bindAs(connection: DirectoryConnection, dn: string, password: string): Promise<BindOutcome>;
   abstract setPassword(account: Account, password: string): Promise<SetPasswordResult>;
   abstract unlock(account: Account): Promise<void>;
+
+  /** givenName, sn and the mobile number (E.164, or null), as every directory spells them. */
+  protected person(entry: Entry): Pick<EntryFacts, "firstName" | "lastName" | "mobile"> {
+    return {
+      firstName: text(entry, "givenName") ?? "",
+      lastName: text(entry, "sn") ?? "",
+      mobile: mobileNumber(text(entry, this.config.mobileAttribute)),
+    };
+  }
 
   protected deadline(): Deadline {
     return new Deadline(this.config.timeoutMs);
@@ -133,7 +142,7 @@ export abstract class DirectoryStore implements DirectoryAccountStore {
   private async findOne(connection: DirectoryConnection, deadline: Deadline, filter: Filter): Promise<Found | null> {
     const entries = await connection.search(this.config.baseDn, {
       filter: this.usableFilter ? and(filter, this.usableFilter) : filter,
-      attributes: this.attributes,
+      attributes: [...this.attributes, this.config.mobileAttribute],
       binary: this.binaryAttributes,
       sizeLimit: 2,
     });

@@ -6,21 +6,23 @@ import net from "node:net";
 
 /**
  * Runs the program in the background with its output in `logFile`. A small shell watchdog (the returned PID) ends the
- * program when this process goes away without cleaning up (a killed test run), so no directory is left behind.
+ * program when this process goes away without cleaning up (a killed test run), and then removes `runDir`, so no
+ * directory and no folder is left behind.
  */
-export function startDaemon(command: string, args: string[], logFile: string): ChildProcess {
+export function startDaemon(command: string, args: string[], logFile: string, runDir: string): ChildProcess {
   const log = openSync(logFile, "a");
-  // $1 = the PID to watch (this process); the rest is the command. TERM to the watchdog stops the program.
+  // $1 = the PID to watch (this process), $2 = the folder to remove if it dies; the rest is the command. TERM to the
+  // watchdog stops the program (the owner then cleans up itself).
   const watchdog = [
-    'owner=$1; shift; "$@" & child=$!',
+    'owner=$1; folder=$2; shift 2; "$@" & child=$!',
     "trap 'kill -TERM $child 2>/dev/null; wait $child; exit 0' TERM INT",
     "while kill -0 $child 2>/dev/null; do",
-    "  if ! kill -0 $owner 2>/dev/null; then kill -TERM $child 2>/dev/null; wait $child; exit 0; fi",
+    '  if ! kill -0 $owner 2>/dev/null; then kill -TERM $child 2>/dev/null; wait $child; rm -rf "$folder"; exit 0; fi',
     "  sleep 1 & wait $!",
     "done",
     "wait $child",
   ].join("\n");
-  const child = spawn("bash", ["-c", watchdog, "watchdog", String(process.pid), command, ...args], {
+  const child = spawn("bash", ["-c", watchdog, "watchdog", String(process.pid), runDir, command, ...args], {
     stdio: ["ignore", log, log],
     detached: true,
   });

@@ -208,7 +208,7 @@ export async function startSamba(template: SambaTemplate, runDir: string): Promi
     .replace(/^\[global\]$/m, "[global]\n\told password allowed period = 0");
   writeFileSync(conf, text);
   const logFile = path.join(runDir, "samba.log");
-  const child = startDaemon("samba", ["-i", "-M", "single", "--maximum-runtime=14400", "-s", conf], logFile);
+  const child = startDaemon("samba", ["-i", "-M", "single", "--maximum-runtime=14400", "-s", conf], logFile, runDir);
   const tail = () => readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n");
   try {
     // TLS keys are generated at the first start; LDAPS answers once they exist.

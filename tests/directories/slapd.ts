@@ -141,7 +141,7 @@ export async function startSlapd(runDir: string): Promise<RunningSlapd> {
   const [ldapPort, ldapsPort] = (await freePortsInRange(host, 2)) as [number, number];
   const logFile = path.join(runDir, "slapd.log");
   const urls = `ldap://${host}:${ldapPort}/ ldaps://${host}:${ldapsPort}/`;
-  const child = startDaemon("slapd", ["-d", "0", "-f", conf, "-h", urls], logFile);
+  const child = startDaemon("slapd", ["-d", "0", "-f", conf, "-h", urls], logFile, runDir);
   const tail = () => readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n");
   try {
     await waitUntil("slapd", child, async () => (await isListening(host, ldapsPort)) && (await isListening(host, ldapPort)), 30_000, tail);

@@ -91,7 +91,7 @@ export abstract class DirectoryStore implements DirectoryAccountStore {
     const found = await this.findByTypedId(typedId, deadline);
     if (!found || !password) {
       // An unknown ID costs a bind too, so the answer takes about as long as for a known one.
-      if (password) await this.user.run(deadline, (c) => this.bindAs(c, this.decoyDn(), password));
+      if (password) await this.user.run(deadline, (c) => this.bindAs(c, this.decoyDn(), password)).catch(() => "wrong");
       return { kind: "wrong" };
     }
     const outcome = await this.user.run(deadline, (c) => this.bindAs(c, found.dn, password));

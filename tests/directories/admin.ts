@@ -34,10 +34,13 @@ export class DirectoryAdmin {
 
   async createUser(spec: UserSpec): Promise<TestUser> {
     const tag = randomBytes(4).toString("hex");
-    const mail = `${spec.givenName}.${spec.sn.replace(/\s+/g, "")}.${tag}@flynth.nl`.toLowerCase();
+    const mail = `${spec.givenName}.${spec.sn}.${tag}@flynth.nl`
+      .normalize("NFKD")
+      .replace(/[^A-Za-z0-9.@]/g, "")
+      .toLowerCase();
     const name = `t${tag}`;
     if (this.directory.kind === "ad") {
-      const dn = `CN=${spec.givenName} ${spec.sn} ${tag},${this.directory.usersDn}`;
+      const dn = `CN=${escapeDnValue(`${spec.sn}, ${spec.givenName} ${tag}`)},${this.directory.usersDn}`;
       const upn = `${name}@toegang.test`;
       await this.client.add(dn, [
         attribute("objectClass", ["top", "person", "organizationalPerson", "user"]),
@@ -85,6 +88,11 @@ export class DirectoryAdmin {
   async close(): Promise<void> {
     await this.client.unbind();
   }
+}
+
+/** RFC 4514: a DN attribute value with its special characters escaped (AD's "Jansen\, Jan" common names). */
+function escapeDnValue(value: string): string {
+  return value.replace(/[,+"\\<>;=]/g, (c) => `\\${c}`).replace(/^[ #]|[ ]$/g, (c) => `\\${c}`);
 }
 
 function attribute(type: string, values: string[]): Attribute {

@@ -122,6 +122,18 @@ export function directoryStoreContract(title: string, availability: Availability
       expect(await fixture().store.get("not-a-uuid")).toBeNull();
     });
 
+    it("handles names with accents and a comma in the entry's DN (AD: CN=de Vries-Çelik\\, Zoë …) end to end", async () => {
+      const zoe = await user({ givenName: "Zoë", sn: "de Vries-Çelik" });
+      const { store, directory } = fixture();
+      const account = await found(zoe.mail);
+      expect(account).toMatchObject({ firstName: "Zoë", lastName: "de Vries-Çelik" });
+      expect(await store.checkPassword(zoe.mail, GOOD)).toMatchObject({ kind: "ok" });
+      const password = fresh();
+      expect(await store.setPassword(account, password)).toEqual({ kind: "ok" });
+      expect(await passwordWorks(directory, zoe.dn, password)).toBe(true);
+      await store.unlock(account);
+    });
+
     it("a mobile number that is not a valid number, or none at all, is no number", async () => {
       expect((await found((await user({ mobile: "12345" })).mail)).mobile).toBeNull();
       expect((await found((await user({ mobile: undefined })).mail)).mobile).toBeNull();

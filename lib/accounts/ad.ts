@@ -3,7 +3,7 @@
 // policy-hints control where the DC lists it, else a two-step reset), unlock through lockoutTime.
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { Attribute, Change, Control, ExtensibleFilter, FilterParser, type BerWriter, type Filter } from "ldapts";
+import { Attribute, Change, ExtensibleFilter, FilterParser, type Filter } from "ldapts";
 import type { DirectoryConfig } from "@/lib/config";
 import type { Db } from "@/lib/db/client";
 import { AccountStoreUnavailable, type Account, type SetPasswordResult } from "./types";
@@ -12,6 +12,7 @@ import { Deadline, type DirectoryConnection } from "./directory/connection";
 import { adBindOutcome, adDataCode, diagnostic, resultCode, RESULT, type BindOutcome } from "./directory/errors";
 import { equals } from "./directory/filter";
 import { adPasswordRefusal, meetsAdComplexity, type AdAccountNames } from "./directory/refusals";
+import { POLICY_HINTS, PolicyHintsControl } from "./directory/requests";
 import { DirectoryStore, type DirectoryAccountStore, type EntryFacts, type Found } from "./directory/store";
 
 /** userAccountControl ACCOUNTDISABLE. */
@@ -20,20 +21,8 @@ const ACCOUNT_DISABLED = 0x2;
 const LOCKED_OUT = 0x10;
 /** LDAP_MATCHING_RULE_IN_CHAIN: group membership through nested groups. */
 const IN_CHAIN = "1.2.840.113556.1.4.1941";
-/** LDAP_SERVER_POLICY_HINTS_OID, then its deprecated predecessor: an admin reset that enforces the password history. */
-const POLICY_HINTS = ["1.2.840.113556.1.4.2239", "1.2.840.113556.1.4.2066"];
 /** How long the DC's capabilities and the domain's password policy are remembered. */
 const DOMAIN_TTL_MS = 5 * 60_000;
-
-/** The policy-hints control: critical, value SEQUENCE { Flags INTEGER 1 }. */
-class PolicyHintsControl extends Control {
-  constructor(oid: string) {
-    super(oid, { critical: true });
-  }
-  protected override writeControl(writer: BerWriter): void {
-    writer.writeBuffer(Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]), 0x04);
-  }
-}
 
 /** unicodePwd takes the password in double quotes, UTF-16LE. */
 function unicodePwd(password: string): Buffer {

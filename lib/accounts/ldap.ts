@@ -3,7 +3,7 @@
 // operation as a service account with `write` (so ppolicy checks history and length), unlock by deleting
 // pwdAccountLockedTime.
 import "server-only";
-import { Attribute, BerWriter, Change, OrFilter, PasswordPolicyControl, type Filter } from "ldapts";
+import { Attribute, Change, OrFilter, PasswordPolicyControl, type Filter } from "ldapts";
 import type { DirectoryConfig } from "@/lib/config";
 import type { Db } from "@/lib/db/client";
 import { AccountStoreUnavailable, type Account, type SetPasswordResult } from "./types";
@@ -12,23 +12,12 @@ import type { Deadline, DirectoryConnection } from "./directory/connection";
 import { diagnostic, ppolicyBindOutcome, resultCode, RESULT, type BindOutcome } from "./directory/errors";
 import { equals } from "./directory/filter";
 import { ppolicyPasswordRefusal } from "./directory/refusals";
+import { PASSWORD_MODIFY, passwordModifyRequest } from "./directory/requests";
 import { DirectoryStore, type DirectoryAccountStore, type EntryFacts } from "./directory/store";
 
-/** RFC 3062 Password Modify extended operation. */
-const PASSWORD_MODIFY = "1.3.6.1.4.1.4203.1.11.1";
 /** ppolicy's "locked until an administrator unlocks it": the account is disabled, and behaves like an unknown ID. */
 const PERMANENTLY_LOCKED = "000001010000Z";
 const POLICY_TTL_MS = 5 * 60_000;
-
-/** PasswdModifyRequestValue ::= SEQUENCE { userIdentity [0], newPasswd [2] } (no old password: a reset). */
-function passwordModifyRequest(dn: string, password: string): Buffer {
-  const writer = new BerWriter();
-  writer.startSequence();
-  writer.writeString(dn, 0x80);
-  writer.writeString(password, 0x82);
-  writer.endSequence();
-  return writer.buffer;
-}
 
 const deleteLock = () => new Change({ operation: "delete", modification: new Attribute({ type: "pwdAccountLockedTime", values: [] }) });
 

@@ -169,7 +169,7 @@ class AdStore extends DirectoryStore {
         }
       });
     }
-    return this.twoStepReset(target, password, domain, names, refusal);
+    return this.twoStepReset(deadline, target, password, domain, names, refusal);
   }
 
   /**
@@ -178,6 +178,7 @@ class AdStore extends DirectoryStore {
    * a deadline of its own: once the first is done, finishing matters more than answering early.
    */
   private async twoStepReset(
+    deadline: Deadline,
     target: Found,
     password: string,
     domain: Domain,
@@ -191,7 +192,7 @@ class AdStore extends DirectoryStore {
       );
     }
     const temporary = temporaryPassword(domain.minLength, names);
-    await this.service.run(this.deadline(), async (c) => {
+    await this.service.run(deadline, async (c) => {
       try {
         await c.modify(target.dn, [replace("unicodePwd", unicodePwd(temporary)), replace("lockoutTime", "0")]);
       } catch (error) {

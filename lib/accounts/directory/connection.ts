@@ -94,7 +94,8 @@ export class ConnectionPool {
         this.release(pooled);
         return result;
       } catch (error) {
-        if (isConnectionFailure(error) || error instanceof AccountStoreUnavailable) pooled.broken = true;
+        // A dead connection is not reused (the deadline's guard marks a timed-out one itself).
+        if (isConnectionFailure(error)) pooled.broken = true;
         this.release(pooled);
         const retry = reused && pooled.broken && !pooled.changed && attempt === 0 && deadline.remaining() > 0;
         if (retry) continue;

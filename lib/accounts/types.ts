@@ -42,7 +42,8 @@ export type PasswordCheck =
  * Records a change in Toegang's database (the flow's step and the audit rows) in the transaction that commits together
  * with the change: for builtin the very transaction that writes the account; a directory runs it in a transaction it
  * keeps open around its own write (a refused or failed write rolls the record back). Returning false means the caller
- * no longer wants the change (the flow moved on meanwhile): the store then changes nothing.
+ * no longer wants the change (the flow moved on meanwhile): the store then changes nothing, and the record's own writes
+ * commit.
  */
 export type RecordChange = (tx: Tx) => Promise<boolean>;
 
@@ -50,18 +51,36 @@ export type RecordChange = (tx: Tx) => Promise<boolean>;
  * A refused new password names the portal's own rules (a directory's refusals are mapped onto them); `superseded`:
  * the record said no, nothing changed.
  */
-export type SetPasswordResult = { kind: "ok" } | { kind: "refused"; rules: PasswordRule[] } | { kind: "superseded" };
+export type SetPasswordResult =
+  | { kind: "ok" }
+  | {
+      kind: "refused";
+      rules: PasswordRule[];
+      /**
+       * AD's two-step reset only (AD_HISTORY_ON_RESET=two-step): the old password had already been replaced by a random
+       * one nobody knows when the new one was refused, so the old one no longer works. The account is unlocked; the user
+       * must choose another password (the page and the audit row say so).
+       */
+      previousPasswordReplaced?: true;
+    }
+  | { kind: "superseded" };
 
 export type UnlockResult = { kind: "ok" } | { kind: "superseded" };
 
 /** What the admin account lookup shows besides the account, where the store knows it. */
 export type AccountRecord = { createdAt: Date | null; updatedAt: Date | null };
 
-/** The store cannot be reached or did not answer in time: nothing was changed, and pages answer 503. */
+/**
+ * The store cannot be reached or did not answer in time, and pages answer 503. Nothing was changed — except when
+ * `previousPasswordReplaced` is set: an AD two-step reset lost the directory halfway, after the old password had been
+ * replaced by a random one (the account is unlocked; a new reset sets the password).
+ */
 export class AccountStoreUnavailable extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly previousPasswordReplaced: boolean;
+  constructor(message: string, options?: { cause?: unknown; previousPasswordReplaced?: boolean }) {
     super(message, options);
     this.name = "AccountStoreUnavailable";
+    this.previousPasswordReplaced = options?.previousPasswordReplaced ?? false;
   }
 }
 

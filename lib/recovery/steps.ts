@@ -367,8 +367,14 @@ export async function chooseNewPassword(
   const store = accountsFor(db, input);
   const account = flow.userId ? await store.get(flow.userId) : null;
   if (!account) return { kind: "restart" };
-  const reject = async (rules: PasswordRule[]): Promise<PasswordOutcome> => {
-    await auditFlow(db, flow, input, { event: "recovery.password_rejected", outcome: "failure", reason: rules.join(",") });
+  const reject = async (rules: PasswordRule[], previousPasswordReplaced = false): Promise<PasswordOutcome> => {
+    await auditFlow(db, flow, input, {
+      event: "recovery.password_rejected",
+      outcome: "failure",
+      reason: rules.join(","),
+      // AD's two-step reset: the old password is gone (replaced by a random one); the account is unlocked.
+      ...(previousPasswordReplaced ? { details: { previousPasswordReplaced } } : {}),
+    });
     return { kind: "rules", rules };
   };
   const rules = checkPasswordRules(input.password, { lastName: account.lastName, confirmation: input.confirmation });
@@ -382,7 +388,7 @@ export async function chooseNewPassword(
     if (out.saved) await endAllSessions(tx, account.id);
     return out.saved !== null;
   });
-  if (result.kind === "refused") return reject(result.rules);
+  if (result.kind === "refused") return reject(result.rules, result.previousPasswordReplaced === true);
   const saved = out.saved;
   if (result.kind === "superseded" || !saved) return currentStep(db, flow);
   notify(db, saved, account, "reset", input);

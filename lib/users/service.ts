@@ -115,6 +115,10 @@ const RULE_TEXT: Record<PasswordRule, string> = {
   lastName: "contains the last name",
   confirmation: "does not match its confirmation",
   history: "was used before (the last {depth} passwords cannot be reused)",
+  directoryLength: "is shorter than the directory's minimum length",
+  complexity: "does not meet the directory's complexity rule",
+  minAge: "cannot be changed yet (the directory's minimum password age)",
+  directoryPolicy: "was refused by the directory's password policy",
 };
 
 /** One line naming every broken rule, for operators (the portal shows translated messages instead). */

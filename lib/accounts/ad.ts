@@ -141,9 +141,7 @@ class AdStore extends DirectoryStore {
     return this.domain;
   }
 
-  protected async writePassword(account: Account, password: string): Promise<SetPasswordResult> {
-    const deadline = this.deadline();
-    const target = await this.target(account, deadline);
+  protected async writePassword(target: Found, account: Account, password: string, deadline: Deadline): Promise<SetPasswordResult> {
     const domain = await this.service.run(deadline, (c) => this.domainInfo(c));
     const names: AdAccountNames = {
       sAMAccountName: text(target.entry, "sAMAccountName") ?? "",
@@ -234,9 +232,7 @@ class AdStore extends DirectoryStore {
     throw error;
   }
 
-  protected async writeUnlock(account: Account): Promise<void> {
-    const deadline = this.deadline();
-    const target = await this.target(account, deadline);
+  protected async writeUnlock(target: Found, deadline: Deadline): Promise<void> {
     await this.service.run(deadline, async (c) => {
       try {
         await c.modify(target.dn, [replace("lockoutTime", "0")]);

@@ -13,7 +13,7 @@ import { diagnostic, ppolicyBindOutcome, resultCode, RESULT, type BindOutcome } 
 import { equals } from "./directory/filter";
 import { ppolicyPasswordRefusal } from "./directory/refusals";
 import { PASSWORD_MODIFY, passwordModifyRequest } from "./directory/requests";
-import { DirectoryStore, type DirectoryAccountStore, type EntryFacts } from "./directory/store";
+import { DirectoryStore, type DirectoryAccountStore, type EntryFacts, type Found } from "./directory/store";
 
 /** ppolicy's "locked until an administrator unlocks it": the account is disabled, and behaves like an unknown ID. */
 const PERMANENTLY_LOCKED = "000001010000Z";
@@ -100,9 +100,7 @@ class LdapStore extends DirectoryStore {
     }
   }
 
-  protected async writePassword(account: Account, password: string): Promise<SetPasswordResult> {
-    const deadline = this.deadline();
-    const target = await this.target(account, deadline);
+  protected async writePassword(target: Found, account: Account, password: string, deadline: Deadline): Promise<SetPasswordResult> {
     return this.service.run(deadline, async (c) => {
       const control = new PasswordPolicyControl();
       try {
@@ -127,9 +125,7 @@ class LdapStore extends DirectoryStore {
     });
   }
 
-  protected async writeUnlock(account: Account): Promise<void> {
-    const deadline = this.deadline();
-    const target = await this.target(account, deadline);
+  protected async writeUnlock(target: Found, deadline: Deadline): Promise<void> {
     await this.service.run(deadline, (c) => this.removeLock(c, target.dn));
   }
 

@@ -77,17 +77,23 @@ export abstract class DirectoryStore implements DirectoryAccountStore {
   protected abstract isAdmin(connection: DirectoryConnection, dn: string): Promise<boolean>;
   /** Binds as the user on a user-pool connection and says what the answer means. */
   protected abstract bindAs(connection: DirectoryConnection, dn: string, password: string): Promise<BindOutcome>;
-  /** The directory's own password change (never "superseded": that is the record's to say). */
-  protected abstract writePassword(account: Account, password: string): Promise<SetPasswordResult>;
-  protected abstract writeUnlock(account: Account): Promise<void>;
+  /** The directory's own password change (never "superseded": that is the record's to say); touches only the directory. */
+  protected abstract writePassword(target: Found, account: Account, password: string, deadline: Deadline): Promise<SetPasswordResult>;
+  protected abstract writeUnlock(target: Found, deadline: Deadline): Promise<void>;
 
+  // The entry is found before the record's transaction opens: finding it reads Toegang's database (the account's id),
+  // which on the embedded database would wait for that very transaction.
   async setPassword(account: Account, password: string, record?: RecordChange): Promise<SetPasswordResult> {
-    return this.recorded(record, () => this.writePassword(account, password));
+    const deadline = this.deadline();
+    const target = await this.target(account, deadline);
+    return this.recorded(record, () => this.writePassword(target, account, password, deadline));
   }
 
   async unlock(account: Account, record?: RecordChange): Promise<UnlockResult> {
+    const deadline = this.deadline();
+    const target = await this.target(account, deadline);
     return this.recorded(record, async () => {
-      await this.writeUnlock(account);
+      await this.writeUnlock(target, deadline);
       return { kind: "ok" } as const;
     });
   }

@@ -84,6 +84,7 @@ describe.each(drivers())("canary check on %s", (driver) => {
       const database = await freshServerDatabase();
       env.DATABASE_URL = database.url;
       env.SESSION_SECRET = "canary-test-session-secret-0123456789abcdef";
+      env.HASH_KEY = "canary-test-hash-key-0123456789abcdefghijk";
       drop = database.drop;
     }
     await withDb(async (db) => {

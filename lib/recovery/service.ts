@@ -15,6 +15,7 @@ import { hashPassword } from "@/lib/password/hash";
 import { wasUsedBefore } from "@/lib/password/history";
 import { checkPasswordRules, type PasswordRule } from "@/lib/password/policy";
 import { keyedHash } from "@/lib/security/keyed-hash";
+import { maskedDigitsFor } from "@/lib/security/masked-digits";
 import type { RequestContext } from "@/lib/security/request-context";
 import { parsePhone, userIdKey } from "@/lib/users/normalize";
 import {
@@ -89,12 +90,7 @@ function audit(db: Db | Tx, flow: Flow | null, ctx: Ctx, e: { event: string; out
   });
 }
 
-/** Two digits to show as *****NN: the real last two for a registered mobile, else a stable keyed hash of the typed ID. */
-export function maskedDigitsFor(mobile: string | null, idKey: string): string {
-  if (mobile) return mobile.slice(-2);
-  const n = parseInt(keyedHash("masked-digits", idKey).slice(0, 8), 16) % 100;
-  return String(n).padStart(2, "0");
-}
+export { maskedDigitsFor };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Starting: CAPTCHA already checked by the caller.

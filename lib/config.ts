@@ -62,6 +62,8 @@ const envSchema = z.object({
   LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_DAY: int(10, 1, 1000),
   LIMIT_SIGNIN_PER_IP_PER_HOUR: int(100, 1, 100_000),
   PASSWORD_HISTORY: int(24, 0, 100),
+  PASSWORD_MIN_SCORE: int(3, 0, 4),
+  PASSWORD_BANNED_WORDS: z.string().max(4000).default(""),
   SMS_PROVIDER: z.enum(["outbox", "messagebird"], { message: "must be outbox or messagebird" }).default("outbox"),
   MESSAGEBIRD_ACCESS_KEY: z.string().min(1).optional(),
   MESSAGEBIRD_ORIGINATOR: z
@@ -106,6 +108,8 @@ export type AppConfig = {
   lockout: { threshold: number; durationMinutes: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   cookieSecure: boolean;
+  /** Guessability: zxcvbn's minimum score (0 = off) and the organisation's own banned words. */
+  password: { minScore: number; bannedWords: string[] };
   seedDemoUsers: boolean;
   userSessionHours: number;
   recovery: {
@@ -231,6 +235,12 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     lockout: { threshold: e.LOCKOUT_THRESHOLD, durationMinutes: e.LOCKOUT_DURATION_MINUTES },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
     cookieSecure: e.COOKIE_SECURE,
+    password: {
+      minScore: e.PASSWORD_MIN_SCORE,
+      bannedWords: e.PASSWORD_BANNED_WORDS.split(",")
+        .map((w) => w.trim())
+        .filter(Boolean),
+    },
     // The embedded default seeds demo users; a real database only when asked.
     seedDemoUsers: e.DATABASE_URL ? e.SEED_DEMO_USERS : env.SEED_DEMO_USERS === undefined ? true : e.SEED_DEMO_USERS,
     userSessionHours: e.USER_SESSION_HOURS,

@@ -1,6 +1,25 @@
 // Pure password rules shared by every place that sets a password; each broken rule is reported by name.
 
-export type PasswordRule = "length" | "maxLength" | "uppercase" | "digit" | "lastName" | "confirmation" | "history";
+export type PasswordRule =
+  | "length"
+  | "maxLength"
+  | "uppercase"
+  | "digit"
+  | "lastName"
+  | "confirmation"
+  /** Guessable (lib/password/check.ts): built from a common password, the organisation, the user's names, a season or month. */
+  | "common"
+  | "organisation"
+  | "personal"
+  | "seasonal"
+  /** The strength estimate is under PASSWORD_MIN_SCORE. */
+  | "weak"
+  /** Only digits, symbols or case differ from an earlier password. */
+  | "previous"
+  | "history";
+
+/** The guessability rules, which the checklist shows as one line ("previous" goes with "history"). */
+export const GUESS_RULES = ["common", "organisation", "personal", "seasonal", "weak"] as const satisfies readonly PasswordRule[];
 
 export const MIN_LENGTH = 8;
 export const MAX_LENGTH = 128;

@@ -8,7 +8,7 @@ import { addUser } from "@/lib/users/service";
 import type { Channel, Intent, Step } from "./flow";
 import { chooseIntent, guardStep, startRecovery, submitNumber, type Deferred, type Flow, type Scheduler } from "./service";
 
-export const PASSWORD = "Zomer2026!start";
+export const PASSWORD = "Zeilboot2026!start";
 export const NEW_PASSWORD = "Herfst2027!nieuw";
 /** The registered number in E.164, and the ways a user may type it. */
 export const MOBILE = "+31612345656";

@@ -12,8 +12,8 @@ import { admitMessage, breakerOpen } from "@/lib/messaging/spend-guard";
 import { codeText, notificationText } from "@/lib/messaging/texts";
 import { getTransport, type Channel, type OutgoingMessage, type SendResult } from "@/lib/messaging/transport";
 import { hashPassword } from "@/lib/password/hash";
-import { wasUsedBefore } from "@/lib/password/history";
-import { checkPasswordRules, type PasswordRule } from "@/lib/password/policy";
+import { checkNewPassword, historyEntry } from "@/lib/password/check";
+import { type PasswordRule } from "@/lib/password/policy";
 import { keyedHash } from "@/lib/security/keyed-hash";
 import { maskedDigitsFor } from "@/lib/security/masked-digits";
 import type { RequestContext } from "@/lib/security/request-context";
@@ -606,12 +606,17 @@ export async function chooseNewPassword(
 ): Promise<StepResult<PasswordError>> {
   const now = input.now ?? new Date();
   if (!flow.userId) return { kind: "moved", to: "/recover" };
-  const [user] = await db.select({ lastName: users.lastName }).from(users).where(eq(users.id, flow.userId)).limit(1);
+  const [user] = await db
+    .select({ email: users.email, firstName: users.firstName, lastName: users.lastName })
+    .from(users)
+    .where(eq(users.id, flow.userId))
+    .limit(1);
   if (!user) return { kind: "moved", to: "/recover" };
-  const rules = checkPasswordRules(input.password, { lastName: user.lastName, confirmation: input.confirmation });
-  if (await wasUsedBefore(db, flow.userId, input.password)) {
-    rules.push("history");
-  }
+  const rules = await checkNewPassword(db, {
+    password: input.password,
+    confirmation: input.confirmation,
+    owner: { id: flow.userId, ...user },
+  });
   if (rules.length) {
     await audit(db, flow, input, { event: "recovery.password_rejected", outcome: "failure", reason: rules.join(",") });
     return { kind: "error", error: "rules", rules };
@@ -632,7 +637,7 @@ export async function chooseNewPassword(
         updatedAt: now,
       })
       .where(eq(users.id, flow.userId!));
-    await tx.insert(passwordHistory).values({ userId: flow.userId!, passwordHash, createdAt: now });
+    await tx.insert(passwordHistory).values(historyEntry(flow.userId!, input.password, passwordHash, now));
     await audit(tx, s, input, { event: "password.reset", outcome: "success", reason: "self-service" });
     return s;
   });
@@ -674,8 +679,14 @@ export async function codePageInfo(db: Db, flow: Flow, now = new Date()) {
   };
 }
 
-/** What the password page needs: the last name, so the checklist can tick off the last-name rule while typing. */
-export async function passwordPageInfo(db: Db, flow: Flow): Promise<{ lastName: string }> {
-  const [u] = flow.userId ? await db.select({ lastName: users.lastName }).from(users).where(eq(users.id, flow.userId)).limit(1) : [];
-  return { lastName: u?.lastName ?? "" };
+/** What the password page needs: the user's names, so the checklist can tick off the name rules while typing. */
+export async function passwordPageInfo(db: Db, flow: Flow): Promise<{ lastName: string; ownWords: string[] }> {
+  const [u] = flow.userId
+    ? await db
+        .select({ lastName: users.lastName, firstName: users.firstName, email: users.email })
+        .from(users)
+        .where(eq(users.id, flow.userId))
+        .limit(1)
+    : [];
+  return { lastName: u?.lastName ?? "", ownWords: u ? [u.firstName, u.email.split("@")[0]!] : [] };
 }

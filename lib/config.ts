@@ -59,6 +59,8 @@ const envSchema = z.object({
   LIMIT_FLOWS_PER_USER_PER_DAY: int(5, 1, 1000),
   LIMIT_FLOWS_PER_IP_PER_HOUR: int(20, 1, 100_000),
   LIMIT_CAPTCHA_PER_IP_PER_HOUR: int(60, 1, 100_000),
+  LIMIT_CAPTCHA_IMAGES_PER_IP_PER_HOUR: int(300, 1, 1_000_000),
+  LIMIT_CAPTCHA_AUDIO_PER_IP_PER_HOUR: int(120, 1, 1_000_000),
   LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_DAY: int(10, 1, 1000),
   LIMIT_SIGNIN_PER_IP_PER_HOUR: int(100, 1, 100_000),
   PASSWORD_HISTORY: int(24, 0, 100),
@@ -125,6 +127,9 @@ export type AppConfig = {
     flowsPerUserPerDay: number;
     flowsPerIpPerHour: number;
     captchaPerIpPerHour: number;
+    /** Requests for CAPTCHA pictures and for CAPTCHA audio (each range request counts). */
+    captchaImagesPerIpPerHour: number;
+    captchaAudioPerIpPerHour: number;
     codeFailuresPerAccountPerDay: number;
     signInPerIpPerHour: number;
   };
@@ -257,6 +262,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       flowsPerUserPerDay: e.LIMIT_FLOWS_PER_USER_PER_DAY,
       flowsPerIpPerHour: e.LIMIT_FLOWS_PER_IP_PER_HOUR,
       captchaPerIpPerHour: e.LIMIT_CAPTCHA_PER_IP_PER_HOUR,
+      captchaImagesPerIpPerHour: e.LIMIT_CAPTCHA_IMAGES_PER_IP_PER_HOUR,
+      captchaAudioPerIpPerHour: e.LIMIT_CAPTCHA_AUDIO_PER_IP_PER_HOUR,
       codeFailuresPerAccountPerDay: e.LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_DAY,
       signInPerIpPerHour: e.LIMIT_SIGNIN_PER_IP_PER_HOUR,
     },

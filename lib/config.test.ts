@@ -95,6 +95,7 @@ describe("readConfig", () => {
     [{ SESSION_SECRET: "too-short" }, /^Configuration error: SESSION_SECRET must be at least 32 characters/],
     [{ SESSION_SECRET: `${SECRET},short` }, /^Configuration error: SESSION_SECRET must be at least 32 characters/],
     [{ HASH_KEY: "too-short" }, /^Configuration error: HASH_KEY must be at least 32 characters$/],
+    [{ MIGRATION_DATABASE_URL: "mysql://db/toegang" }, /^Configuration error: MIGRATION_DATABASE_URL must start with postgres:\/\//],
   ])("refuses %j with one line naming the variable", (bad, pattern) => {
     expect(configError({ ...production, ...bad })).toMatch(pattern);
   });
@@ -102,6 +103,15 @@ describe("readConfig", () => {
   it("requires SESSION_SECRET when DATABASE_URL is set, since every instance must share it", () => {
     expect(configError({ DATABASE_URL: production.DATABASE_URL })).toMatch(
       /^Configuration error: SESSION_SECRET is required when DATABASE_URL is set/,
+    );
+  });
+
+  it("reads the owner's connection for migrations and pruning, only next to DATABASE_URL", () => {
+    expect(readConfig(production).migrationDatabaseUrl).toBeUndefined();
+    const owner = "postgres://toegang_owner@db.internal/toegang";
+    expect(readConfig({ ...production, MIGRATION_DATABASE_URL: owner }).migrationDatabaseUrl).toBe(owner);
+    expect(configError({ DATA_DIR: freshDir(), MIGRATION_DATABASE_URL: owner })).toMatch(
+      /^Configuration error: MIGRATION_DATABASE_URL needs DATABASE_URL/,
     );
   });
 

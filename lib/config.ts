@@ -30,6 +30,10 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, { message: "must start with postgres:// or postgresql://" })
     .optional(),
+  MIGRATION_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: "must start with postgres:// or postgresql://" })
+    .optional(),
   DATA_DIR: z.string().min(1).default(".data"),
   SESSION_SECRET: z.string().optional(),
   HASH_KEY: z.string().optional(),
@@ -99,6 +103,8 @@ const envSchema = z.object({
 
 export type AppConfig = {
   databaseUrl: string | undefined;
+  /** The owner's connection for migrations and audit pruning; undefined = DATABASE_URL does everything (one role). */
+  migrationDatabaseUrl: string | undefined;
   dataDir: string;
   sessionSecrets: string[];
   /** Keys every keyed hash (unknown-ID digits, audit subject hashes, code hashes, password skeletons); never rotates with SESSION_SECRET. */
@@ -181,6 +187,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   const fail = (line: string): never => {
     throw new ConfigError(`Configuration error: ${line}`);
   };
+  if (e.MIGRATION_DATABASE_URL && !e.DATABASE_URL) fail("MIGRATION_DATABASE_URL needs DATABASE_URL (the portal's own connection)");
   if (e.SMS_PROVIDER === "messagebird") {
     if (!e.MESSAGEBIRD_ACCESS_KEY) fail("MESSAGEBIRD_ACCESS_KEY is required when SMS_PROVIDER=messagebird");
     if (!e.MESSAGEBIRD_ORIGINATOR)
@@ -230,6 +237,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   if (hashKey.length < 32) throw new ConfigError("Configuration error: HASH_KEY must be at least 32 characters");
   return {
     databaseUrl: e.DATABASE_URL,
+    migrationDatabaseUrl: e.DATABASE_URL ? e.MIGRATION_DATABASE_URL : undefined,
     dataDir,
     sessionSecrets,
     hashKey,

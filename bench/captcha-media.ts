@@ -74,7 +74,7 @@ async function tokens(count: number): Promise<string[]> {
   return out;
 }
 
-try {
+async function main(): Promise<void> {
   await ready();
   const warm = await tokens(20);
   for (const t of warm) await fetch(`${base}/api/captcha/image?t=${encodeURIComponent(t)}`);
@@ -94,8 +94,14 @@ try {
   const some = fresh.slice(0, Math.min(50, n));
   await measure("audio, first request (rendered)", some.map(wav));
   await measure("audio, again (cached)", some.map(wav));
-} finally {
-  server.kill("SIGTERM");
-  await new Promise((r) => server.once("exit", r));
-  rmSync(dataDir, { recursive: true, force: true });
 }
+
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    server.kill("SIGTERM");
+    server.once("exit", () => rmSync(dataDir, { recursive: true, force: true }));
+  });

@@ -80,14 +80,15 @@ test("after “Nieuwe code” the player speaks the new challenge, and its answe
   await page.goto(`/${lang}/recover`);
   await expectStep(page, portal, inspect, "identify");
   const first = await player(page, portal);
-  await page.getByLabel(t.recover.userId, { exact: true }).fill(unknownUserId(portal.project));
+  const userId = unknownUserId(portal.project);
+  await page.getByLabel(t.recover.userId, { exact: true }).fill(userId);
   await page.getByRole("button", { name: t.recover.newCode }).click();
   await expect.poll(async () => (await player(page, portal)).token).not.toBe(first.token);
   await expect(page).toHaveURL(`/${lang}/recover`);
   await inspect(page);
   const second = await player(page, portal);
   const answer = await listen(page, portal, second.src, second.token);
-  await expect(page.getByLabel(t.recover.userId, { exact: true })).toHaveValue(unknownUserId(portal.project));
+  await expect(page.getByLabel(t.recover.userId, { exact: true })).toHaveValue(userId);
   await page.getByLabel(t.recover.captcha, { exact: true }).fill(answer);
   await page.getByRole("button", { name: t.recover.next, exact: true }).click();
   await expectStep(page, portal, inspect, "reason");
@@ -96,6 +97,7 @@ test("after “Nieuwe code” the player speaks the new challenge, and its answe
 test("Back after “Nieuwe code” shows a page again (no ERR_CACHE_MISS)", async ({ page, portal, inspect }) => {
   const { language: lang, t } = portal;
   await page.goto(`/${lang}`);
+  await inspect(page);
   await page.goto(`/${lang}/recover`);
   await expectStep(page, portal, inspect, "identify");
   const first = await player(page, portal);
@@ -107,4 +109,5 @@ test("Back after “Nieuwe code” shows a page again (no ERR_CACHE_MISS)", asyn
   expect(back?.status()).toBe(200);
   await expect(page).toHaveURL(portal.js ? `/${lang}` : `/${lang}/recover`);
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await inspect(page);
 });

@@ -178,8 +178,8 @@ function subdivide(line: Point[], step = 3): Point[] {
 /**
  * How the picture is disguised, per challenge (all from its seeded random). Each part is aimed at a step of an OCR
  * attack, and kept mild enough for people:
- * - crowding: neighbouring characters stand 3 px apart at most and may touch or overlap by 1 px (their inks differ, so
- *   people still see where one ends), so together with the strike line the ink is one blob, not six;
+ * - crowding: neighbouring characters stand only 1.5–6 px apart (turned and warped, they often touch; their inks
+ *   differ, so people still see where one ends), and with the strike line the ink is one blob, not six;
  * - a strike line through the text in a letter's ink, about 3 px wide (a letter's strokes are 4–6 px), which opening the
  *   ink with a small kernel does not remove and which ties the characters together;
  * - a smooth warp of the whole text (±1.5–3 px, waves of 45–90 px), plus per-character size, turn, slant and stroke
@@ -187,7 +187,7 @@ function subdivide(line: Point[], step = 3): Point[] {
  */
 export const IMAGE_DISGUISE: ImageDisguise = {
   strike: true,
-  overlap: [-4, 0.5],
+  overlap: [-6, -1.5],
   scale: [0.4, 0.45],
   turnDeg: [2, 12],
   slant: [-0.2, 0.2],

@@ -1,6 +1,11 @@
-// Vitest: unit tests beside their modules and integration tests on both database drivers.
+// Vitest: unit tests beside their modules and integration tests on both database drivers ("unit"), and the tests
+// against real directories ("directories": Samba AD DC and slapd, started by its global setup while the unit tests run,
+// and run after them). `npx vitest run --project unit` leaves the directories alone.
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+
+const include = ["lib/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts", "tests/**/*.test.ts"];
+const directoryTests = "**/*.directory.test.ts";
 
 export default defineConfig({
   resolve: {
@@ -10,7 +15,6 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts", "tests/**/*.test.ts"],
     environment: "node",
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -23,5 +27,20 @@ export default defineConfig({
       HASH_KEY: "vitest-hash-key-0123456789-abcdefghijklmnopq",
       DATA_DIR: path.resolve(__dirname, ".data/vitest"),
     },
+    projects: [
+      { extends: true, test: { name: "unit", include, exclude: ["**/node_modules/**", directoryTests], sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: {
+          name: "directories",
+          include: [directoryTests],
+          globalSetup: ["tests/directories/vitest-setup.ts"],
+          // After the unit tests, so the directories start while those run.
+          sequence: { groupOrder: 1 },
+          // A fresh machine installs the packages and provisions Samba before the first test.
+          hookTimeout: 360_000,
+        },
+      },
+    ],
   },
 });

@@ -312,3 +312,107 @@ describe("providers", () => {
     );
   });
 });
+
+describe("directory settings", () => {
+  const caFile = path.join(tmpRoot, "directory-ca.pem");
+  writeFileSync(caFile, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+  const notCa = path.join(tmpRoot, "not-a-certificate.pem");
+  writeFileSync(notCa, "just some text\n");
+  const ad = {
+    ...production,
+    DIRECTORY: "ad",
+    LDAP_URL: "ldaps://dc1.example.nl, ldaps://dc2.example.nl:636/",
+    LDAP_BIND_DN: "CN=svc-toegang,OU=Services,DC=example,DC=nl",
+    LDAP_BIND_PASSWORD: "service-password",
+    LDAP_BASE_DN: "OU=Medewerkers,DC=example,DC=nl",
+  };
+
+  it("is the builtin store by default, with nothing else to set", () => {
+    expect(readConfig(production).directory).toEqual({ kind: "builtin" });
+  });
+
+  it("reads an AD directory with its defaults: the three ID forms, mobile, 5 s, two-step history on reset", () => {
+    expect(readConfig(ad).directory).toEqual({
+      kind: "ad",
+      urls: ["ldaps://dc1.example.nl", "ldaps://dc2.example.nl:636"],
+      bindDn: ad.LDAP_BIND_DN,
+      bindPassword: "service-password",
+      baseDn: ad.LDAP_BASE_DN,
+      userFilter: "(|(userPrincipalName={id})(mail={id})(sAMAccountName={id}))",
+      caFile: undefined,
+      tlsServername: undefined,
+      mobileAttribute: "mobile",
+      adminGroupDn: undefined,
+      timeoutMs: 5_000,
+      adHistoryOnReset: "two-step",
+    });
+  });
+
+  it("reads every LDAP_* setting of an OpenLDAP directory", () => {
+    const config = readConfig({
+      ...ad,
+      DIRECTORY: "ldap",
+      LDAP_URL: "ldap://ldap.example.nl:389",
+      LDAP_BIND_DN: "cn=toegang,ou=services,dc=example,dc=nl",
+      LDAP_USER_FILTER: "(&(objectClass=inetOrgPerson)(mail={id}))",
+      LDAP_CA_FILE: caFile,
+      LDAP_TLS_SERVERNAME: "ldap.example.nl",
+      LDAP_MOBILE_ATTRIBUTE: "telephoneNumber",
+      LDAP_ADMIN_GROUP_DN: "cn=beheer,ou=groups,dc=example,dc=nl",
+      LDAP_TIMEOUT_MS: "2500",
+    }).directory;
+    expect(config).toMatchObject({
+      kind: "ldap",
+      urls: ["ldap://ldap.example.nl:389"],
+      userFilter: "(&(objectClass=inetOrgPerson)(mail={id}))",
+      caFile,
+      tlsServername: "ldap.example.nl",
+      mobileAttribute: "telephoneNumber",
+      adminGroupDn: "cn=beheer,ou=groups,dc=example,dc=nl",
+      timeoutMs: 2_500,
+    });
+    expect(readConfig({ ...ad, DIRECTORY: "ldap" }).directory).toMatchObject({ userFilter: "(|(mail={id})(uid={id}))" });
+  });
+
+  it("lets AD bind with a user principal name or DOMAIN\\name, OpenLDAP only with a DN", () => {
+    expect(readConfig({ ...ad, LDAP_BIND_DN: "svc-toegang@example.nl" }).directory).toMatchObject({ bindDn: "svc-toegang@example.nl" });
+    expect(readConfig({ ...ad, LDAP_BIND_DN: "EXAMPLE\\svc-toegang" }).directory).toMatchObject({ bindDn: "EXAMPLE\\svc-toegang" });
+    expect(configError({ ...ad, DIRECTORY: "ldap", LDAP_BIND_DN: "svc-toegang@example.nl" })).toMatch(
+      /^Configuration error: LDAP_BIND_DN must be a DN/,
+    );
+  });
+
+  it("stops the start with one line naming the wrong or missing setting", () => {
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ DIRECTORY: "novell" }, /^Configuration error: DIRECTORY must be builtin, ad or ldap$/],
+      [{ LDAP_URL: "" }, /^Configuration error: LDAP_URL is required when DIRECTORY=ad/],
+      [{ LDAP_URL: "https://dc1.example.nl" }, /^Configuration error: LDAP_URL must be one or more ldaps:\/\/ or ldap:\/\/ URLs/],
+      [{ LDAP_URL: "ldaps://dc1.example.nl/dc=example?sub" }, /^Configuration error: LDAP_URL must be/],
+      [{ LDAP_URL: "ldaps://dc1.example.nl,,ldaps://dc2" }, /^Configuration error: LDAP_URL must be/],
+      [{ LDAP_BIND_DN: "" }, /^Configuration error: LDAP_BIND_DN is required/],
+      [{ LDAP_BIND_DN: "just a name" }, /^Configuration error: LDAP_BIND_DN must be a DN/],
+      [{ LDAP_BIND_PASSWORD: "" }, /^Configuration error: LDAP_BIND_PASSWORD is required/],
+      [{ LDAP_BASE_DN: "" }, /^Configuration error: LDAP_BASE_DN is required/],
+      [{ LDAP_BASE_DN: "Medewerkers" }, /^Configuration error: LDAP_BASE_DN must be a DN/],
+      [{ LDAP_USER_FILTER: "(mail=jan@example.nl)" }, /^Configuration error: LDAP_USER_FILTER must contain \{id\}/],
+      [{ LDAP_USER_FILTER: "mail={id}" }, /^Configuration error: LDAP_USER_FILTER must be one filter in parentheses/],
+      [{ LDAP_USER_FILTER: "(|(mail={id})(uid={id})" }, /^Configuration error: LDAP_USER_FILTER is not a valid LDAP filter/],
+      [{ LDAP_USER_FILTER: "(mail={id}*)" }, /^Configuration error: LDAP_USER_FILTER must not put \* next to \{id\}/],
+      [{ LDAP_CA_FILE: path.join(tmpRoot, "missing.pem") }, /^Configuration error: LDAP_CA_FILE .*missing\.pem cannot be read \(ENOENT\)$/],
+      [{ LDAP_CA_FILE: notCa }, /^Configuration error: LDAP_CA_FILE .* holds no PEM certificate/],
+      [{ LDAP_TLS_SERVERNAME: "dc1 example" }, /^Configuration error: LDAP_TLS_SERVERNAME must be the host name/],
+      [{ LDAP_MOBILE_ATTRIBUTE: "mobile)(x=*" }, /^Configuration error: LDAP_MOBILE_ATTRIBUTE must be an attribute name/],
+      [{ LDAP_ADMIN_GROUP_DN: "Beheerders" }, /^Configuration error: LDAP_ADMIN_GROUP_DN must be the DN of a group/],
+      [{ LDAP_TIMEOUT_MS: "5s" }, /^Configuration error: LDAP_TIMEOUT_MS must be a whole number$/],
+      [{ LDAP_TIMEOUT_MS: "50" }, /^Configuration error: LDAP_TIMEOUT_MS must be at least 100$/],
+      [{ AD_HISTORY_ON_RESET: "hints" }, /^Configuration error: AD_HISTORY_ON_RESET must be two-step or off$/],
+    ];
+    for (const [change, expected] of cases) expect(configError({ ...ad, ...change })).toMatch(expected);
+  });
+
+  it("refuses LDAP_URL without DIRECTORY, which would quietly use the demo accounts instead", () => {
+    expect(configError({ ...production, LDAP_URL: "ldaps://dc1.example.nl" })).toMatch(
+      /^Configuration error: LDAP_URL is set but DIRECTORY is builtin; set DIRECTORY=ad or DIRECTORY=ldap/,
+    );
+  });
+});

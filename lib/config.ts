@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_USER_FILTER, userFilterProblem } from "@/lib/accounts/directory/filter";
 
 const bool = (fallback: boolean) =>
   z
@@ -24,6 +25,11 @@ const allowedCountriesSchema = z
   .regex(/^[A-Za-z]{2}(\s*,\s*[A-Za-z]{2})*$/, { message: "must be ISO country codes such as NL or NL,BE,DE" })
   .default("NL");
 const countryList = (value: string) => value.split(",").map((c) => c.trim().toUpperCase());
+
+/** ldap:// or ldaps:// URLs (host and optional port, nothing else), comma-separated. */
+const LDAP_URLS = /^\s*ldaps?:\/\/[^\s/?#,]+\/?\s*(,\s*ldaps?:\/\/[^\s/?#,]+\/?\s*)*$/i;
+/** A distinguished name, loosely: attribute=value pairs separated by commas (values may hold escaped commas). */
+const DN = /^\s*[A-Za-z][\w.-]*\s*=.+$/;
 
 const envSchema = z.object({
   DATABASE_URL: z
@@ -99,7 +105,53 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9]{4,10}$/, { message: "must be 4–10 letters or digits" })
     .optional(),
+  DIRECTORY: z.enum(["builtin", "ad", "ldap"], { message: "must be builtin, ad or ldap" }).default("builtin"),
+  LDAP_URL: z
+    .string()
+    .regex(LDAP_URLS, { message: "must be one or more ldaps:// or ldap:// URLs (comma-separated), such as ldaps://dc1.example.nl" })
+    .optional(),
+  LDAP_BIND_DN: z.string().max(1024).optional(),
+  LDAP_BIND_PASSWORD: z.string().max(1024).optional(),
+  LDAP_BASE_DN: z.string().regex(DN, { message: "must be a DN such as OU=Medewerkers,DC=example,DC=nl" }).optional(),
+  LDAP_USER_FILTER: z.string().max(2048).optional(),
+  LDAP_CA_FILE: z.string().optional(),
+  LDAP_TLS_SERVERNAME: z
+    .string()
+    .regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/, {
+      message: "must be the host name in the directory's certificate, such as dc1.example.nl",
+    })
+    .optional(),
+  LDAP_MOBILE_ATTRIBUTE: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]*$/, { message: "must be an attribute name such as mobile or telephoneNumber" })
+    .default("mobile"),
+  LDAP_ADMIN_GROUP_DN: z
+    .string()
+    .regex(DN, { message: "must be the DN of a group, such as CN=Toegang-Beheerders,OU=Groepen,DC=example,DC=nl" })
+    .optional(),
+  LDAP_TIMEOUT_MS: int(5_000, 100, 60_000),
+  AD_HISTORY_ON_RESET: z.enum(["two-step", "off"], { message: "must be two-step or off" }).default("two-step"),
 });
+
+/** Where the accounts live when it is a directory (DIRECTORY=ad or ldap): the LDAP_* settings, checked. */
+export type DirectoryConfig = {
+  kind: "ad" | "ldap";
+  /** Tried in this order; ldap:// ones are upgraded with StartTLS before anything else is sent. */
+  urls: string[];
+  bindDn: string;
+  bindPassword: string;
+  baseDn: string;
+  /** The search filter with {id} where the typed user ID goes (escaped per RFC 4515). */
+  userFilter: string;
+  /** PEM file with the CA certificate(s) the directory's certificate must chain to; unset = the system's CAs. */
+  caFile: string | undefined;
+  tlsServername: string | undefined;
+  mobileAttribute: string;
+  adminGroupDn: string | undefined;
+  timeoutMs: number;
+  /** AD without the policy-hints control: enforce the history on reset with a two-step reset, or not at all. */
+  adHistoryOnReset: "two-step" | "off";
+};
 
 export type AppConfig = {
   databaseUrl: string | undefined;
@@ -162,6 +214,8 @@ export type AppConfig = {
   /** Who may read /dev/outbox: only requests from this machine (local), anyone (open), or nobody (off). */
   outboxPage: "local" | "open" | "off";
   captchaTestAnswer: string | undefined;
+  /** Where accounts live: the portal's own tables (builtin) or a directory. */
+  directory: { kind: "builtin" } | DirectoryConfig;
 };
 
 export const HCAPTCHA_TEST_SITE_KEY = "10000000-ffff-ffff-ffff-000000000001";
@@ -208,6 +262,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       fail("HCAPTCHA_SITE_KEY/HCAPTCHA_SECRET are hCaptcha's public test keys, which accept anyone; use your own keys");
     }
   }
+  const directory = directoryConfig(e, fail);
   const dataDir = path.resolve(e.DATA_DIR);
   // Looked at before the session secret is generated: a data folder from before the hash key keeps its hashes.
   const upgrading = !e.HASH_KEY && !e.DATABASE_URL && isLegacyDataFolder(dataDir);
@@ -307,6 +362,55 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     outboxPage: e.OUTBOX_PAGE,
     trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     captchaTestAnswer: e.CAPTCHA_TEST_ANSWER,
+    directory,
+  };
+}
+
+/** DIRECTORY and the LDAP_* settings: what a directory needs is there and usable, and nothing is set for nothing. */
+function directoryConfig(e: z.infer<typeof envSchema>, fail: (line: string) => never): AppConfig["directory"] {
+  if (e.DIRECTORY === "builtin") {
+    // Forgetting DIRECTORY would quietly run the demo accounts instead of the organisation's directory.
+    if (e.LDAP_URL) fail("LDAP_URL is set but DIRECTORY is builtin; set DIRECTORY=ad or DIRECTORY=ldap (or remove LDAP_URL)");
+    return { kind: "builtin" };
+  }
+  const kind = e.DIRECTORY;
+  if (!e.LDAP_URL) fail(`LDAP_URL is required when DIRECTORY=${kind} (e.g. ldaps://dc1.example.nl)`);
+  if (!e.LDAP_BIND_DN) fail(`LDAP_BIND_DN is required when DIRECTORY=${kind} (the portal's service account)`);
+  if (!e.LDAP_BIND_PASSWORD) fail(`LDAP_BIND_PASSWORD is required when DIRECTORY=${kind}`);
+  if (!e.LDAP_BASE_DN) fail(`LDAP_BASE_DN is required when DIRECTORY=${kind} (where the users are, e.g. OU=Medewerkers,DC=example,DC=nl)`);
+  // AD also binds with a user principal name (svc@example.nl) or DOMAIN\name; OpenLDAP only with a DN.
+  const bindDnOk = DN.test(e.LDAP_BIND_DN!) || (kind === "ad" && /^[^\s@\\]+@[^\s@]+$|^[^\s\\]+\\[^\s\\]+$/.test(e.LDAP_BIND_DN!));
+  if (!bindDnOk)
+    fail(
+      `LDAP_BIND_DN must be a DN such as CN=svc-toegang,OU=Services,DC=example,DC=nl${kind === "ad" ? " (or svc-toegang@example.nl)" : ""}`,
+    );
+  const userFilter = e.LDAP_USER_FILTER ?? DEFAULT_USER_FILTER[kind];
+  const filterProblem = userFilterProblem(userFilter);
+  if (filterProblem) fail(`LDAP_USER_FILTER ${filterProblem}`);
+  let caFile: string | undefined;
+  if (e.LDAP_CA_FILE) {
+    caFile = path.resolve(e.LDAP_CA_FILE);
+    let pem = "";
+    try {
+      pem = readFileSync(caFile, "utf8");
+    } catch (error) {
+      fail(`LDAP_CA_FILE ${caFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+    if (!pem.includes("-----BEGIN CERTIFICATE-----")) fail(`LDAP_CA_FILE ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  }
+  return {
+    kind,
+    urls: e.LDAP_URL!.split(",").map((url) => url.trim().replace(/\/$/, "")),
+    bindDn: e.LDAP_BIND_DN!,
+    bindPassword: e.LDAP_BIND_PASSWORD!,
+    baseDn: e.LDAP_BASE_DN!.trim(),
+    userFilter,
+    caFile,
+    tlsServername: e.LDAP_TLS_SERVERNAME,
+    mobileAttribute: e.LDAP_MOBILE_ATTRIBUTE,
+    adminGroupDn: e.LDAP_ADMIN_GROUP_DN?.trim(),
+    timeoutMs: e.LDAP_TIMEOUT_MS,
+    adHistoryOnReset: e.AD_HISTORY_ON_RESET,
   };
 }
 

@@ -1,12 +1,12 @@
 // A local MessageBird REST API over HTTPS for tests and offline work: the real SDK's requests are accepted, recorded and
 // answered like MessageBird would; control endpoints switch failure modes and send signed delivery reports.
-import { execFileSync } from "node:child_process";
 import { createHash, createHmac, randomBytes, randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { makeTestCertificates } from "@/tests/tls-certificates";
 
 /** The host names the SDK talks to; the certificate names them all, so the SDK's TLS check passes. */
 export const MESSAGEBIRD_HOSTS = ["rest.messagebird.com", "voice.messagebird.com", "conversations.messagebird.com"] as const;
@@ -49,48 +49,11 @@ export type StandInOptions = {
 };
 
 // ---------------------------------------------------------------------------------------------------------------
-// Certificates: a throwaway CA and a leaf for MessageBird's host names, made with the openssl CLI at every start.
+// Certificates: a throwaway CA and a leaf for MessageBird's host names, made at every start.
 
-function makeCertificates(dir: string): { caFile: string; keyFile: string; certFile: string } {
-  mkdirSync(dir, { recursive: true });
-  const f = (name: string) => path.join(dir, name);
-  const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  openssl(
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    f("ca.key"),
-    "-out",
-    f("ca.pem"),
-    "-days",
-    "30",
-    "-subj",
-    "/CN=Toegang MessageBird stand-in CA",
-  );
-  openssl("req", ...ec, "-keyout", f("server.key"), "-out", f("server.csr"), "-subj", "/CN=rest.messagebird.com");
-  const sans = [...MESSAGEBIRD_HOSTS.map((h) => `DNS:${h}`), "DNS:localhost", "IP:127.0.0.1"].join(",");
-  const ext = f("server.ext");
-  writeFileSync(ext, `subjectAltName=${sans}\nextendedKeyUsage=serverAuth\n`);
-  openssl(
-    "x509",
-    "-req",
-    "-in",
-    f("server.csr"),
-    "-CA",
-    f("ca.pem"),
-    "-CAkey",
-    f("ca.key"),
-    "-CAcreateserial",
-    "-out",
-    f("server.pem"),
-    "-days",
-    "30",
-    "-extfile",
-    ext,
-  );
-  return { caFile: f("ca.pem"), keyFile: f("server.key"), certFile: f("server.pem") };
+function makeCertificates(dir: string) {
+  const altNames = [...MESSAGEBIRD_HOSTS.map((h) => `DNS:${h}`), "DNS:localhost", "IP:127.0.0.1"];
+  return makeTestCertificates(dir, { ca: "Toegang MessageBird stand-in CA", commonName: "rest.messagebird.com", altNames });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

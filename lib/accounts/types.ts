@@ -38,13 +38,30 @@ export type PasswordCheck =
   | { kind: "expired"; account: Account };
 
 /** A refused new password names the portal's own rules (a directory's refusals are mapped onto them). */
-export type SetPasswordResult = { kind: "ok" } | { kind: "refused"; rules: PasswordRule[] };
+export type SetPasswordResult =
+  | { kind: "ok" }
+  | {
+      kind: "refused";
+      rules: PasswordRule[];
+      /**
+       * AD's two-step reset only (AD_HISTORY_ON_RESET=two-step): the old password had already been replaced by a random
+       * one nobody knows when the new one was refused, so the old one no longer works. The account is unlocked; the user
+       * must choose another password (the page and the audit row say so).
+       */
+      previousPasswordReplaced?: true;
+    };
 
-/** The store cannot be reached or did not answer in time: nothing was changed, and pages answer 503. */
+/**
+ * The store cannot be reached or did not answer in time, and pages answer 503. Nothing was changed — except when
+ * `previousPasswordReplaced` is set: an AD two-step reset lost the directory halfway, after the old password had been
+ * replaced by a random one (the account is unlocked; a new reset sets the password).
+ */
 export class AccountStoreUnavailable extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly previousPasswordReplaced: boolean;
+  constructor(message: string, options?: { cause?: unknown; previousPasswordReplaced?: boolean }) {
     super(message, options);
     this.name = "AccountStoreUnavailable";
+    this.previousPasswordReplaced = options?.previousPasswordReplaced ?? false;
   }
 }
 

@@ -228,3 +228,20 @@ export const adminSessions = pgTable(
   },
   (t) => [index("admin_sessions_user_idx").on(t.userId, t.createdAt), index("admin_sessions_expires_idx").on(t.expiresAt)],
 );
+
+/**
+ * Toegang's own id for an account that lives in a directory (AD, OpenLDAP): flows, sessions, limits and audit rows refer
+ * to this uuid; the directory's stable id (objectGUID, entryUUID) finds the account again. A row is made on first sight.
+ */
+export const directoryAccounts = pgTable(
+  "directory_accounts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** The directory kind: "ad" or "ldap". */
+    source: text("source").notNull(),
+    /** The directory's own stable id: AD objectGUID (as a GUID string), OpenLDAP entryUUID. */
+    externalId: text("external_id").notNull(),
+    firstSeenAt: tsz("first_seen_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("directory_accounts_source_external_idx").on(t.source, t.externalId)],
+);

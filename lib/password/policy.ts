@@ -16,7 +16,16 @@ export type PasswordRule =
   | "weak"
   /** Only digits, symbols or case differ from an earlier password. */
   | "previous"
-  | "history";
+  | "history"
+  // Refusals only a directory (AD, OpenLDAP ppolicy) gives, mapped in lib/accounts/directory/refusals.ts:
+  /** Long enough for the portal, too short for the directory's own minimum length. */
+  | "directoryLength"
+  /** AD's complexity rule (three kinds of characters, no account or display name) or a ppolicy quality check. */
+  | "complexity"
+  /** Changed too recently: the directory's minimum password age. */
+  | "minAge"
+  /** Any other refusal by the directory's password policy. */
+  | "directoryPolicy";
 
 /** The guessability rules, which the checklist shows as one line ("previous" goes with "history"). */
 export const GUESS_RULES = ["common", "organisation", "personal", "seasonal", "weak"] as const satisfies readonly PasswordRule[];
@@ -72,6 +81,12 @@ export function lastNameParts(lastName: string): string[] {
     .filter((p) => p.length >= 3 && !TUSSENVOEGSELS.has(p));
 }
 
+/** Whether the password contains a part of the last name (case and accents ignored). */
+export function containsLastName(password: string, lastName: string): boolean {
+  const folded = fold(password.normalize("NFKC"));
+  return lastNameParts(lastName).some((part) => folded.includes(part));
+}
+
 export function codePointLength(s: string): number {
   return [...s.normalize("NFKC")].length;
 }
@@ -85,10 +100,7 @@ export function checkPasswordRules(password: string, opts: { lastName?: string; 
   if (length > MAX_LENGTH) broken.push("maxLength");
   if (!/\p{Lu}/u.test(normalized)) broken.push("uppercase");
   if (!/\p{Nd}/u.test(normalized)) broken.push("digit");
-  if (opts.lastName) {
-    const folded = fold(normalized);
-    if (lastNameParts(opts.lastName).some((part) => folded.includes(part))) broken.push("lastName");
-  }
+  if (opts.lastName && containsLastName(normalized, opts.lastName)) broken.push("lastName");
   if (opts.confirmation !== undefined && opts.confirmation.normalize("NFKC") !== normalized) broken.push("confirmation");
   return broken;
 }

@@ -122,6 +122,10 @@ const RULE_TEXT: Record<PasswordRule, string> = {
   weak: "is too easy to guess (strength under PASSWORD_MIN_SCORE); use a longer phrase or more words",
   previous: "differs from an earlier password only in digits, symbols or case (the last {depth} count)",
   history: "was used before (the last {depth} passwords cannot be reused)",
+  directoryLength: "is shorter than the directory's minimum length",
+  complexity: "does not meet the directory's complexity rule",
+  minAge: "cannot be changed yet (the directory's minimum password age)",
+  directoryPolicy: "was refused by the directory's password policy",
 };
 
 /** The rules that need the dictionaries (and, for an existing account, its history): each problem as operators read it. */

@@ -76,6 +76,8 @@ export default defineConfig({
       // counts; these limits are tested at their edges in lib/recovery/service.limits.test.ts.
       LIMIT_FLOWS_PER_IP_PER_HOUR: "10000",
       LIMIT_CAPTCHA_PER_IP_PER_HOUR: "10000",
+      LIMIT_CAPTCHA_IMAGES_PER_IP_PER_HOUR: "100000",
+      LIMIT_CAPTCHA_AUDIO_PER_IP_PER_HOUR: "100000",
       LIMIT_FLOWS_PER_USER_PER_DAY: "1000",
       LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_DAY: "1000",
       // The global SMS caps count every run's messages on a reused database; they trip at their edge in

@@ -24,6 +24,7 @@ export default defineConfig({
       // Vite puts its own BASE_URL ("/") into process.env; the portal reads BASE_URL as its public address.
       BASE_URL: "http://localhost:3000",
       SESSION_SECRET: "vitest-session-secret-0123456789-abcdefghijkl",
+      HASH_KEY: "vitest-hash-key-0123456789-abcdefghijklmnopq",
       DATA_DIR: path.resolve(__dirname, ".data/vitest"),
     },
     projects: [

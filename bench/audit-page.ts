@@ -204,6 +204,7 @@ function startServer(): Promise<ChildProcess> {
       ...process.env,
       DATABASE_URL: databaseUrl,
       SESSION_SECRET,
+      HASH_KEY: SESSION_SECRET,
       BASE_URL: `http://localhost:${port}`,
       NEXT_TELEMETRY_DISABLED: "1",
       NODE_ENV: "production",

@@ -43,7 +43,7 @@ test("reset: help link, user ID, SMS code from the outbox, new password; the old
     await page.getByRole("main").getByRole("link", { name: t.help.reset, exact: true }).click();
     await expectStep(page, portal, inspect, "identify", "?intent=reset");
     await expect(page.getByRole("note")).toHaveText(t.message("Common.testModeBanner"));
-    await expect(page.getByRole("link", { name: t.recover.speaker })).toBeVisible();
+    await expect(page.getByLabel(t.recover.speaker, { exact: true })).toBeVisible();
     await expect(page.getByRole("button", { name: t.recover.newCode })).toBeVisible();
   });
 

@@ -16,8 +16,8 @@ const { t } = portal;
 
 // The demo users of the embedded database (README, "Demo users"): Jan's mobile ends in 56 like the seed's; Petra is locked.
 const jan = { email: "jan.jansen@flynth.nl", recipient: "+31612345656", typed: "06-12345656" };
-const petra = { email: "petra.devries@flynth.nl", password: "Tulpen2026!", recipient: "+31687654321", typed: "06-87654321" };
-const beheer = { email: "beheer@flynth.nl", password: "Beheer2026!", recipient: "+31611112278" };
+const petra = { email: "petra.devries@flynth.nl", password: "Tulpenbol2026!", recipient: "+31687654321", typed: "06-87654321" };
+const beheer = { email: "beheer@flynth.nl", password: "Stempelkussen2026!", recipient: "+31611112278" };
 
 const sizes = {
   phone: { width: 375, height: 812 },

@@ -24,6 +24,7 @@ if [[ -z "${DATABASE_URL:-}" ]]; then
   echo "e2e: embedded database (PGlite) in $DATA_DIR"
 else
   : "${SESSION_SECRET:?e2e: SESSION_SECRET must be set when DATABASE_URL is set}"
+  : "${HASH_KEY:?e2e: HASH_KEY must be set when DATABASE_URL is set}"
   export SEED_DEMO_USERS=true
   echo "e2e: PostgreSQL from DATABASE_URL"
 fi

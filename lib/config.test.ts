@@ -21,7 +21,8 @@ let dirs = 0;
 const freshDir = () => path.join(tmpRoot, `data-${++dirs}`, "nested");
 
 const SECRET = "s".repeat(32);
-const production = { DATABASE_URL: "postgres://toegang@db.internal/toegang", SESSION_SECRET: SECRET };
+const HASH_KEY = "h".repeat(32);
+const production = { DATABASE_URL: "postgres://toegang@db.internal/toegang", SESSION_SECRET: SECRET, HASH_KEY };
 
 function configError(env: Record<string, string | undefined>): string {
   try {
@@ -93,6 +94,8 @@ describe("readConfig", () => {
     [{ ORG_DOMAIN: "not a domain" }, /^Configuration error: ORG_DOMAIN must be a domain name/],
     [{ SESSION_SECRET: "too-short" }, /^Configuration error: SESSION_SECRET must be at least 32 characters/],
     [{ SESSION_SECRET: `${SECRET},short` }, /^Configuration error: SESSION_SECRET must be at least 32 characters/],
+    [{ HASH_KEY: "too-short" }, /^Configuration error: HASH_KEY must be at least 32 characters$/],
+    [{ MIGRATION_DATABASE_URL: "mysql://db/toegang" }, /^Configuration error: MIGRATION_DATABASE_URL must start with postgres:\/\//],
   ])("refuses %j with one line naming the variable", (bad, pattern) => {
     expect(configError({ ...production, ...bad })).toMatch(pattern);
   });
@@ -101,6 +104,63 @@ describe("readConfig", () => {
     expect(configError({ DATABASE_URL: production.DATABASE_URL })).toMatch(
       /^Configuration error: SESSION_SECRET is required when DATABASE_URL is set/,
     );
+  });
+
+  it("reads the owner's connection for migrations and pruning, only next to DATABASE_URL", () => {
+    expect(readConfig(production).migrationDatabaseUrl).toBeUndefined();
+    const owner = "postgres://toegang_owner@db.internal/toegang";
+    expect(readConfig({ ...production, MIGRATION_DATABASE_URL: owner }).migrationDatabaseUrl).toBe(owner);
+    expect(configError({ DATA_DIR: freshDir(), MIGRATION_DATABASE_URL: owner })).toMatch(
+      /^Configuration error: MIGRATION_DATABASE_URL needs DATABASE_URL/,
+    );
+  });
+
+  it("requires HASH_KEY when DATABASE_URL is set, and keeps it apart from the session secrets", () => {
+    expect(configError({ ...production, HASH_KEY: undefined })).toMatch(
+      /^Configuration error: HASH_KEY is required when DATABASE_URL is set/,
+    );
+    const config = readConfig({ ...production, SESSION_SECRET: `${"n".repeat(32)},${SECRET}` });
+    expect(config.hashKey).toBe(HASH_KEY);
+  });
+});
+
+describe("the embedded hash key", () => {
+  it("is generated once in DATA_DIR, private to the owner, reused, and not the session secret", () => {
+    const dataDir = freshDir();
+    const config = readConfig({ DATA_DIR: dataDir });
+    const file = path.join(dataDir, "hash-key");
+    expect(config.hashKey.length).toBeGreaterThanOrEqual(32);
+    expect(config.hashKey).not.toBe(config.sessionSecrets[0]);
+    expect(readFileSync(file, "utf8").trim()).toBe(config.hashKey);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readConfig({ DATA_DIR: dataDir }).hashKey).toBe(config.hashKey);
+  });
+
+  it("stays the same when SESSION_SECRET is set, changed or rotated", () => {
+    const dataDir = freshDir();
+    const key = readConfig({ DATA_DIR: dataDir }).hashKey;
+    expect(readConfig({ DATA_DIR: dataDir, SESSION_SECRET: SECRET }).hashKey).toBe(key);
+    expect(readConfig({ DATA_DIR: dataDir, SESSION_SECRET: `${"r".repeat(40)},${SECRET}` }).hashKey).toBe(key);
+  });
+
+  it("starts as the session secret in a data folder from before it existed, so stored hashes keep matching", () => {
+    const dataDir = freshDir();
+    const old = "old-embedded-secret-".padEnd(43, "z");
+    fs.mkdirSync(dataDir, { recursive: true });
+    writeFileSync(path.join(dataDir, "session-secret"), `${old}\n`);
+    expect(readConfig({ DATA_DIR: dataDir }).hashKey).toBe(old);
+    expect(readFileSync(path.join(dataDir, "hash-key"), "utf8").trim()).toBe(old);
+    // From then on it is its own file: a new session secret does not move it.
+    rmSync(path.join(dataDir, "session-secret"));
+    const config = readConfig({ DATA_DIR: dataDir });
+    expect(config.sessionSecrets[0]).not.toBe(old);
+    expect(config.hashKey).toBe(old);
+  });
+
+  it("is HASH_KEY when that is set, and then no file is written", () => {
+    const dataDir = freshDir();
+    expect(readConfig({ DATA_DIR: dataDir, HASH_KEY }).hashKey).toBe(HASH_KEY);
+    expect(fs.existsSync(path.join(dataDir, "hash-key"))).toBe(false);
   });
 });
 

@@ -36,8 +36,13 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, { message: "must start with postgres:// or postgresql://" })
     .optional(),
+  MIGRATION_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: "must start with postgres:// or postgresql://" })
+    .optional(),
   DATA_DIR: z.string().min(1).default(".data"),
   SESSION_SECRET: z.string().optional(),
+  HASH_KEY: z.string().optional(),
   BASE_URL: z.url({ message: "must be a full URL such as https://toegang.example.nl" }).default("http://localhost:3000"),
   ORG_NAME: z.string().min(1).max(80).default("Flynth"),
   ORG_DOMAIN: z
@@ -64,9 +69,13 @@ const envSchema = z.object({
   LIMIT_FLOWS_PER_USER_PER_DAY: int(5, 1, 1000),
   LIMIT_FLOWS_PER_IP_PER_HOUR: int(20, 1, 100_000),
   LIMIT_CAPTCHA_PER_IP_PER_HOUR: int(60, 1, 100_000),
+  LIMIT_CAPTCHA_IMAGES_PER_IP_PER_HOUR: int(300, 1, 1_000_000),
+  LIMIT_CAPTCHA_AUDIO_PER_IP_PER_HOUR: int(120, 1, 1_000_000),
   LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_DAY: int(10, 1, 1000),
   LIMIT_SIGNIN_PER_IP_PER_HOUR: int(100, 1, 100_000),
   PASSWORD_HISTORY: int(24, 0, 100),
+  PASSWORD_MIN_SCORE: int(3, 0, 4),
+  PASSWORD_BANNED_WORDS: z.string().max(4000).default(""),
   SMS_PROVIDER: z.enum(["outbox", "messagebird"], { message: "must be outbox or messagebird" }).default("outbox"),
   MESSAGEBIRD_ACCESS_KEY: z.string().min(1).optional(),
   MESSAGEBIRD_ORIGINATOR: z
@@ -146,8 +155,12 @@ export type DirectoryConfig = {
 
 export type AppConfig = {
   databaseUrl: string | undefined;
+  /** The owner's connection for migrations and audit pruning; undefined = DATABASE_URL does everything (one role). */
+  migrationDatabaseUrl: string | undefined;
   dataDir: string;
   sessionSecrets: string[];
+  /** Keys every keyed hash (unknown-ID digits, audit subject hashes, code hashes, password skeletons); never rotates with SESSION_SECRET. */
+  hashKey: string;
   baseUrl: string;
   orgName: string;
   orgDomain: string;
@@ -155,6 +168,8 @@ export type AppConfig = {
   lockout: { threshold: number; durationMinutes: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   cookieSecure: boolean;
+  /** Guessability: zxcvbn's minimum score (0 = off) and the organisation's own banned words. */
+  password: { minScore: number; bannedWords: string[] };
   seedDemoUsers: boolean;
   userSessionHours: number;
   recovery: {
@@ -170,6 +185,9 @@ export type AppConfig = {
     flowsPerUserPerDay: number;
     flowsPerIpPerHour: number;
     captchaPerIpPerHour: number;
+    /** Requests for CAPTCHA pictures and for CAPTCHA audio (each range request counts). */
+    captchaImagesPerIpPerHour: number;
+    captchaAudioPerIpPerHour: number;
     codeFailuresPerAccountPerDay: number;
     signInPerIpPerHour: number;
   };
@@ -223,6 +241,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   const fail = (line: string): never => {
     throw new ConfigError(`Configuration error: ${line}`);
   };
+  if (e.MIGRATION_DATABASE_URL && !e.DATABASE_URL) fail("MIGRATION_DATABASE_URL needs DATABASE_URL (the portal's own connection)");
   if (e.SMS_PROVIDER === "messagebird") {
     if (!e.MESSAGEBIRD_ACCESS_KEY) fail("MESSAGEBIRD_ACCESS_KEY is required when SMS_PROVIDER=messagebird");
     if (!e.MESSAGEBIRD_ORIGINATOR)
@@ -245,11 +264,13 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   }
   const directory = directoryConfig(e, fail);
   const dataDir = path.resolve(e.DATA_DIR);
+  // Looked at before the session secret is generated: a data folder from before the hash key keeps its hashes.
+  const upgrading = !e.HASH_KEY && !e.DATABASE_URL && isLegacyDataFolder(dataDir);
   const sessionSecrets = e.SESSION_SECRET
     ? e.SESSION_SECRET.split(",").map((s) => s.trim())
     : e.DATABASE_URL
       ? []
-      : [embeddedSessionSecret(dataDir)];
+      : [embeddedSecret(dataDir, SESSION_SECRET_FILE)];
   if (sessionSecrets.length === 0) {
     throw new ConfigError(
       "Configuration error: SESSION_SECRET is required when DATABASE_URL is set (all instances must share it); use at least 32 random characters",
@@ -258,10 +279,23 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   if (sessionSecrets.some((s) => s.length < 32)) {
     throw new ConfigError("Configuration error: SESSION_SECRET must be at least 32 characters (comma-separate several to rotate)");
   }
+  const hashKey =
+    e.HASH_KEY?.trim() ||
+    (e.DATABASE_URL
+      ? undefined
+      : embeddedSecret(dataDir, HASH_KEY_FILE, upgrading ? readSecretFile(path.join(dataDir, SESSION_SECRET_FILE)) : undefined));
+  if (!hashKey) {
+    throw new ConfigError(
+      "Configuration error: HASH_KEY is required when DATABASE_URL is set (all instances must share it; it keys the stored hashes and never rotates); use at least 32 random characters, or your current SESSION_SECRET to keep existing hashes",
+    );
+  }
+  if (hashKey.length < 32) throw new ConfigError("Configuration error: HASH_KEY must be at least 32 characters");
   return {
     databaseUrl: e.DATABASE_URL,
+    migrationDatabaseUrl: e.DATABASE_URL ? e.MIGRATION_DATABASE_URL : undefined,
     dataDir,
     sessionSecrets,
+    hashKey,
     baseUrl: e.BASE_URL.replace(/\/+$/, ""),
     orgName: e.ORG_NAME,
     orgDomain: e.ORG_DOMAIN.toLowerCase(),
@@ -269,6 +303,12 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     lockout: { threshold: e.LOCKOUT_THRESHOLD, durationMinutes: e.LOCKOUT_DURATION_MINUTES },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
     cookieSecure: e.COOKIE_SECURE,
+    password: {
+      minScore: e.PASSWORD_MIN_SCORE,
+      bannedWords: e.PASSWORD_BANNED_WORDS.split(",")
+        .map((w) => w.trim())
+        .filter(Boolean),
+    },
     // The embedded default seeds demo users; a real database only when asked.
     seedDemoUsers: e.DATABASE_URL ? e.SEED_DEMO_USERS : env.SEED_DEMO_USERS === undefined ? true : e.SEED_DEMO_USERS,
     userSessionHours: e.USER_SESSION_HOURS,
@@ -285,6 +325,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       flowsPerUserPerDay: e.LIMIT_FLOWS_PER_USER_PER_DAY,
       flowsPerIpPerHour: e.LIMIT_FLOWS_PER_IP_PER_HOUR,
       captchaPerIpPerHour: e.LIMIT_CAPTCHA_PER_IP_PER_HOUR,
+      captchaImagesPerIpPerHour: e.LIMIT_CAPTCHA_IMAGES_PER_IP_PER_HOUR,
+      captchaAudioPerIpPerHour: e.LIMIT_CAPTCHA_AUDIO_PER_IP_PER_HOUR,
       codeFailuresPerAccountPerDay: e.LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_DAY,
       signInPerIpPerHour: e.LIMIT_SIGNIN_PER_IP_PER_HOUR,
     },
@@ -372,36 +414,49 @@ function directoryConfig(e: z.infer<typeof envSchema>, fail: (line: string) => n
   };
 }
 
+const SESSION_SECRET_FILE = "session-secret";
+const HASH_KEY_FILE = "hash-key";
+
 /**
- * The embedded default keeps a generated secret in the data folder so sessions survive restarts. Several processes may
- * start at once: exclusive creation means one secret wins, and the others read it.
+ * Before the hash key had its own file, the embedded default keyed its hashes with its session secret. Such a folder's
+ * new hash key file starts as a copy of that secret, so the masked digits users saw and the audit trail's hashes stay
+ * the same; a new folder gets a random key. Either way, changing SESSION_SECRET afterwards changes no stored hash.
  */
-function embeddedSessionSecret(dataDir: string): string {
-  const file = path.join(dataDir, "session-secret");
-  if (existsSync(file)) return readSessionSecret(file);
-  const secret = randomBytes(32).toString("base64url");
+function isLegacyDataFolder(dataDir: string): boolean {
+  return !existsSync(path.join(dataDir, HASH_KEY_FILE)) && existsSync(path.join(dataDir, SESSION_SECRET_FILE));
+}
+
+/**
+ * The embedded default keeps generated secrets in the data folder so sessions and hashes survive restarts. Several
+ * processes may start at once: exclusive creation means one secret wins, and the others read it.
+ */
+function embeddedSecret(dataDir: string, name: string, initial?: string): string {
+  const file = path.join(dataDir, name);
+  if (existsSync(file)) return readSecretFile(file);
+  const secret = initial ?? randomBytes(32).toString("base64url");
   try {
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
     return secret;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") return readSessionSecret(file);
+    if (code === "EEXIST") return readSecretFile(file);
+    const variable = name === HASH_KEY_FILE ? "HASH_KEY" : "SESSION_SECRET";
     throw new ConfigError(
-      `Configuration error: DATA_DIR ${dataDir} cannot hold the session secret (${code ?? String(error)}); make it writable or set SESSION_SECRET`,
+      `Configuration error: DATA_DIR ${dataDir} cannot hold the ${name.replace("-", " ")} (${code ?? String(error)}); make it writable or set ${variable}`,
     );
   }
 }
 
 /** The process that created the file may not have written it yet, so an empty file is waited for briefly. */
-function readSessionSecret(file: string): string {
+function readSecretFile(file: string): string {
   for (let waitedMs = 0; ; waitedMs += 10) {
     const secret = readFileSync(file, "utf8").trim();
     if (secret.length >= 32) return secret;
     if (waitedMs >= 1_000) {
-      throw new ConfigError(
-        `Configuration error: ${file} holds no usable session secret; delete it to generate a new one, or set SESSION_SECRET`,
-      );
+      const what = path.basename(file) === HASH_KEY_FILE ? "hash key" : "session secret";
+      const variable = path.basename(file) === HASH_KEY_FILE ? "HASH_KEY" : "SESSION_SECRET";
+      throw new ConfigError(`Configuration error: ${file} holds no usable ${what}; delete it to generate a new one, or set ${variable}`);
     }
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
   }

@@ -3,7 +3,8 @@ import "server-only";
 import { verifyChain, chainHead, type BreakKind, type ChainAnchor, type ChainBreak } from "@/lib/audit/chain";
 import { PRUNE_BATCH, pruneAuditTrail, pruneHousekeeping } from "@/lib/audit/prune";
 import { getConfig } from "@/lib/config";
-import { EXIT_USER_ERROR, UsageError, parseCommandLine, runCli, withDatabase } from "./cli-runtime";
+import { permissionDenied } from "@/lib/db/roles";
+import { EXIT_USER_ERROR, UsageError, UserError, parseCommandLine, runCli, withDatabase } from "./cli-runtime";
 
 const USAGE = `Usage: npm run audit -- <command> [options]
 
@@ -17,7 +18,8 @@ Commands:
   help              show this text
 
 Database: PostgreSQL when DATABASE_URL is set, otherwise the embedded database in DATA_DIR (default .data),
-which only one process can open at a time (stop the portal first).`;
+which only one process can open at a time (stop the portal first). prune connects as the owner
+(MIGRATION_DATABASE_URL) when that is set: the portal's runtime role may not delete audit rows.`;
 
 const BREAKS: Record<BreakKind, string> = {
   "content-changed": "content changed",
@@ -89,17 +91,25 @@ async function prune(daysOption: string | undefined): Promise<void> {
   if (days < 1 || days > 36_500) throw new UsageError("prune: --days must be between 1 and 36500");
   const now = new Date();
   const cutoff = new Date(now.getTime() - days * 86_400_000);
-  await withDatabase(async ({ db }) => {
-    const audit = await pruneAuditTrail(db, { cutoff, retentionDays: days });
-    const kept = audit.lastDeleted ? ` (the chain now starts at seq ${audit.lastDeleted.seq + 1})` : "";
-    process.stdout.write(
-      `Audit trail: ${audit.deleted} row${audit.deleted === 1 ? "" : "s"} older than ${utc(cutoff)} (${days} days) deleted${kept}; recorded as ${audit.batches} audit.pruned event${audit.batches === 1 ? "" : "s"}\n`,
-    );
-    const h = await pruneHousekeeping(db, { cutoff, now });
-    process.stdout.write(
-      `Housekeeping: removed ${h.rateLimits} expired rate-limit windows, ${h.usedCaptchas} CAPTCHA nonces, ${h.phantomSignIns} sign-in counters of unknown user IDs, ${h.recoveryFlows} recovery flows, ${h.adminSessions} admin sessions, ${h.outboxMessages} outbox messages\n`,
-    );
-  });
+  await withDatabase(
+    async ({ db }) => {
+      const audit = await pruneAuditTrail(db, { cutoff, retentionDays: days }).catch((error: unknown) => {
+        if (permissionDenied(error) && !getConfig().migrationDatabaseUrl) {
+          throw new UserError("prune: DATABASE_URL's role may not delete audit rows; set MIGRATION_DATABASE_URL to the owner's connection");
+        }
+        throw error;
+      });
+      const kept = audit.lastDeleted ? ` (the chain now starts at seq ${audit.lastDeleted.seq + 1})` : "";
+      process.stdout.write(
+        `Audit trail: ${audit.deleted} row${audit.deleted === 1 ? "" : "s"} older than ${utc(cutoff)} (${days} days) deleted${kept}; recorded as ${audit.batches} audit.pruned event${audit.batches === 1 ? "" : "s"}\n`,
+      );
+      const h = await pruneHousekeeping(db, { cutoff, now });
+      process.stdout.write(
+        `Housekeeping: removed ${h.rateLimits} expired rate-limit windows, ${h.usedCaptchas} CAPTCHA nonces, ${h.phantomSignIns} sign-in counters of unknown user IDs, ${h.recoveryFlows} recovery flows, ${h.adminSessions} admin sessions, ${h.outboxMessages} outbox messages\n`,
+      );
+    },
+    { as: "owner" },
+  );
 }
 
 void runCli(USAGE, () => main(process.argv.slice(2)));

@@ -84,6 +84,7 @@ describe.each(drivers())("canary check on %s", (driver) => {
       const database = await freshServerDatabase();
       env.DATABASE_URL = database.url;
       env.SESSION_SECRET = "canary-test-session-secret-0123456789abcdef";
+      env.HASH_KEY = "canary-test-hash-key-0123456789abcdefghijk";
       drop = database.drop;
     }
     await withDb(async (db) => {
@@ -163,7 +164,7 @@ describe.each(drivers())("canary check on %s", (driver) => {
   it("fails on a secret in any column of an audit row, naming the row", async () => {
     log(cleanLog);
     await withDb((db) =>
-      recordAudit(db, { event: "sign_in.failed", outcome: "failure", userAgent: "curl/8.0", details: { typed: "Lente2026!" } }),
+      recordAudit(db, { event: "sign_in.failed", outcome: "failure", userAgent: "curl/8.0", details: { typed: "Krokusveld2026!" } }),
     );
     const r = await check();
     expect(r.code).toBe(1);

@@ -48,14 +48,21 @@ function oneLine(error: unknown): string {
   return message.replace(/\s*\n\s*/g, " ").trim();
 }
 
-/** Opens (and migrates) the database the portal would use: DATABASE_URL, else PGlite in DATA_DIR; always closes it. */
-export async function withDatabase<T>(fn: (handle: DbHandle) => Promise<T>): Promise<T> {
+/**
+ * Opens (and migrates) the database the portal would use: DATABASE_URL, else PGlite in DATA_DIR; always closes it.
+ * `as: "owner"` connects through MIGRATION_DATABASE_URL when it is set (what only the owner may do: pruning the audit
+ * trail); migrations always run as the owner when it is set.
+ */
+export async function withDatabase<T>(fn: (handle: DbHandle) => Promise<T>, options: { as?: "owner" | "runtime" } = {}): Promise<T> {
   const config = getConfig();
+  const owner = options.as === "owner" && config.migrationDatabaseUrl;
+  const databaseUrl = owner ? config.migrationDatabaseUrl : config.databaseUrl;
   let handle: DbHandle;
   try {
-    handle = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    handle = await openDb({ databaseUrl, migrationUrl: config.migrationDatabaseUrl, dataDir: config.dataDir });
   } catch (error) {
-    throw new UserError(config.databaseUrl ? `cannot open the PostgreSQL database (DATABASE_URL): ${oneLine(error)}` : oneLine(error));
+    const which = owner ? "MIGRATION_DATABASE_URL" : "DATABASE_URL";
+    throw new UserError(databaseUrl ? `cannot open the PostgreSQL database (${which}): ${oneLine(error)}` : oneLine(error));
   }
   try {
     return await fn(handle);

@@ -48,7 +48,7 @@ describe.each(drivers())("db CLI on %s", (driver) => {
       "kees.bakker@demo.example",
       "beheer@demo.example",
     ]);
-    expect(out.find((l) => l.includes("jan.jansen"))).toMatch(/Zomer2026!\s+\+31612345656\s+ordinary user, mobile ends in 56/);
+    expect(out.find((l) => l.includes("jan.jansen"))).toMatch(/Zeilboot2026!\s+\+31612345656\s+ordinary user, mobile ends in 56/);
 
     const again = await runCli("db", ["seed"], { ...target.env, ORG_DOMAIN: "demo.example" });
     expect(again).toEqual(first);

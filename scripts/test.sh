@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite (`npm test`): type check, lint, Vitest, production build, Playwright (the main suite, then the one
 # against the hCaptcha and MessageBird stand-ins).
-# Runs on the embedded PGlite by default, on PostgreSQL when DATABASE_URL is set (then SESSION_SECRET too).
+# Runs on the embedded PGlite by default, on PostgreSQL when DATABASE_URL is set (then SESSION_SECRET and HASH_KEY too).
 # Every step runs even when an earlier one failed (except Playwright, which needs the build); the exit status is
 # non-zero when any step failed.
 set -euo pipefail
@@ -27,6 +27,7 @@ step() {
 
 if [[ -n "${DATABASE_URL:-}" ]]; then
   : "${SESSION_SECRET:?SESSION_SECRET (at least 32 characters) is required when DATABASE_URL is set}"
+  : "${HASH_KEY:?HASH_KEY (at least 32 characters) is required when DATABASE_URL is set}"
   echo "Database: PostgreSQL (DATABASE_URL)${TEST_DATABASE_URL:+; Vitest integration tests on TEST_DATABASE_URL}"
 else
   echo "Database: embedded PGlite (DATABASE_URL not set)"

@@ -104,7 +104,7 @@ describe.each(drivers())("users CLI on %s", (driver) => {
       "--phone",
       "06-12345678",
       "--password",
-      "Zomer2026!",
+      "Zeilboot2026!",
       "--admin",
     );
     expect(r).toEqual({ code: 0, stdout: "Added Jan.Jansen@Example.nl\n", stderr: "" });
@@ -179,12 +179,12 @@ describe.each(drivers())("users CLI on %s", (driver) => {
       "Password changed": expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/),
       Created: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/),
     });
-    expect(r.stdout).not.toMatch(/argon2|Voorjaar2026/);
+    expect(r.stdout).not.toMatch(/argon2|Narcistuin2026/);
   });
 
   it("unlocks, sets a good password, revokes the role and removes a number", async () => {
     expect(await users("unlock", "anna.smit@example.nl")).toEqual({ code: 0, stdout: "anna.smit@example.nl: unlocked\n", stderr: "" });
-    expect(await users("set-password", "anna.smit@example.nl", "Herfst2026?")).toEqual({
+    expect(await users("set-password", "anna.smit@example.nl", "Eikenblad2026?")).toEqual({
       code: 0,
       stdout: "anna.smit@example.nl: password set; account unlocked; sessions ended\n",
       stderr: "",

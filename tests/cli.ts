@@ -23,6 +23,7 @@ export async function cliTarget(driver: Driver): Promise<CliTarget> {
     const database = await freshServerDatabase();
     env.DATABASE_URL = database.url;
     env.SESSION_SECRET = "cli-test-session-secret-0123456789abcdef";
+    env.HASH_KEY = "cli-test-hash-key-0123456789abcdefghijkl";
     drop = database.drop;
   }
   return {

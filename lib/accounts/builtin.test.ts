@@ -11,7 +11,7 @@ import { drivers, freshDb } from "@/tests/db";
 import { builtinAccountStore } from "./builtin";
 import type { AccountStore } from "./types";
 
-const PASSWORD = "Zomer2026!";
+const PASSWORD = "Zeilboot2026!start";
 const t0 = new Date("2026-03-02T09:00:00.000Z");
 
 describe.each(drivers())("builtin account store on %s", (driver) => {
@@ -80,11 +80,12 @@ describe.each(drivers())("builtin account store on %s", (driver) => {
     expect(await store.checkPassword("niemand@example.nl", PASSWORD)).toEqual({ kind: "wrong" });
   });
 
-  it("sets a new password (history grows, the lock goes), and refuses one from the history", async () => {
+  it("sets a new password (history grows, the lock goes), and refuses one from the history or a near-miss of one", async () => {
     const u = await newUser();
     await h.db.update(users).set({ lockedAt: t0, lockedUntil: null, failedSignIns: 5 }).where(eq(users.id, u.id));
     const account = (await store.get(u.id))!;
     expect(await store.setPassword(account, PASSWORD)).toEqual({ kind: "refused", rules: ["history"] });
+    expect(await store.setPassword(account, PASSWORD.replace("2026", "2027"))).toEqual({ kind: "refused", rules: ["previous"] });
     expect(await store.setPassword(account, "Herfst2027!nieuw")).toEqual({ kind: "ok" });
     const after = await row(u.id);
     expect(await verifyPassword(after.passwordHash, "Herfst2027!nieuw")).toBe(true);

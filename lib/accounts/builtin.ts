@@ -6,7 +6,7 @@ import { isLocked, unlocked } from "@/lib/auth/lockout";
 import type { Db } from "@/lib/db/client";
 import { passwordHistory, users } from "@/lib/db/schema";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "@/lib/password/hash";
-import { wasUsedBefore } from "@/lib/password/history";
+import { historyEntry, reuseRules } from "@/lib/password/check";
 import { userIdKey } from "@/lib/users/normalize";
 import type { Account, AccountStore, RecordChange, SetPasswordResult, UnlockResult } from "./types";
 
@@ -96,7 +96,8 @@ export function builtinAccountStore(source: Db | (() => Promise<Db>), options: B
     },
 
     async setPassword(account, password, record): Promise<SetPasswordResult> {
-      if (await wasUsedBefore(await db(), account.id, password)) return { kind: "refused", rules: ["history"] };
+      const reused = await reuseRules(await db(), account.id, password, { full: true });
+      if (reused.length) return { kind: "refused", rules: reused };
       const passwordHash = await hashPassword(password);
       const at = now();
       const done = await change(record, async (tx) => {
@@ -104,7 +105,7 @@ export function builtinAccountStore(source: Db | (() => Promise<Db>), options: B
           .update(users)
           .set({ passwordHash, passwordChangedAt: at, ...unlocked, updatedAt: at })
           .where(eq(users.id, account.id));
-        await tx.insert(passwordHistory).values({ userId: account.id, passwordHash, createdAt: at });
+        await tx.insert(passwordHistory).values(historyEntry(account.id, password, passwordHash, at));
       });
       return done ? { kind: "ok" } : { kind: "superseded" };
     },

@@ -18,7 +18,7 @@ describe.each(drivers())("account lookup on %s", (driver) => {
       firstName: "Jan",
       lastName: "Jansen",
       phone: "06-12345656",
-      password: "Zomer2026!",
+      password: "Zeilboot2026!",
     });
     if (!added.ok) throw new Error(JSON.stringify(added.problems));
   });

@@ -10,7 +10,7 @@ import { drivers, freshDb } from "@/tests/db";
 import { checkAdminSession, endAdminSession } from "./session";
 import { ADMIN_CODES_PER_DAY, loadPendingSignIn, resendAdminCode, startAdminSignIn, verifyAdminCode, type PendingSignIn } from "./sign-in";
 
-const PASSWORD = "Beheer2026!";
+const PASSWORD = "Stempelkussen2026!";
 const WRONG = "Verkeerd2026?";
 const t0 = new Date("2026-03-02T09:00:00.000Z");
 const sec = (n: number) => new Date(t0.getTime() + n * 1000);

@@ -8,7 +8,7 @@ import { drivers, freshDb } from "@/tests/db";
 import type { LockPolicy } from "./lockout";
 import { signIn, type SignInResult } from "./sign-in";
 
-const PASSWORD = "Zomer2026!";
+const PASSWORD = "Zeilboot2026!";
 const WRONG = "Verkeerd2026?";
 const policy: LockPolicy = { threshold: 5, durationMinutes: 30 };
 const context = { ip: "192.0.2.10", userAgent: "vitest", locale: "nl", requestId: "vitest" };

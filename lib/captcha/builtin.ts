@@ -9,6 +9,7 @@ import { usedCaptchas } from "@/lib/db/schema";
 import { randomAnswer } from "./alphabet";
 import { renderCaptchaAudio, type AudioLocale } from "./audio";
 import { renderCaptchaImage } from "./image";
+import { MediaCache } from "./media-cache";
 import { seededRandom } from "./render-random";
 
 export type CaptchaCheck = "ok" | "wrong" | "expired" | "invalid";
@@ -102,16 +103,36 @@ export async function checkAnswer(db: Db, token: string, answer: string, now: Da
   return sameAnswer(challenge.a, typeof answer === "string" ? answer : "") ? "ok" : "wrong";
 }
 
+/** Rendered pictures (about 6 KB each) and audio (about 300 KB each), kept until their challenge expires. */
+const images = new MediaCache<Buffer>(8 * 1024 * 1024, (png) => png.length);
+const audio = new MediaCache<{ wav: Buffer; spoken: string[] }>(48 * 1024 * 1024, ({ wav }) => wav.length);
+
 /** The challenge's picture as a PNG, or null for an invalid or expired token; the same token always gives the same picture. */
 export async function challengeImage(token: string, now: Date = new Date()): Promise<Buffer | null> {
   const challenge = await openChallenge(token, now);
   if (typeof challenge === "string") return null;
-  return renderCaptchaImage(challenge.a, seededRandom(`image:${challenge.n}`));
+  return images.get(challenge.n, challenge.e, async () => renderCaptchaImage(challenge.a, seededRandom(`image:${challenge.n}`)));
+}
+
+async function spokenChallenge(token: string, locale: AudioLocale, now: Date): Promise<{ wav: Buffer; spoken: string[] } | null> {
+  const challenge = await openChallenge(token, now);
+  if (typeof challenge === "string") return null;
+  return audio.get(`${locale}:${challenge.n}`, challenge.e, async () => {
+    const spoken: string[] = [];
+    const wav = await renderCaptchaAudio(challenge.a, locale, seededRandom(`audio:${locale}:${challenge.n}`), spoken);
+    return { wav, spoken };
+  });
 }
 
 /** The challenge spoken in the page's language as a WAV, or null for an invalid or expired token. */
 export async function challengeAudio(token: string, locale: AudioLocale, now: Date = new Date()): Promise<Buffer | null> {
-  const challenge = await openChallenge(token, now);
-  if (typeof challenge === "string") return null;
-  return renderCaptchaAudio(challenge.a, locale, seededRandom(`audio:${locale}:${challenge.n}`));
+  return (await spokenChallenge(token, locale, now))?.wav ?? null;
+}
+
+/**
+ * Test mode only (the route that calls it checks): the clips the audio strings together, in order ("intro", "upper",
+ * "say-a", …), taken from the rendering itself — what a listener hears, for browser tests that cannot listen.
+ */
+export async function challengeTranscript(token: string, locale: AudioLocale, now: Date = new Date()): Promise<string[] | null> {
+  return (await spokenChallenge(token, locale, now))?.spoken ?? null;
 }

@@ -31,11 +31,16 @@ const CLUTTER: Rgb[] = [
 
 class Canvas {
   readonly pixels: Float32Array;
+  /** Per pixel, the squared distance to the nearest segment of the stroke being drawn (Infinity when untouched). */
+  private readonly nearest: Float32Array;
+  private readonly touched: Int32Array;
   constructor(
     readonly width: number,
     readonly height: number,
   ) {
     this.pixels = new Float32Array(width * height * 3);
+    this.nearest = new Float32Array(width * height).fill(Infinity);
+    this.touched = new Int32Array(width * height);
   }
 
   /** A diagonal gradient between two light colours. */
@@ -56,7 +61,8 @@ class Canvas {
    */
   stroke(lines: Point[][], radius: number, colour: Rgb, opacity = 1): void {
     const reach = radius + 1;
-    const nearest = new Map<number, number>(); // pixel index → squared distance to the closest segment
+    const nearest = this.nearest;
+    let touchedCount = 0;
     for (const line of lines) {
       for (let i = 0; i < line.length; i++) {
         const [ax, ay] = line[Math.max(0, i - 1)]!;
@@ -71,13 +77,17 @@ class Canvas {
             const d = distanceSquared(x + 0.5, y + 0.5, ax, ay, bx, by);
             if (d > reach * reach) continue;
             const p = y * this.width + x;
-            const known = nearest.get(p);
-            if (known === undefined || d < known) nearest.set(p, d);
+            const known = nearest[p]!;
+            if (known === Infinity) this.touched[touchedCount++] = p;
+            if (d < known) nearest[p] = d;
           }
         }
       }
     }
-    for (const [p, d] of nearest) {
+    for (let t = 0; t < touchedCount; t++) {
+      const p = this.touched[t]!;
+      const d = nearest[p]!;
+      nearest[p] = Infinity;
       const coverage = Math.min(1, Math.max(0, radius + 0.5 - Math.sqrt(d))) * opacity;
       if (coverage <= 0) continue;
       const i = p * 3;
@@ -94,34 +104,35 @@ class Canvas {
 
 /** Reduces an image to at most 256 colours (the most used 15-bit buckets, then nearest match) so it stores as an indexed PNG. */
 function reduceColours(rgb: Uint8Array, max = 256): Uint8Array {
-  const buckets = new Map<number, [count: number, r: number, g: number, b: number]>();
+  const BUCKETS = 1 << 15;
+  const bucketOf = (i: number) => ((rgb[i]! >> 3) << 10) | ((rgb[i + 1]! >> 3) << 5) | (rgb[i + 2]! >> 3);
+  const count = new Uint32Array(BUCKETS);
+  const sums = new Float64Array(BUCKETS * 3);
   for (let i = 0; i < rgb.length; i += 3) {
-    const key = ((rgb[i]! >> 3) << 10) | ((rgb[i + 1]! >> 3) << 5) | (rgb[i + 2]! >> 3);
-    const b = buckets.get(key) ?? [0, 0, 0, 0];
-    b[0]++;
-    b[1] += rgb[i]!;
-    b[2] += rgb[i + 1]!;
-    b[3] += rgb[i + 2]!;
-    buckets.set(key, b);
+    const b = bucketOf(i);
+    count[b]!++;
+    for (let k = 0; k < 3; k++) sums[b * 3 + k] = sums[b * 3 + k]! + rgb[i + k]!;
   }
-  const palette = [...buckets.values()]
-    .sort((x, y) => y[0] - x[0])
-    .slice(0, max)
-    .map(([n, r, g, b]) => [Math.round(r / n), Math.round(g / n), Math.round(b / n)] as const);
-  const nearest = new Map<number, readonly [number, number, number]>();
+  const used: number[] = [];
+  for (let b = 0; b < BUCKETS; b++) if (count[b]) used.push(b);
+  used.sort((x, y) => count[y]! - count[x]!);
+  const palette = used.slice(0, max).map((b) => [0, 1, 2].map((k) => Math.round(sums[b * 3 + k]! / count[b]!)) as [number, number, number]);
+  // Nearest palette colour per bucket (computed once per bucket in use; anti-aliasing makes thousands of exact colours).
+  const nearest = new Int16Array(BUCKETS).fill(-1);
   const out = new Uint8Array(rgb.length);
   for (let i = 0; i < rgb.length; i += 3) {
-    const key = (rgb[i]! << 16) | (rgb[i + 1]! << 8) | rgb[i + 2]!;
-    let colour = nearest.get(key);
-    if (!colour) {
+    const b = bucketOf(i);
+    let index = nearest[b]!;
+    if (index < 0) {
       let best = Infinity;
-      for (const c of palette) {
-        const d = (c[0] - rgb[i]!) ** 2 + (c[1] - rgb[i + 1]!) ** 2 + (c[2] - rgb[i + 2]!) ** 2;
-        if (d < best) [best, colour] = [d, c];
+      for (let c = 0; c < palette.length; c++) {
+        const p = palette[c]!;
+        const d = (p[0] - rgb[i]!) ** 2 + (p[1] - rgb[i + 1]!) ** 2 + (p[2] - rgb[i + 2]!) ** 2;
+        if (d < best) [best, index] = [d, c];
       }
-      nearest.set(key, colour!);
+      nearest[b] = index;
     }
-    out.set(colour!, i);
+    out.set(palette[index]!, i);
   }
   return out;
 }
@@ -152,8 +163,55 @@ function wave(random: Random, width: number, height: number, amplitude: number):
   return points;
 }
 
+/** Splits every segment into pieces of at most `step` pixels, so a warp bends straight strokes too. */
+function subdivide(line: Point[], step = 3): Point[] {
+  const out: Point[] = line.length ? [line[0]!] : [];
+  for (let i = 1; i < line.length; i++) {
+    const [ax, ay] = line[i - 1]!;
+    const [bx, by] = line[i]!;
+    const n = Math.max(1, Math.ceil(Math.hypot(bx - ax, by - ay) / step));
+    for (let k = 1; k <= n; k++) out.push([ax + ((bx - ax) * k) / n, ay + ((by - ay) * k) / n]);
+  }
+  return out;
+}
+
+/**
+ * How the picture is disguised, per challenge (all from its seeded random). Each part is aimed at a step of an OCR
+ * attack, and kept mild enough for people:
+ * - crowding: neighbouring characters stand only 1.5–6 px apart (turned and warped, they often touch; their inks
+ *   differ, so people still see where one ends), and with the strike line the ink is one blob, not six;
+ * - a strike line through the text in a letter's ink, about 3 px wide (a letter's strokes are 4–6 px), which opening the
+ *   ink with a small kernel does not remove and which ties the characters together;
+ * - a smooth warp of the whole text (±1.5–3 px, waves of 45–90 px), plus per-character size, turn, slant and stroke
+ *   width, so no rendering of the font matches a character pixel for pixel.
+ */
+export const IMAGE_DISGUISE: ImageDisguise = {
+  strike: true,
+  overlap: [-6, -1.5],
+  scale: [0.4, 0.45],
+  turnDeg: [2, 12],
+  slant: [-0.2, 0.2],
+  strokeRadius: [2.0, 2.8],
+  strikeRadius: [1.3, 1.7],
+  warpPx: [1.2, 2.4],
+  warpWave: [45, 90],
+};
+
+type Range = readonly [number, number];
+export type ImageDisguise = {
+  strike: boolean;
+  overlap: Range;
+  scale: Range;
+  turnDeg: Range;
+  slant: Range;
+  strokeRadius: Range;
+  strikeRadius: Range;
+  warpPx: Range;
+  warpWave: Range;
+};
+
 /** Renders text (the answer) as a PNG; all variation comes from random, so the same seed gives the same image. */
-export function renderCaptchaImage(text: string, random: Random): Buffer {
+export function renderCaptchaImage(text: string, random: Random, d: ImageDisguise = IMAGE_DISGUISE): Buffer {
   const width = IMAGE_WIDTH;
   const height = IMAGE_HEIGHT;
   const canvas = new Canvas(width, height);
@@ -171,39 +229,50 @@ export function renderCaptchaImage(text: string, random: Random): Buffer {
     canvas.stroke([ring], 0.8, pick(random, CLUTTER));
   }
 
-  // Characters: per-character scale, rotation, shear and offset; widths decide the spacing.
+  // One warp for the whole text: two crossed sine waves that move every point a little.
+  const [ax, ay] = [between(random, d.warpPx[0], d.warpPx[1]), between(random, d.warpPx[0], d.warpPx[1])];
+  const [lx, ly] = [between(random, d.warpWave[0], d.warpWave[1]), between(random, d.warpWave[0], d.warpWave[1])];
+  const [px, py] = [between(random, 0, 2 * Math.PI), between(random, 0, 2 * Math.PI)];
+  const warp = ([x, y]: Point): Point => [x + ax * Math.sin((2 * Math.PI * y) / ly + px), y + ay * Math.sin((2 * Math.PI * x) / lx + py)];
+
+  // Characters: per-character scale, turn, slant and offset; crowded so that neighbours overlap.
   const chars = [...text];
   const glyphs = chars.map((c) => glyphFor(c));
-  const scales = glyphs.map(() => 0.39 * between(random, 0.92, 1.08));
-  const margin = 12;
-  const inked = glyphs.reduce((sum, g, i) => sum + g.width * scales[i]!, 0);
-  const gap = chars.length > 1 ? Math.min(14, Math.max(1, (width - 2 * margin - inked) / (chars.length - 1))) : 0;
-  let x = (width - inked - gap * (chars.length - 1)) / 2;
-  let previousInk: Rgb | undefined;
+  const scales = glyphs.map(() => between(random, d.scale[0], d.scale[1]));
+  const overlaps = glyphs.map(() => between(random, d.overlap[0], d.overlap[1]));
+  const inked = glyphs.reduce((sum, g, i) => sum + g.width * scales[i]!, 0) - overlaps.slice(1).reduce((a, b) => a + b, 0);
+  let x = (width - inked) / 2;
+  const inks: Rgb[] = [];
   glyphs.forEach((glyph, i) => {
     const s = scales[i]!;
-    const angle = (between(random, 4, 16) * (random() < 0.5 ? -1 : 1) * Math.PI) / 180;
-    const shear = between(random, -0.18, 0.18);
-    const cx = x + (glyph.width * s) / 2 + between(random, -2.5, 2.5);
+    const angle = (between(random, d.turnDeg[0], d.turnDeg[1]) * (random() < 0.5 ? -1 : 1) * Math.PI) / 180;
+    const shear = between(random, d.slant[0], d.slant[1]);
+    const cx = x + (glyph.width * s) / 2;
     const cy = height / 2 + between(random, -4, 4);
     const cos = Math.cos(angle);
     const sin = Math.sin(angle);
     const strokes = glyph.strokes.map((line) =>
-      line.map(([gx, gy]): Point => {
-        const lx = (gx - glyph.width / 2 + shear * (gy - 58)) * s;
-        const ly = (gy - 58) * s;
-        return [cx + lx * cos - ly * sin, cy + lx * sin + ly * cos];
-      }),
+      subdivide(
+        line.map(([gx, gy]): Point => {
+          const lx = (gx - glyph.width / 2 + shear * (gy - 58)) * s;
+          const ly = (gy - 58) * s;
+          return [cx + lx * cos - ly * sin, cy + lx * sin + ly * cos];
+        }),
+      ).map(warp),
     );
+    // Neighbours never share an ink: where they touch, the colour tells people where one ends.
     let ink = pick(random, INKS);
-    if (ink === previousInk) ink = INKS[(INKS.indexOf(ink) + 1) % INKS.length]!;
-    previousInk = ink;
-    canvas.stroke(strokes, between(random, 2.2, 2.6), ink);
-    x += glyph.width * s + gap;
+    if (ink === inks.at(-1)) ink = INKS[(INKS.indexOf(ink) + 1) % INKS.length]!;
+    inks.push(ink);
+    canvas.stroke(strokes, between(random, d.strokeRadius[0], d.strokeRadius[1]), ink);
+    x += glyph.width * s - (overlaps[i + 1] ?? 0);
   });
 
-  // Foreground noise: two thin curves through the text and a sprinkling of dots, all much thinner than a stroke.
-  canvas.stroke([wave(random, width, height, 14)], 0.75, [0x55, 0x5c, 0x66], 0.9);
+  // A strike line through the middle band in one of the letters' inks, nearly as bold as a letter.
+  const strike = wave(random, width, height, 10).map(([sx, sy]): Point => [sx, height / 2 + (sy - height / 2) * 0.5]);
+  if (d.strike) canvas.stroke([strike], between(random, d.strikeRadius[0], d.strikeRadius[1]), pick(random, inks));
+
+  // Foreground noise: a thin curve and a sprinkling of dots, much thinner than a stroke.
   canvas.stroke([wave(random, width, height, 18)], 0.6, pick(random, INKS), 0.8);
   for (let i = 0; i < 70; i++) {
     const p: Point = [between(random, 0, width), between(random, 0, height)];

@@ -1,5 +1,10 @@
-// HTTP responses for the CAPTCHA media routes: never cached or sniffed, and nothing about the answer outside the media itself.
+// HTTP responses for the CAPTCHA media routes: never cached or sniffed, nothing about the answer outside the media
+// itself, byte ranges for the audio player, and the per-IP limit in front of it all.
 import "server-only";
+import { getConfig, type AppConfig } from "@/lib/config";
+import { getDb } from "@/lib/db/client";
+import { hitLimit, type Limit } from "@/lib/limits/rate-limit";
+import { clientIp } from "@/lib/security/client-ip";
 
 const common = {
   "Cache-Control": "no-store",
@@ -7,10 +12,59 @@ const common = {
   "Referrer-Policy": "no-referrer",
 };
 
-/** The rendered media; a neutral file name so "save as" or a player's title shows nothing of the answer. */
-export function mediaResponse(body: Buffer, contentType: string, fileName?: string): Response {
-  const headers: Record<string, string> = { ...common, "Content-Type": contentType, "Content-Length": String(body.length) };
+/** Media requests per IP per hour, counted in the database like every other limit. */
+export const mediaLimits = {
+  image: (c: AppConfig): Limit => ({ name: "captcha-image:ip", max: c.limits.captchaImagesPerIpPerHour, windowSeconds: 3_600 }),
+  audio: (c: AppConfig): Limit => ({ name: "captcha-audio:ip", max: c.limits.captchaAudioPerIpPerHour, windowSeconds: 3_600 }),
+};
+
+/** Counts this request against its IP's limit; a 429 with Retry-After when it is over. */
+export async function limitMedia(request: Request, kind: keyof typeof mediaLimits): Promise<Response | null> {
+  const config = getConfig();
+  const ip = clientIp(request.headers.get("x-forwarded-for"), config.trustedProxyHops) ?? "unknown";
+  const hit = await hitLimit(await getDb(), mediaLimits[kind](config), ip);
+  if (hit.allowed) return null;
+  const seconds = Math.max(1, Math.ceil((hit.retryAt.getTime() - Date.now()) / 1000));
+  return new Response("Too many requests\n", {
+    status: 429,
+    headers: { ...common, "Content-Type": "text/plain; charset=utf-8", "Retry-After": String(seconds) },
+  });
+}
+
+/** One `bytes=a-b`, `bytes=a-` or `bytes=-n` range within size, or null (whole body) / "unsatisfiable". */
+function parseRange(header: string | null, size: number): [number, number] | null | "unsatisfiable" {
+  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!m || (m[1] === "" && m[2] === "")) return null;
+  let start: number;
+  let end: number;
+  if (m[1] === "") {
+    start = Math.max(0, size - Number(m[2]));
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  return start > end || start >= size ? "unsatisfiable" : [start, end];
+}
+
+/**
+ * The rendered media; a neutral file name so "save as" or a player's title shows nothing of the answer. A single byte
+ * range is answered with 206 (the audio player asks for ranges to seek and replay); anything else gets the whole body.
+ */
+export function mediaResponse(body: Buffer, contentType: string, fileName?: string, range: string | null = null): Response {
+  const headers: Record<string, string> = { ...common, "Content-Type": contentType, "Accept-Ranges": "bytes" };
   if (fileName) headers["Content-Disposition"] = `inline; filename="${fileName}"`;
+  const wanted = parseRange(range, body.length);
+  if (wanted === "unsatisfiable") {
+    return new Response(null, { status: 416, headers: { ...common, "Content-Range": `bytes */${body.length}` } });
+  }
+  if (wanted) {
+    const [start, end] = wanted;
+    headers["Content-Range"] = `bytes ${start}-${end}/${body.length}`;
+    headers["Content-Length"] = String(end - start + 1);
+    return new Response(new Uint8Array(body.subarray(start, end + 1)), { status: 206, headers });
+  }
+  headers["Content-Length"] = String(body.length);
   return new Response(new Uint8Array(body), { status: 200, headers });
 }
 

@@ -18,6 +18,20 @@ describe("WAV", () => {
     expect(decodeWav(wav)).toEqual({ sampleRate: 11025, samples });
   });
 
+  it("writes 8-bit unsigned samples at half the size, read back to 16-bit within one step", () => {
+    const samples = Int16Array.from([0, 1000, -1000, 32767, -32768]);
+    const wav = encodeWav({ sampleRate: 11025, samples }, 8);
+    expect(wav.length).toBe(44 + 5 + 1);
+    expect(wav.readUInt32LE(4)).toBe(wav.length - 8);
+    expect(wav.readUInt32LE(28)).toBe(11025);
+    expect(wav.readUInt16LE(32)).toBe(1);
+    expect(wav.readUInt16LE(34)).toBe(8);
+    expect(wav.readUInt32LE(40)).toBe(5);
+    expect([...wav.subarray(44, 49)]).toEqual([128, 132, 124, 255, 0]);
+    const back = decodeWav(wav).samples;
+    samples.forEach((s, i) => expect(Math.abs(back[i]! - s)).toBeLessThanOrEqual(256));
+  });
+
   it("skips unknown chunks and refuses what it cannot read", () => {
     const plain = encodeWav({ sampleRate: 8000, samples: Int16Array.from([5, -5]) });
     const list = Buffer.concat([Buffer.from("LIST"), Buffer.from([3, 0, 0, 0]), Buffer.from("abc\0")]);

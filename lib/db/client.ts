@@ -13,12 +13,19 @@ export type DbHandle = { db: Db; driver: "pglite" | "postgres"; close: () => Pro
 
 const migrationsFolder = path.join(process.cwd(), "drizzle");
 
-export type OpenOptions = { databaseUrl?: string; dataDir?: string; inMemory?: boolean; migrate?: boolean };
+export type OpenOptions = {
+  databaseUrl?: string;
+  /** The owner's connection (MIGRATION_DATABASE_URL): migrations run through it, then the runtime role gets its rights. */
+  migrationUrl?: string;
+  dataDir?: string;
+  inMemory?: boolean;
+  migrate?: boolean;
+};
 
 /** Opens a database (and migrates it unless told not to). Most code wants getDb() instead. */
 export async function openDb(options: OpenOptions): Promise<DbHandle> {
   if (options.databaseUrl) {
-    if (options.migrate !== false) await migratePostgres(options.databaseUrl);
+    if (options.migrate !== false) await migratePostgres(options.databaseUrl, options.migrationUrl);
     return openPostgres(options.databaseUrl);
   }
   const handle = await openPglite(options);
@@ -94,15 +101,56 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Applies committed migrations on one dedicated connection, under an advisory lock so concurrent instances do not race. */
-async function migratePostgres(url: string): Promise<void> {
+/**
+ * Applies committed migrations on one dedicated connection, under an advisory lock so concurrent instances do not race.
+ * With an owner URL they run as the owner and the runtime role (DATABASE_URL's user) gets its rights afterwards.
+ * Without one, a database that is already up to date is left alone — so a runtime role that may not migrate starts
+ * fine — and pending migrations are applied through DATABASE_URL, which then has to be the owner (one role, as before).
+ */
+async function migratePostgres(url: string, ownerUrl?: string): Promise<void> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const { migrate } = await import("drizzle-orm/postgres-js/migrator");
-  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  if (!ownerUrl && !(await hasPendingMigrations(url))) return;
+  const sql = postgres(ownerUrl ?? url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
   try {
     await sql`select pg_advisory_lock(727001)`;
-    await migrate(drizzle(sql), { migrationsFolder });
+    try {
+      await migrate(drizzle(sql), { migrationsFolder });
+    } catch (error) {
+      const { permissionDenied } = await import("./roles");
+      if (!ownerUrl && permissionDenied(error)) {
+        throw new Error(
+          "the database has migrations to apply and DATABASE_URL's role may not apply them: run `npm run db:migrate` with MIGRATION_DATABASE_URL (the owner), or set it for the portal",
+        );
+      }
+      throw error;
+    }
+    if (ownerUrl) {
+      const { grantRuntimeRole, userOf } = await import("./roles");
+      if (userOf(ownerUrl) !== userOf(url)) {
+        const report = await grantRuntimeRole(sql, userOf(url));
+        for (const warning of report.warnings) console.warn(`Database roles: ${warning}`);
+      }
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** Whether drizzle/ holds a migration newer than the last one the database recorded (drizzle's own rule). */
+async function hasPendingMigrations(url: string): Promise<boolean> {
+  const { default: postgres } = await import("postgres");
+  const { readMigrationFiles } = await import("drizzle-orm/migrator");
+  const newest = readMigrationFiles({ migrationsFolder }).at(-1)?.folderMillis ?? 0;
+  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    const [table] = await sql<{ present: boolean }[]>`select to_regclass('drizzle.__drizzle_migrations') is not null as present`;
+    if (!table?.present) return true;
+    const [last] = await sql<{ created: string | null }[]>`select max(created_at)::text as created from drizzle.__drizzle_migrations`;
+    return Number(last?.created ?? 0) < newest;
+  } catch {
+    return true; // cannot tell (no rights to look): let the migrator try, and fail with its own message
   } finally {
     await sql.end({ timeout: 5 });
   }
@@ -116,10 +164,12 @@ export function getDbHandle(): Promise<DbHandle> {
   const g = globalThis as GlobalWithDb;
   if (!g[globalKey]) {
     const config = getConfig();
-    g[globalKey] = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }).catch((error: unknown) => {
-      delete g[globalKey];
-      throw error;
-    });
+    g[globalKey] = openDb({ databaseUrl: config.databaseUrl, migrationUrl: config.migrationDatabaseUrl, dataDir: config.dataDir }).catch(
+      (error: unknown) => {
+        delete g[globalKey];
+        throw error;
+      },
+    );
   }
   return g[globalKey];
 }

@@ -35,6 +35,8 @@ export const passwordHistory = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     passwordHash: text("password_hash").notNull(),
+    /** Keyed hash of the password's skeleton (lib/password/skeleton.ts), for the near-miss rule; null when too short or older. */
+    skeletonHash: text("skeleton_hash"),
     createdAt: tsz("created_at").notNull().defaultNow(),
   },
   (t) => [index("password_history_user_idx").on(t.userId, t.createdAt)],

@@ -42,7 +42,7 @@ describe.each(drivers())("delivery reports on %s", (driver) => {
       firstName: "Jan",
       lastName: "Rapport",
       phone: "0612345656",
-      password: "Zomer2026!start",
+      password: "Zeilboot2026!start",
     });
     if (!added.ok) throw new Error("user not added");
     userId = (await handle.db.query.users.findFirst({ where: (u, { eq }) => eq(u.emailKey, "jan.rapport@example.nl") }))!.id;

@@ -7,6 +7,15 @@ export type PasswordRule =
   | "digit"
   | "lastName"
   | "confirmation"
+  /** Guessable (lib/password/check.ts): built from a common password, the organisation, the user's names, a season or month. */
+  | "common"
+  | "organisation"
+  | "personal"
+  | "seasonal"
+  /** The strength estimate is under PASSWORD_MIN_SCORE. */
+  | "weak"
+  /** Only digits, symbols or case differ from an earlier password. */
+  | "previous"
   | "history"
   // Refusals only a directory (AD, OpenLDAP ppolicy) gives, mapped in lib/accounts/directory/refusals.ts:
   /** Long enough for the portal, too short for the directory's own minimum length. */
@@ -17,6 +26,9 @@ export type PasswordRule =
   | "minAge"
   /** Any other refusal by the directory's password policy. */
   | "directoryPolicy";
+
+/** The guessability rules, which the checklist shows as one line ("previous" goes with "history"). */
+export const GUESS_RULES = ["common", "organisation", "personal", "seasonal", "weak"] as const satisfies readonly PasswordRule[];
 
 export const MIN_LENGTH = 8;
 export const MAX_LENGTH = 128;

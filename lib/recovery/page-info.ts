@@ -33,8 +33,8 @@ export async function codePageInfo(db: Db, flow: Flow, now = new Date()) {
   };
 }
 
-/** The password page: the last name, so the checklist can tick off the last-name rule while typing. */
-export async function passwordPageInfo(db: Db, flow: Flow): Promise<{ lastName: string }> {
+/** The password page: the user's names, so the checklist can tick off the name rules while typing. */
+export async function passwordPageInfo(db: Db, flow: Flow): Promise<{ lastName: string; ownWords: string[] }> {
   const account = flow.userId ? await getAccountStore(db).get(flow.userId) : null;
-  return { lastName: account?.lastName ?? "" };
+  return { lastName: account?.lastName ?? "", ownWords: account ? [account.firstName, account.userId.split("@")[0]!] : [] };
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/lib/db/client";
 import { drivers, freshDb } from "@/tests/db";
 import { userIdKey } from "@/lib/users/normalize";
-import { maskedDigitsFor } from "@/lib/security/subject";
+import { maskedDigitsFor } from "@/lib/security/masked-digits";
 import { guardFlow } from "./flow-store";
 import { codePageInfo } from "./page-info";
 import { changeMethod, chooseIntent, noteCaptchaAttempt, resendCode, startRecovery, submitNumber, verifyCode } from "./steps";

@@ -11,7 +11,7 @@ import type { Channel, Intent, Step } from "./flow";
 import { guardFlow, type Deferred, type Flow, type Scheduler } from "./flow-store";
 import { chooseIntent, startRecovery, submitNumber } from "./steps";
 
-export const PASSWORD = "Zomer2026!start";
+export const PASSWORD = "Zeilboot2026!start";
 export const NEW_PASSWORD = "Herfst2027!nieuw";
 /** The registered number in E.164, and the ways a user may type it. */
 export const MOBILE = "+31612345656";

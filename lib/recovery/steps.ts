@@ -11,10 +11,12 @@ import { getConfig } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db/client";
 import { limits } from "@/lib/limits/policies";
 import { checkLimit, hitLimit } from "@/lib/limits/rate-limit";
-import { checkPasswordRules, type PasswordRule } from "@/lib/password/policy";
-import { maskedDigitsFor, subjectHash } from "@/lib/security/subject";
+import { checkNewPassword } from "@/lib/password/check";
+import type { PasswordRule } from "@/lib/password/policy";
+import { maskedDigitsFor } from "@/lib/security/masked-digits";
+import { subjectHash } from "@/lib/security/subject";
 import { newToken } from "@/lib/security/token";
-import { parsePhone } from "@/lib/users/normalize";
+import { parsePhone, userIdKey } from "@/lib/users/normalize";
 import {
   checkCode,
   consumeFlowCode,
@@ -96,7 +98,7 @@ export async function startRecovery(db: Db, input: { typedId: string; intent: In
       intent: input.intent,
       userId: account?.id ?? null,
       subjectHash: hash,
-      maskedDigits: maskedDigitsFor(account?.mobile ?? null, input.typedId),
+      maskedDigits: maskedDigitsFor(account?.mobile ?? null, userIdKey(input.typedId)),
       locale: input.context.locale === "en" ? "en" : "nl",
     },
     input,
@@ -355,8 +357,8 @@ async function checkInTransaction(tx: Tx, flow: Flow, typed: string, account: Ac
 export type PasswordOutcome = Destination | { kind: "rules"; rules: PasswordRule[] };
 
 /**
- * Sets the new password once. The cheap rules come first; only a password that passes them meets the account store's
- * history check (Argon2, outside any transaction). The change, the flow's last step, the end of every session and the
+ * Sets the new password once. The portal's rules come first (named, then guessable); only a password that passes them
+ * meets the account store's history check (Argon2, outside any transaction). The change, the flow's last step, the end of every session and the
  * audit row commit together.
  */
 export async function chooseNewPassword(
@@ -377,7 +379,9 @@ export async function chooseNewPassword(
     });
     return { kind: "rules", rules };
   };
-  const rules = checkPasswordRules(input.password, { lastName: account.lastName, confirmation: input.confirmation });
+  // The portal's own rules (named, guessable); the history is the store's (the builtin tables, or the directory's).
+  const owner = { id: null, email: account.userId, firstName: account.firstName, lastName: account.lastName };
+  const rules = await checkNewPassword(db, { password: input.password, confirmation: input.confirmation, owner });
   if (rules.length) return reject(rules);
 
   const decided = decide(flow, { type: "password-set" }, nowOf(input));

@@ -88,7 +88,7 @@ describe.each(drivers())("CSV import on %s", (driver) => {
     expect(await importCsv(h.db, updateCsv)).toEqual({ ok: true, added: 1, updated: 2 });
     expect(await countUsers(h.db)).toBe(4);
     expect(await findUser(h.db, "anna.smit@example.nl")).toMatchObject({ lastName: "Smit-Jansen", mobile: "+31611112222" });
-    expect(await verifyPassword((await row("anna.smit@example.nl")).passwordHash, "Voorjaar2026")).toBe(true);
+    expect(await verifyPassword((await row("anna.smit@example.nl")).passwordHash, "Narcistuin2026")).toBe(true);
     // An empty mobile cell removes the number; no admin column keeps the role.
     expect(await findUser(h.db, "bert.bos@example.nl")).toMatchObject({ mobile: null, isAdmin: true });
     expect(await findUser(h.db, "carla.dekker@example.nl")).toMatchObject({ mobile: "+31634567890" });
@@ -104,24 +104,24 @@ describe.each(drivers())("CSV import on %s", (driver) => {
     const header = "email,first_name,last_name,password";
     await lockUser(h.db, "carla.dekker@example.nl");
     const before = await row("carla.dekker@example.nl");
-    expect(await importCsv(h.db, `${header}\ncarla.dekker@example.nl,Carla,Dekker-van Dam,Lente2026x\n`)).toEqual({
+    expect(await importCsv(h.db, `${header}\ncarla.dekker@example.nl,Carla,Dekker-van Dam,Krokusveld2026x\n`)).toEqual({
       ok: true,
       added: 0,
       updated: 1,
     });
     const after = await row("carla.dekker@example.nl");
-    expect(await verifyPassword(after.passwordHash, "Lente2026x")).toBe(true);
+    expect(await verifyPassword(after.passwordHash, "Krokusveld2026x")).toBe(true);
     expect(after).toMatchObject({ lockedAt: null, failedSignIns: 0, sessionVersion: before.sessionVersion + 1 });
     expect(await historyCount("carla.dekker@example.nl")).toBe(2);
 
     // Going back to the first password is refused, and so nothing else in that file is imported either.
     const result = await importCsv(
       h.db,
-      `${header}\nnew.person@example.nl,New,Person,Nieuw2026x\ncarla.dekker@example.nl,Carla,Dekker-van Dam,"Zomer,2026""!"\n`,
+      `${header}\nnew.person@example.nl,New,Person,Nieuwkomer2026x\ncarla.dekker@example.nl,Carla,Dekker-van Dam,"Zeilboot,2026""!"\n`,
     );
     expect(result).toEqual({ ok: false, problems: [{ line: 3, field: "password", message: expect.stringMatching(/was used before/) }] });
     expect(await findUser(h.db, "new.person@example.nl")).toBeNull();
-    expect(await verifyPassword((await row("carla.dekker@example.nl")).passwordHash, "Lente2026x")).toBe(true);
+    expect(await verifyPassword((await row("carla.dekker@example.nl")).passwordHash, "Krokusveld2026x")).toBe(true);
   });
 
   it("refuses the same user twice in one file, in any case", async () => {

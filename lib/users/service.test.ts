@@ -28,7 +28,7 @@ describe("validateUserInput", () => {
       firstName: " Jan ",
       lastName: "Jansen ",
       phone: "06-12345678",
-      password: "Zomer2026!",
+      password: "Zeilboot2026!",
       isAdmin: true,
     });
     expect(v).toEqual({
@@ -39,7 +39,7 @@ describe("validateUserInput", () => {
         firstName: "Jan",
         lastName: "Jansen",
         mobile: "+31612345678",
-        password: "Zomer2026!",
+        password: "Zeilboot2026!",
         isAdmin: true,
       },
     });
@@ -110,11 +110,11 @@ describe.each(drivers())("user service on %s", (driver) => {
   };
 
   it("adds a user with a normalised mobile number and the password in the history", async () => {
-    expect(await addUser(h.db, { ...base, phone: "+31 6 1234 5678", password: "Zomer2026!" })).toEqual({ ok: true });
+    expect(await addUser(h.db, { ...base, phone: "+31 6 1234 5678", password: "Zeilboot2026!" })).toEqual({ ok: true });
     const [row] = await h.db.select().from(users).where(eq(users.emailKey, "jan.jansen@example.nl"));
     expect(row).toMatchObject({ email: "jan.jansen@example.nl", mobile: "+31612345678", isAdmin: false, failedSignIns: 0, lockedAt: null });
     expect(row!.passwordHash).toMatch(/^\$argon2id\$/);
-    expect(await verifyPassword(row!.passwordHash, "Zomer2026!")).toBe(true);
+    expect(await verifyPassword(row!.passwordHash, "Zeilboot2026!")).toBe(true);
     expect(await h.db.select().from(passwordHistory).where(eq(passwordHistory.userId, row!.id))).toHaveLength(1);
     expect(await events("jan.jansen@example.nl")).toEqual(["user.created"]);
   });
@@ -255,9 +255,22 @@ describe.each(drivers())("user service on %s", (driver) => {
       ok: false,
       message: "the password contains the last name",
     });
-    expect(await setPassword(h.db, "jan.jansen@example.nl", "Zomer2026!")).toEqual({
+    expect(await setPassword(h.db, "jan.jansen@example.nl", "Zeilboot2026!")).toEqual({
       ok: false,
       message: "the password was used before (the last 24 passwords cannot be reused)",
+    });
+    // The same rules as the portal's password step: guessable passwords and near-misses of earlier ones are named.
+    expect(await setPassword(h.db, "jan.jansen@example.nl", "Welkom01!")).toEqual({
+      ok: false,
+      message: "the password is too predictable: it looks like a commonly used password",
+    });
+    expect(await setPassword(h.db, "jan.jansen@example.nl", "Flynth2026!")).toEqual({
+      ok: false,
+      message: "the password is too predictable: it contains the organisation's name (ORG_NAME, ORG_DOMAIN, PASSWORD_BANNED_WORDS)",
+    });
+    expect(await setPassword(h.db, "jan.jansen@example.nl", "Zeilboot2027!")).toEqual({
+      ok: false,
+      message: "the password differs from an earlier password only in digits, symbols or case (the last 24 count)",
     });
     const [after] = await h.db.select().from(users).where(eq(users.emailKey, "jan.jansen@example.nl"));
     expect(after!.passwordHash).toBe(before!.passwordHash);
@@ -267,9 +280,9 @@ describe.each(drivers())("user service on %s", (driver) => {
   it("sets a good password: history grows, the account unlocks, sessions end", async () => {
     await lockUser(h.db, "jan.jansen@example.nl");
     const [before] = await h.db.select().from(users).where(eq(users.emailKey, "jan.jansen@example.nl"));
-    expect(await setPassword(h.db, "jan.jansen@example.nl", "Herfst2026?")).toEqual({ ok: true });
+    expect(await setPassword(h.db, "jan.jansen@example.nl", "Eikenblad2026?")).toEqual({ ok: true });
     const [after] = await h.db.select().from(users).where(eq(users.emailKey, "jan.jansen@example.nl"));
-    expect(await verifyPassword(after!.passwordHash, "Herfst2026?")).toBe(true);
+    expect(await verifyPassword(after!.passwordHash, "Eikenblad2026?")).toBe(true);
     expect(after).toMatchObject({ lockedAt: null, lockedUntil: null, failedSignIns: 0, sessionVersion: before!.sessionVersion + 1 });
     expect(after!.passwordChangedAt.getTime()).toBeGreaterThanOrEqual(before!.passwordChangedAt.getTime());
     expect(await h.db.select().from(passwordHistory).where(eq(passwordHistory.userId, after!.id))).toHaveLength(2);
@@ -286,6 +299,6 @@ describe.each(drivers())("user service on %s", (driver) => {
       "password.set_by_operator",
     ]);
     const all = JSON.stringify(await h.db.select().from(auditEvents));
-    expect(all).not.toMatch(/Zomer2026|Herfst2026|argon2|\+31612345678/);
+    expect(all).not.toMatch(/Zeilboot2026|Eikenblad2026|argon2|\+31612345678/);
   });
 });

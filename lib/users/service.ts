@@ -9,8 +9,8 @@ import { recordAudit, type AuditEventName } from "@/lib/audit/record";
 import { getConfig, readAllowedCountries } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db/client";
 import { passwordHistory, users } from "@/lib/db/schema";
+import { checkNewPassword, guessabilityRules, historyEntry } from "@/lib/password/check";
 import { hashPassword, verifyPassword } from "@/lib/password/hash";
-import { wasUsedBefore } from "@/lib/password/history";
 import { checkPasswordRules, type PasswordRule } from "@/lib/password/policy";
 import { checkMobileNumber, userIdKey } from "./normalize";
 
@@ -103,8 +103,10 @@ function checkMobile(typed: string): { ok: true; e164: string } | { ok: false; m
 }
 
 function ruleText(rule: PasswordRule): string {
-  // Only the history rule needs the configuration; input checks must not read it (they run before the database opens).
-  return rule === "history" ? RULE_TEXT.history.replace("{depth}", String(getConfig().recovery.passwordHistory)) : RULE_TEXT[rule];
+  // Only the history rules need the configuration; input checks must not read it (they run before the database opens).
+  return rule === "history" || rule === "previous"
+    ? RULE_TEXT[rule].replace("{depth}", String(getConfig().recovery.passwordHistory))
+    : RULE_TEXT[rule];
 }
 
 const RULE_TEXT: Record<PasswordRule, string> = {
@@ -114,12 +116,26 @@ const RULE_TEXT: Record<PasswordRule, string> = {
   digit: "has no digit",
   lastName: "contains the last name",
   confirmation: "does not match its confirmation",
+  common: "is too predictable: it looks like a commonly used password",
+  organisation: "is too predictable: it contains the organisation's name (ORG_NAME, ORG_DOMAIN, PASSWORD_BANNED_WORDS)",
+  personal: "is too predictable: it contains the user's name or user ID",
+  seasonal: "is too predictable: a season or month with a year",
+  weak: "is too easy to guess (strength under PASSWORD_MIN_SCORE); use a longer phrase or more words",
+  previous: "differs from an earlier password only in digits, symbols or case (the last {depth} count)",
   history: "was used before (the last {depth} passwords cannot be reused)",
   directoryLength: "is shorter than the directory's minimum length",
   complexity: "does not meet the directory's complexity rule",
   minAge: "cannot be changed yet (the directory's minimum password age)",
   directoryPolicy: "was refused by the directory's password policy",
 };
+
+/** The rules that need the dictionaries (and, for an existing account, its history): each problem as operators read it. */
+async function passwordProblems(db: Db, user: NormalizedUser, accountId: string | null): Promise<string | null> {
+  if (!user.password) return null;
+  const owner = { id: accountId, email: user.email, firstName: user.firstName, lastName: user.lastName };
+  const broken = accountId ? await checkNewPassword(db, { password: user.password, owner }) : await guessabilityRules(user.password, owner);
+  return broken.length ? describeBrokenRules(broken) : null;
+}
 
 /** One line naming every broken rule, for operators (the portal shows translated messages instead). */
 export function describeBrokenRules(broken: PasswordRule[]): string {
@@ -142,11 +158,17 @@ function passwordChange(passwordHash: string) {
  * A validated user with its hashes computed: `passwordHash` is a password the operator set (null = keep the current one);
  * `placeholderHash` is the unusable random password a new user without one gets.
  */
-type PreparedUser = Omit<NormalizedUser, "password"> & { passwordHash: string | null; placeholderHash: string | null };
+type PreparedUser = Omit<NormalizedUser, "password"> & {
+  passwordHash: string | null;
+  placeholderHash: string | null;
+  /** The password behind passwordHash, only to key its skeleton for the history (never stored as such). */
+  newPassword: string | null;
+};
 
 /**
- * The password checks that need the database: a password equal to the current one is "unchanged" (so a re-import
- * does not churn history and sessions), and one from the user's history is a problem.
+ * The password checks that need the dictionaries or the database: guessable passwords are problems; a password equal to
+ * the current one is "unchanged" (so a re-import does not churn history and sessions), and one from the user's history,
+ * or a near-miss of one, is a problem.
  */
 async function checkPasswordsAgainstAccounts(db: Db, rows: { line: number; user: NormalizedUser }[]) {
   const keys = rows.filter((r) => r.user.password).map((r) => r.user.emailKey);
@@ -160,10 +182,13 @@ async function checkPasswordsAgainstAccounts(db: Db, rows: { line: number; user:
   const problems: RowProblem[] = [];
   const unchanged = new Set<string>();
   await mapWithLimit(rows, 4, async ({ line, user }) => {
-    const current = user.password ? byKey.get(user.emailKey) : undefined;
-    if (!current || !user.password) return;
-    if (await verifyPassword(current.passwordHash, user.password)) unchanged.add(user.emailKey);
-    else if (await wasUsedBefore(db, current.id, user.password)) problems.push({ line, field: "password", message: ruleText("history") });
+    if (!user.password) return;
+    const current = byKey.get(user.emailKey);
+    const isCurrent = current ? await verifyPassword(current.passwordHash, user.password) : false;
+    if (isCurrent) unchanged.add(user.emailKey);
+    // The current password is in the history by definition: an unchanged one is judged without it.
+    const problem = await passwordProblems(db, user, isCurrent ? null : (current?.id ?? null));
+    if (problem) problems.push({ line, field: "password", message: problem });
   });
   return { problems, unchanged };
 }
@@ -176,6 +201,7 @@ async function hashPasswords(db: Db, rows: NormalizedUser[], unchanged: Set<stri
   return mapWithLimit(rows, 4, async ({ password, ...rest }) => ({
     ...rest,
     passwordHash: password && !unchanged.has(rest.emailKey) ? await hashPassword(password) : null,
+    newPassword: password && !unchanged.has(rest.emailKey) ? password : null,
     placeholderHash: !password && !known.has(rest.emailKey) ? await unusablePasswordHash() : null,
   }));
 }
@@ -216,7 +242,7 @@ async function writeUser(tx: Tx, u: PreparedUser, actor: string): Promise<"added
       .update(users)
       .set({ ...changes, ...(u.passwordHash ? passwordChange(u.passwordHash) : {}), updatedAt: new Date() })
       .where(eq(users.id, existing.id));
-    if (u.passwordHash) await tx.insert(passwordHistory).values({ userId: existing.id, passwordHash: u.passwordHash });
+    if (u.passwordHash) await tx.insert(passwordHistory).values(historyEntry(existing.id, u.newPassword ?? "", u.passwordHash));
     await recordAudit(tx, {
       event: "user.updated",
       outcome: "success",
@@ -239,7 +265,7 @@ async function writeUser(tx: Tx, u: PreparedUser, actor: string): Promise<"added
       isAdmin: u.isAdmin ?? false,
     })
     .returning({ id: users.id });
-  if (u.passwordHash) await tx.insert(passwordHistory).values({ userId: row!.id, passwordHash: u.passwordHash });
+  if (u.passwordHash) await tx.insert(passwordHistory).values(historyEntry(row!.id, u.newPassword ?? "", u.passwordHash));
   await recordAudit(tx, {
     event: "user.created",
     outcome: "success",
@@ -258,6 +284,8 @@ export async function addUser(db: Db, input: UserInput, actor = "cli"): Promise<
   if (!v.ok) return v;
   const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.emailKey, v.value.emailKey)).limit(1);
   if (existing) return { ok: false, problems: [{ field: "email", message: `${v.value.email} already exists (use import to update it)` }] };
+  const problem = await passwordProblems(db, v.value, null);
+  if (problem) return { ok: false, problems: [{ field: "password", message: problem }] };
   const [prepared] = await hashPasswords(db, [v.value], new Set());
   await db.transaction((tx) => writeUser(tx, prepared!, actor));
   return { ok: true };
@@ -431,11 +459,11 @@ export function setPassword(db: Db, email: string, password: string, actor = "cl
     email,
     "password.set_by_operator",
     async (tx, row) => {
-      const broken = checkPasswordRules(password, { lastName: row.lastName });
-      if (await wasUsedBefore(tx, row.id, password)) broken.push("history");
+      const owner = { id: row.id, email: row.email, firstName: row.firstName, lastName: row.lastName };
+      const broken = await checkNewPassword(tx, { password, owner });
       if (broken.length) return `the password ${describeBrokenRules(broken)}`;
       const passwordHash = await hashPassword(password);
-      await tx.insert(passwordHistory).values({ userId: row.id, passwordHash });
+      await tx.insert(passwordHistory).values(historyEntry(row.id, password, passwordHash));
       return passwordChange(passwordHash);
     },
     actor,

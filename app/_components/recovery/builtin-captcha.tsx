@@ -1,7 +1,7 @@
 "use client";
-// The built-in CAPTCHA: a picture of the characters, a speaker button that plays them, a new-code button and the answer field.
+// The built-in CAPTCHA: a picture of the characters, the browser's own audio player that speaks them (in the page, so
+// listening never leaves the form or changes the challenge), a new-code button and the answer field.
 // Works as a plain form without JavaScript; also the no-JavaScript fallback when hCaptcha is configured.
-import { useRef } from "react";
 import { useTranslations } from "next-intl";
 import { Field } from "../field";
 
@@ -9,7 +9,6 @@ type Props = { token: string; locale: "nl" | "en"; error?: string };
 
 export function BuiltinCaptcha({ token, locale, error }: Props) {
   const ti = useTranslations("Recovery.identify");
-  const audio = useRef<HTMLAudioElement>(null);
   const imageUrl = `/api/captcha/image?t=${encodeURIComponent(token)}`;
   const audioUrl = `/api/captcha/audio?t=${encodeURIComponent(token)}&lang=${locale}`;
   return (
@@ -19,23 +18,6 @@ export function BuiltinCaptcha({ token, locale, error }: Props) {
         {/* eslint-disable-next-line @next/next/no-img-element -- a per-request server-rendered PNG */}
         <img src={imageUrl} alt={ti("captchaImageAlt")} width={240} height={80} className="captcha-image" />
         <div className="captcha-buttons">
-          <a
-            href={audioUrl}
-            className="icon-button"
-            aria-label={ti("captchaAudio")}
-            title={ti("captchaAudio")}
-            onClick={(e) => {
-              if (!audio.current) return;
-              e.preventDefault();
-              audio.current.currentTime = 0;
-              void audio.current.play();
-            }}
-          >
-            <svg aria-hidden="true" width="22" height="22" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2">
-              <path d="M4 9v6h4l5 4V5L8 9H4z" fill="currentColor" />
-              <path d="M16 8.5a5 5 0 0 1 0 7M18.5 6a8.5 8.5 0 0 1 0 12" strokeLinecap="round" />
-            </svg>
-          </a>
           <button
             type="submit"
             name="op"
@@ -60,8 +42,11 @@ export function BuiltinCaptcha({ token, locale, error }: Props) {
             </svg>
           </button>
         </div>
-        <audio ref={audio} src={audioUrl} preload="none" />
       </div>
+      {/* preload="none": the audio is fetched only when someone presses play. */}
+      <audio className="captcha-audio" controls preload="none" src={audioUrl} aria-label={ti("captchaAudio")} title={ti("captchaAudio")}>
+        <a href={audioUrl}>{ti("captchaAudioLink")}</a>
+      </audio>
       <Field
         id="captcha"
         label={ti("captcha")}

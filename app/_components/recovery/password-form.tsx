@@ -1,15 +1,27 @@
 "use client";
-// New password with its confirmation; with JavaScript the rule checklist ticks off while typing.
-import { useActionState, useState, type ReactNode } from "react";
+// New password with its confirmation; with JavaScript the rule checklist ticks off while typing. The dictionary checks
+// (common passwords, strength) run only on the server: the browser checks the banned terms it knows and learns the rest
+// after "Voltooien", so the page never downloads a dictionary.
+import { useActionState, useMemo, useState, type ReactNode } from "react";
 import { useScripted } from "../use-scripted";
 import { useTranslations } from "next-intl";
-import { checkPasswordRules, type PasswordRule } from "@/lib/password/policy";
+import { bannedTerms, guessableByTerms } from "@/lib/password/guessable";
+import { checkPasswordRules, GUESS_RULES, type PasswordRule } from "@/lib/password/policy";
 import { chooseNewPasswordAction, type PasswordState } from "@/lib/recovery/actions";
 import { ErrorSummary } from "../error-summary";
 
-const CHECKLIST = ["length", "uppercase", "digit", "lastName", "history", "confirmation"] as const;
+const CHECKLIST = ["length", "uppercase", "digit", "lastName", "guessable", "history", "confirmation"] as const;
+const GUESSING = new Set<string>(GUESS_RULES);
 
-export function PasswordForm({ lastName, cancel }: { lastName: string; cancel: ReactNode }) {
+type Props = {
+  lastName: string;
+  /** The user's other words (first name, user ID) and the organisation's name: what the browser can check by itself. */
+  ownWords: string[];
+  orgTerms: string[];
+  cancel: ReactNode;
+};
+
+export function PasswordForm({ lastName, ownWords, orgTerms, cancel }: Props) {
   const tp = useTranslations("Recovery.password");
   const tc = useTranslations("Common");
   const [state, action, pending] = useActionState<PasswordState, FormData>(chooseNewPasswordAction, { status: "idle" });
@@ -28,6 +40,8 @@ export function PasswordForm({ lastName, cancel }: { lastName: string; cancel: R
   const rules = state.status === "rules" ? state.rules : [];
   const serverBroken = new Set<PasswordRule>(rules);
   const live = new Set<PasswordRule>(checkPasswordRules(password, { lastName, confirmation }));
+  const terms = useMemo(() => bannedTerms({ orgTerms, names: [...ownWords, lastName] }), [orgTerms, ownWords, lastName]);
+  const guessableNow = live.has("length") ? false : guessableByTerms(password, terms).length > 0;
   const typed = password.length > 0;
   // Every rule has its message (errors.<rule>): a rule without one fails the type check.
   const ruleMessage = (rule: PasswordRule) => tp(`errors.${rule}`);
@@ -45,7 +59,13 @@ export function PasswordForm({ lastName, cancel }: { lastName: string; cancel: R
   const confirmationError = serverBroken.has("confirmation") ? tp("errors.confirmation") : undefined;
 
   function status(rule: (typeof CHECKLIST)[number]): "met" | "unmet" | "unknown" {
-    if (scripted && typed && rule !== "history") {
+    // Only the server can say a password is not guessable (it has the dictionaries) or new (it has the history).
+    if (rule === "guessable") {
+      if (scripted && typed) return guessableNow ? "unmet" : "unknown";
+      return [...serverBroken].some((r) => GUESSING.has(r)) ? "unmet" : "unknown";
+    }
+    if (rule === "history") return serverBroken.has("history") || serverBroken.has("previous") ? "unmet" : "unknown";
+    if (scripted && typed) {
       if (rule === "confirmation" && confirmation.length === 0) return "unknown";
       return live.has(rule) ? "unmet" : "met";
     }

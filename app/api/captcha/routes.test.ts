@@ -1,14 +1,42 @@
+// The CAPTCHA media routes as the browser meets them: uncached media without the answer in any header, byte ranges for
+// the audio player, one rendering per challenge, a per-IP limit counted in the database, and the test-only transcript.
 import { NextRequest } from "next/server";
-import { afterEach, describe, expect, it } from "vitest";
-import { newChallenge } from "@/lib/captcha/builtin";
-import { GET as audio } from "./audio/route";
-import { GET as image } from "./image/route";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { readConfig, type AppConfig } from "@/lib/config";
+import type { DbHandle } from "@/lib/db/client";
+import { rateLimits } from "@/lib/db/schema";
+import { freshDb } from "@/tests/db";
 
-const get = (path: string) => new NextRequest(new URL(path, "http://localhost:3000"));
+const stubs = vi.hoisted(() => ({ db: null as unknown, config: null as unknown }));
+vi.mock("@/lib/db/client", async (importOriginal) => ({ ...(await importOriginal<object>()), getDb: async () => stubs.db }));
+vi.mock("@/lib/config", async (importOriginal) => {
+  const original = await importOriginal<typeof import("@/lib/config")>();
+  return { ...original, getConfig: () => (stubs.config as AppConfig | null) ?? original.getConfig() };
+});
+
+const { newChallenge, challengeImage, challengeAudio } = await import("@/lib/captcha/builtin");
+const { GET: audio } = await import("./audio/route");
+const { GET: image } = await import("./image/route");
+const { GET: transcript } = await import("@/app/dev/captcha-transcript/route");
+
+let ipCount = 0;
+/** A request from a new IP each time (unless one is given), so no test meets another's limit. */
+const get = (path: string, headers: Record<string, string> = {}) =>
+  new NextRequest(new URL(path, "http://localhost:3000"), { headers: { "x-forwarded-for": `203.0.113.${++ipCount}`, ...headers } });
 const headerText = (res: Response) => [...res.headers].map(([k, v]) => `${k}: ${v}`).join("\n");
+const bytes = async (res: Response) => Buffer.from(await res.arrayBuffer());
 
+let handle: DbHandle;
+beforeAll(async () => {
+  handle = await freshDb("pglite");
+  stubs.db = handle.db;
+});
+afterAll(async () => {
+  await handle?.close();
+});
 afterEach(() => {
   delete process.env.CAPTCHA_TEST_ANSWER;
+  stubs.config = null;
 });
 
 describe("CAPTCHA media routes", () => {
@@ -20,7 +48,7 @@ describe("CAPTCHA media routes", () => {
     expect(res.headers.get("content-type")).toBe("image/png");
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
-    const body = Buffer.from(await res.arrayBuffer());
+    const body = await bytes(res);
     expect(body.subarray(1, 4).toString("ascii")).toBe("PNG");
     expect(res.headers.get("content-length")).toBe(String(body.length));
     expect(headerText(res)).not.toContain("AdE4rT");
@@ -38,14 +66,39 @@ describe("CAPTCHA media routes", () => {
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toBe("audio/wav");
       expect(res.headers.get("cache-control")).toBe("no-store");
+      expect(res.headers.get("accept-ranges")).toBe("bytes");
       expect(res.headers.get("content-disposition")).toBe('inline; filename="captcha.wav"');
       expect(headerText(res)).not.toContain("AdE4rT");
     }
-    const body = async (r: Response) => Buffer.from(await r.arrayBuffer());
-    const nlBody = await body(nl);
+    const nlBody = await bytes(nl);
     expect(nlBody.toString("ascii", 0, 4)).toBe("RIFF");
-    expect(nlBody.equals(await body(en))).toBe(false);
-    expect(nlBody.equals(await body(fallback))).toBe(true);
+    expect(nlBody.equals(await bytes(en))).toBe(false);
+    expect(nlBody.equals(await bytes(fallback))).toBe(true);
+  });
+
+  it("answers byte ranges of the audio, as the player asks to seek and replay", async () => {
+    const t = encodeURIComponent(await newChallenge());
+    const whole = await bytes(await audio(get(`/api/captcha/audio?t=${t}`)));
+    const part = await audio(get(`/api/captcha/audio?t=${t}`, { range: "bytes=100-199" }));
+    expect(part.status).toBe(206);
+    expect(part.headers.get("content-range")).toBe(`bytes 100-199/${whole.length}`);
+    expect((await bytes(part)).equals(whole.subarray(100, 200))).toBe(true);
+    const tail = await audio(get(`/api/captcha/audio?t=${t}`, { range: "bytes=-10" }));
+    expect((await bytes(tail)).equals(whole.subarray(-10))).toBe(true);
+    const open = await audio(get(`/api/captcha/audio?t=${t}`, { range: "bytes=0-" }));
+    expect(open.status).toBe(206);
+    expect((await bytes(open)).equals(whole)).toBe(true);
+    const beyond = await audio(get(`/api/captcha/audio?t=${t}`, { range: `bytes=${whole.length}-` }));
+    expect(beyond.status).toBe(416);
+  });
+
+  it("renders each challenge's media once: asking again returns the kept rendering", async () => {
+    const token = await newChallenge();
+    const first = await challengeImage(token);
+    expect(await challengeImage(token)).toBe(first);
+    const wav = await challengeAudio(token, "nl");
+    expect(await challengeAudio(token, "nl")).toBe(wav);
+    expect(await challengeAudio(token, "en")).not.toBe(wav);
   });
 
   it("answers 404 for a missing, garbage or expired token", async () => {
@@ -58,5 +111,41 @@ describe("CAPTCHA media routes", () => {
     for (const path of ["/api/captcha/audio?lang=en", "/api/captcha/audio?t=garbage&lang=nl", `/api/captcha/audio?t=${expired}`]) {
       expect((await audio(get(path))).status).toBe(404);
     }
+  });
+
+  it("limits pictures and audio per IP and hour, in the database, with Retry-After", async () => {
+    stubs.config = readConfig({ ...process.env, LIMIT_CAPTCHA_IMAGES_PER_IP_PER_HOUR: "3", LIMIT_CAPTCHA_AUDIO_PER_IP_PER_HOUR: "2" });
+    const t = encodeURIComponent(await newChallenge());
+    const ip = { "x-forwarded-for": "198.51.100.77" };
+    const images = [];
+    for (let i = 0; i < 4; i++) images.push((await image(get(`/api/captcha/image?t=${t}`, ip))).status);
+    expect(images).toEqual([200, 200, 200, 429]);
+    const audios = [];
+    for (let i = 0; i < 3; i++) audios.push(await audio(get(`/api/captcha/audio?t=${t}`, ip)));
+    expect(audios.map((r) => r.status)).toEqual([200, 200, 429]);
+    expect(Number(audios[2]!.headers.get("retry-after"))).toBeGreaterThan(3000);
+    // Another address is not affected; the counts live in the database, shared by every instance.
+    expect((await image(get(`/api/captcha/image?t=${t}`, { "x-forwarded-for": "198.51.100.78" }))).status).toBe(200);
+    const keys = (await handle.db.select().from(rateLimits)).map((r) => r.key);
+    expect(keys).toEqual(expect.arrayContaining(["captcha-image:ip:198.51.100.77", "captcha-audio:ip:198.51.100.77"]));
+  });
+});
+
+describe("the test-only transcript (what the audio says, for browser tests)", () => {
+  it("lists the clips in the order the audio plays them, in test mode and from this machine only", async () => {
+    process.env.CAPTCHA_TEST_ANSWER = "AdE4rT";
+    stubs.config = readConfig({ ...process.env });
+    const t = encodeURIComponent(await newChallenge());
+    const res = await transcript(get(`/dev/captcha-transcript?t=${t}&lang=en`, { "x-forwarded-for": "127.0.0.1" }));
+    expect(res.status).toBe(200);
+    const reading = ["upper", "say-a", "lower", "say-d", "upper", "say-e", "digit", "say-4", "lower", "say-r", "upper", "say-t"];
+    expect(((await res.json()) as { spoken: string[] }).spoken).toEqual(["intro", ...reading, "again", ...reading]);
+    expect((await transcript(get(`/dev/captcha-transcript?t=${t}`, { "x-forwarded-for": "192.0.2.1" }))).status).toBe(404);
+  });
+
+  it("does not exist outside test mode", async () => {
+    stubs.config = readConfig({ ...process.env, CAPTCHA_TEST_ANSWER: "" });
+    const t = encodeURIComponent(await newChallenge());
+    expect((await transcript(get(`/dev/captcha-transcript?t=${t}`, { "x-forwarded-for": "127.0.0.1" }))).status).toBe(404);
   });
 });

@@ -1,6 +1,7 @@
 // Seed screen 6: choose the new password (reset path only).
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
+import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { requireStep } from "@/lib/recovery/page-guard";
 import { passwordPageInfo } from "@/lib/recovery/page-info";
@@ -12,6 +13,12 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("Recovery.password"))("metaTitle") };
 }
 
+/** The organisation's name and domain (public anyway); PASSWORD_BANNED_WORDS stays on the server. */
+function publicOrgTerms(): string[] {
+  const { orgName, orgDomain } = getConfig();
+  return [orgName, orgDomain.split(".").slice(0, -1).join(" ")];
+}
+
 export default async function PasswordPage() {
   const flow = await requireStep("password");
   const info = await passwordPageInfo(await getDb(), flow);
@@ -20,7 +27,7 @@ export default async function PasswordPage() {
     <>
       <h1>{t("title")}</h1>
       <Progress intent="reset" verified />
-      <PasswordForm lastName={info.lastName} cancel={<CancelButton />} />
+      <PasswordForm lastName={info.lastName} ownWords={info.ownWords} orgTerms={publicOrgTerms()} cancel={<CancelButton />} />
     </>
   );
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "password_history" ADD COLUMN "skeleton_hash" text;

@@ -15,7 +15,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the script with CHROMIUM_PATH and extra environment; as `nobody` when asked (and we are root to switch). */
 function run(chromium: string, env: Record<string, string> = {}, asNobody = false) {
-  const base = { PATH: process.env.PATH ?? "/usr/bin:/bin", CHROMIUM_PATH: chromium, CI: "", TOEGANG_DIRECTORIES: "", ...env };
+  const base: NodeJS.ProcessEnv = {
+    NODE_ENV: "test",
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    CHROMIUM_PATH: chromium,
+    CI: "",
+    TOEGANG_DIRECTORIES: "",
+    ...env,
+  };
   const [command, args] = asNobody
     ? [
         "setpriv",

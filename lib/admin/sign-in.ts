@@ -77,7 +77,6 @@ export async function startAdminSignIn(db: Db, input: { userId: string; password
       id,
       tokenHash,
       userId: account.id,
-      sessionVersion: result.sessionVersion,
       stage: "code",
       locale,
       codeHash: issued.codeHash,

@@ -5,7 +5,7 @@ import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { getAccountStore } from "@/lib/accounts";
 import type { Account, AccountStore } from "@/lib/accounts/types";
-import { endAllSessions } from "@/lib/auth/sign-in";
+import { endAllSessions } from "@/lib/auth/sessions";
 import { recordAudit } from "@/lib/audit/record";
 import { getConfig } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db/client";

@@ -177,7 +177,10 @@ describe.each(drivers())("sign-in with lockout on %s", (driver) => {
     expect(unknownAnswers).toEqual(knownAnswers);
     expect(await countUsers(h.db)).toBe(usersBefore);
     // One counter for every spelling of the unknown ID (the operator-lock test keeps its own).
-    const phantoms = await h.db.select().from(phantomSignIns).where(eq(phantomSignIns.idHash, subjectHash(unknown)));
+    const phantoms = await h.db
+      .select()
+      .from(phantomSignIns)
+      .where(eq(phantomSignIns.idHash, subjectHash(unknown)));
     expect(phantoms).toHaveLength(1);
     expect(phantoms[0]).toMatchObject({ failedSignIns: 5, lockedAt: minutes(30), lockedUntil: minutes(60) });
     expect(phantoms[0]!.idHash).toMatch(/^[0-9a-f]{64}$/);

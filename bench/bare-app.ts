@@ -1,6 +1,6 @@
 // The bare page bench/run.ts compares Toegang with: a Next.js 16 + next-intl app with one dynamic page that holds a small
 // form (a client component with a server action, like Toegang's forms), the next-intl proxy, and a small catalogue.
-// Written into .bench/bare (inside the repository, so it resolves this checkout's node_modules without a symlink).
+// Written into a temporary folder by bench/run.ts.
 
 const nl = {
   Form: {
@@ -25,7 +25,7 @@ const en = {
   },
 };
 
-export function bareAppFiles(repoRoot: string): Record<string, string> {
+export function bareAppFiles(): Record<string, string> {
   return {
     "package.json": JSON.stringify({ name: "bare", private: true, version: "0.0.0" }, null, 2),
     "tsconfig.json": JSON.stringify(
@@ -53,7 +53,7 @@ export function bareAppFiles(repoRoot: string): Record<string, string> {
     "next.config.ts": `import type { NextConfig } from "next";
 import createNextIntlPlugin from "next-intl/plugin";
 const withNextIntl = createNextIntlPlugin("./i18n/request.ts");
-const config: NextConfig = { poweredByHeader: false, turbopack: { root: ${JSON.stringify(repoRoot)} }, outputFileTracingRoot: ${JSON.stringify(repoRoot)}, typescript: { ignoreBuildErrors: true } };
+const config: NextConfig = { poweredByHeader: false, typescript: { ignoreBuildErrors: true } };
 export default withNextIntl(config);
 `,
     "i18n/routing.ts": `import { defineRouting } from "next-intl/routing";

@@ -1,5 +1,5 @@
 // `npm run bench`: Toegang side by side with a bare Next.js 16 + next-intl page, in one run, on this machine. Builds the
-// bare app (bench/bare-app.ts, in .bench/bare) and Toegang, starts them, and measures: server CPU per page (the server
+// bare app (bench/bare-app.ts, in a temporary folder) and Toegang, starts them, and measures: server CPU per page (the server
 // process's own CPU counters, /proc/<pid>/stat), HTML and JS bytes per page, a CAPTCHA picture's CPU, the password step
 // of a reset at history depth 24 and 1 against its Argon2 floor (bench/reset-cost.ts), cold start on a fresh embedded
 // database, RSS after load on PGlite and PostgreSQL, and the audit page on a million rows (bench/audit-page.ts).
@@ -44,7 +44,7 @@ if (args.help) {
 const smoke = args.smoke;
 const root = process.cwd();
 const benchDir = path.join(root, ".bench");
-const bareDir = path.join(benchDir, "bare");
+let bareDir = "";
 const portBase = Number(args["port-base"]);
 const pgServer = args.database.replace(/\/+$/, "");
 const pagesDb = `${args["db-prefix"]}_pages`;
@@ -114,7 +114,7 @@ function rssMiB(pid: number): number {
 }
 
 function start(name: string, cwd: string, port: number, env: Record<string, string>): Server {
-  const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "--port", String(port)], {
+  const child = spawn(process.execPath, [path.join(cwd, "node_modules/next/dist/bin/next"), "start", "--port", String(port)], {
     cwd,
     env: {
       PATH: process.env.PATH ?? "",
@@ -283,13 +283,16 @@ async function main() {
   noteLoad("start");
 
   // Builds.
-  rmSync(bareDir, { recursive: true, force: true });
-  for (const [file, text] of Object.entries(bareAppFiles(root))) {
+  // Outside the repository (Turbopack would take this checkout's instrumentation for the bare app's), with this
+  // checkout's node_modules hard-linked in (a symlink out of Turbopack's root is refused; hard links cost no space).
+  bareDir = mkdtempSync(path.join(os.tmpdir(), "toegang-bench-bare-"));
+  execFileSync("cp", ["-al", path.join(root, "node_modules"), path.join(bareDir, "node_modules")]);
+  for (const [file, text] of Object.entries(bareAppFiles())) {
     mkdirSync(path.dirname(path.join(bareDir, file)), { recursive: true });
     writeFileSync(path.join(bareDir, file), text);
   }
-  console.log("Building the bare app (.bench/bare)…");
-  run(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], { cwd: bareDir });
+  console.log(`Building the bare app (${bareDir})…`);
+  run(process.execPath, [path.join(bareDir, "node_modules/next/dist/bin/next"), "build"], { cwd: bareDir });
   if (!args["no-build"]) {
     console.log("Building Toegang…");
     run(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"]);
@@ -583,7 +586,11 @@ ${detail.map((d) => `- ${d}`).join("\n")}
   console.log(`\n${table}\n\n${detail.join("\n")}\n\nWritten to ${path.relative(root, out)}`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    if (bareDir) rmSync(bareDir, { recursive: true, force: true });
+  });

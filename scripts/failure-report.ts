@@ -39,7 +39,6 @@ type VtReport = { testResults: VtFile[]; numFailedTests?: number };
 /** The first meaningful line of an error message, without the terminal's colour codes. */
 export function firstLine(message: string | undefined): string | undefined {
   if (!message) return undefined;
-  // eslint-disable-next-line no-control-regex
   const plain = message.replace(/\u001b\[[0-9;]*m/g, "");
   return plain
     .split("\n")

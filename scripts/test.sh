@@ -22,7 +22,7 @@ if [[ $scope != full && $scope != smoke ]]; then
   exit 2
 fi
 # The reporters' JSON output, read by the failure report (scripts/report-failures.ts); emptied at every run.
-reports=${TEST_REPORTS_DIR:-test-reports}
+reports=$(realpath -m "${TEST_REPORTS_DIR:-test-reports}")
 rm -rf "$reports"
 mkdir -p "$reports"
 
@@ -59,7 +59,7 @@ full_only() {
 pw() {
   local name=$1
   shift
-  PLAYWRIGHT_JSON_OUTPUT_FILE="$PWD/$reports/playwright-$name.json" npx playwright test --reporter=list,json "$@"
+  PLAYWRIGHT_JSON_OUTPUT_FILE="$reports/playwright-$name.json" npx playwright test --reporter=list,json "$@"
 }
 # The browser projects of this scope (the main suite's names; a suite without one of them runs what it has).
 projects=()

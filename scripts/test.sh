@@ -79,7 +79,7 @@ full_only "Type check (tsc --noEmit)" npx tsc --noEmit || true
 full_only "Lint and format (eslint, prettier --check)" npm run --silent lint || true
 full_only "Unit and integration tests (vitest run)" \
   npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json" || true
-if step "Production build (next build)" npx next build; then
+if step "Production build (npm run build)" npm run --silent build; then
   step "Browser tests (playwright test${projects[*]:+ ${projects[*]}})" pw main "${projects[@]}" || true
   # That run's passwords, phone numbers and codes must appear nowhere in its audit trail or its server log.
   step "Canary check (scripts/check-canaries.ts)" npx tsx --conditions=react-server scripts/check-canaries.ts || true

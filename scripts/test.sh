@@ -6,8 +6,8 @@
 # TEST_SCOPE=full (the default) runs everything. TEST_SCOPE=smoke is for a second pass on the other database driver
 # right after a full one (.ci/run): the checks that do not depend on the portal's database driver are not repeated
 # (type check, lint, Vitest — the full pass's Vitest already runs every integration test on PGlite and, with
-# TEST_DATABASE_URL, on PostgreSQL), and the browser suites run every spec in one JavaScript and one no-JavaScript
-# project (nl-nojs and en-js: both languages, both modes) instead of all four.
+# TEST_DATABASE_URL, on PostgreSQL), the main browser suite runs every spec in one JavaScript and one no-JavaScript
+# project (nl-nojs and en-js: both languages, both modes) instead of all four, and the provider suite in en-js.
 #
 # Every step runs even when an earlier one failed (except Playwright, which needs the build); the exit status is
 # non-zero when any step failed, and a failure report (each failed test, its attempts, error and trace) ends the output.
@@ -61,9 +61,14 @@ pw() {
   shift
   PLAYWRIGHT_JSON_OUTPUT_FILE="$reports/playwright-$name.json" npx playwright test --reporter=list,json "$@"
 }
-# The browser projects of this scope (the main suite's names; a suite without one of them runs what it has).
+# The browser projects of this scope. The provider suite runs one test at a time (its specs switch the stand-ins' modes),
+# so its smoke is one project: en-js, the real hCaptcha widget and MessageBird SDK on this driver.
 projects=()
-[[ $scope == smoke ]] && projects=(--project=nl-nojs --project=en-js)
+provider_projects=()
+if [[ $scope == smoke ]]; then
+  projects=(--project=nl-nojs --project=en-js)
+  provider_projects=(--project=en-js)
+fi
 
 if [[ -n "${DATABASE_URL:-}" ]]; then
   : "${SESSION_SECRET:?SESSION_SECRET (at least 32 characters) is required when DATABASE_URL is set}"
@@ -85,8 +90,8 @@ if step "Production build (npm run build)" npm run --silent build; then
   step "Canary check (scripts/check-canaries.ts)" npx tsx --conditions=react-server scripts/check-canaries.ts || true
   rm -rf "${E2E_RUN_DIR:-.e2e-run}/data"
   # hCaptcha and MessageBird through their real client code, against the local stand-ins (same build).
-  step "Browser tests with the provider stand-ins (playwright.providers.config.ts)" \
-    pw providers --config playwright.providers.config.ts "${projects[@]}" || true
+  step "Browser tests with the provider stand-ins (playwright.providers.config.ts${provider_projects[*]:+ ${provider_projects[*]}})" \
+    pw providers --config playwright.providers.config.ts "${provider_projects[@]}" || true
   rm -rf "${E2E_RUN_DIR:-.e2e-run}/data"
 else
   failures+=("Browser tests (not run: no build)")

@@ -29,8 +29,9 @@ const projects = (["nl", "en"] as const).flatMap((language) =>
     name: `${language}-${javaScriptEnabled ? "js" : "nojs"}`,
     // The wizard's negative paths test behaviour, not wording: Dutch with JavaScript on and off is enough (each page
     // a test visits costs an axe run).
-    // The provider specs need the stand-ins and their own server: playwright.providers.config.ts runs them.
-    testIgnore: ["**/providers/**", ...(language === "en" ? ["**/recovery-errors.spec.ts"] : [])],
+    // The provider specs need the stand-ins and their own server: playwright.providers.config.ts runs them; the
+    // directory specs need real directories: playwright.directories.config.ts.
+    testIgnore: ["**/providers/**", "**/directories/**", ...(language === "en" ? ["**/recovery-errors.spec.ts"] : [])],
     use: {
       ...chromium,
       // The browser's Accept-Language picks the portal's language.

@@ -4,6 +4,8 @@
 # with ppolicy, provisioned in a temporary folder; packages installed when missing and root), then the production
 # build with DIRECTORY=<kind> and the harness's settings (the README's tested example), on a fresh embedded database.
 # The directory's settings (also its administrator, for the specs' own set-up) go to <run dir>/directories.json.
+# `web-server.sh down PORT`: a portal configured like the AD one (started before it) but whose LDAP_URL answers nobody,
+# for the "cannot reach the account service" page.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -20,19 +22,28 @@ mkdir -p "$RUN_DIR"
 exec > >(tee -a "$RUN_DIR/server.log") 2> >(tee -a "$RUN_DIR/server.log" >&2)
 
 settings="$RUN_DIR/directories.json"
-node node_modules/tsx/dist/cli.mjs scripts/directories.ts --only "$kind" --out "$settings" &
-directories=$!
+directories=""
 server=""
+if [[ "$kind" == down ]]; then
+  # The AD portal's web server started first (Playwright starts them in order) and wrote its settings.
+  settings="$(dirname "$RUN_DIR")/ad/directories.json"
+  kind=ad
+  down=1
+else
+  node node_modules/tsx/dist/cli.mjs scripts/directories.ts --only "$kind" --out "$settings" &
+  directories=$!
+  down=""
+fi
 stop() {
   [[ -n "$server" ]] && kill -TERM "$server" 2>/dev/null || true
-  kill -TERM "$directories" 2>/dev/null || true
+  [[ -n "$directories" ]] && kill -TERM "$directories" 2>/dev/null || true
   wait 2>/dev/null || true
   exit 0
 }
 trap stop TERM INT
 
 while [[ ! -f "$settings" ]]; do
-  if ! kill -0 "$directories" 2>/dev/null; then
+  if [[ -z "$directories" ]] || ! kill -0 "$directories" 2>/dev/null; then
     echo "e2e: the $kind directory did not start" >&2
     exit 1
   fi
@@ -48,6 +59,10 @@ while IFS= read -r line; do export "${line?}"; done < <(
   ' "$settings" "$kind"
 )
 
+if [[ -n "$down" ]]; then
+  # Port 9 (discard) on loopback: nothing listens, every connection is refused at once.
+  export LDAP_URL="ldaps://127.0.0.1:9" LDAP_TIMEOUT_MS=1000
+fi
 export DATA_DIR="$RUN_DIR/data" PORT="$port"
 echo "e2e: DIRECTORY=$DIRECTORY at $LDAP_URL; embedded database in $DATA_DIR"
 npm run --silent db:migrate

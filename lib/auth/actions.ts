@@ -62,7 +62,13 @@ export async function signInAction(_prev: SignInState, formData: FormData): Prom
     return { status: "refused", formError: "SignInPage.errors.unavailable", values };
   }
   if (result.kind !== "success") {
-    return { status: "refused", formError: result.kind === "locked" ? "SignInPage.errors.locked" : "SignInPage.errors.invalid", values };
+    const formError = {
+      locked: "SignInPage.errors.locked",
+      "must-change": "SignInPage.errors.mustChange",
+      expired: "SignInPage.errors.expired",
+      invalid: "SignInPage.errors.invalid",
+    } as const;
+    return { status: "refused", formError: formError[result.kind], values };
   }
   let opened;
   try {

@@ -41,6 +41,16 @@ for (const kind of ["ad", "ldap"] as DirectoryKindUnderTest[]) {
       expect(await loadUserSession(db.db, token, { accounts: store })).toBeNull();
     });
 
+    it("a password that must be changed first is 'must-change' with the right password only (the sign-in page says so)", async () => {
+      const { db, store, admin, directory } = fixture();
+      const spec = { givenName: "Noor", sn: "Bakker", password: PASSWORD, mobile: MOBILE };
+      const noor = await admin.createUser(kind === "ldap" ? { ...spec, policyDn: directory.policies!.mustChange } : spec);
+      if (kind === "ad") await admin.replace(noor.dn, "pwdLastSet", ["0"]);
+      else await admin.replace(noor.dn, "pwdReset", ["TRUE"]);
+      expect(await signIn(db.db, { userId: noor.mail, password: PASSWORD, context }, store)).toEqual({ kind: "must-change" });
+      expect(await signIn(db.db, { userId: noor.mail, password: "Verkeerd-Wachtwoord-9", context }, store)).toEqual({ kind: "invalid" });
+    });
+
     it("leaves the lockout to the directory: its threshold locks, the portal counts nothing, and the right password is then 'locked'", async () => {
       const { db, store, directory } = fixture();
       const noor = await user();

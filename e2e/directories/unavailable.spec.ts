@@ -15,24 +15,27 @@ test("sign-in and the wizard's first step answer 503 'cannot reach the account s
   const { language: lang, t } = portal;
   const title = t.message("UnavailablePage.title");
   const outboxBefore = (await readOutbox(request)).length;
-  const unavailable = () =>
-    page.waitForResponse((r) => new URL(r.url()).pathname === `/${lang}/unavailable` && r.request().method() === "GET");
+  // Without JavaScript the form post is answered with a redirect and the browser loads the page: its status is 503.
+  // With JavaScript the server action's redirect may arrive with the page's content, so only the page is checked.
+  const unavailable = async (act: () => Promise<void>) => {
+    const loaded = portal.js
+      ? null
+      : page.waitForResponse((r) => new URL(r.url()).pathname === `/${lang}/unavailable` && r.request().method() === "GET");
+    await act();
+    if (loaded) expect((await loaded).status()).toBe(503);
+    await expect(page).toHaveURL(`/${lang}/unavailable`);
+  };
 
   await page.goto(`/${lang}`);
   await inspect(page);
-  const afterSignIn = unavailable();
-  await signIn(page, portal, "sanne.visser@flynth.nl", "Zomer-Tulpen-2026");
-  expect((await afterSignIn).status()).toBe(503);
-  await expect(page).toHaveURL(`/${lang}/unavailable`);
+  await unavailable(() => signIn(page, portal, "sanne.visser@flynth.nl", "Zomer-Tulpen-2026"));
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(title);
   await expect(page.getByText(t.message("UnavailablePage.nothingChanged"))).toBeVisible();
   await inspect(page);
 
   await page.goto(`/${lang}/recover?intent=reset`);
   await inspect(page);
-  const afterIdentify = unavailable();
-  await fillIdentify(page, portal, "sanne.visser@flynth.nl");
-  expect((await afterIdentify).status()).toBe(503);
+  await unavailable(() => fillIdentify(page, portal, "sanne.visser@flynth.nl"));
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(title);
 
   // The page itself, as a monitor or proxy sees it.

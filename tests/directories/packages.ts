@@ -9,14 +9,21 @@ const run = promisify(execFile);
 export type Availability = { ok: true } | { ok: false; reason: string };
 
 const NEEDS = {
-  // samba-tool provisions, samba serves LDAP; Samba's Python modules come with the samba package.
-  ad: { programs: ["samba", "samba-tool"], packages: ["samba", "winbind", "ldb-tools"] },
-  ldap: { programs: ["slapd", "slapadd", "slappasswd", "openssl"], packages: ["slapd", "ldap-utils", "openssl"] },
+  // samba-tool provisions, samba serves LDAP; Samba's Python modules come with the samba package. The AD schema files
+  // samba-tool provisions from are in samba-ad-provision, only a Recommends of samba (and we install without those).
+  ad: {
+    programs: ["samba", "samba-tool"],
+    files: ["/usr/share/samba/setup/ad-schema"],
+    packages: ["samba", "samba-ad-provision", "winbind", "ldb-tools"],
+  },
+  ldap: { programs: ["slapd", "slapadd", "slappasswd", "openssl"], files: [], packages: ["slapd", "ldap-utils", "openssl"] },
 } as const;
 
+/** The programs (and files) of `kind` that are not here. */
 async function missingPrograms(kind: keyof typeof NEEDS): Promise<string[]> {
   const found = await Promise.all(NEEDS[kind].programs.map((program) => has(program)));
-  return NEEDS[kind].programs.filter((_, i) => !found[i]);
+  const files: readonly string[] = NEEDS[kind].files;
+  return [...NEEDS[kind].programs.filter((_, i) => !found[i]), ...files.filter((file) => !existsSync(file))];
 }
 
 const has = (program: string) =>

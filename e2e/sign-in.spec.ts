@@ -42,6 +42,7 @@ test("signing in opens the Werkplek with the user's name; signing out returns to
   await page.goto(`/${lang}/home`);
   await expect(page).toHaveURL(`/${lang}?ended=1`);
   await expect(page.getByRole("status")).toHaveText(t.signIn.sessionEnded);
+  await inspect(page);
 });
 
 test("five wrong passwords lock the account; the right password is then refused with the locked message", async ({

@@ -50,6 +50,7 @@ test("reset against the directory: the new password is set there, the old one no
   await inspect(page);
   await page.getByRole("link", { name: t.signIn.forgot }).click();
   await expect(page).toHaveURL(`/${lang}/help`);
+  await inspect(page);
   await page.getByRole("main").getByRole("link", { name: t.help.reset, exact: true }).click();
   await expectStep(page, portal, inspect, "identify", "?intent=reset");
   await fillIdentify(page, portal, user.mail);
@@ -98,6 +99,7 @@ test("unlock against the directory: locked by its own policy after wrong passwor
 
   await page.getByRole("main").getByRole("link", { name: t.signIn.forgot }).first().click();
   await expect(page).toHaveURL(`/${lang}/help`);
+  await inspect(page);
   await page.getByRole("main").getByRole("link", { name: t.help.unlock, exact: true }).click();
   await expectStep(page, portal, inspect, "identify", "?intent=unlock");
   await fillIdentify(page, portal, user.mail);

@@ -40,16 +40,14 @@ export async function signIn(db: Db, input: SignInInput, store: AccountStore = g
       await tx.insert(phantomSignIns).values({ idHash }).onConflictDoNothing();
       const [row] = await tx.select().from(phantomSignIns).where(eq(phantomSignIns.idHash, idHash)).for("update");
       const d = decideSignIn(row!, false, now, policy);
-      if (d.outcome !== "locked") {
-        await tx
-          .update(phantomSignIns)
-          .set({ ...d.next, updatedAt: now })
-          .where(eq(phantomSignIns.idHash, idHash));
-      }
+      await tx
+        .update(phantomSignIns)
+        .set({ ...d.next, updatedAt: now })
+        .where(eq(phantomSignIns.idHash, idHash));
       await auditSignIn(tx, d, { ...base, subjectHash: idHash });
       return d;
     });
-    return decision.outcome === "locked" || decision.outcome === "locked-now" ? { kind: "locked" } : { kind: "invalid" };
+    return answerOf(decision);
   }
 
   // The portal's lockout counters live in the account's users row (builtin).
@@ -57,18 +55,23 @@ export async function signIn(db: Db, input: SignInInput, store: AccountStore = g
     const [row] = await tx.select().from(users).where(eq(users.id, account.id)).for("update");
     if (!row) return { kind: "invalid" } as const;
     const d = decideSignIn(row, check.kind === "ok", now, policy);
-    if (d.outcome !== "locked") {
-      await tx
-        .update(users)
-        .set({ ...d.next, updatedAt: now })
-        .where(eq(users.id, account.id));
-    }
+    await tx
+      .update(users)
+      .set({ ...d.next, updatedAt: now })
+      .where(eq(users.id, account.id));
     await auditSignIn(tx, d, { ...base, userId: account.id });
     if (d.outcome === "success") {
       return { kind: "success", userId: account.id, isAdmin: account.isAdmin } as const;
     }
-    return d.outcome === "wrong-password" ? ({ kind: "invalid" } as const) : ({ kind: "locked" } as const);
+    return answerOf(d);
   });
+}
+
+/** What a refused attempt is told: "locked" once the lock is due by the count, "wrong password" before (see decideSignIn). */
+function answerOf(d: SignInDecision): { kind: "invalid" } | { kind: "locked" } {
+  if (d.outcome === "locked") return { kind: d.answer };
+  // (An unknown ID has no right password, so "success" never reaches here.)
+  return d.outcome === "locked-now" ? { kind: "locked" } : { kind: "invalid" };
 }
 
 /** A directory decided (and counted) itself: the portal records its answer and keeps no counter. */
@@ -134,6 +137,12 @@ async function auditSignIn(tx: Tx, d: SignInDecision, base: Who): Promise<void> 
         details: { lockedUntil: d.next.lockedUntil?.toISOString() ?? null },
       });
     case "locked":
-      return recordAudit(tx, { ...base, event: "sign_in.refused", outcome: "refused", reason: "account-locked" });
+      return recordAudit(tx, {
+        ...base,
+        event: "sign_in.refused",
+        outcome: "refused",
+        reason: "account-locked",
+        details: { failures: d.next.failedSignIns, answered: d.answer },
+      });
   }
 }

@@ -15,6 +15,7 @@ function handleI18nRouting(request: NextRequest) {
   return i18nRouting(request);
 }
 const adminForbiddenPage = /^\/(?:nl|en)\/admin\/forbidden\/?$/;
+const unavailablePage = /^\/(?:nl|en)\/unavailable\/?$/;
 
 export function proxy(request: NextRequest) {
   const crossSite = isCrossSiteWrite({
@@ -40,9 +41,12 @@ export function proxy(request: NextRequest) {
   const routed = localised
     ? handleI18nRouting(new NextRequest(request, { headers: requestHeaders }))
     : NextResponse.next({ request: { headers: requestHeaders } });
-  // A page cannot set its status: the admin "no access" page gets its 403 here. Who is sent there is decided by the
-  // admin pages themselves (lib/admin/guard.ts), never by this proxy.
-  const response = adminForbiddenPage.test(pathname) ? new NextResponse(null, { status: 403, headers: routed.headers }) : routed;
+  // A page cannot set its status: the admin "no access" page gets its 403 here, the "cannot reach the account service"
+  // page its 503. Who is sent there is decided by the pages and actions themselves (lib/admin/guard.ts,
+  // lib/errors/unavailable.ts), never by this proxy.
+  const status = adminForbiddenPage.test(pathname) ? 403 : unavailablePage.test(pathname) ? 503 : null;
+  const response = status ? new NextResponse(null, { status, headers: routed.headers }) : routed;
+  if (status === 503) response.headers.set("Retry-After", "120");
 
   const links = localised && response.status === 200 ? alternateLinks(getConfig().baseUrl, pathname) : null;
   if (links) response.headers.set("Link", links);

@@ -2,7 +2,7 @@
 // which PostgreSQL text cannot hold) are refused with the form's message for an invalid value, never passed on.
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { MAX_FIELD_LENGTH, formKeys, parseForm } from "./form-state";
+import { MAX_FIELD_LENGTH, asForm, formKeys, parseForm } from "./form-state";
 
 const keys = formKeys<"invalid" | "required">("invalid");
 const schema = z.object({ name: z.string().min(1, keys.key("required")).max(254, keys.key("invalid")), note: z.string().default("") });
@@ -80,5 +80,16 @@ describe("parseForm", () => {
   it("keeps the schema's own messages for the other fields", () => {
     expect(parseForm(schema, form([["note", "\u0000"]]), keys)).toEqual({ ok: false, fieldErrors: { note: "invalid", name: "invalid" } });
     expect(parseForm(schema, form([["name", ""]]), keys)).toEqual({ ok: false, fieldErrors: { name: "required" } });
+  });
+});
+
+describe("asForm", () => {
+  it("passes a form through and reads anything else an action might be posted with as an empty form", () => {
+    const f = form([["name", "Jan"]]);
+    expect(asForm(f)).toBe(f);
+    for (const other of [undefined, null, "name=Jan", 42, ["name", "Jan"], { name: "Jan" }]) {
+      expect([...asForm(other).entries()]).toEqual([]);
+    }
+    expect(parseForm(schema, asForm("name=Jan"), keys)).toEqual({ ok: false, fieldErrors: { name: "invalid" } });
   });
 });

@@ -53,6 +53,15 @@ export const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f
 export const MAX_FIELD_LENGTH = 10_000;
 
 /**
+ * An action's form argument as it really arrived: anyone can post an action with other arguments than the form (a
+ * string, a number, nothing), which would make `formData.get` throw and the request end in a 500. Such an argument is
+ * read as an empty form, so the action answers with its ordinary "required" messages.
+ */
+export function asForm(value: unknown): FormData {
+  return value instanceof FormData ? value : new FormData();
+}
+
+/**
  * Parses FormData with a zod schema whose messages are keys from `keys`; the first problem per field is kept. Before
  * the schema, the rules every form shares: a field that is a file instead of text, over MAX_FIELD_LENGTH, or holds a
  * control character is refused with the form's own message for an invalid value (`keys.fallback`) and never reaches

@@ -53,7 +53,9 @@ export default defineConfig({
   reporter: "list",
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  outputDir: "test-results",
+  // Traces and screenshots of failed tests; the failure report at the end of `npm test` names them. .ci/run gives each
+  // database pass its own folder, so the second pass does not delete the first one's traces.
+  outputDir: process.env.E2E_OUTPUT_DIR ?? "test-results",
   use: {
     baseURL,
     trace: "retain-on-failure",

@@ -204,7 +204,9 @@ async function fetchText(url: string, headers: Record<string, string> = {}): Pro
 async function cpuPerRequest(server: Server, urls: string[]): Promise<number> {
   const before = cpuMs(server.child.pid!);
   for (const url of urls) {
-    const res = await fetch(url);
+    // Uncompressed on both sides: Toegang leaves compression to the reverse proxy (compress: false), and a bare Next
+    // server would gzip — that would compare compression, not pages.
+    const res = await fetch(url, { headers: { "accept-encoding": "identity" } });
     await res.arrayBuffer();
     if (!res.ok) throw new Error(`${url}: ${res.status}`);
   }

@@ -21,14 +21,19 @@ if [[ $scope != full && $scope != smoke ]]; then
   echo "TEST_SCOPE must be full or smoke (got \"$scope\")" >&2
   exit 2
 fi
+# The system packages first (Chromium; as root installed when missing): without them the run stops here, at once.
+packages_started=$SECONDS
+bash scripts/ensure-packages.sh || exit 1
+packages_took=$((SECONDS - packages_started))
+
 # The reporters' JSON output, read by the failure report (scripts/report-failures.ts); emptied at every run.
 reports=$(realpath -m "${TEST_REPORTS_DIR:-test-reports}")
 rm -rf "$reports"
 mkdir -p "$reports"
 
-started=$SECONDS
+started=$((SECONDS - packages_took))
 failures=()
-timings=()
+timings=("$(printf '%5ss  %s' "$packages_took" "System packages (scripts/ensure-packages.sh)")")
 section() { printf '\n==== %s ====\n' "$*"; }
 step() {
   local name=$1
@@ -78,8 +83,6 @@ else
   echo "Database: embedded PGlite (DATABASE_URL not set); scope: $scope"
 fi
 
-# The system packages first (Chromium; as root installed when missing): without them the run stops here, at once.
-step "System packages (scripts/ensure-packages.sh)" bash scripts/ensure-packages.sh || exit 1
 full_only "Type check (tsc --noEmit)" npx tsc --noEmit || true
 full_only "Lint and format (eslint, prettier --check)" npm run --silent lint || true
 full_only "Unit and integration tests (vitest run)" \

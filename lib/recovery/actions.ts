@@ -242,7 +242,8 @@ export async function changeMethodAction(): Promise<void> {
 
 type PasswordKey = MessageKey<"Recovery.password">;
 export type PasswordField = "password" | "confirmation";
-export type PasswordState = Idle | Invalid<PasswordField, PasswordKey> | { status: "rules"; rules: PasswordRule[] };
+export type PasswordState =
+  Idle | Invalid<PasswordField, PasswordKey> | { status: "rules"; rules: PasswordRule[]; previousPasswordReplaced?: true };
 const passwordKeys = formKeys<PasswordKey>("errors.passwordRequired");
 const passwordSchema = z.object({
   password: z.string().min(1, passwordKeys.key("errors.passwordRequired")).max(1024, passwordKeys.key("errors.maxLength")),
@@ -258,7 +259,11 @@ export async function chooseNewPasswordAction(_prev: PasswordState, formData: Fo
       return { status: "invalid", fieldErrors: { password: parsed.fieldErrors.password, confirmation: parsed.fieldErrors.confirmation } };
     }
     const result = await chooseNewPassword(db, flow, { password: parsed.data.password, confirmation: parsed.data.confirmation, ...ctx });
-    if (result.kind === "rules") return { status: "rules", rules: result.rules };
+    if (result.kind === "rules") {
+      return result.previousPasswordReplaced
+        ? { status: "rules", rules: result.rules, previousPasswordReplaced: true }
+        : { status: "rules", rules: result.rules };
+    }
     return goTo(result);
   });
 }

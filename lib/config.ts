@@ -414,8 +414,8 @@ function directoryConfig(e: z.infer<typeof envSchema>, fail: (line: string) => n
   };
 }
 
-const SESSION_SECRET_FILE = "session-secret";
-const HASH_KEY_FILE = "hash-key";
+export const SESSION_SECRET_FILE = "session-secret";
+export const HASH_KEY_FILE = "hash-key";
 
 /**
  * Before the hash key had its own file, the embedded default keyed its hashes with its session secret. Such a folder's

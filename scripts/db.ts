@@ -45,7 +45,8 @@ async function main(argv: string[]): Promise<void> {
     case "backup":
     case "copy-to": {
       const { positionals } = parseCommandLine(command, rest, {});
-      if (positionals.length !== 1) throw new UsageError(`${command} takes one argument (${command === "backup" ? "the file" : "the postgres:// URL"})`);
+      if (positionals.length !== 1)
+        throw new UsageError(`${command} takes one argument (${command === "backup" ? "the file" : "the postgres:// URL"})`);
       return command === "backup" ? backup(positionals[0]!) : copyTo(positionals[0]!);
     }
     case "restore": {

@@ -129,7 +129,8 @@ export function readBackup(file: string): { manifest: BackupManifest; files: Map
   const raw = files.get("manifest.json");
   const manifest = raw ? (JSON.parse(raw.toString("utf8")) as BackupManifest) : null;
   if (!manifest || manifest.format !== BACKUP_FORMAT) throw new Error(`${file} is not a Toegang backup (no manifest)`);
-  if (manifest.version !== BACKUP_VERSION) throw new Error(`${file} is a backup of format version ${manifest.version}; this portal reads version ${BACKUP_VERSION}`);
+  if (manifest.version !== BACKUP_VERSION)
+    throw new Error(`${file} is a backup of format version ${manifest.version}; this portal reads version ${BACKUP_VERSION}`);
   if (!files.has("pglite.tar")) throw new Error(`${file} holds no database (pglite.tar missing)`);
   for (const name of manifest.secrets) if (!files.has(name)) throw new Error(`${file} is incomplete (${name} missing)`);
   return { manifest, files };
@@ -171,17 +172,23 @@ export async function restoreEmbedded(dataDir: string, file: string, options: { 
       await pg.close();
     }
 
-    // What the restore replaces: the database, and each secret the backup holds unless the folder has the same one.
+    // What the restore replaces: the database, and each secret the backup holds unless the folder has the same one. Secrets
+    // beside no database protect nothing (the CLI's own start generates them in an empty folder): those are overwritten.
     let movedAside: string | null = null;
-    const replaced = [
-      ...(existsSync(dir) ? [path.basename(dir)] : []),
-      ...manifest.secrets.filter((name) => existsSync(path.join(dataDir, name)) && !readFileSync(path.join(dataDir, name)).equals(files.get(name)!)),
-    ];
+    const replaced = present
+      ? [
+          path.basename(dir),
+          ...manifest.secrets.filter(
+            (name) => existsSync(path.join(dataDir, name)) && !readFileSync(path.join(dataDir, name)).equals(files.get(name)!),
+          ),
+        ]
+      : [];
     if (replaced.length) {
       movedAside = path.join(dataDir, `before-restore-${new Date().toISOString().replace(/[:.]/g, "-")}`);
       mkdirSync(movedAside, { recursive: true, mode: 0o700 });
       for (const name of replaced) renameSync(path.join(dataDir, name), path.join(movedAside, name));
     }
+    rmSync(dir, { recursive: true, force: true }); // a folder without a database in it (nothing to keep)
     renameSync(staging, dir);
     for (const name of manifest.secrets) writeFileSync(path.join(dataDir, name), files.get(name)!, { mode: 0o600 });
     return { manifest, movedAside, audit };

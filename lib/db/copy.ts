@@ -92,7 +92,9 @@ export async function copyToPostgres(
 ): Promise<CopyResult> {
   const sourceAudit = await verifyChain(source);
   if (!sourceAudit.ok) {
-    throw new Error(`the embedded database's audit trail does not verify (${sourceAudit.problem.kind}: ${sourceAudit.problem.detail}); fix that first`);
+    throw new Error(
+      `the embedded database's audit trail does not verify (${sourceAudit.problem.kind}: ${sourceAudit.problem.detail}); fix that first`,
+    );
   }
   const tables = await tablesInOrder(source);
   const counts = await tableCounts(source);
@@ -109,13 +111,16 @@ export async function copyToPostgres(
     const missing = tables.map((t) => t.name).filter((n) => !targetTables.includes(n));
     const extra = targetTables.filter((n) => !tables.some((t) => t.name === n));
     if (missing.length || extra.length) {
-      throw new Error(`the target's tables differ from the embedded database's (${[...missing, ...extra].join(", ")}): is it another application's database?`);
+      throw new Error(
+        `the target's tables differ from the embedded database's (${[...missing, ...extra].join(", ")}): is it another application's database?`,
+      );
     }
     const full = await nonEmptyTables(target, tables);
     if (full.length) throw new Error(`the target database is not empty (rows in ${full.join(", ")}); copy-to only fills an empty database`);
 
     await target.begin(async (tx) => {
-      for (const [table, trigger] of SWITCHED_OFF) await tx.unsafe(`alter table ${quoteIdent(table)} disable trigger ${quoteIdent(trigger)}`);
+      for (const [table, trigger] of SWITCHED_OFF)
+        await tx.unsafe(`alter table ${quoteIdent(table)} disable trigger ${quoteIdent(trigger)}`);
       for (const t of tables) {
         const name = quoteIdent(t.name);
         let copied = 0;
@@ -133,7 +138,11 @@ export async function copyToPostgres(
           for (;;) {
             const key = quoteIdent(t.key);
             const where: SQL = after === null ? sql.raw("") : sql`where ${sql.raw(key)} > ${after}::${sql.raw(t.keyType)}`;
-            const [batch]: Array<{ json: string | null; n: string; last: string | null }> = rowsOf<{ json: string | null; n: string; last: string | null }>(
+            const [batch]: Array<{ json: string | null; n: string; last: string | null }> = rowsOf<{
+              json: string | null;
+              n: string;
+              last: string | null;
+            }>(
               await source.execute(sql`
                 with b as (select * from ${sql.raw(name)} ${where} order by ${sql.raw(key)} limit ${BATCH})
                 select json_agg(b order by ${sql.raw(`b.${key}`)})::text as json, count(*)::text as n,
@@ -149,7 +158,8 @@ export async function copyToPostgres(
         }
         options.onTable?.(t.name, copied);
       }
-      for (const [table, trigger] of SWITCHED_OFF) await tx.unsafe(`alter table ${quoteIdent(table)} enable trigger ${quoteIdent(trigger)}`);
+      for (const [table, trigger] of SWITCHED_OFF)
+        await tx.unsafe(`alter table ${quoteIdent(table)} enable trigger ${quoteIdent(trigger)}`);
 
       // Serial columns continue after the copied ids.
       const serials = await tx<{ seq: string; table: string; column: string }[]>`

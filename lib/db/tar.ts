@@ -42,7 +42,7 @@ export function writeTar(entries: TarEntry[]): Buffer {
 /** The regular files of an archive written by writeTar (or any ustar archive of plain files); checksums are checked. */
 export function readTar(archive: Buffer): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
-  for (let offset = 0; offset + BLOCK <= archive.length; ) {
+  for (let offset = 0; offset + BLOCK <= archive.length;) {
     const header = archive.subarray(offset, offset + BLOCK);
     if (header.every((b) => b === 0)) return files;
     const text = (start: number, length: number) => header.toString("latin1", start, start + length).replace(/\0.*$/s, "");

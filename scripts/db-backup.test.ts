@@ -25,7 +25,7 @@ const DOMAIN = "demo.example";
 async function snapshot(db: Db) {
   return {
     users: await db
-      .select({ id: users.id, email: users.email, hash: users.passwordHash, locked: users.lockedAt, version: users.sessionVersion })
+      .select({ id: users.id, email: users.email, hash: users.passwordHash, locked: users.lockedAt, changed: users.passwordChangedAt })
       .from(users)
       .orderBy(asc(users.email)),
     history: await db

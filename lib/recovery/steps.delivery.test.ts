@@ -216,7 +216,12 @@ describe.each(drivers())("delivery through MessageBird on %s", (driver) => {
     expect(await deliverDueMessages(h.db, { now: at(20), ids: [queued!.id] })).toMatchObject({ attempted: 0 });
 
     standIn.setMode("ok");
-    expect(await deliverDueMessages(h.db, { now: at(45), ids: [queued!.id] })).toEqual({ attempted: 1, sent: 1, retrying: 0, abandoned: 0 });
+    expect(await deliverDueMessages(h.db, { now: at(45), ids: [queued!.id] })).toEqual({
+      attempted: 1,
+      sent: 1,
+      retrying: 0,
+      abandoned: 0,
+    });
     expect(notifications()).toHaveLength(2);
     expect(String((notifications()[1]!.body as { recipients: unknown }).recipients)).toBe("31612345656");
     const attempts = (await h.audit(flowId)).filter((r) => r.event.startsWith("message.") && r.reason === "notification:sms");

@@ -208,7 +208,8 @@ async function start() {
         resolve(true);
       });
     });
-    if (!finished) logger.warn({ inFlight }, "grace period over: cutting off the requests still running");
+    const cutOff = finished ? 0 : inFlight;
+    if (cutOff) logger.warn({ inFlight: cutOff }, "grace period over: cutting off the requests still running");
     server.closeAllConnections();
     // Timers and workers first, the database last.
     const hooks = [...bridge.shutdownHooks].sort(([a], [b]) => (a === "database") - (b === "database"));
@@ -220,8 +221,8 @@ async function start() {
       }
     }
     await app.close().catch(() => {});
-    logger.info({ signal, cutOff: finished ? 0 : inFlight }, "stopped");
-    process.exit(finished ? 0 : 1);
+    logger.info({ signal, cutOff }, "stopped");
+    process.exit(cutOff ? 1 : 0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));

@@ -30,6 +30,11 @@ export async function startPortal(): Promise<void> {
         `\nToegang is running: http://localhost:${port}\nDemo users (their SMS codes and calls appear at http://localhost:${port}/dev/outbox):\n${formatDemoUsers(list)}\n`,
       );
     }
+    bridge.checkDependencies = async () => {
+      const { checkReadiness } = await import("@/lib/health");
+      const { checks } = await checkReadiness();
+      return (["database", "directory"] as const).filter((name) => checks[name] === "unreachable");
+    };
     bridge.markStarted?.();
   } catch (error) {
     console.error(`Toegang could not start: ${error instanceof Error ? error.message : String(error)}`);

@@ -55,6 +55,12 @@ export async function startPortal(): Promise<void> {
       const { checks } = await checkReadiness();
       return (["database", "directory"] as const).filter((name) => checks[name] === "unreachable");
     };
+    if (config.housekeepingIntervalMinutes > 0) {
+      const { startHousekeeping } = await import("@/lib/housekeeping");
+      startHousekeeping(handle.db, config.housekeepingIntervalMinutes, (line, error) =>
+        error ? console.error(line, error) : console.log(line),
+      );
+    }
     bridge.markStarted?.();
   } catch (error) {
     console.error(`Toegang could not start: ${error instanceof Error ? error.message : String(error)}`);

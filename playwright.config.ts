@@ -31,7 +31,8 @@ const projects = (["nl", "en"] as const).flatMap((language) =>
     // a test visits costs an axe run).
     // The provider specs need the stand-ins and their own server: playwright.providers.config.ts runs them.
     // The server specs start portals of their own (e2e/server/) and run once, in the "server" project.
-    testIgnore: ["**/providers/**", "**/server/**", ...(language === "en" ? ["**/recovery-errors.spec.ts"] : [])],
+    // The directory specs need real directories: playwright.directories.config.ts.
+    testIgnore: ["**/providers/**", "**/server/**", "**/directories/**", ...(language === "en" ? ["**/recovery-errors.spec.ts"] : [])],
     use: {
       ...chromium,
       // The browser's Accept-Language picks the portal's language.
@@ -52,7 +53,9 @@ export default defineConfig({
   reporter: "list",
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  outputDir: "test-results",
+  // Traces and screenshots of failed tests; the failure report at the end of `npm test` names them. .ci/run gives each
+  // database pass its own folder, so the second pass does not delete the first one's traces.
+  outputDir: process.env.E2E_OUTPUT_DIR ?? "test-results",
   use: {
     baseURL,
     trace: "retain-on-failure",

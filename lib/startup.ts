@@ -63,7 +63,9 @@ export async function startPortal(): Promise<void> {
     }
     bridge.markStarted?.();
   } catch (error) {
-    console.error(`Toegang could not start: ${error instanceof Error ? error.message : String(error)}`);
+    // A failed query's own message only quotes the SQL; its cause says what went wrong.
+    const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : "";
+    console.error(`Toegang could not start: ${error instanceof Error ? error.message : String(error)}${cause}`);
     process.exit(1);
   }
 }

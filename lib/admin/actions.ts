@@ -1,10 +1,12 @@
 "use server";
 // Server actions of the admin area: sign in (password, then the SMS code), a new code, cancel, sign out. The same code
 // serves JavaScript and plain form posts; every one re-reads the attempt or session it acts on.
+import { AccountStoreUnavailable } from "@/lib/accounts/types";
+import { orUnavailable, toUnavailablePage } from "@/lib/errors/unavailable";
 import { getLocale } from "next-intl/server";
 import { z } from "zod";
 import { getDb } from "@/lib/db/client";
-import { formKeys, parseForm, type Idle, type Invalid, type Refused } from "@/lib/forms/form-state";
+import { asForm, formKeys, parseForm, type Idle, type Invalid, type Refused } from "@/lib/forms/form-state";
 import type { MessageKey } from "@/lib/i18n/message-keys";
 import { redirect } from "@/lib/i18n/navigation";
 import type { SignInKey, SignInState } from "@/lib/auth/actions";
@@ -46,6 +48,7 @@ const signInSchema = z.object({
 
 /** Step 1: user ID and password; an administrator with the right password gets a code by SMS and the code page. */
 export async function adminSignInAction(_prev: SignInState, formData: FormData): Promise<SignInState> {
+  formData = asForm(formData);
   const values = { username: String(formData.get("username") ?? "").slice(0, 254) };
   const parsed = parseForm(signInSchema, formData, signInKeys);
   if (!parsed.ok)
@@ -55,6 +58,7 @@ export async function adminSignInAction(_prev: SignInState, formData: FormData):
   try {
     result = await startAdminSignIn(await getDb(), { userId: parsed.data.username, password: parsed.data.password, context });
   } catch (error) {
+    if (error instanceof AccountStoreUnavailable) return toUnavailablePage(error, { during: "admin-sign-in" });
     console.error(`admin sign-in failed unexpectedly [${context.requestId}]`, error);
     return { status: "refused", formError: "Admin.signIn.errors.unavailable", values };
   }
@@ -94,7 +98,7 @@ async function withPending() {
   const db = await getDb();
   const ctx = { context: await getRequestContext() };
   const cookie = await getAdminCookie();
-  const pending = await loadPendingSignIn(db, cookie.token, ctx);
+  const pending = await orUnavailable({ during: "admin-sign-in-code" }, () => loadPendingSignIn(db, cookie.token, ctx));
   if (!pending) {
     cookie.destroy();
     return go(toSignIn("ended"));
@@ -104,6 +108,7 @@ async function withPending() {
 
 /** Step 2: the code from the SMS; the right one opens the admin area (or the page the administrator came for). */
 export async function verifyAdminCodeAction(_prev: AdminCodeState, formData: FormData): Promise<AdminCodeState> {
+  formData = asForm(formData);
   const { db, ctx, cookie, pending } = await withPending();
   const parsed = parseForm(codeSchema, formData, codeKeys);
   if (!parsed.ok) return { status: "invalid", fieldErrors: { code: parsed.fieldErrors.code } };

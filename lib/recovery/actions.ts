@@ -8,7 +8,8 @@ import { newChallenge } from "@/lib/captcha/builtin";
 import { checkCaptcha } from "@/lib/captcha/check";
 import { getConfig } from "@/lib/config";
 import { getDb, type Db } from "@/lib/db/client";
-import { formKeys, parseForm, type Idle, type Invalid, type Refused } from "@/lib/forms/form-state";
+import { orUnavailable } from "@/lib/errors/unavailable";
+import { asForm, formKeys, parseForm, type Idle, type Invalid, type Refused } from "@/lib/forms/form-state";
 import type { MessageKey } from "@/lib/i18n/message-keys";
 import { redirect } from "@/lib/i18n/navigation";
 import type { PasswordRule } from "@/lib/password/policy";
@@ -45,7 +46,8 @@ function ctxOf(context: RequestContext): StepCtx {
 /** The flow of this browser on the given step (else redirected), with what a step function needs besides its input. */
 async function withFlow<R>(step: Step | readonly Step[], fn: (f: { db: Db; flow: Flow; ctx: StepCtx }) => Promise<R>): Promise<R> {
   const { db, flow, context } = await enterStep(step);
-  return fn({ db, flow, ctx: ctxOf(context) });
+  // A directory that cannot be reached: audited with the flow, the 503 page; the flow stays on its step.
+  return orUnavailable({ during: flow.step, flowId: flow.id, userId: flow.userId }, () => fn({ db, flow, ctx: ctxOf(context) }));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -91,6 +93,7 @@ const identifyHcaptchaSchema = identifySchema.extend({
 
 /** "Wie bent u?": checks the CAPTCHA, then starts a flow for the typed user ID (known or not) and moves on. */
 export async function startRecoveryAction(_prev: IdentifyState, formData: FormData): Promise<IdentifyState> {
+  formData = asForm(formData);
   const values = { userId: String(formData.get("userId") ?? "").slice(0, 254) };
   const fresh = async () => ({ values, captchaToken: await newChallenge() });
   if (formData.get("op") === "refresh") return { status: "idle", ...(await fresh()) };
@@ -128,7 +131,9 @@ export async function startRecoveryAction(_prev: IdentifyState, formData: FormDa
   if (captcha.kind !== "ok") {
     return { status: "invalid", fieldErrors: { [captcha.field]: captchaKey ?? identifyKeys.fallback }, ...(await fresh()) };
   }
-  const started = await startRecovery(db, { typedId: form.userId, intent: form.intent === "" ? null : form.intent, ...ctxOf(context) });
+  const started = await orUnavailable({ during: "identify" }, () =>
+    startRecovery(db, { typedId: form.userId, intent: form.intent === "" ? null : form.intent, ...ctxOf(context) }),
+  );
   if (started.kind !== "started") {
     const formError = started.kind === "blocked" ? "errors.blocked" : "errors.rateLimited";
     return { status: "refused", formError, params: { time: started.retryAt.toISOString() }, ...(await fresh()) };
@@ -148,6 +153,7 @@ const intentSchema = z.object({ intent: z.enum(["reset", "unlock"], { message: r
 
 /** "Waarom hebt u problemen bij het aanmelden?": reset or unlock. */
 export async function chooseIntentAction(_prev: ReasonState, formData: FormData): Promise<ReasonState> {
+  formData = asForm(formData);
   return withFlow("intent", async ({ db, flow, ctx }) => {
     const parsed = parseForm(intentSchema, formData, reasonKeys);
     if (!parsed.ok) return { status: "invalid", fieldErrors: { intent: parsed.fieldErrors.intent } };
@@ -168,6 +174,7 @@ const verifySchema = z.object({
 
 /** Method and full mobile number: a match sends a code to the registered number, never to the typed one. */
 export async function submitNumberAction(_prev: VerifyState, formData: FormData): Promise<VerifyState> {
+  formData = asForm(formData);
   return withFlow("verify", async ({ db, flow, ctx }) => {
     const parsed = parseForm(verifySchema, formData, verifyKeys);
     const values = { channel: formData.get("channel") === "voice" ? "voice" : "sms" };
@@ -199,6 +206,7 @@ const codeSchema = z.object({
 
 /** The code step: "Volgende" checks the code; "Opnieuw proberen" and "another method" are separate actions below. */
 export async function verifyCodeAction(_prev: CodeState, formData: FormData): Promise<CodeState> {
+  formData = asForm(formData);
   return withFlow("code", async ({ db, flow, ctx }) => {
     const parsed = parseForm(codeSchema, formData, codeKeys);
     if (!parsed.ok) return { status: "invalid", fieldErrors: { code: parsed.fieldErrors.code } };
@@ -234,7 +242,8 @@ export async function changeMethodAction(): Promise<void> {
 
 type PasswordKey = MessageKey<"Recovery.password">;
 export type PasswordField = "password" | "confirmation";
-export type PasswordState = Idle | Invalid<PasswordField, PasswordKey> | { status: "rules"; rules: PasswordRule[] };
+export type PasswordState =
+  Idle | Invalid<PasswordField, PasswordKey> | { status: "rules"; rules: PasswordRule[]; previousPasswordReplaced?: true };
 const passwordKeys = formKeys<PasswordKey>("errors.passwordRequired");
 const passwordSchema = z.object({
   password: z.string().min(1, passwordKeys.key("errors.passwordRequired")).max(1024, passwordKeys.key("errors.maxLength")),
@@ -243,13 +252,18 @@ const passwordSchema = z.object({
 
 /** "Voltooien": every broken rule is named; success sets the password once and shows the done page. */
 export async function chooseNewPasswordAction(_prev: PasswordState, formData: FormData): Promise<PasswordState> {
+  formData = asForm(formData);
   return withFlow("password", async ({ db, flow, ctx }) => {
     const parsed = parseForm(passwordSchema, formData, passwordKeys);
     if (!parsed.ok) {
       return { status: "invalid", fieldErrors: { password: parsed.fieldErrors.password, confirmation: parsed.fieldErrors.confirmation } };
     }
     const result = await chooseNewPassword(db, flow, { password: parsed.data.password, confirmation: parsed.data.confirmation, ...ctx });
-    if (result.kind === "rules") return { status: "rules", rules: result.rules };
+    if (result.kind === "rules") {
+      return result.previousPasswordReplaced
+        ? { status: "rules", rules: result.rules, previousPasswordReplaced: true }
+        : { status: "rules", rules: result.rules };
+    }
     return goTo(result);
   });
 }

@@ -39,6 +39,37 @@ export async function startPortal(): Promise<void> {
       help: "Notifications waiting to be sent (first attempt or a retry)",
       read: () => pendingMessages(handle.db),
     });
+    bridge.addCollectedGauge?.({
+      name: "toegang_sms_breaker_open",
+      help: "1 while a global SMS cap (SMS_CAP_PER_HOUR, SMS_CAP_PER_DAY) refuses messages",
+      read: async () => {
+        const { breakerOpen } = await import("@/lib/messaging/spend-guard");
+        return (await breakerOpen(handle.db)) ? 1 : 0;
+      },
+    });
+    bridge.addCollectedGauge?.({
+      name: "toegang_database_up",
+      help: "1 when the dependency (database, and the directory when configured) answered the check at scrape time",
+      labelNames: ["dependency"],
+      read: async () => {
+        const { checkReadiness } = await import("@/lib/health");
+        const { checks } = await checkReadiness();
+        const states: Array<[Record<string, string>, number]> = [[{ dependency: "database" }, checks.database === "ok" ? 1 : 0]];
+        if (checks.directory !== "not-configured") states.push([{ dependency: "directory" }, checks.directory === "ok" ? 1 : 0]);
+        return states;
+      },
+    });
+    bridge.checkDependencies = async () => {
+      const { checkReadiness } = await import("@/lib/health");
+      const { checks } = await checkReadiness();
+      return (["database", "directory"] as const).filter((name) => checks[name] === "unreachable");
+    };
+    if (config.housekeepingIntervalMinutes > 0) {
+      const { startHousekeeping } = await import("@/lib/housekeeping");
+      startHousekeeping(handle.db, config.housekeepingIntervalMinutes, (line, error) =>
+        error ? console.error(line, error) : console.log(line),
+      );
+    }
     bridge.markStarted?.();
   } catch (error) {
     // A failed query's own message only quotes the SQL; its cause says what went wrong.

@@ -42,7 +42,11 @@ async function openPostgres(url: string): Promise<DbHandle> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const sql = postgres(url, { max: 10, onnotice: () => {}, connect_timeout: 10 });
-  const db = drizzle(sql, { schema }) as unknown as Db;
+  const { retryReadsOnce } = await import("./read-retry");
+  const db = drizzle(
+    retryReadsOnce(sql, () => console.warn("database: a pooled connection had died; the read was repeated on a new one")),
+    { schema },
+  ) as unknown as Db;
   return { db, driver: "postgres", close: () => sql.end({ timeout: 5 }) };
 }
 

@@ -10,12 +10,13 @@ export type Availability = { ok: true } | { ok: false; reason: string };
 
 const NEEDS = {
   // samba-tool provisions, samba serves LDAP; Samba's Python modules come with the samba package. A domain controller
-  // also needs the AD schema (samba-ad-provision) and the directory's LDB modules (samba-dsdb-modules), which are only
-  // Recommends of samba (and we install without those): checked as packages, since they bring no program.
+  // also needs the AD schema (samba-ad-provision), the directory's LDB modules (samba-dsdb-modules) and the VFS modules
+  // that set the sysvol ACLs (samba-vfs-modules), which are only Recommends of samba (and we install without those):
+  // checked as packages, since they bring no program.
   ad: {
     programs: ["samba", "samba-tool"],
-    debs: ["samba-ad-provision", "samba-dsdb-modules"],
-    packages: ["samba", "samba-ad-provision", "samba-dsdb-modules", "winbind", "ldb-tools"],
+    debs: ["samba-ad-provision", "samba-dsdb-modules", "samba-vfs-modules"],
+    packages: ["samba", "samba-ad-provision", "samba-dsdb-modules", "samba-vfs-modules", "winbind", "ldb-tools"],
   },
   ldap: { programs: ["slapd", "slapadd", "slappasswd", "openssl"], debs: [], packages: ["slapd", "ldap-utils", "openssl"] },
 } as const;

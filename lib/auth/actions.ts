@@ -58,7 +58,13 @@ export async function signInAction(_prev: SignInState, formData: FormData): Prom
     return { status: "refused", formError: "SignInPage.errors.unavailable", values };
   }
   if (result.kind !== "success") {
-    return { status: "refused", formError: result.kind === "locked" ? "SignInPage.errors.locked" : "SignInPage.errors.invalid", values };
+    const formError =
+      result.kind === "locked"
+        ? "SignInPage.errors.locked"
+        : result.kind === "must-change"
+          ? "SignInPage.errors.mustChange"
+          : "SignInPage.errors.invalid";
+    return { status: "refused", formError, values };
   }
   const session = await getUserSession();
   session.userId = result.userId;

@@ -14,7 +14,11 @@ import { subjectHash } from "@/lib/security/subject";
 import { decideSignIn, type LockPolicy, type SignInDecision } from "./lockout";
 
 export type SignInResult =
-  { kind: "success"; userId: string; sessionVersion: number; isAdmin: boolean } | { kind: "invalid" } | { kind: "locked" };
+  | { kind: "success"; userId: string; sessionVersion: number; isAdmin: boolean }
+  | { kind: "invalid" }
+  | { kind: "locked" }
+  /** The right password, but the helpdesk required a new one first (said only to whoever typed the right password). */
+  | { kind: "must-change" };
 
 type SignInInput = { userId: string; password: string; context: RequestContext; now?: Date; policy?: LockPolicy };
 
@@ -28,7 +32,7 @@ export async function signIn(db: Db, input: SignInInput, store: AccountStore = g
   const check = await store.checkPassword(input.userId, input.password);
   if (store.lockout === "directory") return directorySignIn(db, check, base, input.userId);
 
-  const account = check.kind === "ok" ? check.account : await store.find(input.userId);
+  const account = check.kind === "ok" || check.kind === "must-change" ? check.account : await store.find(input.userId);
   if (!account) {
     const idHash = subjectHash(input.userId);
     const decision = await db.transaction(async (tx) => {
@@ -51,12 +55,23 @@ export async function signIn(db: Db, input: SignInInput, store: AccountStore = g
   return db.transaction(async (tx) => {
     const [row] = await tx.select().from(users).where(eq(users.id, account.id)).for("update");
     if (!row) return { kind: "invalid" } as const;
-    const d = decideSignIn(row, check.kind === "ok", now, policy);
+    // A password that must be changed is still the right one: it clears the failure count like any right password.
+    const d = decideSignIn(row, check.kind === "ok" || check.kind === "must-change", now, policy);
     if (d.outcome !== "locked") {
       await tx
         .update(users)
         .set({ ...d.next, updatedAt: now })
         .where(eq(users.id, account.id));
+    }
+    if (d.outcome === "success" && check.kind === "must-change") {
+      await recordAudit(tx, {
+        ...base,
+        userId: account.id,
+        event: "sign_in.refused",
+        outcome: "refused",
+        reason: "password-change-required",
+      });
+      return { kind: "must-change" } as const;
     }
     await auditSignIn(tx, d, { ...base, userId: account.id });
     if (d.outcome === "success") {

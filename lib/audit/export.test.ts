@@ -18,7 +18,12 @@ const filters: ResolvedFilters = {
   ip: "198.51.100.9",
   flow: null,
 };
-const labels: ExportLabels = { column: (c) => c.toUpperCase(), eventName: (e) => `name of ${e}` };
+const labels: ExportLabels = {
+  column: (c) => c.toUpperCase(),
+  eventName: (e) => `name of ${e}`,
+  outcome: (o) => `outcome ${o}`,
+  reason: () => null,
+};
 
 describe.each(drivers())("audit CSV export on %s", (driver) => {
   let h: DbHandle;
@@ -58,7 +63,7 @@ describe.each(drivers())("audit CSV export on %s", (driver) => {
       `2026-02-01T00:${String(Math.floor((MATCHING * 2 - 5) / 60)).padStart(2, "0")}:${String((MATCHING * 2 - 5) % 60).padStart(2, "0")}.000Z`,
     );
     expect(new Set(rows.map((r) => r[9]))).toEqual(new Set(["198.51.100.9"]));
-    expect(rows[0]!.slice(2, 5)).toEqual(["sign_in.failed", "name of sign_in.failed", "failure"]);
+    expect(rows[0]!.slice(2, 5)).toEqual(["sign_in.failed", "name of sign_in.failed", "outcome failure"]);
     // The user agent starts with "=": defused, never a formula.
     expect(rows[0]![10]).toBe("'=cmd|' /C calc'!A0");
     expect(done).toEqual([{ rows: MATCHING, complete: true }]);

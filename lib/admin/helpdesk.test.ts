@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { builtinAccountStore } from "@/lib/accounts/builtin";
 import type { AccountStore } from "@/lib/accounts/types";
 import { recordAudit } from "@/lib/audit/record";
-import { loadSessionUser, signIn } from "@/lib/auth/sign-in";
+import { loadUserSession, openUserSession } from "@/lib/auth/sessions";
+import { signIn } from "@/lib/auth/sign-in";
 import type { DbHandle } from "@/lib/db/client";
 import { auditEvents, outboxMessages, users } from "@/lib/db/schema";
 import { addUser } from "@/lib/users/service";
@@ -92,13 +93,14 @@ describe.each(drivers())("helpdesk actions on %s", (driver) => {
 
   it("ends every session of the account, and texts nobody when there is no number", async () => {
     const u = await user();
-    const signedIn = await signIn(h.db, signInAs(u.email), store);
-    if (signedIn.kind !== "success") throw new Error("no sign-in");
-    const session = { userId: u.id, sessionVersion: signedIn.sessionVersion };
-    expect(await loadSessionUser(h.db, session)).not.toBeNull();
+    expect((await signIn(h.db, signInAs(u.email), store)).kind).toBe("success");
+    const laptop = await openUserSession(h.db, u.id);
+    const phone = await openUserSession(h.db, u.id);
+    expect(await loadUserSession(h.db, laptop.token, { accounts: store })).not.toBeNull();
 
     expect(await run(u.id, "end-sessions")).toEqual({ kind: "done", notified: false });
-    expect(await loadSessionUser(h.db, session)).toBeNull();
+    expect(await loadUserSession(h.db, laptop.token, { accounts: store })).toBeNull();
+    expect(await loadUserSession(h.db, phone.token, { accounts: store })).toBeNull();
     expect(await rowsFor(u.id, "account.sessions_ended")).toHaveLength(1);
     expect(queue).toHaveLength(0);
   });

@@ -5,7 +5,7 @@ import "server-only";
 import { and, desc, eq, isNotNull, isNull, ne, or } from "drizzle-orm";
 import { getAccountStore } from "@/lib/accounts";
 import type { Account, AccountStore, RecordChange } from "@/lib/accounts/types";
-import { endAllSessions } from "@/lib/auth/sign-in";
+import { endAllSessions } from "@/lib/auth/sessions";
 import type { AuditEventName } from "@/lib/audit/events";
 import { getConfig } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db/client";
@@ -77,10 +77,10 @@ export async function runHelpdeskAction(
       await store.requirePasswordChange(account, record);
       break;
     case "end-sessions":
-      // The portal's own sessions, for every kind of store: Toegang's database, not the directory.
+      // The portal's own sessions (portal and admin), for every kind of store: Toegang's database, not the directory.
       await db.transaction(async (tx: Tx) => {
         await record(tx);
-        await endAllSessions(tx, account.id);
+        await endAllSessions(tx, account.id, "helpdesk");
       });
       break;
   }

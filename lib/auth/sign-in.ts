@@ -2,7 +2,7 @@
 // counted per account (or per unknown ID) in the database and every attempt is audited, the counters and their audit
 // rows in one transaction; a directory keeps its own lockout and the portal only audits its answer.
 import "server-only";
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { getAccountStore } from "@/lib/accounts";
 import type { AccountStore } from "@/lib/accounts/types";
 import { recordAudit, type AuditEvent } from "@/lib/audit/record";
@@ -14,7 +14,7 @@ import { subjectHash } from "@/lib/security/subject";
 import { decideSignIn, type LockPolicy, type SignInDecision } from "./lockout";
 
 export type SignInResult =
-  | { kind: "success"; userId: string; sessionVersion: number; isAdmin: boolean }
+  | { kind: "success"; userId: string; isAdmin: boolean }
   | { kind: "invalid" }
   | { kind: "locked" }
   /** The right password, but the helpdesk required a new one first (said only to whoever typed the right password). */
@@ -39,30 +39,26 @@ export async function signIn(db: Db, input: SignInInput, store: AccountStore = g
       await tx.insert(phantomSignIns).values({ idHash }).onConflictDoNothing();
       const [row] = await tx.select().from(phantomSignIns).where(eq(phantomSignIns.idHash, idHash)).for("update");
       const d = decideSignIn(row!, false, now, policy);
-      if (d.outcome !== "locked") {
-        await tx
-          .update(phantomSignIns)
-          .set({ ...d.next, updatedAt: now })
-          .where(eq(phantomSignIns.idHash, idHash));
-      }
+      await tx
+        .update(phantomSignIns)
+        .set({ ...d.next, updatedAt: now })
+        .where(eq(phantomSignIns.idHash, idHash));
       await auditSignIn(tx, d, { ...base, subjectHash: idHash });
       return d;
     });
-    return decision.outcome === "locked" || decision.outcome === "locked-now" ? { kind: "locked" } : { kind: "invalid" };
+    return answerOf(decision);
   }
 
-  // The portal's lockout counters and the session version live in the account's users row (builtin).
+  // The portal's lockout counters live in the account's users row (builtin).
   return db.transaction(async (tx) => {
     const [row] = await tx.select().from(users).where(eq(users.id, account.id)).for("update");
     if (!row) return { kind: "invalid" } as const;
     // A password that must be changed is still the right one: it clears the failure count like any right password.
     const d = decideSignIn(row, check.kind === "ok" || check.kind === "must-change", now, policy);
-    if (d.outcome !== "locked") {
-      await tx
-        .update(users)
-        .set({ ...d.next, updatedAt: now })
-        .where(eq(users.id, account.id));
-    }
+    await tx
+      .update(users)
+      .set({ ...d.next, updatedAt: now })
+      .where(eq(users.id, account.id));
     if (d.outcome === "success" && check.kind === "must-change") {
       await recordAudit(tx, {
         ...base,
@@ -75,10 +71,17 @@ export async function signIn(db: Db, input: SignInInput, store: AccountStore = g
     }
     await auditSignIn(tx, d, { ...base, userId: account.id });
     if (d.outcome === "success") {
-      return { kind: "success", userId: account.id, sessionVersion: row.sessionVersion, isAdmin: account.isAdmin } as const;
+      return { kind: "success", userId: account.id, isAdmin: account.isAdmin } as const;
     }
-    return d.outcome === "wrong-password" ? ({ kind: "invalid" } as const) : ({ kind: "locked" } as const);
+    return answerOf(d);
   });
+}
+
+/** What a refused attempt is told: "locked" once the lock is due by the count, "wrong password" before (see decideSignIn). */
+function answerOf(d: SignInDecision): { kind: "invalid" } | { kind: "locked" } {
+  if (d.outcome === "locked") return { kind: d.answer };
+  // (An unknown ID has no right password, so "success" never reaches here.)
+  return d.outcome === "locked-now" ? { kind: "locked" } : { kind: "invalid" };
 }
 
 /** A directory decided (and counted) itself: the portal records its answer and keeps no counter. */
@@ -91,12 +94,7 @@ async function directorySignIn(
   switch (check.kind) {
     case "ok": {
       await recordAudit(db, { ...base, userId: check.account.id, event: "sign_in.succeeded", outcome: "success" });
-      return {
-        kind: "success",
-        userId: check.account.id,
-        sessionVersion: await sessionVersion(db, check.account.id),
-        isAdmin: check.account.isAdmin,
-      };
+      return { kind: "success", userId: check.account.id, isAdmin: check.account.isAdmin };
     }
     case "locked":
       await recordAudit(db, {
@@ -145,41 +143,12 @@ async function auditSignIn(tx: Tx, d: SignInDecision, base: Who): Promise<void> 
         details: { lockedUntil: d.next.lockedUntil?.toISOString() ?? null },
       });
     case "locked":
-      return recordAudit(tx, { ...base, event: "sign_in.refused", outcome: "refused", reason: "account-locked" });
+      return recordAudit(tx, {
+        ...base,
+        event: "sign_in.refused",
+        outcome: "refused",
+        reason: "account-locked",
+        details: { failures: d.next.failedSignIns, answered: d.answer },
+      });
   }
-}
-
-/** The version a new session carries; a later bump (password reset, sign-out everywhere) ends it. */
-async function sessionVersion(db: Db, accountId: string): Promise<number> {
-  const [row] = await db.select({ v: users.sessionVersion }).from(users).where(eq(users.id, accountId)).limit(1);
-  return row?.v ?? 1;
-}
-
-/** Whether a session still belongs to a current, unchanged account; returns what the home page shows. */
-export async function loadSessionUser(db: Db, session: { userId?: string; sessionVersion?: number }) {
-  if (!session.userId) return null;
-  const [row] = await db
-    .select({
-      id: users.id,
-      email: users.email,
-      firstName: users.firstName,
-      lastName: users.lastName,
-      isAdmin: users.isAdmin,
-      passwordChangedAt: users.passwordChangedAt,
-      sessionVersion: users.sessionVersion,
-    })
-    .from(users)
-    .where(eq(users.id, session.userId))
-    .limit(1);
-  if (!row || row.sessionVersion !== session.sessionVersion) return null;
-  const { sessionVersion: _v, ...dto } = row;
-  return dto;
-}
-
-/** Ends every session of an account (their cookies stop matching); pass the transaction of the change that ends them. */
-export async function endAllSessions(db: Db | Tx, accountId: string): Promise<void> {
-  await db
-    .update(users)
-    .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
-    .where(eq(users.id, accountId));
 }

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { getConfig } from "@/lib/config";
+import { loadTemplate } from "./pglite-template";
 import * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -54,7 +55,9 @@ async function openPglite(options: OpenOptions): Promise<DbHandle> {
   } else {
     const dir = path.join(options.dataDir ?? getConfig().dataDir, "pglite");
     release = claimDataFolder(path.dirname(dir));
-    client = new PGlite(dir);
+    // A fresh folder starts from the build's migrated template when there is one (lib/db/pglite-template.ts).
+    const template = existsSync(path.join(dir, "PG_VERSION")) ? undefined : loadTemplate(migrationsFolder);
+    client = new PGlite(dir, template ? { loadDataDir: template } : {});
   }
   await client.waitReady;
   const db = drizzle(client, { schema }) as unknown as Db;

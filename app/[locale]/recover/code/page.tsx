@@ -10,6 +10,8 @@ import { codePageInfo } from "@/lib/recovery/page-info";
 import { CancelButton } from "../../../_components/recovery/cancel-button";
 import { CodeForm } from "../../../_components/recovery/code-form";
 import { Progress } from "../../../_components/recovery/progress";
+import { ClientMessages } from "@/lib/i18n/client-messages";
+import { clientMessages } from "@/app/_components/client-messages";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("Recovery.code"))("metaTitle") };
@@ -32,18 +34,20 @@ export default async function CodePage() {
         <p className="lead">{info.channel === "voice" ? t("code.sentVoice") : t("code.sentSms")}</p>
       )}
       <p className="muted">{t("code.checkNumber", { masked: info.masked, minutes: info.codeTtlMinutes })}</p>
-      <CodeForm
-        cooldownSeconds={info.cooldownSeconds}
-        watchSeconds={info.watchSeconds}
-        cancel={<CancelButton />}
-        otherMethod={
-          <form action={changeMethodAction}>
-            <button type="submit" className="link-button">
-              {t("code.otherMethod")}
-            </button>
-          </form>
-        }
-      />
+      <ClientMessages paths={clientMessages.codeForm}>
+        <CodeForm
+          cooldownSeconds={info.cooldownSeconds}
+          watchSeconds={info.watchSeconds}
+          cancel={<CancelButton />}
+          otherMethod={
+            <form action={changeMethodAction}>
+              <button type="submit" className="link-button">
+                {t("code.otherMethod")}
+              </button>
+            </form>
+          }
+        />
+      </ClientMessages>
       <p className="links">
         <Link href="/recover/contact">{t("code.contact")}</Link>
       </p>

@@ -8,6 +8,8 @@ import { passwordPageInfo } from "@/lib/recovery/page-info";
 import { CancelButton } from "../../../_components/recovery/cancel-button";
 import { PasswordForm } from "../../../_components/recovery/password-form";
 import { Progress } from "../../../_components/recovery/progress";
+import { ClientMessages } from "@/lib/i18n/client-messages";
+import { clientMessages } from "@/app/_components/client-messages";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("Recovery.password"))("metaTitle") };
@@ -27,7 +29,9 @@ export default async function PasswordPage() {
     <>
       <h1>{t("title")}</h1>
       <Progress intent="reset" verified />
-      <PasswordForm lastName={info.lastName} ownWords={info.ownWords} orgTerms={publicOrgTerms()} cancel={<CancelButton />} />
+      <ClientMessages paths={clientMessages.passwordForm}>
+        <PasswordForm lastName={info.lastName} ownWords={info.ownWords} orgTerms={publicOrgTerms()} cancel={<CancelButton />} />
+      </ClientMessages>
     </>
   );
 }

@@ -8,6 +8,8 @@ import { codePageInfo, loadPendingSignIn } from "@/lib/admin/sign-in";
 import { getDb } from "@/lib/db/client";
 import { redirect } from "@/lib/i18n/navigation";
 import { getRequestContext } from "@/lib/security/request-context";
+import { ClientMessages } from "@/lib/i18n/client-messages";
+import { clientMessages } from "@/app/_components/client-messages";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("Admin.code"))("metaTitle") };
@@ -24,7 +26,9 @@ export default async function AdminCodePage({ searchParams }: { searchParams: Pr
       <h1>{t("title")}</h1>
       <p className="lead">{t("sent", { masked: info.maskedNumber })}</p>
       <p className="muted">{t("validity", { minutes: info.codeTtlMinutes })}</p>
-      <AdminCodeForm next={safeAdminPath(typeof next === "string" ? next : null)} resendAfterSeconds={info.resendAfterSeconds} />
+      <ClientMessages paths={clientMessages.adminCodeForm}>
+        <AdminCodeForm next={safeAdminPath(typeof next === "string" ? next : null)} resendAfterSeconds={info.resendAfterSeconds} />
+      </ClientMessages>
     </>
   );
 }

@@ -40,6 +40,7 @@ step "Lint and format (eslint, prettier --check)" npm run --silent lint || true
 step "Unit and integration tests (vitest run)" npx vitest run || true
 if step "Production build (next build)" npx next build; then
   step "Browser tests (playwright test)" npx playwright test || true
+  step "Page gates: Lighthouse and the Nu HTML checker (scripts/page-gates.ts)" npx tsx scripts/page-gates.ts || true
   # That run's passwords, phone numbers and codes must appear nowhere in its audit trail or its server log.
   step "Canary check (scripts/check-canaries.ts)" npx tsx --conditions=react-server scripts/check-canaries.ts || true
   rm -rf "${E2E_RUN_DIR:-.e2e-run}/data"

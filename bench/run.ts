@@ -204,7 +204,9 @@ async function fetchText(url: string, headers: Record<string, string> = {}): Pro
 async function cpuPerRequest(server: Server, urls: string[]): Promise<number> {
   const before = cpuMs(server.child.pid!);
   for (const url of urls) {
-    const res = await fetch(url);
+    // Uncompressed on both sides: Toegang leaves compression to the reverse proxy (compress: false), and a bare Next
+    // server would gzip — that would compare compression, not pages.
+    const res = await fetch(url, { headers: { "accept-encoding": "identity" } });
     await res.arrayBuffer();
     if (!res.ok) throw new Error(`${url}: ${res.status}`);
   }
@@ -559,7 +561,7 @@ async function main() {
       "; " +
       [...pgStats].map(([k, v]) => `${k.replace(/ \(.*$/, "")} PostgreSQL ${v.cpuMs.map((x) => x.toFixed(1)).join("/")}`).join("; ") +
       ".",
-    `Cold starts (ms): bare ${cold.bare.map((x) => x.toFixed(0)).join(", ")}; Toegang ${cold.toegang.map((x) => x.toFixed(0)).join(", ")}.`,
+    `Cold starts (ms), Toegang ${existsSync(path.join(root, ".next", "pglite-template.tar.gz")) ? "from the build's migrated template" : "without a template (initdb and migrations)"}: bare ${cold.bare.map((x) => x.toFixed(0)).join(", ")}; Toegang ${cold.toegang.map((x) => x.toFixed(0)).join(", ")}.`,
     `Resets: ${resets.map((r) => `depth ${r.depth}: ${r.resetCpuMs.toFixed(1)} ms CPU (rules ${r.rulesCpuMs.toFixed(1)}, history + hash + write ${r.storeCpuMs.toFixed(1)}), floor ${r.floorMs.toFixed(1)} ms, wall ${r.wallMs.toFixed(0)} ms`).join("; ")}.`,
   ];
   const cpu = os.cpus();
@@ -576,6 +578,18 @@ Counts: ${counts.rounds} rounds × ${counts.requests} sequential requests per pa
 ${counts.resets} resets per depth, audit pages ${counts.auditRequests} requests per view after 5 warm-up.
 
 ${table}
+
+How each row is measured: **server CPU per page** is the server process's user + system CPU (\`/proc/<pid>/stat\`, all
+threads) over a series of sequential uncompressed GETs from loopback, divided by the requests; the median of the
+rounds, bare and Toegang interleaved. **HTML gzipped** is the page gzipped at level 6 (brotli in the notes).
+**JS per page** is every \`<script src>\` of the page, each gzipped. **CAPTCHA picture**: new challenges' pictures, each
+the first time it is asked for (rendered), against the bare page in the same minute. **A reset's password step**
+(\`bench/reset-cost.ts\`, on PostgreSQL): the portal's rules, the account store's history check, the Argon2 hash and
+the writes, as the wizard's password step runs them, with \`PASSWORD_HISTORY\` at that depth; its **floor** is the
+Argon2 work alone that a new password needs at that depth (verify it against each history hash, hash it once),
+measured the same way, interleaved. **Cold start**: from spawning \`next start\` to the first 200 of \`/nl\`, Toegang
+with default settings (demo users seeded) on an empty \`DATA_DIR\`. **RSS**: resident memory of the server process
+after all the page series. **Audit page**: \`bench/audit-page.ts\` (below), p95 of sequential whole-page requests.
 
 ${detail.map((d) => `- ${d}`).join("\n")}
 <!-- /bench:run -->`;

@@ -19,7 +19,17 @@ export const clientMessages = {
     errorSummary,
   ],
   adminCodeForm: ["Admin.code", errorSummary],
-  identifyForm: ["Recovery.next", "Recovery.identify", errorSummary],
+  identifyForm: [
+    "Recovery.next",
+    ...(["userId", "userIdHint", "noJavaScript", "errors"] as const).map((k) => `Recovery.identify.${k}` as const),
+    // The built-in CAPTCHA, and the hCaptcha widget when it is configured.
+    ...(["captcha", "captchaHint", "captchaImageAlt", "captchaAudio", "captchaAudioLink", "captchaRefresh"] as const).map(
+      (k) => `Recovery.identify.${k}` as const,
+    ),
+    "Recovery.identify.hcaptchaLabel",
+    "Recovery.identify.hcaptchaLoadFailed",
+    errorSummary,
+  ],
   reasonForm: ["Recovery.next", "Recovery.reason", errorSummary],
   verifyForm: ["Recovery.verify", errorSummary],
   codeForm: ["Recovery.next", "Recovery.code", errorSummary],

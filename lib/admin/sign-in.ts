@@ -65,9 +65,9 @@ export async function startAdminSignIn(db: Db, input: { userId: string; password
           ? "unknown-user"
           : result.kind === "success"
             ? "not-admin"
-            : result.kind === "must-change"
-              ? "password-change-required"
-              : "wrong-password";
+            : result.kind === "invalid"
+              ? "wrong-password"
+              : result.kind;
     await auditAdmin(db, input, { ...who, event: "admin.sign_in.failed", outcome: "failure", reason });
     return result.kind === "locked" ? { kind: "locked" } : { kind: "invalid" };
   }

@@ -17,8 +17,9 @@ export type SignInResult =
   | { kind: "success"; userId: string; isAdmin: boolean }
   | { kind: "invalid" }
   | { kind: "locked" }
-  /** The right password, but the helpdesk required a new one first (said only to whoever typed the right password). */
-  | { kind: "must-change" };
+  /** Only with the right password: it must be changed first (AD pwdLastSet=0, a helpdesk requirement) or has expired. */
+  | { kind: "must-change" }
+  | { kind: "expired" };
 
 type SignInInput = { userId: string; password: string; context: RequestContext; now?: Date; policy?: LockPolicy };
 
@@ -105,14 +106,18 @@ async function directorySignIn(
         reason: "account-locked",
       });
       return { kind: "locked" };
+    case "must-change":
+    case "expired":
+      // Only the right password gets this far, so saying so reveals nothing to someone who does not know it.
+      await recordAudit(db, { ...base, userId: check.account.id, event: "sign_in.refused", outcome: "refused", reason: check.kind });
+      return { kind: check.kind };
     default:
-      // must-change and expired need their own messages (issue #9); until then they are refused like a wrong password.
       await recordAudit(db, {
         ...base,
-        ...(check.kind === "wrong" ? { subjectHash: subjectHash(typedId) } : { userId: check.account.id }),
+        subjectHash: subjectHash(typedId),
         event: "sign_in.failed",
         outcome: "failure",
-        reason: check.kind === "wrong" ? "wrong-password" : check.kind,
+        reason: "wrong-password",
       });
       return { kind: "invalid" };
   }

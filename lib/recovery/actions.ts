@@ -8,6 +8,7 @@ import { newChallenge } from "@/lib/captcha/builtin";
 import { checkCaptcha } from "@/lib/captcha/check";
 import { getConfig } from "@/lib/config";
 import { getDb, type Db } from "@/lib/db/client";
+import { orUnavailable } from "@/lib/errors/unavailable";
 import { formKeys, parseForm, type Idle, type Invalid, type Refused } from "@/lib/forms/form-state";
 import type { MessageKey } from "@/lib/i18n/message-keys";
 import { redirect } from "@/lib/i18n/navigation";
@@ -45,7 +46,8 @@ function ctxOf(context: RequestContext): StepCtx {
 /** The flow of this browser on the given step (else redirected), with what a step function needs besides its input. */
 async function withFlow<R>(step: Step | readonly Step[], fn: (f: { db: Db; flow: Flow; ctx: StepCtx }) => Promise<R>): Promise<R> {
   const { db, flow, context } = await enterStep(step);
-  return fn({ db, flow, ctx: ctxOf(context) });
+  // A directory that cannot be reached: audited with the flow, the 503 page; the flow stays on its step.
+  return orUnavailable({ during: flow.step, flowId: flow.id, userId: flow.userId }, () => fn({ db, flow, ctx: ctxOf(context) }));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -128,7 +130,9 @@ export async function startRecoveryAction(_prev: IdentifyState, formData: FormDa
   if (captcha.kind !== "ok") {
     return { status: "invalid", fieldErrors: { [captcha.field]: captchaKey ?? identifyKeys.fallback }, ...(await fresh()) };
   }
-  const started = await startRecovery(db, { typedId: form.userId, intent: form.intent === "" ? null : form.intent, ...ctxOf(context) });
+  const started = await orUnavailable({ during: "identify" }, () =>
+    startRecovery(db, { typedId: form.userId, intent: form.intent === "" ? null : form.intent, ...ctxOf(context) }),
+  );
   if (started.kind !== "started") {
     const formError = started.kind === "blocked" ? "errors.blocked" : "errors.rateLimited";
     return { status: "refused", formError, params: { time: started.retryAt.toISOString() }, ...(await fresh()) };
@@ -234,7 +238,8 @@ export async function changeMethodAction(): Promise<void> {
 
 type PasswordKey = MessageKey<"Recovery.password">;
 export type PasswordField = "password" | "confirmation";
-export type PasswordState = Idle | Invalid<PasswordField, PasswordKey> | { status: "rules"; rules: PasswordRule[] };
+export type PasswordState =
+  Idle | Invalid<PasswordField, PasswordKey> | { status: "rules"; rules: PasswordRule[]; previousPasswordReplaced?: true };
 const passwordKeys = formKeys<PasswordKey>("errors.passwordRequired");
 const passwordSchema = z.object({
   password: z.string().min(1, passwordKeys.key("errors.passwordRequired")).max(1024, passwordKeys.key("errors.maxLength")),
@@ -249,7 +254,11 @@ export async function chooseNewPasswordAction(_prev: PasswordState, formData: Fo
       return { status: "invalid", fieldErrors: { password: parsed.fieldErrors.password, confirmation: parsed.fieldErrors.confirmation } };
     }
     const result = await chooseNewPassword(db, flow, { password: parsed.data.password, confirmation: parsed.data.confirmation, ...ctx });
-    if (result.kind === "rules") return { status: "rules", rules: result.rules };
+    if (result.kind === "rules") {
+      return result.previousPasswordReplaced
+        ? { status: "rules", rules: result.rules, previousPasswordReplaced: true }
+        : { status: "rules", rules: result.rules };
+    }
     return goTo(result);
   });
 }

@@ -366,7 +366,10 @@ async function checkInTransaction(tx: Tx, flow: Flow, typed: string, account: Ac
 // ---------------------------------------------------------------------------------------------------------------
 // The new password.
 
-export type PasswordOutcome = Destination | { kind: "rules"; rules: PasswordRule[] };
+export type PasswordOutcome =
+  | Destination
+  /** previousPasswordReplaced: AD's two-step reset refused the new password after replacing the old one (see AccountStore). */
+  | { kind: "rules"; rules: PasswordRule[]; previousPasswordReplaced?: true };
 
 /**
  * Sets the new password once. The portal's rules come first (named, then guessable); only a password that passes them
@@ -389,7 +392,7 @@ export async function chooseNewPassword(
       // AD's two-step reset: the old password is gone (replaced by a random one); the account is unlocked.
       ...(previousPasswordReplaced ? { details: { previousPasswordReplaced } } : {}),
     });
-    return { kind: "rules", rules };
+    return previousPasswordReplaced ? { kind: "rules", rules, previousPasswordReplaced } : { kind: "rules", rules };
   };
   // The portal's own rules (named, guessable); the history is the store's (the builtin tables, or the directory's).
   const owner = { id: null, email: account.userId, firstName: account.firstName, lastName: account.lastName };

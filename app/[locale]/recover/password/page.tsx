@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
+import { orUnavailable } from "@/lib/errors/unavailable";
 import { requireStep } from "@/lib/recovery/page-guard";
 import { passwordPageInfo } from "@/lib/recovery/page-info";
 import { CancelButton } from "../../../_components/recovery/cancel-button";
@@ -23,7 +24,8 @@ function publicOrgTerms(): string[] {
 
 export default async function PasswordPage() {
   const flow = await requireStep("password");
-  const info = await passwordPageInfo(await getDb(), flow);
+  const db = await getDb();
+  const info = await orUnavailable({ during: "password-page", flowId: flow.id, userId: flow.userId }, () => passwordPageInfo(db, flow));
   const t = await getTranslations("Recovery");
   return (
     <>

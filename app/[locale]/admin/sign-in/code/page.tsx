@@ -6,6 +6,7 @@ import { safeAdminPath } from "@/lib/admin/rules";
 import { getAdminCookie } from "@/lib/admin/session";
 import { codePageInfo, loadPendingSignIn } from "@/lib/admin/sign-in";
 import { getDb } from "@/lib/db/client";
+import { orUnavailable } from "@/lib/errors/unavailable";
 import { redirect } from "@/lib/i18n/navigation";
 import { getRequestContext } from "@/lib/security/request-context";
 import { ClientMessages } from "@/lib/i18n/client-messages";
@@ -16,7 +17,10 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function AdminCodePage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
-  const pending = await loadPendingSignIn(await getDb(), (await getAdminCookie()).token, { context: await getRequestContext() });
+  const db = await getDb();
+  const token = (await getAdminCookie()).token;
+  const context = await getRequestContext();
+  const pending = await orUnavailable({ during: "admin-sign-in-code" }, () => loadPendingSignIn(db, token, { context }));
   if (!pending) return redirect({ href: { pathname: "/admin/sign-in", query: { ended: "1" } }, locale: await getLocale() });
   const info = codePageInfo(pending);
   const { next } = await searchParams;

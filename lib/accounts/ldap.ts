@@ -155,7 +155,7 @@ class LdapStore extends DirectoryStore {
 
   private rightsProblem(error: unknown): AccountStoreUnavailable {
     return new AccountStoreUnavailable(
-      `the service account may not do this: it needs write (not manage) on userPassword and pwdAccountLockedTime (${diagnostic(error)})`,
+      `the service account may not do this: it needs write (not manage) on userPassword and pwdAccountLockedTime, and on pwdReset for the helpdesk's "new password required" (${diagnostic(error)})`,
       { cause: error },
     );
   }

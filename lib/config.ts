@@ -106,6 +106,7 @@ const envSchema = z.object({
   ADMIN_IDLE_MINUTES: int(30, 1, 1_440),
   ADMIN_SESSION_HOURS: int(8, 1, 72),
   TRUSTED_PROXIES: z.string().max(4000).default(""),
+  HOUSEKEEPING_INTERVAL_MINUTES: int(15, 0, 1_440),
   METRICS_TOKEN: z.string().min(16, { message: "must be at least 16 characters" }).max(512).optional(),
   /** Replaced by TRUSTED_PROXIES; still read only to refuse it with a clear line. */
   TRUSTED_PROXY_HOPS: z.string().optional(),
@@ -224,6 +225,8 @@ export type AppConfig = {
   admin: { idleMinutes: number; sessionHours: number };
   /** Reverse proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES); empty = the TCP peer is the client. */
   trustedProxies: TrustedProxies;
+  /** Minutes between housekeeping rounds (lib/housekeeping.ts); 0 = off. */
+  housekeepingIntervalMinutes: number;
   /** Bearer token for /api/metrics; undefined = no metrics endpoint. */
   metricsToken: string | undefined;
   /** Whether /dev/outbox exists (with the outbox transport, for requests from this machine only), or is off. */
@@ -396,6 +399,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     outboxPage: e.OUTBOX_PAGE,
     trustedProxies,
     metricsToken: e.METRICS_TOKEN,
+    housekeepingIntervalMinutes: e.HOUSEKEEPING_INTERVAL_MINUTES,
     captchaTestAnswer: e.CAPTCHA_TEST_ANSWER,
     directory,
   };
@@ -449,8 +453,8 @@ function directoryConfig(e: z.infer<typeof envSchema>, fail: (line: string) => n
   };
 }
 
-const SESSION_SECRET_FILE = "session-secret";
-const HASH_KEY_FILE = "hash-key";
+export const SESSION_SECRET_FILE = "session-secret";
+export const HASH_KEY_FILE = "hash-key";
 
 /**
  * Before the hash key had its own file, the embedded default keyed its hashes with its session secret. Such a folder's

@@ -20,6 +20,7 @@ import { recordAudit, type AuditEvent } from "@/lib/audit/record";
 import { getConfig } from "@/lib/config";
 import { getDb, type Db, type Tx } from "@/lib/db/client";
 import { messageQueue, outboxMessages } from "@/lib/db/schema";
+import { codePolicy } from "@/lib/verification/policy";
 import { sendGuarded, type SendOutcome } from "@/lib/verification/send";
 import type { Channel, OutgoingMessage, Transport } from "./transport";
 
@@ -246,7 +247,8 @@ export async function pendingMessages(db: Db): Promise<number> {
  * texts for the development page; a code must not outlive its validity anywhere), and done queue rows after a week.
  */
 export async function scrubMessages(db: Db, now = new Date()): Promise<{ codeTexts: number; doneMessages: number }> {
-  const codeTtlMs = getConfig().recovery.codeTtlMinutes * 60_000;
+  // The codes' one rule for how long they last (the wizard's and the admin sign-in's alike).
+  const codeTtlMs = codePolicy(getConfig()).codeTtlSeconds * 1000;
   const codeTexts = await db
     .update(outboxMessages)
     .set({ body: "" })

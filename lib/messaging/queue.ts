@@ -270,7 +270,8 @@ export async function scrubMessages(db: Db, now = new Date()): Promise<{ codeTex
 // ---------------------------------------------------------------------------------------------------------------
 // The worker: one per process (shared across Next.js bundles through globalThis).
 
-type Worker = { timer: NodeJS.Timeout | null; running: Promise<void> | null; again: boolean; stopped: boolean };
+type WorkerOptions = { intervalMs?: number; db?: () => Promise<Db>; transport?: Transport };
+type Worker = { timer: NodeJS.Timeout | null; running: Promise<void> | null; again: boolean; stopped: boolean; options: WorkerOptions };
 const workerKey = Symbol.for("toegang.messageWorker");
 type GlobalWithWorker = typeof globalThis & { [workerKey]?: Worker };
 
@@ -282,9 +283,9 @@ function tick(worker: Worker): void {
   }
   worker.running = (async () => {
     try {
-      const db = await getDb();
+      const db = await (worker.options.db ?? getDb)();
       for (;;) {
-        const run = await deliverDueMessages(db);
+        const run = await deliverDueMessages(db, { transport: worker.options.transport });
         if (run.attempted === 0) break;
         if (worker.stopped) break;
       }
@@ -304,12 +305,12 @@ function tick(worker: Worker): void {
 
 /**
  * Starts the process's message worker: it sends what is pending at once (messages left by a restart) and then looks
- * every WORKER_INTERVAL_MS. Safe to call more than once.
+ * every WORKER_INTERVAL_MS. Safe to call more than once. Tests pass their own database and transport.
  */
-export function startMessageWorker(options: { intervalMs?: number } = {}): void {
+export function startMessageWorker(options: WorkerOptions = {}): void {
   const g = globalThis as GlobalWithWorker;
   if (g[workerKey] && !g[workerKey].stopped) return;
-  const worker: Worker = { timer: null, running: null, again: false, stopped: false };
+  const worker: Worker = { timer: null, running: null, again: false, stopped: false, options };
   g[workerKey] = worker;
   worker.timer = setInterval(() => tick(worker), options.intervalMs ?? WORKER_INTERVAL_MS);
   worker.timer.unref();

@@ -15,7 +15,7 @@ import { sql, type SQL } from "drizzle-orm";
 import postgres from "postgres";
 import { verifyChain } from "@/lib/audit/chain";
 import { openDb, type Db } from "./client";
-import { quoteIdent } from "./roles";
+import { permissionDenied, quoteIdent, userOf } from "./roles";
 import { rowsOf } from "./rows";
 import { tableCounts } from "./backup";
 
@@ -100,7 +100,11 @@ export async function copyToPostgres(
   const counts = await tableCounts(source);
 
   // The same migrations as the source; as the owner, and nobody else is granted anything yet.
-  const migrated = await openDb({ databaseUrl: targetUrl, migrationUrl: targetUrl });
+  const notOwner = () =>
+    new Error(`${userOf(targetUrl)} does not own the tables: copy-to must connect as the owner (the new MIGRATION_DATABASE_URL)`);
+  const migrated = await openDb({ databaseUrl: targetUrl, migrationUrl: targetUrl }).catch((error: unknown) => {
+    throw permissionDenied(error) ? notOwner() : error;
+  });
   await migrated.close();
 
   const target = postgres(targetUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
@@ -119,8 +123,14 @@ export async function copyToPostgres(
     if (full.length) throw new Error(`the target database is not empty (rows in ${full.join(", ")}); copy-to only fills an empty database`);
 
     await target.begin(async (tx) => {
-      for (const [table, trigger] of SWITCHED_OFF)
-        await tx.unsafe(`alter table ${quoteIdent(table)} disable trigger ${quoteIdent(trigger)}`);
+      for (const [table, trigger] of SWITCHED_OFF) {
+        await tx.unsafe(`alter table ${quoteIdent(table)} disable trigger ${quoteIdent(trigger)}`).catch((error: unknown) => {
+          if (!permissionDenied(error)) throw error;
+          throw new Error(
+            `${userOf(targetUrl)} does not own the tables: copy-to must connect as the owner (the new MIGRATION_DATABASE_URL)`,
+          );
+        });
+      }
       for (const t of tables) {
         const name = quoteIdent(t.name);
         let copied = 0;

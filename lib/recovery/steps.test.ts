@@ -173,6 +173,29 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect(await h.flowRow(flowId)).toMatchObject({ step: "verify", phoneMismatches: 0, sends: 0 });
     });
 
+    it("a mistyped number corrected at once: one code goes out, no cooldown, and that code works", async () => {
+      const u = await h.newUser();
+      const c = h.client();
+      const { token, flowId } = await h.toCode(u.email, c, { typed: OTHER_MOBILE });
+      await changeMethod(h.db, await h.guard(token, "code", c, at(5)), c.ctx(at(5)));
+      // The same wrong number again is held up (nothing to correct); the right one goes at once.
+      const again = { channel: "sms", typed: OTHER_MOBILE, previous: OTHER_MOBILE } as const;
+      expect(await submitNumber(h.db, await h.guard(token, "verify", c, at(8)), { ...again, ...c.ctx(at(8)) })).toMatchObject({
+        kind: "cooldown",
+      });
+      const fixed = { channel: "sms", typed: MOBILE_NATIONAL, previous: OTHER_MOBILE } as const;
+      expect(await submitNumber(h.db, await h.guard(token, "verify", c, at(10)), { ...fixed, ...c.ctx(at(10)) })).toEqual({
+        kind: "moved",
+        step: "code",
+      });
+      const codes = await h.codes(flowId);
+      expect(codes).toHaveLength(1);
+      expect(await verifyCode(h.db, await h.guard(token, "code", c, at(20)), codes[0]!, c.ctx(at(20)))).toEqual({
+        kind: "moved",
+        step: "password",
+      });
+    });
+
     it("three wrong numbers end the flow; two do not", async () => {
       const u = await h.newUser();
       const c = h.client();

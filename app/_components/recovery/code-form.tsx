@@ -78,7 +78,6 @@ export function CodeForm({ cooldownSeconds, watchSeconds, cancel, otherMethod }:
           required
           key={JSON.stringify(state)}
         />
-        {codeError ? <p className="hint">{tk("noCodeHint")}</p> : null}
         <div className="actions">
           <button type="submit" className="button primary" disabled={pending}>
             {t("next")}
@@ -86,6 +85,7 @@ export function CodeForm({ cooldownSeconds, watchSeconds, cancel, otherMethod }:
           {cancel}
         </div>
       </form>
+      <p className="hint no-code-hint">{tk("noCodeHint")}</p>
       <div className="secondary-actions">
         <form action={resendAction}>
           <button

@@ -10,11 +10,14 @@ export function VerifyForm({
   masked,
   intent,
   channel,
+  typedPhone,
   cancel,
 }: {
   masked: string;
   intent: "reset" | "unlock";
   channel: "sms" | "voice";
+  /** The number this browser typed last in the flow (after "Ander nummer of andere methode kiezen"), or "". */
+  typedPhone: string;
   cancel: ReactNode;
 }) {
   const tv = useTranslations("Recovery.verify");
@@ -27,6 +30,7 @@ export function VerifyForm({
   const channelError = msg(fieldErrors.channel);
   const formError = msg(refused?.formError);
   const chosen = (state.status === "idle" ? undefined : state.values?.channel) ?? channel;
+  const phone = (state.status === "idle" ? undefined : state.values?.phone) ?? typedPhone;
   const items = [
     ...(formError ? [{ message: formError }] : []),
     ...(channelError ? [{ field: "channel-sms", message: channelError }] : []),
@@ -68,6 +72,8 @@ export function VerifyForm({
         inputMode="tel"
         required
         maxLength={40}
+        defaultValue={phone}
+        key={JSON.stringify(state)}
       />
       <div className="actions">
         <button type="submit" className="button primary" disabled={pending}>

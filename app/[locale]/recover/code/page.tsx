@@ -1,5 +1,7 @@
-// Seed screen 5: enter the code that was sent; "Opnieuw proberen" and "Contact opnemen met uw beheerder". When no code
-// could be sent (provider failing, or the spend breaker open) the page says so instead of "we have sent a code".
+// Seed screen 5: enter the code; "Opnieuw proberen" and "Contact opnemen met uw beheerder". The page is the same for a
+// matching number, a wrong one and a user without a mobile (no enumeration), so it claims no send: "if this number
+// belongs to your account, a code arrives within a minute", with what to do if none comes shown at once. When no code
+// could be sent (provider failing, or the spend breaker open) it says so instead.
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { getDb } from "@/lib/db/client";
@@ -29,9 +31,9 @@ export default async function CodePage() {
           {td(info.notice)}
         </p>
       ) : (
-        <p className="lead">{info.channel === "voice" ? t("code.sentVoice") : t("code.sentSms")}</p>
+        <p className="lead">{info.channel === "voice" ? t("code.ifMatchedVoice") : t("code.ifMatchedSms")}</p>
       )}
-      <p className="muted">{t("code.checkNumber", { masked: info.masked, minutes: info.codeTtlMinutes })}</p>
+      <p className="muted">{t("code.validFor", { minutes: info.codeTtlMinutes })}</p>
       <CodeForm
         cooldownSeconds={info.cooldownSeconds}
         watchSeconds={info.watchSeconds}

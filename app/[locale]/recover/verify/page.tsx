@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { requireStep } from "@/lib/recovery/page-guard";
 import { verifyPageInfo } from "@/lib/recovery/page-info";
+import { lastTypedPhone } from "@/lib/recovery/session";
 import { CancelButton } from "../../../_components/recovery/cancel-button";
 import { Progress } from "../../../_components/recovery/progress";
 import { VerifyForm } from "../../../_components/recovery/verify-form";
@@ -19,7 +20,13 @@ export default async function VerifyPage() {
     <>
       <h1>{t("title")}</h1>
       <Progress intent={flow.intent} verified={false} />
-      <VerifyForm masked={info.masked} intent={info.intent} channel={info.channel} cancel={<CancelButton />} />
+      <VerifyForm
+        masked={info.masked}
+        intent={info.intent}
+        channel={info.channel}
+        typedPhone={await lastTypedPhone()}
+        cancel={<CancelButton />}
+      />
     </>
   );
 }

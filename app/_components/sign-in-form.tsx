@@ -30,17 +30,21 @@ export function SignInForm({ action: submit = signInAction, namespace = "SignInP
   const fieldErrors = state.status === "invalid" ? state.fieldErrors : {};
   const userError = msg(fieldErrors.username);
   const passError = msg(fieldErrors.password);
-  const formError = msg(refused?.formError);
+  // The lockout names the way out as a link ("Wachtwoord vergeten of account vergrendeld?"), not just its quoted name.
+  const formError =
+    refused?.formError === "SignInPage.errors.locked"
+      ? te.rich("SignInPage.errors.locked", { link: (chunks) => <Link href="/help">{chunks}</Link> })
+      : msg(refused?.formError);
   // Only a rejected user name or password is a problem with what was typed; a lock, a limit or an outage marks no field.
   const credentialsRejected = refused?.formError === "SignInPage.errors.invalid" || refused?.formError === "Admin.signIn.errors.invalid";
   const items = [
-    ...(formError ? [{ message: formError }] : []),
+    ...(formError ? [{ message: formError, key: refused?.formError }] : []),
     ...(userError ? [{ field: "username", message: userError }] : []),
     ...(passError ? [{ field: "password", message: passError }] : []),
   ];
   return (
     <form action={action} noValidate className="form">
-      <ErrorSummary title={tc("errorSummaryTitle")} items={items} />
+      <ErrorSummary title={tc("errorSummaryTitle")} items={items} revision={state} />
       {next ? <input type="hidden" name="next" value={next} /> : null}
       <Field
         id="username"

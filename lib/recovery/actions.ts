@@ -245,7 +245,15 @@ export async function changeMethodAction(): Promise<void> {
 
 type PasswordKey = MessageKey<"Recovery.password">;
 export type PasswordField = "password" | "confirmation";
-export type PasswordState = Idle | Invalid<PasswordField, PasswordKey> | { status: "rules"; rules: PasswordRule[] };
+/**
+ * `password`: the new password sent back, only when it met every rule and just the confirmation differed, so the page
+ * (also without JavaScript) keeps it and only the confirmation is typed again. A password that broke a rule is never
+ * sent back: it has to change anyway.
+ */
+export type PasswordState =
+  | Idle
+  | Invalid<PasswordField, PasswordKey>
+  | { status: "rules"; rules: PasswordRule[]; values?: { password: string } };
 const passwordKeys = formKeys<PasswordKey>("errors.passwordRequired");
 const passwordSchema = z.object({
   password: z.string().min(1, passwordKeys.key("errors.passwordRequired")).max(1024, passwordKeys.key("errors.maxLength")),
@@ -260,7 +268,10 @@ export async function chooseNewPasswordAction(_prev: PasswordState, formData: Fo
       return { status: "invalid", fieldErrors: { password: parsed.fieldErrors.password, confirmation: parsed.fieldErrors.confirmation } };
     }
     const result = await chooseNewPassword(db, flow, { password: parsed.data.password, confirmation: parsed.data.confirmation, ...ctx });
-    if (result.kind === "rules") return { status: "rules", rules: result.rules };
+    if (result.kind === "rules") {
+      const onlyConfirmation = result.rules.length === 1 && result.rules[0] === "confirmation";
+      return { status: "rules", rules: result.rules, ...(onlyConfirmation ? { values: { password: parsed.data.password } } : {}) };
+    }
     return goTo(result);
   });
 }

@@ -63,20 +63,31 @@ function deliver(db: Db, flow: Flow, message: OutgoingMessage, ctx: StepCtx): vo
   });
 }
 
+/**
+ * The language of a message: that of the page where it was asked for (the user may have switched languages mid-flow),
+ * else the language the flow started in.
+ */
+function messageLocale(flow: Flow, ctx: StepCtx): "nl" | "en" {
+  const page = ctx.context.locale;
+  return page === "en" || page === "nl" ? page : flow.locale;
+}
+
 /** Sends a code that was just issued (and saved) for the flow to the registered number, never to the typed one. */
 export function deliverCode(db: Db, flow: Flow, to: string, code: string, ctx: StepCtx): void {
   const config = getConfig();
   const channel = flow.channel ?? "sms";
-  const body = codeText(flow.locale, channel, config.orgName, code, config.recovery.codeTtlMinutes);
-  deliver(db, flow, { to, channel, locale: flow.locale, body, purpose: "code", flowId: flow.id }, ctx);
+  const locale = messageLocale(flow, ctx);
+  const body = codeText(locale, channel, config.orgName, code, config.recovery.codeTtlMinutes);
+  deliver(db, flow, { to, channel, locale, body, purpose: "code", flowId: flow.id }, ctx);
 }
 
 /** "Your password was reset" / "your account was unlocked" to the registered number, the user's alert to a takeover. */
 export function notify(db: Db, flow: Flow, account: Account | null, kind: "reset" | "unlock", ctx: StepCtx): void {
   if (!account?.mobile) return;
   const config = getConfig();
-  const body = notificationText(flow.locale, kind, config.orgName, config.helpdesk.phone);
-  deliver(db, flow, { to: account.mobile, channel: "sms", locale: flow.locale, body, purpose: "notification", flowId: flow.id }, ctx);
+  const locale = messageLocale(flow, ctx);
+  const body = notificationText(locale, kind, config.orgName, config.helpdesk.phone);
+  deliver(db, flow, { to: account.mobile, channel: "sms", locale, body, purpose: "notification", flowId: flow.id }, ctx);
 }
 
 export type DeliveryNotice = "failed" | "paused" | null;

@@ -128,6 +128,26 @@ describe.each(drivers())("recovery service on %s", (driver) => {
     });
   });
 
+  describe("the language of a message", () => {
+    it("follows the page where it was asked for: started in Dutch, switched to English, the code and the notification are English", async () => {
+      const u = await h.newUser();
+      const dutch = h.client("nl");
+      const { token, flowId } = await h.start(u.email, dutch);
+      await chooseIntent(h.db, await h.guard(token, "intent", dutch), "unlock", dutch.ctx());
+      // The same browser (same IP), now on an English page.
+      const english = { ip: dutch.ip, ctx: (now = t0) => ({ ...dutch.ctx(now), context: { ...dutch.ctx(now).context, locale: "en" } }) };
+      const verify = await h.guard(token, "verify", english);
+      await submitNumber(h.db, verify, { channel: "sms", typed: MOBILE_NATIONAL, ...english.ctx() });
+      const [codeMessage] = await h.outbox(flowId);
+      expect(codeMessage).toMatchObject({ purpose: "code", locale: "en" });
+      const [code] = await h.codes(flowId);
+      await verifyCode(h.db, await h.guard(token, "code", english), code!, english.ctx());
+      const notification = (await h.outbox(flowId)).find((m) => m.purpose === "notification");
+      expect(notification).toMatchObject({ locale: "en" });
+      expect(notification!.body).not.toContain("ontgrendeld");
+    });
+  });
+
   describe("the mobile number", () => {
     it.each(["0031612345656", "+31 6 1234 5656", "06-12345656", "06 12 34 56 56"])(
       "typed as %s matches, and the code goes to the registered number",
@@ -572,7 +592,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect(await guardFlow(h.db, token, "code", c.ctx(at(16 * 60)))).toEqual({ kind: "moved", step: "ended" });
     });
 
-    it("a finished flow cannot be reused: every step and action lands on done", async () => {
+    it("a finished flow cannot be reused: every step lands on done; a second password is told the flow had finished", async () => {
       const u = await h.newUser();
       const c = h.client();
       const { token, flowId } = await h.start(u.email, c);
@@ -600,12 +620,10 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect(await resendCode(h.db, staleCode, later)).toEqual({ kind: "moved", step: "done" });
       expect(await changeMethod(h.db, staleCode, later)).toEqual({ kind: "moved", step: "done" });
       expect(await verifyCode(h.db, staleCode, code!, later)).toEqual({ kind: "moved", step: "done" });
+      // A second password for a flow already done was not set: it is told the flow had finished, never "done" again.
       expect(
         await chooseNewPassword(h.db, stalePassword, { password: "Winter2028!anders", confirmation: "Winter2028!anders", ...later }),
-      ).toEqual({
-        kind: "moved",
-        step: "done",
-      });
+      ).toEqual({ kind: "finished" });
       await cancelFlow(h.db, staleCode, later);
 
       expect(await h.flowRow(flowId)).toMatchObject({ step: "done", endedReason: null, intent: "reset", sends: 1 });

@@ -60,7 +60,9 @@ describe("readConfig", () => {
       nl: "ma–do 09:00–17:00",
       en: "ma–do 09:00–17:00",
     });
-    expect(readConfig({ ...production, HELPDESK_HOURS: "ma–do 09:00–17:00", HELPDESK_HOURS_EN: "Mon–Thu 9 am–5 pm" }).helpdesk.hours).toEqual({
+    expect(
+      readConfig({ ...production, HELPDESK_HOURS: "ma–do 09:00–17:00", HELPDESK_HOURS_EN: "Mon–Thu 9 am–5 pm" }).helpdesk.hours,
+    ).toEqual({
       nl: "ma–do 09:00–17:00",
       en: "Mon–Thu 9 am–5 pm",
     });

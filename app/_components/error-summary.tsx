@@ -21,7 +21,9 @@ export function ErrorSummary({ title, items, revision }: { title: string; items:
       <h2 id="error-summary-title">{title}</h2>
       <ul>
         {items.map((item) => (
-          <li key={(item.field ?? "form") + (item.key ?? String(item.message))}>{item.field ? <a href={`#${item.field}`}>{item.message}</a> : item.message}</li>
+          <li key={(item.field ?? "form") + (item.key ?? String(item.message))}>
+            {item.field ? <a href={`#${item.field}`}>{item.message}</a> : item.message}
+          </li>
         ))}
       </ul>
     </div>

@@ -174,7 +174,10 @@ export async function submitNumberAction(_prev: VerifyState, formData: FormData)
   return withFlow("verify", async ({ db, flow, ctx }) => {
     const parsed = parseForm(verifySchema, formData, verifyKeys);
     // The typed number is the user's own, shown back so a refused or mistyped number can be corrected, not retyped.
-    const values = { channel: formData.get("channel") === "voice" ? "voice" : "sms", phone: String(formData.get("phone") ?? "").slice(0, 40) };
+    const values = {
+      channel: formData.get("channel") === "voice" ? "voice" : "sms",
+      phone: String(formData.get("phone") ?? "").slice(0, 40),
+    };
     if (!parsed.ok)
       return { status: "invalid", fieldErrors: { channel: parsed.fieldErrors.channel, phone: parsed.fieldErrors.phone }, values };
     // The number typed last stays in the sealed cookie: the verify page shows it again after "another number or method",
@@ -251,9 +254,7 @@ export type PasswordField = "password" | "confirmation";
  * sent back: it has to change anyway.
  */
 export type PasswordState =
-  | Idle
-  | Invalid<PasswordField, PasswordKey>
-  | { status: "rules"; rules: PasswordRule[]; values?: { password: string } };
+  Idle | Invalid<PasswordField, PasswordKey> | { status: "rules"; rules: PasswordRule[]; values?: { password: string } };
 const passwordKeys = formKeys<PasswordKey>("errors.passwordRequired");
 const passwordSchema = z.object({
   password: z.string().min(1, passwordKeys.key("errors.passwordRequired")).max(1024, passwordKeys.key("errors.maxLength")),

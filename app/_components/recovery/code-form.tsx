@@ -79,7 +79,7 @@ export function CodeForm({ cooldownSeconds, watchSeconds, cancel, otherMethod }:
           key={JSON.stringify(state)}
         />
         <div className="actions">
-          <button type="submit" className="button primary" disabled={pending}>
+          <button type="submit" className="button primary" disabled={pending} aria-busy={pending || undefined}>
             {t("next")}
           </button>
           {cancel}
@@ -90,14 +90,15 @@ export function CodeForm({ cooldownSeconds, watchSeconds, cancel, otherMethod }:
         <form action={resendAction}>
           <button
             type="submit"
-            className="link-button"
+            className={scripted || wait <= 0 ? "link-button" : "link-button resend-waiting"}
             disabled={resending || (scripted && wait > 0)}
+            aria-busy={resending || undefined}
             aria-describedby={wait > 0 ? "resend-wait" : undefined}
           >
             {tk("resend")}
           </button>
           {wait > 0 ? (
-            <p id="resend-wait" className="hint">
+            <p id="resend-wait" className={scripted ? "hint" : "hint resend-waiting-hint"}>
               {tk("resendWait", { seconds: wait })}
             </p>
           ) : null}

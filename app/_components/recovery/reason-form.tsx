@@ -15,7 +15,10 @@ export function ReasonForm({ preselected, cancel }: { preselected: "reset" | "un
     <form action={action} noValidate className="form">
       <ErrorSummary title={tc("errorSummaryTitle")} items={error ? [{ field: "intent-reset", message: error }] : []} />
       <fieldset className="choices" aria-describedby={error ? "intent-error" : undefined}>
-        <legend className="visually-hidden">{t("reason.heading")}</legend>
+        {/* The question is the group's legend and the page's heading at once, so a screen reader reads it once. */}
+        <legend className="legend-heading">
+          <h2>{t("reason.heading")}</h2>
+        </legend>
         {error ? (
           <p id="intent-error" className="field-error">
             {error}

@@ -3,6 +3,7 @@
 // belongs to your account, a code arrives within a minute", with what to do if none comes shown at once. When no code
 // could be sent (provider failing, or the spend breaker open) it says so instead.
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { getTranslations } from "next-intl/server";
 import { getDb } from "@/lib/db/client";
 import { Link } from "@/lib/i18n/navigation";
@@ -26,6 +27,12 @@ export default async function CodePage() {
     <>
       <h1>{t("title")}</h1>
       <Progress intent={flow.intent} verified={false} />
+      {info.cooldownSeconds > 0 ? (
+        // How long "Opnieuw proberen" looks waiting without JavaScript (app/globals.css, .resend-waiting).
+        <style nonce={(await headers()).get("x-nonce") ?? undefined}>
+          {`.secondary-actions .resend-waiting, .secondary-actions .resend-waiting-hint { animation-duration: ${info.cooldownSeconds}s; }`}
+        </style>
+      ) : null}
       {info.notice ? (
         <p className="notice problem lead" role="alert">
           {td(info.notice)}

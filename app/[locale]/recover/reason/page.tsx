@@ -15,7 +15,6 @@ export default async function ReasonPage() {
   return (
     <>
       <h1>{t("title")}</h1>
-      <h2>{t("reason.heading")}</h2>
       <ReasonForm preselected={flow.intent} cancel={<CancelButton />} />
     </>
   );

@@ -80,6 +80,9 @@ export default defineConfig({
       LIMIT_CAPTCHA_AUDIO_PER_IP_PER_HOUR: "100000",
       LIMIT_FLOWS_PER_USER_PER_DAY: "1000",
       LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_DAY: "1000",
+      // The e2e users share a few mobile numbers over many flows; the cap holds at its edge in
+      // lib/recovery/steps.strangers.test.ts.
+      LIMIT_CODES_PER_NUMBER_PER_DAY: "1000",
       // The global SMS caps count every run's messages on a reused database; they trip at their edge in
       // lib/messaging/spend-guard.test.ts and lib/recovery/service.delivery.test.ts.
       SMS_CAP_PER_HOUR: "100000",

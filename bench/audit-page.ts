@@ -188,7 +188,6 @@ async function adminCookie(db: Db): Promise<string> {
   await db.insert(adminSessions).values({
     tokenHash: createHash("sha256").update(token).digest("hex"),
     userId: admin!.id,
-    sessionVersion: admin!.sessionVersion,
     stage: "active",
     locale: "nl",
     expiresAt: new Date(now.getTime() + 8 * 3600_000),

@@ -78,6 +78,7 @@ const envSchema = z.object({
   LIMIT_CAPTCHA_IMAGES_PER_IP_PER_HOUR: int(300, 1, 1_000_000),
   LIMIT_CAPTCHA_AUDIO_PER_IP_PER_HOUR: int(120, 1, 1_000_000),
   LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_DAY: int(10, 1, 1000),
+  LIMIT_CODES_PER_NUMBER_PER_DAY: int(5, 1, 1000),
   LIMIT_SIGNIN_PER_IP_PER_HOUR: int(100, 1, 100_000),
   PASSWORD_HISTORY: int(24, 0, 100),
   PASSWORD_MIN_SCORE: int(3, 0, 4),
@@ -195,6 +196,8 @@ export type AppConfig = {
     captchaImagesPerIpPerHour: number;
     captchaAudioPerIpPerHour: number;
     codeFailuresPerAccountPerDay: number;
+    /** Wizard codes texted or spoken to one mobile number per 24 hours, over every flow and user ID. */
+    codesPerNumberPerDay: number;
     signInPerIpPerHour: number;
   };
   smsProvider: "outbox" | "messagebird";
@@ -341,6 +344,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       captchaImagesPerIpPerHour: e.LIMIT_CAPTCHA_IMAGES_PER_IP_PER_HOUR,
       captchaAudioPerIpPerHour: e.LIMIT_CAPTCHA_AUDIO_PER_IP_PER_HOUR,
       codeFailuresPerAccountPerDay: e.LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_DAY,
+      codesPerNumberPerDay: e.LIMIT_CODES_PER_NUMBER_PER_DAY,
       signInPerIpPerHour: e.LIMIT_SIGNIN_PER_IP_PER_HOUR,
     },
     smsProvider: e.SMS_PROVIDER,

@@ -105,7 +105,7 @@ async function prune(daysOption: string | undefined): Promise<void> {
       );
       const h = await pruneHousekeeping(db, { cutoff, now });
       process.stdout.write(
-        `Housekeeping: removed ${h.rateLimits} expired rate-limit windows, ${h.usedCaptchas} CAPTCHA nonces, ${h.phantomSignIns} sign-in counters of unknown user IDs, ${h.recoveryFlows} recovery flows, ${h.adminSessions} admin sessions, ${h.outboxMessages} outbox messages\n`,
+        `Housekeeping: removed ${h.rateLimits} expired rate-limit windows, ${h.usedCaptchas} CAPTCHA nonces, ${h.phantomSignIns} sign-in counters of unknown user IDs, ${h.recoveryFlows} recovery flows, ${h.adminSessions} admin sessions, ${h.userSessions} portal sessions, ${h.outboxMessages} outbox messages\n`,
       );
     },
     { as: "owner" },

@@ -33,6 +33,8 @@ else
   echo "Database: embedded PGlite (DATABASE_URL not set)"
 fi
 
+# The system packages first (Chromium; as root installed when missing): without them the run stops here, at once.
+step "System packages (scripts/ensure-packages.sh)" bash scripts/ensure-packages.sh || exit 1
 step "Type check (tsc --noEmit)" npx tsc --noEmit || true
 step "Lint and format (eslint, prettier --check)" npm run --silent lint || true
 step "Unit and integration tests (vitest run)" npx vitest run || true

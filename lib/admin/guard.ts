@@ -6,8 +6,7 @@
 import "server-only";
 import { cookies } from "next/headers";
 import { getLocale } from "next-intl/server";
-import { getUserSession } from "@/lib/auth/session";
-import { loadSessionUser } from "@/lib/auth/sign-in";
+import { currentAccount } from "@/lib/auth/session";
 import { getDb, type Db } from "@/lib/db/client";
 import { redirect } from "@/lib/i18n/navigation";
 import { routing, type AppLocale } from "@/lib/i18n/routing";
@@ -23,7 +22,7 @@ type Outcome = { kind: "allow"; identity: AdminIdentity } | { kind: "refuse"; re
 
 /** Someone signed in to the portal itself (the Werkplek) who is not an administrator. */
 async function ordinaryUser(db: Db): Promise<string | null> {
-  const user = await loadSessionUser(db, await getUserSession());
+  const { account: user } = await currentAccount(db);
   return user && !user.isAdmin ? user.id : null;
 }
 

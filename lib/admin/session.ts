@@ -1,13 +1,16 @@
-// The admin session: a sealed cookie holding only a random token; stage, timeouts and the user's session version live in the database.
+// The admin session: a sealed cookie holding only a random token; stage and timeouts live in the database, the
+// account and its admin role in the account store (a password change ends the session: lib/auth/sessions.ts).
 import "server-only";
 import { and, eq } from "drizzle-orm";
 import { getIronSession } from "iron-session";
 import { cookies } from "next/headers";
+import { getAccountStore } from "@/lib/accounts";
+import type { AccountStore } from "@/lib/accounts/types";
 import { recordAudit, type AuditEvent } from "@/lib/audit/record";
 import { cookieName, sealedCookieOptions, sessionPasswords } from "@/lib/auth/session";
 import { getConfig } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db/client";
-import { adminSessions, users } from "@/lib/db/schema";
+import { adminSessions } from "@/lib/db/schema";
 import type { RequestContext } from "@/lib/security/request-context";
 import { hashToken } from "@/lib/security/token";
 import { sessionExpiry } from "./rules";
@@ -47,10 +50,14 @@ export type SessionCheck =
   | { kind: "active"; sessionId: string; identity: AdminIdentity };
 
 /**
- * Whether the token belongs to a live admin session, checked on every request: idle and absolute timeouts, the user's
- * session version and admin flag. A session found over is ended here (audited once); a live one is marked seen now.
+ * Whether the token belongs to a live admin session, checked on every request: idle and absolute timeouts, the account
+ * still there and still an administrator. A session found over is ended here (audited once); a live one is marked seen now.
  */
-export async function checkAdminSession(db: Db, token: string | null | undefined, ctx: AdminCtx): Promise<SessionCheck> {
+export async function checkAdminSession(
+  db: Db,
+  token: string | null | undefined,
+  ctx: AdminCtx & { accounts?: AccountStore },
+): Promise<SessionCheck> {
   if (!token) return { kind: "none" };
   const now = ctx.now ?? new Date();
   const [row] = await db
@@ -60,16 +67,9 @@ export async function checkAdminSession(db: Db, token: string | null | undefined
       endedReason: adminSessions.endedReason,
       signedInAt: adminSessions.signedInAt,
       lastSeenAt: adminSessions.lastSeenAt,
-      sessionVersion: adminSessions.sessionVersion,
-      userId: users.id,
-      email: users.email,
-      firstName: users.firstName,
-      lastName: users.lastName,
-      isAdmin: users.isAdmin,
-      currentVersion: users.sessionVersion,
+      userId: adminSessions.userId,
     })
     .from(adminSessions)
-    .innerJoin(users, eq(users.id, adminSessions.userId))
     .where(eq(adminSessions.tokenHash, hashToken(token)))
     .limit(1);
   // A token halfway through sign-in (stage "code") is not signed in yet.
@@ -77,10 +77,12 @@ export async function checkAdminSession(db: Db, token: string | null | undefined
   if (row.stage !== "active") return { kind: "ended", reason: row.endedReason ?? "ended" };
 
   const timedOut = sessionExpiry({ signedInAt: row.signedInAt!, lastSeenAt: row.lastSeenAt! }, now, getConfig().admin);
-  const reason = timedOut ?? (row.currentVersion !== row.sessionVersion ? "session-version" : !row.isAdmin ? "admin-revoked" : null);
-  if (reason) {
-    await endAdminSession(db, row.id, row.userId, reason, ctx);
-    return reason === "admin-revoked" ? { kind: "not-admin", userId: row.userId } : { kind: "ended", reason };
+  // The account as its store sees it now (a directory: its admin group membership too); gone or disabled ends the session.
+  const account = timedOut ? null : await (ctx.accounts ?? getAccountStore(db)).get(row.userId);
+  const reason = timedOut ?? (!account ? "account-gone" : !account.isAdmin ? "admin-revoked" : null);
+  if (reason || !account) {
+    await endAdminSession(db, row.id, row.userId, reason ?? "account-gone", ctx);
+    return reason === "admin-revoked" ? { kind: "not-admin", userId: row.userId } : { kind: "ended", reason: reason ?? "account-gone" };
   }
   await db
     .update(adminSessions)
@@ -89,7 +91,7 @@ export async function checkAdminSession(db: Db, token: string | null | undefined
   return {
     kind: "active",
     sessionId: row.id,
-    identity: { userId: row.userId, email: row.email, displayName: `${row.firstName} ${row.lastName}` },
+    identity: { userId: row.userId, email: account.userId, displayName: `${account.firstName} ${account.lastName}` },
   };
 }
 

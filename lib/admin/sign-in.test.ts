@@ -2,7 +2,8 @@
 // the SMS code's rules (single use, tries counted atomically, expiry, resend), and the session's timeouts on a fake clock.
 import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { endAllSessions, signIn } from "@/lib/auth/sign-in";
+import { endAllSessions } from "@/lib/auth/sessions";
+import { signIn } from "@/lib/auth/sign-in";
 import type { DbHandle } from "@/lib/db/client";
 import { adminSessions, auditEvents, outboxMessages, providerHealth, rateLimits, users } from "@/lib/db/schema";
 import { addUser, grantAdmin } from "@/lib/users/service";
@@ -280,11 +281,11 @@ describe.each(drivers())("admin sign-in on %s", (driver) => {
       expect(await checkAdminSession(h.db, token, ctx(min(480)))).toEqual({ kind: "ended", reason: "absolute" });
     });
 
-    it("ends when the user's session version changes (password reset, sessions ended)", async () => {
+    it("ends when the account's sessions are ended (a password change)", async () => {
       const admin = await newUser();
       const token = await signedIn(admin.email, admin.mobile!);
       await endAllSessions(h.db, admin.id);
-      expect(await checkAdminSession(h.db, token, ctx(min(1)))).toEqual({ kind: "ended", reason: "session-version" });
+      expect(await checkAdminSession(h.db, token, ctx(min(1)))).toEqual({ kind: "ended", reason: "password-changed" });
     });
 
     it("refuses an administrator whose role was withdrawn as not an administrator", async () => {

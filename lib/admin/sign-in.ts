@@ -77,7 +77,6 @@ export async function startAdminSignIn(db: Db, input: { userId: string; password
       id,
       tokenHash,
       userId: account.id,
-      sessionVersion: result.sessionVersion,
       stage: "code",
       locale,
       codeHash: issued.codeHash,
@@ -153,18 +152,19 @@ export type VerifyResult =
   | { kind: "signed-in"; token: string; sessionId: string }
   | { kind: "wrong-code"; attemptsLeft: number }
   | { kind: "expired-code"; attemptsLeft: number }
-  | { kind: "ended"; reason: "too-many-attempts" | "code-failures-per-account" | "gone" };
+  | { kind: "ended"; reason: "too-many-attempts" | "admin-code-failures-per-account" | "gone" };
 
 /**
  * In one transaction: counts the try first, in one atomic UPDATE … RETURNING that holds the attempt's row (the try after
  * the last allowed one is refused even when right), then checks the code; the right code is used once and becomes the
- * session, a wrong one is counted against the account; each outcome with its audit row.
+ * session, a wrong one is counted against the administrator's own admin counter (never the wizard's, so nothing done in
+ * the wizard keeps an administrator out, and the other way round); each outcome with its audit row.
  */
 export async function verifyAdminCode(db: Db, pending: PendingSignIn, typed: string, ctx: Ctx): Promise<VerifyResult> {
   const config = getConfig();
   const now = ctx.now ?? new Date();
   const policy = codePolicy(config);
-  const failures = limits.codeFailuresPerAccount(config);
+  const failures = limits.adminCodeFailuresPerAccount();
   const base = { userId: pending.userId, flowId: pending.id };
 
   if (!(await checkLimit(db, failures, pending.userId, now)).allowed) {
@@ -172,7 +172,7 @@ export async function verifyAdminCode(db: Db, pending: PendingSignIn, typed: str
       await endPending(tx, pending.id, failures.reason, now);
       await auditAdmin(tx, ctx, { ...base, event: "admin.sign_in.failed", outcome: "refused", reason: failures.reason });
     });
-    return { kind: "ended", reason: "code-failures-per-account" };
+    return { kind: "ended", reason: "admin-code-failures-per-account" };
   }
   return db.transaction(async (tx): Promise<VerifyResult> => {
     const [counted] = await tx

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Db, DbHandle } from "@/lib/db/client";
 import {
   adminSessions,
+  userSessions,
   auditEvents,
   outboxMessages,
   phantomSignIns,
@@ -409,7 +410,6 @@ describe.each(drivers())("housekeeping on %s", (driver) => {
       id,
       tokenHash: id,
       userId: admin!.id,
-      sessionVersion: 0,
       stage: "active",
       locale: "nl",
       expiresAt,
@@ -433,9 +433,23 @@ describe.each(drivers())("housekeeping on %s", (driver) => {
       .insert(outboxMessages)
       .values([message("old", new Date(now.getTime() - 8 * 86_400_000)), message("recent", new Date(now.getTime() - 6 * 86_400_000))]);
 
-    const removed = { rateLimits: 1, usedCaptchas: 1, phantomSignIns: 2, recoveryFlows: 1, adminSessions: 1, outboxMessages: 1 };
+    await h.db.insert(userSessions).values([
+      { tokenHash: "old", accountId: admin!.id, expiresAt: new Date(now.getTime() - 2 * 86_400_000) },
+      { tokenHash: "recent", accountId: admin!.id, expiresAt: new Date(now.getTime() - 3600_000) },
+    ]);
+
+    const removed = {
+      rateLimits: 1,
+      usedCaptchas: 1,
+      phantomSignIns: 2,
+      recoveryFlows: 1,
+      adminSessions: 1,
+      userSessions: 1,
+      outboxMessages: 1,
+    };
     expect(await pruneHousekeeping(h.db, { cutoff, now })).toEqual(removed);
     expect((await h.db.select().from(adminSessions)).map((r) => r.id)).toEqual(["00000000-0000-4000-8000-00000000000b"]);
+    expect((await h.db.select().from(userSessions)).map((r) => r.tokenHash)).toEqual(["recent"]);
     expect((await h.db.select().from(outboxMessages)).map((r) => r.body)).toEqual(["recent"]);
     expect((await h.db.select().from(rateLimits)).map((r) => r.key)).toEqual(["live"]);
     expect((await h.db.select().from(usedCaptchas)).map((r) => r.nonce)).toEqual(["recent"]);
@@ -452,6 +466,7 @@ describe.each(drivers())("housekeeping on %s", (driver) => {
       phantomSignIns: 0,
       recoveryFlows: 0,
       adminSessions: 0,
+      userSessions: 0,
       outboxMessages: 0,
     });
     expect(await h.db.select().from(auditEvents).where(eq(auditEvents.event, "housekeeping.pruned"))).toHaveLength(1);

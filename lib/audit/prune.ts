@@ -4,7 +4,7 @@ import "server-only";
 import { and, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/lib/db/client";
 import { rowsOf } from "@/lib/db/rows";
-import { adminSessions, outboxMessages, phantomSignIns, recoveryFlows, usedCaptchas } from "@/lib/db/schema";
+import { adminSessions, outboxMessages, phantomSignIns, recoveryFlows, usedCaptchas, userSessions } from "@/lib/db/schema";
 import { pruneLimits } from "@/lib/limits/rate-limit";
 import { recordAudit } from "./record";
 
@@ -87,6 +87,7 @@ export type HousekeepingResult = {
   phantomSignIns: number;
   recoveryFlows: number;
   adminSessions: number;
+  userSessions: number;
   outboxMessages: number;
 };
 
@@ -97,7 +98,7 @@ const OUTBOX_KEEP_MS = 7 * 86_400_000;
  * Removes state nothing needs any more: rate-limit windows and CAPTCHA nonces an hour past their end (an expired
  * challenge is refused before its nonce is looked at), sign-in counters of unknown IDs untouched since the cutoff and
  * not locked, recovery flows that expired before the cutoff (their verification codes, hashes only, go with them), admin
- * sign-ins and sessions a day past their end, and outbox messages older than a week.
+ * sign-ins and sessions and portal sessions a day past their end, and outbox messages older than a week.
  * The audit trail keeps flow ids as text, so the timelines of removed flows survive.
  */
 export async function pruneHousekeeping(db: Db, options: { cutoff: Date; now?: Date }): Promise<HousekeepingResult> {
@@ -119,6 +120,12 @@ export async function pruneHousekeeping(db: Db, options: { cutoff: Date; now?: D
         .delete(adminSessions)
         .where(lt(adminSessions.expiresAt, new Date(now.getTime() - 86_400_000)))
         .returning({ id: adminSessions.id })
+    ).length,
+    userSessions: (
+      await db
+        .delete(userSessions)
+        .where(lt(userSessions.expiresAt, new Date(now.getTime() - 86_400_000)))
+        .returning({ id: userSessions.id })
     ).length,
     outboxMessages: (
       await db

@@ -233,7 +233,7 @@ const totalsSql = {
     or (${e.event} = 'admin.sign_in.failed' and ${e.reason} in ('wrong-code', 'expired-code', 'too-many-attempts'))`,
   lockouts: sql`${e.event} = 'account.locked'`,
   rateLimits: sql`${e.event} like '%.rate\\_limited' or ${e.event} = 'sms.breaker_tripped'
-    or (${e.event} = 'admin.sign_in.failed' and ${e.reason} in ('sign-in-per-ip', 'code-failures-per-account'))`,
+    or (${e.event} = 'admin.sign_in.failed' and ${e.reason} in ('sign-in-per-ip', 'code-failures-per-account', 'admin-code-failures-per-account'))`,
   // Messages carry "<purpose>:<channel>" as their reason; the admin sign-in sends its code by SMS itself.
   smsSent: sql`(${e.event} = 'message.handed_over' and ${e.reason} like '%:sms') or (${e.event} = 'admin.sign_in.code_sent' and ${e.outcome} = 'success')`,
   smsDelivered: sql`${e.event} = 'message.delivered' and ${e.reason} like '%:sms'`,

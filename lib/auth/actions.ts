@@ -12,6 +12,7 @@ import { limits } from "@/lib/limits/policies";
 import { hitLimit } from "@/lib/limits/rate-limit";
 import { getRequestContext } from "@/lib/security/request-context";
 import { getUserSession } from "./session";
+import { endUserSession, openUserSession } from "./sessions";
 import { signIn } from "./sign-in";
 
 export type SignInField = "username" | "password";
@@ -60,19 +61,25 @@ export async function signInAction(_prev: SignInState, formData: FormData): Prom
   if (result.kind !== "success") {
     return { status: "refused", formError: result.kind === "locked" ? "SignInPage.errors.locked" : "SignInPage.errors.invalid", values };
   }
+  let opened;
+  try {
+    opened = await openUserSession(await getDb(), result.userId);
+  } catch (error) {
+    console.error(`sign-in failed unexpectedly [${context.requestId}]`, error);
+    return { status: "refused", formError: "SignInPage.errors.unavailable", values };
+  }
   const session = await getUserSession();
-  session.userId = result.userId;
-  session.sessionVersion = result.sessionVersion;
-  session.signedInAt = Date.now();
+  session.token = opened.token;
   await session.save();
   return redirect({ href: "/home", locale: await getLocale() });
 }
 
-/** Ends the session and returns to sign-in. */
+/** Ends the session on the server (a copy of the cookie stops working too), forgets the cookie and returns to sign-in. */
 export async function signOutAction(): Promise<void> {
   const session = await getUserSession();
-  const userId = session.userId;
+  const token = session.token;
   session.destroy();
+  const userId = token ? await endUserSession(await getDb(), token, "signed-out") : null;
   if (userId) {
     const context = await getRequestContext();
     await recordAudit(await getDb(), {

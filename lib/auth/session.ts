@@ -1,10 +1,14 @@
-// The signed-in user's session: a sealed iron-session cookie that ends when the user's session version changes.
+// The signed-in user's session cookie: a sealed iron-session cookie carrying only the random token of a session kept on
+// the server (lib/auth/sessions.ts), which decides whether it still signs anyone in.
 import "server-only";
 import { getIronSession, type SessionOptions } from "iron-session";
 import { cookies } from "next/headers";
+import type { Account } from "@/lib/accounts/types";
 import { getConfig } from "@/lib/config";
+import type { Db } from "@/lib/db/client";
+import { loadUserSession } from "./sessions";
 
-export type UserSessionData = { userId: string; sessionVersion: number; signedInAt: number };
+export type UserSessionData = { token?: string };
 
 /** Cookie names carry the __Host- prefix whenever cookies are Secure (the prefix requires it). */
 export function cookieName(base: string): string {
@@ -34,4 +38,11 @@ function userSessionOptions(): SessionOptions {
 
 export async function getUserSession() {
   return getIronSession<UserSessionData>(await cookies(), userSessionOptions());
+}
+
+/** The account signed in with this request's cookie, or null (no cookie, or its session ended). */
+export async function currentAccount(db: Db): Promise<{ account: Account | null; hadCookie: boolean }> {
+  const session = await getUserSession();
+  const live = await loadUserSession(db, session.token);
+  return { account: live?.account ?? null, hadCookie: Boolean(session.token) };
 }

@@ -2,7 +2,7 @@
 // counted per account (or per unknown ID) in the database and every attempt is audited, the counters and their audit
 // rows in one transaction; a directory keeps its own lockout and the portal only audits its answer.
 import "server-only";
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { getAccountStore } from "@/lib/accounts";
 import type { AccountStore } from "@/lib/accounts/types";
 import { recordAudit, type AuditEvent } from "@/lib/audit/record";
@@ -13,8 +13,7 @@ import type { RequestContext } from "@/lib/security/request-context";
 import { subjectHash } from "@/lib/security/subject";
 import { decideSignIn, type LockPolicy, type SignInDecision } from "./lockout";
 
-export type SignInResult =
-  { kind: "success"; userId: string; sessionVersion: number; isAdmin: boolean } | { kind: "invalid" } | { kind: "locked" };
+export type SignInResult = { kind: "success"; userId: string; isAdmin: boolean } | { kind: "invalid" } | { kind: "locked" };
 
 type SignInInput = { userId: string; password: string; context: RequestContext; now?: Date; policy?: LockPolicy };
 
@@ -47,7 +46,7 @@ export async function signIn(db: Db, input: SignInInput, store: AccountStore = g
     return decision.outcome === "locked" || decision.outcome === "locked-now" ? { kind: "locked" } : { kind: "invalid" };
   }
 
-  // The portal's lockout counters and the session version live in the account's users row (builtin).
+  // The portal's lockout counters live in the account's users row (builtin).
   return db.transaction(async (tx) => {
     const [row] = await tx.select().from(users).where(eq(users.id, account.id)).for("update");
     if (!row) return { kind: "invalid" } as const;
@@ -60,7 +59,7 @@ export async function signIn(db: Db, input: SignInInput, store: AccountStore = g
     }
     await auditSignIn(tx, d, { ...base, userId: account.id });
     if (d.outcome === "success") {
-      return { kind: "success", userId: account.id, sessionVersion: row.sessionVersion, isAdmin: account.isAdmin } as const;
+      return { kind: "success", userId: account.id, isAdmin: account.isAdmin } as const;
     }
     return d.outcome === "wrong-password" ? ({ kind: "invalid" } as const) : ({ kind: "locked" } as const);
   });
@@ -76,12 +75,7 @@ async function directorySignIn(
   switch (check.kind) {
     case "ok": {
       await recordAudit(db, { ...base, userId: check.account.id, event: "sign_in.succeeded", outcome: "success" });
-      return {
-        kind: "success",
-        userId: check.account.id,
-        sessionVersion: await sessionVersion(db, check.account.id),
-        isAdmin: check.account.isAdmin,
-      };
+      return { kind: "success", userId: check.account.id, isAdmin: check.account.isAdmin };
     }
     case "locked":
       await recordAudit(db, {
@@ -132,39 +126,4 @@ async function auditSignIn(tx: Tx, d: SignInDecision, base: Who): Promise<void> 
     case "locked":
       return recordAudit(tx, { ...base, event: "sign_in.refused", outcome: "refused", reason: "account-locked" });
   }
-}
-
-/** The version a new session carries; a later bump (password reset, sign-out everywhere) ends it. */
-async function sessionVersion(db: Db, accountId: string): Promise<number> {
-  const [row] = await db.select({ v: users.sessionVersion }).from(users).where(eq(users.id, accountId)).limit(1);
-  return row?.v ?? 1;
-}
-
-/** Whether a session still belongs to a current, unchanged account; returns what the home page shows. */
-export async function loadSessionUser(db: Db, session: { userId?: string; sessionVersion?: number }) {
-  if (!session.userId) return null;
-  const [row] = await db
-    .select({
-      id: users.id,
-      email: users.email,
-      firstName: users.firstName,
-      lastName: users.lastName,
-      isAdmin: users.isAdmin,
-      passwordChangedAt: users.passwordChangedAt,
-      sessionVersion: users.sessionVersion,
-    })
-    .from(users)
-    .where(eq(users.id, session.userId))
-    .limit(1);
-  if (!row || row.sessionVersion !== session.sessionVersion) return null;
-  const { sessionVersion: _v, ...dto } = row;
-  return dto;
-}
-
-/** Ends every session of an account (their cookies stop matching); pass the transaction of the change that ends them. */
-export async function endAllSessions(db: Db | Tx, accountId: string): Promise<void> {
-  await db
-    .update(users)
-    .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
-    .where(eq(users.id, accountId));
 }

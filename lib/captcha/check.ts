@@ -4,9 +4,8 @@ import "server-only";
 import { recordAudit } from "@/lib/audit/record";
 import { getConfig, type AppConfig } from "@/lib/config";
 import type { Db } from "@/lib/db/client";
-import { keyedHash } from "@/lib/security/keyed-hash";
 import type { RequestContext } from "@/lib/security/request-context";
-import { userIdKey } from "@/lib/users/normalize";
+import { subjectHash } from "@/lib/security/subject";
 import { checkAnswer } from "./builtin";
 import { verifyHcaptcha } from "./hcaptcha";
 
@@ -54,7 +53,7 @@ async function checkHcaptcha(db: Db, token: string, ctx: Ctx, config: AppConfig)
     event: refused ? "captcha.verify_failed" : "captcha.unavailable",
     outcome: "failure",
     reason: verdict.reason,
-    subjectHash: keyedHash("user-id", userIdKey(ctx.typedId)),
+    subjectHash: subjectHash(ctx.typedId),
     ip: ctx.context.ip,
     userAgent: ctx.context.userAgent,
     locale: ctx.context.locale,

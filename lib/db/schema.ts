@@ -21,8 +21,6 @@ export const users = pgTable("users", {
   /** Null while locked means "until an unlock"; ignored when lockedAt is null. */
   lockedUntil: tsz("locked_until"),
   passwordChangedAt: tsz("password_changed_at").notNull().defaultNow(),
-  /** Bumped to end every existing session of the user. */
-  sessionVersion: integer("session_version").notNull().default(1),
   createdAt: tsz("created_at").notNull().defaultNow(),
   updatedAt: tsz("updated_at").notNull().defaultNow(),
 });
@@ -206,11 +204,11 @@ export const adminSessions = pgTable(
     /** Public reference: the flow id of this sign-in's audit events. */
     id: uuid("id").primaryKey().defaultRandom(),
     tokenHash: text("token_hash").notNull().unique(),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    /** The user's session version at sign-in; a later bump (password reset, sign-out everywhere) ends the session. */
-    sessionVersion: integer("session_version").notNull(),
+    /**
+     * The account's Toegang id (users.id for builtin, directory_accounts.id for a directory): no foreign key, since a
+     * directory account has no users row. A password change ends the account's sessions (lib/auth/sessions.ts).
+     */
+    userId: uuid("user_id").notNull(),
     stage: text("stage").notNull(),
     locale: text("locale").notNull(),
     codeHash: text("code_hash"),
@@ -227,6 +225,28 @@ export const adminSessions = pgTable(
     endedReason: text("ended_reason"),
   },
   (t) => [index("admin_sessions_user_idx").on(t.userId, t.createdAt), index("admin_sessions_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * Signed-in portal sessions (the Werkplek home page): the browser's sealed cookie holds only a random token whose hash
+ * is stored here, so sign-out, a password change and the lifetime end a session on the server and a copied cookie stops
+ * working. Admin sessions are kept apart (admin_sessions) with their own second step and timeouts.
+ */
+export const userSessions = pgTable(
+  "user_sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tokenHash: text("token_hash").notNull().unique(),
+    /** The account's Toegang id (users.id for builtin, directory_accounts.id for a directory); no foreign key. */
+    accountId: uuid("account_id").notNull(),
+    createdAt: tsz("created_at").notNull().defaultNow(),
+    /** The end of the session's lifetime (USER_SESSION_HOURS after sign-in). */
+    expiresAt: tsz("expires_at").notNull(),
+    endedAt: tsz("ended_at"),
+    /** signed-out | password-changed | account-gone | expired */
+    endedReason: text("ended_reason"),
+  },
+  (t) => [index("user_sessions_account_idx").on(t.accountId, t.createdAt), index("user_sessions_expires_idx").on(t.expiresAt)],
 );
 
 /**

@@ -1,6 +1,7 @@
 // Every rate limit the portal keeps, by name: the counter, its window, its maximum and the reason its audit rows give.
-// Features share a counter only by naming the same policy here (the wizard's and the admin sign-in's code failures,
-// the portal's and the admin sign-in's per-IP sign-ins), never because two string literals happen to match.
+// Features share a counter only by naming the same policy here (the portal's and the admin sign-in's per-IP sign-ins),
+// never because two string literals happen to match. The wizard and the admin sign-in never share a code counter: what
+// anyone can do in the wizard must not keep an administrator out.
 import type { AppConfig } from "@/lib/config";
 import type { Limit } from "./rate-limit";
 
@@ -9,6 +10,9 @@ export type LimitPolicy = Limit & { reason: string };
 
 /** Codes texted to one administrator per 24 hours, over all sign-in attempts. */
 export const ADMIN_CODES_PER_DAY = 20;
+
+/** Wrong admin sign-in codes per administrator per 24 hours (only someone who had the password can make them). */
+export const ADMIN_CODE_FAILURES_PER_DAY = 10;
 
 /** Refusals anyone can cause without signing in that are audited per IP and kind per hour (lib/audit/throttled.ts). */
 export const REFUSALS_PER_IP_PER_HOUR = 20;
@@ -46,12 +50,33 @@ export const limits = {
     windowSeconds: HOUR,
     reason: "captcha-per-ip",
   }),
-  /** Wrong codes per account, in the wizard and at the admin sign-in alike: past it, self-service is blocked for a day. */
+  /**
+   * Wrong codes per account in the wizard: past it, self-service is blocked for a day. Only a wrong code against a code
+   * really sent to the account's registered number counts (lib/recovery/steps.ts), so a stranger who does not know the
+   * number cannot use it to keep the owner out; such a flow still ends after its own tries.
+   */
   codeFailuresPerAccount: (c: Limits): LimitPolicy => ({
     name: "code-failures:account",
     max: c.limits.codeFailuresPerAccountPerDay,
     windowSeconds: DAY,
     reason: "code-failures-per-account",
+  }),
+  /** Wrong admin sign-in codes per administrator: the admin sign-in's own counter, never the wizard's. */
+  adminCodeFailuresPerAccount: (): LimitPolicy => ({
+    name: "admin-code-failures:account",
+    max: ADMIN_CODE_FAILURES_PER_DAY,
+    windowSeconds: DAY,
+    reason: "admin-code-failures-per-account",
+  }),
+  /**
+   * Wizard codes to one mobile number (by its keyed hash), over every flow and user ID: one number cannot be pumped, and
+   * the global caps below stay the last line instead of the first. Admin sign-in codes have their own per-account cap.
+   */
+  codesPerNumber: (c: Limits): LimitPolicy => ({
+    name: "code-sends:number",
+    max: c.limits.codesPerNumberPerDay,
+    windowSeconds: DAY,
+    reason: "codes-per-number",
   }),
   /** Codes texted to one administrator (someone holding only the password cannot keep texting the phone). */
   adminCodesPerAccount: (): LimitPolicy => ({

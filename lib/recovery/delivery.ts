@@ -5,6 +5,7 @@ import "server-only";
 import type { Account } from "@/lib/accounts/types";
 import { getConfig } from "@/lib/config";
 import type { Db } from "@/lib/db/client";
+import { limits } from "@/lib/limits/policies";
 import { readProviderHealth, sendWouldHaveFailed } from "@/lib/messaging/provider-health";
 import { breakerOpen } from "@/lib/messaging/spend-guard";
 import { codeText, notificationText } from "@/lib/messaging/texts";
@@ -55,6 +56,8 @@ function deliver(db: Db, flow: Flow, message: OutgoingMessage, ctx: StepCtx): vo
   schedule(ctx, async () => {
     await sendGuarded(db, message, {
       breaker: "refuse",
+      // Codes are capped per number (notifications follow a verified code, so they are bounded already).
+      perNumber: message.purpose === "code" ? limits.codesPerNumber(getConfig()) : undefined,
       now: ctx.now,
       audit: (outcome) => flowAuditEvent(flow, ctx, messageAudit(message, outcome)),
       // A code's outcome is kept on the flow, together with its audit row.

@@ -6,6 +6,7 @@ import type { DbHandle } from "@/lib/db/client";
 import { users } from "@/lib/db/schema";
 import { verifyPassword } from "@/lib/password/hash";
 import { drivers, freshDb } from "@/tests/db";
+import { liveSessions, openUserSession } from "@/tests/sessions";
 import { guardFlow, loadFlow } from "./flow-store";
 import { codePageInfo } from "./page-info";
 import { cancelFlow, changeMethod, chooseIntent, chooseNewPassword, resendCode, submitNumber, verifyCode } from "./steps";
@@ -28,6 +29,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const u = await h.newUser({ locked: true });
       const c = h.client();
       const before = await h.user(u.id);
+      await openUserSession(h.db, u.id);
       const { token, flowId, codes } = await h.toCode(u.email, c);
       // Starting and verifying the number change nothing about the account.
       expect(await h.user(u.id)).toEqual(before);
@@ -52,9 +54,9 @@ describe.each(drivers())("recovery service on %s", (driver) => {
         lockedAt: null,
         lockedUntil: null,
         failedSignIns: 0,
-        sessionVersion: before.sessionVersion + 1,
         passwordChangedAt: at(60),
       });
+      expect(await liveSessions(h.db, u.id)).toBe(0);
       const history = await h.history(u.id);
       expect(history).toHaveLength(2);
       expect(history[1]!.passwordHash).toBe(after.passwordHash);
@@ -83,6 +85,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       const u = await h.newUser({ locked: true });
       const c = h.client();
       const before = await h.user(u.id);
+      await openUserSession(h.db, u.id);
       const { token, flowId, codes } = await h.toCode(u.email, c, { intent: "unlock" });
       expect(await h.user(u.id)).toEqual(before);
       expect(await verifyCode(h.db, await h.guard(token, "code", c), codes[0]!, c.ctx())).toEqual({ kind: "moved", step: "done" });
@@ -93,8 +96,8 @@ describe.each(drivers())("recovery service on %s", (driver) => {
         lockedUntil: null,
         failedSignIns: 0,
         passwordHash: before.passwordHash,
-        sessionVersion: before.sessionVersion,
       });
+      expect(await liveSessions(h.db, u.id)).toBe(1);
       expect(await h.history(u.id)).toHaveLength(1);
       const notification = (await h.outbox(flowId)).filter((m) => m.purpose === "notification");
       expect(notification).toHaveLength(1);
@@ -479,6 +482,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
     it("names every broken rule, and changes nothing until all pass", async () => {
       const { u, flowId, choose } = await atPassword("Jansen");
       const before = await h.user(u.id);
+      await openUserSession(h.db, u.id);
       const cases: [string, string, string[]][] = [
         ["Kort1Ab", "Kort1Ab", ["length"]],
         ["zonderhoofdletter1", "zonderhoofdletter1", ["uppercase"]],
@@ -643,6 +647,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       }
       if (step === "password") await verifyCode(h.db, await h.guard(token, "code", c), (await h.codes(flowId))[0]!, c.ctx());
       const before = await h.user(u.id);
+      await openUserSession(h.db, u.id);
 
       await cancelFlow(h.db, await h.guard(token, step, c, at(5)), c.ctx(at(5)));
       expect(await h.flowRow(flowId)).toMatchObject({ step: "ended", endedReason: "cancelled" });

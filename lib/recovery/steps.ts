@@ -5,7 +5,7 @@ import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { getAccountStore } from "@/lib/accounts";
 import type { Account, AccountStore } from "@/lib/accounts/types";
-import { endAllSessions } from "@/lib/auth/sign-in";
+import { endAllSessions } from "@/lib/auth/sessions";
 import { recordAudit } from "@/lib/audit/record";
 import { getConfig } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db/client";
@@ -312,6 +312,15 @@ export async function verifyCode(db: Db, flow: Flow, typed: string, ctx: StepCtx
   return { kind: "moved", step: checked.flow.step };
 }
 
+/**
+ * Whether a wrong code counts against the account: only when the flow's code really went (or is going) to the
+ * registered number. A flow whose typed number did not match never had a code, so its guesses say nothing about the
+ * account and must not let a stranger block it; that flow still ends after its own tries, with the same answers.
+ */
+function codeReachedAccount(flow: Flow, code: { id: number } | null): boolean {
+  return code !== null && flow.phoneMatched && (flow.deliveryStatus === "pending" || flow.deliveryStatus === "sent");
+}
+
 async function checkInTransaction(tx: Tx, flow: Flow, typed: string, account: Account | null, ctx: StepCtx): Promise<Checked> {
   const now = nowOf(ctx);
   const lim = flowLimits();
@@ -345,7 +354,10 @@ async function checkInTransaction(tx: Tx, flow: Flow, typed: string, account: Ac
     return { kind: "verified", flow: saved, effect: unlocks ? "unlock-account" : "none" };
   }
 
-  await hitLimit(tx, limits.codeFailuresPerAccount(getConfig()), flow.userId ?? flow.subjectHash, now);
+  // Both kinds of flow do the same write (a guess in a flow without a code is counted on the flow's own key), so the
+  // time a wrong code takes tells nothing about whether the typed number matched.
+  const counted = codeReachedAccount(current, code) ? (flow.userId ?? flow.subjectHash) : `unsent-code:${flow.id}`;
+  await hitLimit(tx, limits.codeFailuresPerAccount(getConfig()), counted, now);
   const decided = decide(current, { type: "code-failed", attempts }, now);
   const saved = decided.ok
     ? await saveIn(tx, current, decided, ctx, (s) => ({

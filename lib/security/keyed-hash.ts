@@ -5,7 +5,7 @@ import { createHmac, hkdfSync } from "node:crypto";
 import { getConfig } from "@/lib/config";
 
 /** What each keyed hash is for; every purpose has its own derived key. */
-export type HashPurpose = "user-id" | "masked-digits" | "verification-code" | "password-skeleton";
+export type HashPurpose = "user-id" | "masked-digits" | "verification-code" | "password-skeleton" | "mobile-number";
 
 const keys = new Map<string, Buffer>();
 

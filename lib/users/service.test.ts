@@ -5,6 +5,7 @@ import type { DbHandle } from "@/lib/db/client";
 import { auditEvents, passwordHistory, users } from "@/lib/db/schema";
 import { verifyPassword } from "@/lib/password/hash";
 import { drivers, freshDb } from "@/tests/db";
+import { liveSessions, openUserSession } from "@/tests/sessions";
 import {
   addUser,
   countUsers,
@@ -247,6 +248,7 @@ describe.each(drivers())("user service on %s", (driver) => {
 
   it("refuses a password that breaks the rules or was used before, and changes nothing", async () => {
     const [before] = await h.db.select().from(users).where(eq(users.emailKey, "jan.jansen@example.nl"));
+    await openUserSession(h.db, before!.id);
     expect(await setPassword(h.db, "jan.jansen@example.nl", "kort1")).toEqual({
       ok: false,
       message: "the password is shorter than 8 characters, has no upper-case letter",
@@ -274,16 +276,18 @@ describe.each(drivers())("user service on %s", (driver) => {
     });
     const [after] = await h.db.select().from(users).where(eq(users.emailKey, "jan.jansen@example.nl"));
     expect(after!.passwordHash).toBe(before!.passwordHash);
-    expect(after!.sessionVersion).toBe(before!.sessionVersion);
+    expect(await liveSessions(h.db, after!.id)).toBe(1);
   });
 
   it("sets a good password: history grows, the account unlocks, sessions end", async () => {
     await lockUser(h.db, "jan.jansen@example.nl");
     const [before] = await h.db.select().from(users).where(eq(users.emailKey, "jan.jansen@example.nl"));
+    await openUserSession(h.db, before!.id);
     expect(await setPassword(h.db, "jan.jansen@example.nl", "Eikenblad2026?")).toEqual({ ok: true });
     const [after] = await h.db.select().from(users).where(eq(users.emailKey, "jan.jansen@example.nl"));
     expect(await verifyPassword(after!.passwordHash, "Eikenblad2026?")).toBe(true);
-    expect(after).toMatchObject({ lockedAt: null, lockedUntil: null, failedSignIns: 0, sessionVersion: before!.sessionVersion + 1 });
+    expect(after).toMatchObject({ lockedAt: null, lockedUntil: null, failedSignIns: 0 });
+    expect(await liveSessions(h.db, after!.id)).toBe(0);
     expect(after!.passwordChangedAt.getTime()).toBeGreaterThanOrEqual(before!.passwordChangedAt.getTime());
     expect(await h.db.select().from(passwordHistory).where(eq(passwordHistory.userId, after!.id))).toHaveLength(2);
   });

@@ -5,6 +5,7 @@ import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { lockView } from "@/lib/auth/lockout";
+import { endAllSessions } from "@/lib/auth/sessions";
 import { recordAudit, type AuditEventName } from "@/lib/audit/record";
 import { getConfig, readAllowedCountries } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db/client";
@@ -150,7 +151,6 @@ function passwordChange(passwordHash: string) {
     lockedAt: null,
     lockedUntil: null,
     failedSignIns: 0,
-    sessionVersion: sql`${users.sessionVersion} + 1`,
   };
 }
 
@@ -242,7 +242,10 @@ async function writeUser(tx: Tx, u: PreparedUser, actor: string): Promise<"added
       .update(users)
       .set({ ...changes, ...(u.passwordHash ? passwordChange(u.passwordHash) : {}), updatedAt: new Date() })
       .where(eq(users.id, existing.id));
-    if (u.passwordHash) await tx.insert(passwordHistory).values(historyEntry(existing.id, u.newPassword ?? "", u.passwordHash));
+    if (u.passwordHash) {
+      await tx.insert(passwordHistory).values(historyEntry(existing.id, u.newPassword ?? "", u.passwordHash));
+      await endAllSessions(tx, existing.id);
+    }
     await recordAudit(tx, {
       event: "user.updated",
       outcome: "success",
@@ -464,6 +467,7 @@ export function setPassword(db: Db, email: string, password: string, actor = "cl
       if (broken.length) return `the password ${describeBrokenRules(broken)}`;
       const passwordHash = await hashPassword(password);
       await tx.insert(passwordHistory).values(historyEntry(row.id, password, passwordHash));
+      await endAllSessions(tx, row.id);
       return passwordChange(passwordHash);
     },
     actor,

@@ -2,8 +2,7 @@
 import type { Metadata } from "next";
 import { getFormatter, getLocale, getTranslations } from "next-intl/server";
 import { signOutAction } from "@/lib/auth/actions";
-import { getUserSession } from "@/lib/auth/session";
-import { loadSessionUser } from "@/lib/auth/sign-in";
+import { currentAccount } from "@/lib/auth/session";
 import { getDb } from "@/lib/db/client";
 import { redirect } from "@/lib/i18n/navigation";
 
@@ -12,19 +11,20 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function HomePage() {
-  const session = await getUserSession();
-  const user = await loadSessionUser(await getDb(), session);
-  if (!user) redirect({ href: session.userId ? "/?ended=1" : "/", locale: await getLocale() });
+  const { account: user, hadCookie } = await currentAccount(await getDb());
+  if (!user) redirect({ href: hadCookie ? "/?ended=1" : "/", locale: await getLocale() });
   const t = await getTranslations("HomePage");
   const format = await getFormatter();
   return (
     <>
       <h1>{t("title")}</h1>
       <p className="lead">{t("welcome", { name: `${user!.firstName} ${user!.lastName}` })}</p>
-      <p>{t("signedInAs", { email: user!.email })}</p>
-      <p className="muted">
-        {t("passwordChanged", { date: format.dateTime(user!.passwordChangedAt, { dateStyle: "long", timeStyle: "short" }) })}
-      </p>
+      <p>{t("signedInAs", { email: user!.userId })}</p>
+      {user!.passwordChangedAt ? (
+        <p className="muted">
+          {t("passwordChanged", { date: format.dateTime(user!.passwordChangedAt, { dateStyle: "long", timeStyle: "short" }) })}
+        </p>
+      ) : null}
       <form action={signOutAction} className="actions">
         <button type="submit" className="button">
           {t("signOut")}

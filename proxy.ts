@@ -2,6 +2,7 @@
 // Authorisation is never decided here; pages, actions and route handlers check it themselves.
 import { NextRequest, NextResponse } from "next/server";
 import createMiddleware from "next-intl/middleware";
+import { isUnknownLocalisedPage } from "@/lib/i18n/pages";
 import { routing } from "@/lib/i18n/routing";
 import { getConfig } from "@/lib/config";
 import { buildCsp, hcaptchaCspSources, isCrossSiteWrite, staticSecurityHeaders } from "@/lib/security/headers";
@@ -35,7 +36,9 @@ export function proxy(request: NextRequest) {
     : NextResponse.next({ request: { headers: requestHeaders } });
   // A page cannot set its status: the admin "no access" page gets its 403 here. Who is sent there is decided by the
   // admin pages themselves (lib/admin/guard.ts), never by this proxy.
-  const response = adminForbiddenPage.test(pathname) ? new NextResponse(null, { status: 403, headers: routed.headers }) : routed;
+  // Likewise an address under a locale that names no page: the catch-all renders the not-found page, with a 404 set here.
+  const status = adminForbiddenPage.test(pathname) ? 403 : localised && isUnknownLocalisedPage(pathname, routing.locales) ? 404 : null;
+  const response = status ? new NextResponse(null, { status, headers: routed.headers }) : routed;
 
   response.headers.set("Content-Security-Policy", csp);
   for (const [name, value] of Object.entries(staticSecurityHeaders)) response.headers.set(name, value);

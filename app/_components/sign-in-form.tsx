@@ -71,7 +71,7 @@ export function SignInForm({ action: submit = signInAction, namespace = "SignInP
         key={`p-${err ? JSON.stringify(err) : ""}`}
       />
       <div className="actions">
-        <button type="submit" className="button primary" disabled={pending} aria-disabled={pending}>
+        <button type="submit" className="button primary" disabled={pending} aria-busy={pending || undefined}>
           {t("submit")}
         </button>
       </div>

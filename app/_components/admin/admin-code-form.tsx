@@ -51,7 +51,7 @@ export function AdminCodeForm({ next, resendAfterSeconds }: Props) {
           key={JSON.stringify(state)}
         />
         <div className="actions">
-          <button type="submit" className="button primary" disabled={pending}>
+          <button type="submit" className="button primary" disabled={pending} aria-busy={pending || undefined}>
             {t("submit")}
           </button>
           <button type="submit" className="button" formAction={cancelAdminSignInAction} formNoValidate>

@@ -88,7 +88,7 @@ export function IdentifyForm({ captchaToken, captcha, intent, domain, locale, ca
         </>
       )}
       <div className="actions">
-        <button type="submit" name="op" value="next" className="button primary" disabled={pending}>
+        <button type="submit" name="op" value="next" className="button primary" disabled={pending} aria-busy={pending || undefined}>
           {t("next")}
         </button>
         {cancel}

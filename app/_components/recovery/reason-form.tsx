@@ -54,7 +54,7 @@ export function ReasonForm({ preselected, cancel }: { preselected: "reset" | "un
         </div>
       </fieldset>
       <div className="actions">
-        <button type="submit" className="button primary" disabled={pending}>
+        <button type="submit" className="button primary" disabled={pending} aria-busy={pending || undefined}>
           {t("next")}
         </button>
         {cancel}

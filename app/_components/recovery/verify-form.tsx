@@ -76,7 +76,7 @@ export function VerifyForm({
         key={JSON.stringify(state)}
       />
       <div className="actions">
-        <button type="submit" className="button primary" disabled={pending}>
+        <button type="submit" className="button primary" disabled={pending} aria-busy={pending || undefined}>
           <span className="only-sms">{tv("submitSms")}</span>
           <span className="only-voice">{tv("submitVoice")}</span>
         </button>

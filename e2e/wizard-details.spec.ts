@@ -80,7 +80,7 @@ test("every wizard form posts to a real address (no empty action or formaction),
 
   await expectStep(page, portal, check, "verify");
   expect(await page.content(), "verify page").not.toMatch(empty);
-  await submitNumber(page, portal, "sms", "06-98765499");
+  await submitNumber(page, portal, "sms", "06-12349549");
   await expectStep(page, portal, check, "code");
   expect(await page.content(), "code page").not.toMatch(empty);
 

@@ -1,6 +1,7 @@
 "use client";
 // The sign-in form (seed screen 0): works as a plain form post and, with JavaScript, without a full reload. The admin
 // sign-in uses it too, with its own action and texts (namespace Admin.signIn has the same keys).
+import { usePathname } from "next/navigation";
 import { useActionState } from "react";
 import { useFormatter, useTranslations } from "next-intl";
 import { signInAction, type SignInKey, type SignInState } from "@/lib/auth/actions";
@@ -21,7 +22,9 @@ export function SignInForm({ action: submit = signInAction, namespace = "SignInP
   const tc = useTranslations("Common");
   // The action names full keys of its own page's texts (SignInPage or Admin.signIn).
   const te = useTranslations();
-  const [state, action, pending] = useActionState<SignInState, FormData>(submit, idle);
+  // The page's own address as the form's action (without it React writes action="", which is invalid HTML).
+  const permalink = usePathname();
+  const [state, action, pending] = useActionState<SignInState, FormData>(submit, idle, permalink);
   const err = state.status === "idle" ? undefined : state;
   const format = useFormatter();
   const refused = state.status === "refused" ? state : undefined;

@@ -239,9 +239,9 @@ export async function resendCodeAction(_prev: ResendState, _formData: FormData):
   });
 }
 
-/** Back to the method and number step. */
-export async function changeMethodAction(): Promise<void> {
-  await withFlow("code", async ({ db, flow, ctx }) => goTo(forSubmission(await changeMethod(db, flow, ctx))));
+/** Back to the method and number step (a form of its own: app/_components/post-form.tsx). */
+export async function changeMethodAction(_prev: null, _form: FormData): Promise<null> {
+  return withFlow("code", async ({ db, flow, ctx }) => goTo(forSubmission(await changeMethod(db, flow, ctx))));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -280,7 +280,7 @@ export async function chooseNewPasswordAction(_prev: PasswordState, formData: Fo
 // ---------------------------------------------------------------------------------------------------------------
 
 /** "Annuleren" anywhere: the flow ends and the user is back at sign-in. */
-export async function cancelRecoveryAction(): Promise<void> {
+export async function cancelRecoveryAction(_prev: null, _form: FormData): Promise<null> {
   const db = await getDb();
   const context = await getRequestContext();
   const cookie = await getFlowCookie();

@@ -2,6 +2,7 @@
 // New password with its confirmation; with JavaScript the rule checklist ticks off while typing. The dictionary checks
 // (common passwords, strength) run only on the server: the browser checks the banned terms it knows and learns the rest
 // after "Voltooien", so the page never downloads a dictionary.
+import { usePathname } from "next/navigation";
 import { useActionState, useMemo, useState, type ReactNode } from "react";
 import { useScripted } from "../use-scripted";
 import { useTranslations } from "next-intl";
@@ -24,7 +25,9 @@ type Props = {
 export function PasswordForm({ lastName, ownWords, orgTerms, cancel }: Props) {
   const tp = useTranslations("Recovery.password");
   const tc = useTranslations("Common");
-  const [state, action, pending] = useActionState<PasswordState, FormData>(chooseNewPasswordAction, { status: "idle" });
+  // The page's own address as the form's action (without it React writes action="", which is invalid HTML).
+  const permalink = usePathname();
+  const [state, action, pending] = useActionState<PasswordState, FormData>(chooseNewPasswordAction, { status: "idle" }, permalink);
   // Controlled fields: a refused "Voltooien" keeps what was typed (with JavaScript nothing is sent back for it). Without
   // JavaScript the server sends the new password back only when it met every rule and just the confirmation differed.
   const echoed = state.status === "rules" ? (state.values?.password ?? "") : "";

@@ -1,5 +1,6 @@
 "use client";
 // "Waarom hebt u problemen bij het aanmelden?": reset or unlock, as two radio buttons.
+import { usePathname } from "next/navigation";
 import { useActionState, type ReactNode } from "react";
 import { useTranslations } from "next-intl";
 import { chooseIntentAction, type ReasonState } from "@/lib/recovery/actions";
@@ -9,7 +10,9 @@ export function ReasonForm({ preselected, cancel }: { preselected: "reset" | "un
   const t = useTranslations("Recovery");
   const tc = useTranslations("Common");
   const tr = useTranslations("Recovery.reason");
-  const [state, action, pending] = useActionState<ReasonState, FormData>(chooseIntentAction, { status: "idle" });
+  // The page's own address as the form's action (without it React writes action="", which is invalid HTML).
+  const permalink = usePathname();
+  const [state, action, pending] = useActionState<ReasonState, FormData>(chooseIntentAction, { status: "idle" }, permalink);
   const error = state.status === "invalid" && state.fieldErrors.intent ? tr(state.fieldErrors.intent) : undefined;
   return (
     <form action={action} noValidate className="form">

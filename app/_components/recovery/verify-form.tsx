@@ -1,5 +1,6 @@
 "use client";
 // Verification method and full mobile number; the sentence and button follow the chosen method through CSS alone.
+import { usePathname } from "next/navigation";
 import { useActionState, type ReactNode } from "react";
 import { useTranslations } from "next-intl";
 import { submitNumberAction, type VerifyKey, type VerifyState } from "@/lib/recovery/actions";
@@ -22,7 +23,9 @@ export function VerifyForm({
 }) {
   const tv = useTranslations("Recovery.verify");
   const tc = useTranslations("Common");
-  const [state, action, pending] = useActionState<VerifyState, FormData>(submitNumberAction, { status: "idle" });
+  // The page's own address as the form's action (without it React writes action="", which is invalid HTML).
+  const permalink = usePathname();
+  const [state, action, pending] = useActionState<VerifyState, FormData>(submitNumberAction, { status: "idle" }, permalink);
   const refused = state.status === "refused" ? state : undefined;
   const fieldErrors = state.status === "invalid" ? state.fieldErrors : {};
   const msg = (key?: VerifyKey) => (key ? tv(key, { seconds: refused?.params?.seconds ?? 0 }) : undefined);

@@ -10,7 +10,8 @@ import { Link } from "@/lib/i18n/navigation";
 import { changeMethodAction } from "@/lib/recovery/actions";
 import { requireStep } from "@/lib/recovery/page-guard";
 import { codePageInfo } from "@/lib/recovery/page-info";
-import { CancelButton } from "../../../_components/recovery/cancel-button";
+import { CancelButton, CancelForm } from "../../../_components/recovery/cancel-button";
+import { PostForm } from "../../../_components/post-form";
 import { CodeForm } from "../../../_components/recovery/code-form";
 import { Progress } from "../../../_components/recovery/progress";
 
@@ -46,16 +47,17 @@ export default async function CodePage() {
         watchSeconds={info.watchSeconds}
         cancel={<CancelButton />}
         otherMethod={
-          <form action={changeMethodAction}>
+          <PostForm action={changeMethodAction}>
             <button type="submit" className="link-button">
               {t("code.otherMethod")}
             </button>
-          </form>
+          </PostForm>
         }
       />
       <p className="links">
         <Link href="/recover/contact">{t("code.contact")}</Link>
       </p>
+      <CancelForm />
     </>
   );
 }

@@ -5,7 +5,7 @@ import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { requireStep } from "@/lib/recovery/page-guard";
 import { passwordPageInfo } from "@/lib/recovery/page-info";
-import { CancelButton } from "../../../_components/recovery/cancel-button";
+import { CancelButton, CancelForm } from "../../../_components/recovery/cancel-button";
 import { PasswordForm } from "../../../_components/recovery/password-form";
 import { Progress } from "../../../_components/recovery/progress";
 
@@ -28,6 +28,7 @@ export default async function PasswordPage() {
       <h1>{t("title")}</h1>
       <Progress intent="reset" verified />
       <PasswordForm lastName={info.lastName} ownWords={info.ownWords} orgTerms={publicOrgTerms()} cancel={<CancelButton />} />
+      <CancelForm />
     </>
   );
 }

@@ -2,7 +2,7 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { requireStep } from "@/lib/recovery/page-guard";
-import { CancelButton } from "../../../_components/recovery/cancel-button";
+import { CancelButton, CancelForm } from "../../../_components/recovery/cancel-button";
 import { ReasonForm } from "../../../_components/recovery/reason-form";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -16,6 +16,7 @@ export default async function ReasonPage() {
     <>
       <h1>{t("title")}</h1>
       <ReasonForm preselected={flow.intent} cancel={<CancelButton />} />
+      <CancelForm />
     </>
   );
 }

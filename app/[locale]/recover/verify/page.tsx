@@ -4,7 +4,7 @@ import { getTranslations } from "next-intl/server";
 import { requireStep } from "@/lib/recovery/page-guard";
 import { verifyPageInfo } from "@/lib/recovery/page-info";
 import { lastTypedPhone } from "@/lib/recovery/session";
-import { CancelButton } from "../../../_components/recovery/cancel-button";
+import { CancelButton, CancelForm } from "../../../_components/recovery/cancel-button";
 import { Progress } from "../../../_components/recovery/progress";
 import { VerifyForm } from "../../../_components/recovery/verify-form";
 
@@ -27,6 +27,7 @@ export default async function VerifyPage() {
         typedPhone={await lastTypedPhone()}
         cancel={<CancelButton />}
       />
+      <CancelForm />
     </>
   );
 }

@@ -8,6 +8,8 @@ const withNextIntl = createNextIntlPlugin("./lib/i18n/request.ts");
 const nextConfig: NextConfig = {
   serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2", "messagebird"],
   poweredByHeader: false,
+  // The reverse proxy compresses (brotli, gzip; README "Performance"): compressing here too would only spend CPU.
+  compress: false,
   experimental: {
     serverActions: {
       bodySizeLimit: "64kb",

@@ -30,7 +30,9 @@ const projects = (["nl", "en"] as const).flatMap((language) =>
     // The wizard's negative paths test behaviour, not wording: Dutch with JavaScript on and off is enough (each page
     // a test visits costs an axe run).
     // The provider specs need the stand-ins and their own server: playwright.providers.config.ts runs them.
-    testIgnore: ["**/providers/**", ...(language === "en" ? ["**/recovery-errors.spec.ts"] : [])],
+    // The server specs start portals of their own (e2e/server/) and run once, in the "server" project.
+    // The directory specs need real directories: playwright.directories.config.ts.
+    testIgnore: ["**/providers/**", "**/server/**", "**/directories/**", ...(language === "en" ? ["**/recovery-errors.spec.ts"] : [])],
     use: {
       ...chromium,
       // The browser's Accept-Language picks the portal's language.
@@ -51,7 +53,9 @@ export default defineConfig({
   reporter: "list",
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  outputDir: "test-results",
+  // Traces and screenshots of failed tests; the failure report at the end of `npm test` names them. .ci/run gives each
+  // database pass its own folder, so the second pass does not delete the first one's traces.
+  outputDir: process.env.E2E_OUTPUT_DIR ?? "test-results",
   use: {
     baseURL,
     trace: "retain-on-failure",
@@ -59,7 +63,12 @@ export default defineConfig({
     actionTimeout: 15_000,
     navigationTimeout: 20_000,
   },
-  projects,
+  projects: [
+    ...projects,
+    // `npm start`'s own server, started by the specs themselves with the settings each one needs (client IP, health,
+    // shutdown): plain HTTP, no browser.
+    { name: "server", testMatch: "server/**/*.spec.ts", use: { ...chromium } },
+  ],
   webServer: {
     // Provisions the e2e users with the operator CLI, then runs `next start` (see the script for the data folder).
     command: "bash e2e/web-server.sh",

@@ -27,6 +27,8 @@ export default defineConfig({
   ...base,
   testDir: "./e2e/providers",
   testMatch: "**/*.spec.ts",
+  // A folder of its own: Playwright empties its output folder at the start, and the main run's traces must stay.
+  outputDir: path.join(base.outputDir ?? "test-results", "providers"),
   fullyParallel: false,
   workers: 1,
   use: { ...base.use, baseURL },

@@ -2,13 +2,21 @@
 // Authorisation is never decided here; pages, actions and route handlers check it themselves.
 import { NextRequest, NextResponse } from "next/server";
 import createMiddleware from "next-intl/middleware";
-import { isUnknownLocalisedPage } from "@/lib/i18n/pages";
-import { routing } from "@/lib/i18n/routing";
 import { getConfig } from "@/lib/config";
+import { alternateLinks } from "@/lib/i18n/alternate-links";
+import { isUnknownLocalisedPage } from "@/lib/i18n/pages";
+import { LOCALE_COOKIE, routing } from "@/lib/i18n/routing";
 import { buildCsp, hcaptchaCspSources, isCrossSiteWrite, staticSecurityHeaders } from "@/lib/security/headers";
 
-const handleI18nRouting = createMiddleware(routing);
+/** next-intl's routing, with the locale cookie Secure exactly when the portal's own cookies are (COOKIE_SECURE). */
+let i18nRouting: ReturnType<typeof createMiddleware> | undefined;
+function handleI18nRouting(request: NextRequest) {
+  const { cookieSecure } = getConfig();
+  i18nRouting ??= createMiddleware({ ...routing, localeCookie: { ...LOCALE_COOKIE, secure: cookieSecure } });
+  return i18nRouting(request);
+}
 const adminForbiddenPage = /^\/(?:nl|en)\/admin\/forbidden\/?$/;
+const unavailablePage = /^\/(?:nl|en)\/unavailable\/?$/;
 
 export function proxy(request: NextRequest) {
   const crossSite = isCrossSiteWrite({
@@ -34,12 +42,22 @@ export function proxy(request: NextRequest) {
   const routed = localised
     ? handleI18nRouting(new NextRequest(request, { headers: requestHeaders }))
     : NextResponse.next({ request: { headers: requestHeaders } });
-  // A page cannot set its status: the admin "no access" page gets its 403 here. Who is sent there is decided by the
-  // admin pages themselves (lib/admin/guard.ts), never by this proxy.
-  // Likewise an address under a locale that names no page: the catch-all renders the not-found page, with a 404 set here.
-  const status = adminForbiddenPage.test(pathname) ? 403 : localised && isUnknownLocalisedPage(pathname, routing.locales) ? 404 : null;
+  // A page cannot set its status: the admin "no access" page gets its 403 here, the "cannot reach the account service"
+  // page its 503. Who is sent there is decided by the pages and actions themselves (lib/admin/guard.ts,
+  // lib/errors/unavailable.ts), never by this proxy. An address under a locale that names no page gets its 404 here
+  // too: the catch-all renders the not-found page (lib/i18n/pages.ts lists the pages).
+  const status = adminForbiddenPage.test(pathname)
+    ? 403
+    : unavailablePage.test(pathname)
+      ? 503
+      : localised && isUnknownLocalisedPage(pathname, routing.locales)
+        ? 404
+        : null;
   const response = status ? new NextResponse(null, { status, headers: routed.headers }) : routed;
+  if (status === 503) response.headers.set("Retry-After", "120");
 
+  const links = localised && response.status === 200 ? alternateLinks(getConfig().baseUrl, pathname) : null;
+  if (links) response.headers.set("Link", links);
   response.headers.set("Content-Security-Policy", csp);
   for (const [name, value] of Object.entries(staticSecurityHeaders)) response.headers.set(name, value);
   response.headers.set("Cache-Control", "no-store, max-age=0");

@@ -19,6 +19,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // next-intl's ESM imports "next/server" without an extension, which Node's loader refuses; run it through Vite
+    // (tests/proxy.test.ts loads the proxy with next-intl's middleware).
+    server: { deps: { inline: ["next-intl"] } },
     env: {
       NEXT_TELEMETRY_DISABLED: "1",
       // Vite puts its own BASE_URL ("/") into process.env; the portal reads BASE_URL as its public address.

@@ -65,6 +65,8 @@ test("every admin page and route: anonymous → sign-in, employee → 403, admin
   inspect,
   baseURL,
 }) => {
+  // Two sign-ins (employee, administrator by SMS code), then three requests per admin page and route for three callers:
+  // dozens of requests and two axe-checked visits in one test, so twice the default budget.
   test.setTimeout(120_000);
   const lang = portal.language;
 
@@ -166,6 +168,8 @@ test("every server action on the admin pages refuses direct posts from anonymous
   inspect,
   baseURL,
 }) => {
+  // Two sign-ins (administrator by SMS code, employee), then every admin page's server actions posted by two callers:
+  // dozens of requests and two axe-checked visits in one test, so twice the default budget.
   test.setTimeout(120_000);
   const lang = portal.language;
   const origin = new URL(baseURL!).origin;

@@ -7,7 +7,7 @@ import type { BrowserContextOptions } from "@playwright/test";
 import { adminText, signInAsAdmin } from "./fixtures/admin";
 import { auditTable, auditText, exportCsv, shownRows } from "./fixtures/audit";
 import { codeIn, phone } from "./fixtures/outbox";
-import { expect, test, type Portal } from "./fixtures/portal";
+import { expect, journeyStep, test, type Portal } from "./fixtures/portal";
 import { chooseReason, choosePassword, enterCode, fillIdentify, submitNumber } from "./fixtures/recovery";
 import { attemptSignIn } from "./fixtures/sign-in";
 import { e2eUser, unknownUserId } from "./fixtures/users";
@@ -40,11 +40,10 @@ test("an administrator finds a user's reset: the user's rows, the attempt's time
   inspect,
   baseURL,
 }) => {
-  test.setTimeout(180_000);
   const { language: lang } = portal;
   const user = e2eUser("audited", portal.project);
 
-  await test.step("the user resets their password in another browser", async () => {
+  await journeyStep("the user resets their password in another browser", async () => {
     const context = await browser.newContext(userBrowser(portal, baseURL));
     const userPage = await context.newPage();
     const inbox = await phone(userPage.request, user.recipient);
@@ -63,10 +62,10 @@ test("an administrator finds a user's reset: the user's rows, the attempt's time
     await context.close();
   });
 
-  await signInAsAdmin(page, portal, inspect);
+  await journeyStep("the administrator signs in", () => signInAsAdmin(page, portal, inspect));
 
   let flowHref = "";
-  await test.step("the audit log, filtered by the user's ID, shows the reset newest first", async () => {
+  await journeyStep("the audit log, filtered by the user's ID, shows the reset newest first", async () => {
     await page
       .getByRole("navigation", { name: adminText(portal, "shell.nav") })
       .getByRole("link", { name: adminText(portal, "shell.audit") })
@@ -95,7 +94,7 @@ test("an administrator finds a user's reset: the user's rows, the attempt's time
     expect(flowHref).toMatch(new RegExp(`^/${lang}/admin/audit/flows/[0-9a-f-]{36}$`));
   });
 
-  await test.step("the export holds the same rows as the filtered page", async () => {
+  await journeyStep("the export holds the same rows as the filtered page", async () => {
     const csv = await exportCsv(page, portal);
     expect(csv.name).toMatch(/^toegang-audit-\d{4}-\d{2}-\d{2}\.csv$/);
     expect(csv.bom).toBe(true);
@@ -106,7 +105,7 @@ test("an administrator finds a user's reset: the user's rows, the attempt's time
     expect(new Set(csv.rows.map((r) => r.account))).toEqual(new Set([user.email]));
   });
 
-  await test.step("the attempt's timeline shows every step in order, with the time since the start", async () => {
+  await journeyStep("the attempt's timeline shows every step in order, with the time since the start", async () => {
     await auditTable(page, portal).locator(`a[href="${flowHref}"]`).first().click();
     await expect(page).toHaveURL(flowHref);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(auditText(portal, "timeline.title"));
@@ -129,6 +128,8 @@ test("a hostile user agent is shown as text on the page and defused in the CSV; 
   inspect,
   baseURL,
 }) => {
+  // A failed sign-in in another browser, then the administrator's sign-in by SMS code and the audit page with its checks:
+  // two visits in one test, so twice the default budget.
   test.setTimeout(120_000);
   const { language: lang } = portal;
   // A formula first (for the spreadsheet), then markup and script (for the page).

@@ -1,7 +1,8 @@
 // Seed screens 1–7 end to end: a password reset by SMS and an account unlock by phone call, reading the codes from the
-// outbox, and what they change (which password signs in, which session survives).
+// outbox, and what they change (which password signs in, which session survives). Each journey's steps have budgets of
+// their own (journeyStep).
 import { randomBytes } from "node:crypto";
-import { expect, test } from "./fixtures/portal";
+import { expect, journeyStep, test } from "./fixtures/portal";
 import { codeIn, phone } from "./fixtures/outbox";
 import { chooseReason, choosePassword, enterCode, expectStep, fillIdentify, maskedNumber, submitNumber } from "./fixtures/recovery";
 import { attemptSignIn, signIn } from "./fixtures/sign-in";
@@ -30,11 +31,13 @@ test("reset: help link, user ID, SMS code from the outbox, new password; the old
   // The same user, signed in in another browser before the reset.
   const earlier = await browser.newContext();
   const earlierPage = await earlier.newPage();
-  await earlierPage.goto(`/${lang}`);
-  await signIn(earlierPage, portal, user.email, user.password);
-  await expect(earlierPage).toHaveURL(`/${lang}/home`);
+  await journeyStep("signed in in another browser", async () => {
+    await earlierPage.goto(`/${lang}`);
+    await signIn(earlierPage, portal, user.email, user.password);
+    await expect(earlierPage).toHaveURL(`/${lang}/home`);
+  });
 
-  await test.step("sign-in → help → identify", async () => {
+  await journeyStep("sign-in → help → identify", async () => {
     await page.goto(`/${lang}`);
     await inspect(page);
     await page.getByRole("link", { name: t.signIn.forgot }).click();
@@ -47,14 +50,14 @@ test("reset: help link, user ID, SMS code from the outbox, new password; the old
     await expect(page.getByRole("button", { name: t.recover.newCode })).toBeVisible();
   });
 
-  await test.step("identify → reason (reset pre-selected by the help link)", async () => {
+  await journeyStep("identify → reason (reset pre-selected by the help link)", async () => {
     await fillIdentify(page, portal, user.email);
     await expectStep(page, portal, inspect, "reason");
     await expect(page.getByRole("radio", { name: t.recover.reset })).toBeChecked();
     await chooseReason(page, portal, "reset");
   });
 
-  await test.step("verify: the registered number's last two digits; the full number in another notation; SMS", async () => {
+  await journeyStep("verify: the registered number's last two digits; the full number in another notation; SMS", async () => {
     await expectStep(page, portal, inspect, "verify");
     const progress = page.getByRole("navigation", { name: t.message("Recovery.progress.label") });
     await expect(progress).toContainText(t.recover.progress.verify);
@@ -65,14 +68,14 @@ test("reset: help link, user ID, SMS code from the outbox, new password; the old
     await submitNumber(page, portal, "sms", typed);
   });
 
-  await test.step("code: read from the outbox (SMS to the registered number)", async () => {
+  await journeyStep("code: read from the outbox (SMS to the registered number)", async () => {
     await expectStep(page, portal, inspect, "code");
     await expect(page.getByText(t.recover.sentSms)).toBeVisible();
     const sms = await inbox.next({ purpose: "code", channel: "sms" });
     await enterCode(page, portal, codeIn(sms));
   });
 
-  await test.step("password: verification ticked off; the new password is accepted", async () => {
+  await journeyStep("password: verification ticked off; the new password is accepted", async () => {
     await expectStep(page, portal, inspect, "password");
     await expect(page.getByRole("navigation", { name: t.message("Recovery.progress.label") })).toContainText("✓");
     await choosePassword(page, portal, newPassword);
@@ -82,14 +85,14 @@ test("reset: help link, user ID, SMS code from the outbox, new password; the old
     expect(notification.body).toBe(t.message("Sms.passwordChanged", { org: ORG, helpdesk: HELPDESK }));
   });
 
-  await test.step("a finished flow cannot be walked again", async () => {
+  await journeyStep("a finished flow cannot be walked again", async () => {
     await page.goto(`/${lang}/recover/password`);
     await expect(page).toHaveURL(`/${lang}/recover/done`);
     await page.getByRole("link", { name: t.message("Recovery.done.signIn") }).click();
     await expect(page).toHaveURL(`/${lang}`);
   });
 
-  await test.step("the old password is refused, the new one opens the Werkplek", async () => {
+  await journeyStep("the old password is refused, the new one opens the Werkplek", async () => {
     const old = await attemptSignIn(page, portal, user.email, user.password);
     expect(old.messages).toEqual([t.errors.invalid]);
     await signIn(page, portal, user.email, newPassword);
@@ -98,7 +101,7 @@ test("reset: help link, user ID, SMS code from the outbox, new password; the old
     await inspect(page);
   });
 
-  await test.step("the session signed in before the reset has ended", async () => {
+  await journeyStep("the session signed in before the reset has ended", async () => {
     await earlierPage.goto(`/${lang}/home`);
     await expect(earlierPage).toHaveURL(`/${lang}?ended=1`);
     await expect(earlierPage.getByRole("heading", { level: 1 })).toHaveText(t.signIn.title);
@@ -117,7 +120,7 @@ test("unlock by phone call: a locked account is unlocked after the spoken code a
   const user = e2eUser("unlock", portal.project);
   const inbox = await phone(request, user.recipient);
 
-  await test.step("five wrong passwords lock the account", async () => {
+  await journeyStep("five wrong passwords lock the account", async () => {
     await page.goto(`/${lang}`);
     await inspect(page);
     for (let attempt = 1; attempt <= 5; attempt++) await attemptSignIn(page, portal, user.email, WRONG);
@@ -125,7 +128,7 @@ test("unlock by phone call: a locked account is unlocked after the spoken code a
     expect(right.messages, "the right password on the locked account").toEqual([t.errors.locked]);
   });
 
-  await test.step("sign-in → help → identify (unlock) → reason (unlock pre-selected)", async () => {
+  await journeyStep("sign-in → help → identify (unlock) → reason (unlock pre-selected)", async () => {
     await page.getByRole("main").getByRole("link", { name: t.signIn.forgot }).first().click();
     await expect(page).toHaveURL(`/${lang}/help`);
     await inspect(page);
@@ -137,7 +140,7 @@ test("unlock by phone call: a locked account is unlocked after the spoken code a
     await chooseReason(page, portal, "unlock");
   });
 
-  await test.step("verify: choosing the call turns “Tekst” into “Bellen” (CSS only)", async () => {
+  await journeyStep("verify: choosing the call turns “Tekst” into “Bellen” (CSS only)", async () => {
     await expectStep(page, portal, inspect, "verify");
     await expect(page.getByRole("navigation", { name: t.message("Recovery.progress.label") })).toContainText(t.recover.progress.unlock);
     const masked = await maskedNumber(page);
@@ -151,7 +154,7 @@ test("unlock by phone call: a locked account is unlocked after the spoken code a
     await submitNumber(page, portal, "voice", `00${user.recipient.slice(1)}`);
   });
 
-  await test.step("code: the call's script in the outbox says the code digit by digit", async () => {
+  await journeyStep("code: the call's script in the outbox says the code digit by digit", async () => {
     await expectStep(page, portal, inspect, "code");
     await expect(page.getByText(t.recover.sentVoice)).toBeVisible();
     const call = await inbox.next({ purpose: "code", channel: "voice" });
@@ -160,14 +163,14 @@ test("unlock by phone call: a locked account is unlocked after the spoken code a
     await enterCode(page, portal, code);
   });
 
-  await test.step("done: unlocked, with a confirmation SMS", async () => {
+  await journeyStep("done: unlocked, with a confirmation SMS", async () => {
     await expectStep(page, portal, inspect, "done");
     await expect(page.getByRole("status")).toContainText(t.recover.doneUnlock);
     const notification = await inbox.next({ purpose: "notification", channel: "sms" });
     expect(notification.body).toBe(t.message("Sms.accountUnlocked", { org: ORG, helpdesk: HELPDESK }));
   });
 
-  await test.step("the old password signs in again", async () => {
+  await journeyStep("the old password signs in again", async () => {
     await page.getByRole("link", { name: t.message("Recovery.done.signIn") }).click();
     await expect(page).toHaveURL(`/${lang}`);
     await signIn(page, portal, user.email, user.password);

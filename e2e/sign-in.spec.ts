@@ -20,6 +20,8 @@ test("signing in opens the Werkplek with the user's name; signing out returns to
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(t.home.title);
   await expect(page.getByText(t.home.welcome(`${user.firstName} ${user.lastName}`))).toBeVisible();
   await inspect(page);
+  // What someone who copied the cookie would hold.
+  const copied = await page.context().cookies();
 
   await page.getByRole("button", { name: t.home.signOut }).click();
   await expect(page).toHaveURL(`/${lang}?signedOut=1`);
@@ -31,6 +33,16 @@ test("signing in opens the Werkplek with the user's name; signing out returns to
   await page.goto(`/${lang}/home`);
   await expect(page).toHaveURL(`/${lang}`);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(t.signIn.title);
+
+  // It ended on the server: the copied cookie, sent again, no longer opens the Werkplek.
+  await page.context().addCookies(copied);
+  const replayed = await page.request.get(`/${lang}/home`, { maxRedirects: 0 });
+  expect(replayed.status()).toBe(307);
+  expect(replayed.headers()["location"]).toMatch(new RegExp(`/${lang}\\?ended=1$`));
+  await page.goto(`/${lang}/home`);
+  await expect(page).toHaveURL(`/${lang}?ended=1`);
+  await expect(page.getByRole("status")).toHaveText(t.signIn.sessionEnded);
+  await inspect(page);
 });
 
 test("five wrong passwords lock the account; the right password is then refused with the locked message", async ({

@@ -49,7 +49,7 @@ if [[ -n "${DATABASE_URL:-}" && "$imported" != *" 0 updated"* ]]; then
   for pid in "${pids[@]}"; do wait "$pid"; done
 fi
 
-node node_modules/next/dist/bin/next start --port "$PORT" &
+node server/main.mjs &
 server=$!
 stop() {
   kill -TERM "$server" 2>/dev/null || true

@@ -37,6 +37,14 @@ function configError(env: Record<string, string | undefined>): string {
 }
 
 describe("readConfig", () => {
+  it("reads TRUSTED_PROXIES as addresses and ranges (none by default), and refuses the old hop count and an open outbox", () => {
+    expect(readConfig({ ...production }).trustedProxies.entries).toEqual([]);
+    expect(readConfig({ ...production, TRUSTED_PROXIES: "10.0.0.0/8, ::1" }).trustedProxies.entries).toEqual(["10.0.0.0/8", "::1"]);
+    expect(configError({ ...production, TRUSTED_PROXIES: "10.0.0.0/40" })).toMatch(/^Configuration error: TRUSTED_PROXIES "10.0.0.0\/40"/);
+    expect(configError({ ...production, TRUSTED_PROXY_HOPS: "2" })).toMatch(/TRUSTED_PROXY_HOPS is replaced by TRUSTED_PROXIES/);
+    expect(configError({ ...production, OUTBOX_PAGE: "open" })).toMatch(/OUTBOX_PAGE=open is no longer possible/);
+  });
+
   it("needs no variable at all on the embedded default", () => {
     const dataDir = freshDir();
     const config = readConfig({ DATA_DIR: dataDir });

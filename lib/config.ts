@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_USER_FILTER, userFilterProblem } from "@/lib/accounts/directory/filter";
+import { parseTrustedProxies, type TrustedProxies } from "@/lib/security/client-ip";
 
 const bool = (fallback: boolean) =>
   z
@@ -106,8 +107,11 @@ const envSchema = z.object({
   AUDIT_RETENTION_DAYS: int(365, 1, 36_500),
   ADMIN_IDLE_MINUTES: int(30, 1, 1_440),
   ADMIN_SESSION_HOURS: int(8, 1, 72),
-  TRUSTED_PROXY_HOPS: int(1, 1, 10),
-  OUTBOX_PAGE: z.enum(["local", "open", "off"], { message: "must be local, open or off" }).default("local"),
+  TRUSTED_PROXIES: z.string().max(4000).default(""),
+  METRICS_TOKEN: z.string().min(16, { message: "must be at least 16 characters" }).max(512).optional(),
+  /** Replaced by TRUSTED_PROXIES; still read only to refuse it with a clear line. */
+  TRUSTED_PROXY_HOPS: z.string().optional(),
+  OUTBOX_PAGE: z.enum(["local", "off"], { message: "must be local or off" }).default("local"),
   CAPTCHA_TEST_ANSWER: z
     .string()
     .regex(/^[A-Za-z0-9]{4,10}$/, { message: "must be 4–10 letters or digits" })
@@ -218,10 +222,12 @@ export type AppConfig = {
   hcaptcha: { siteKey: string; secret: string; scriptUrl: string; verifyUrl: string; noJsFallback: "builtin" | "off" } | undefined;
   audit: { retentionDays: number };
   admin: { idleMinutes: number; sessionHours: number };
-  /** Proxies in front of the portal that append to X-Forwarded-For (1 = none, or one reverse proxy). */
-  trustedProxyHops: number;
-  /** Who may read /dev/outbox: only requests from this machine (local), anyone (open), or nobody (off). */
-  outboxPage: "local" | "open" | "off";
+  /** Reverse proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES); empty = the TCP peer is the client. */
+  trustedProxies: TrustedProxies;
+  /** Bearer token for /api/metrics; undefined = no metrics endpoint. */
+  metricsToken: string | undefined;
+  /** Whether /dev/outbox exists (with the outbox transport, for requests from this machine only), or is off. */
+  outboxPage: "local" | "off";
   captchaTestAnswer: string | undefined;
   /** Where accounts live: the portal's own tables (builtin) or a directory. */
   directory: { kind: "builtin" } | DirectoryConfig;
@@ -240,6 +246,11 @@ export class ConfigError extends Error {
 /** Reads and checks the environment; throws ConfigError with one line naming the variable and the problem. */
 export function readConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  if (cleaned.OUTBOX_PAGE === "open") {
+    throw new ConfigError(
+      "Configuration error: OUTBOX_PAGE=open is no longer possible: the outbox answers only on this machine (local) or not at all (off)",
+    );
+  }
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -270,6 +281,14 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     if (testKeys && new URL(e.HCAPTCHA_VERIFY_URL).hostname.endsWith("hcaptcha.com")) {
       fail("HCAPTCHA_SITE_KEY/HCAPTCHA_SECRET are hCaptcha's public test keys, which accept anyone; use your own keys");
     }
+  }
+  if (e.TRUSTED_PROXY_HOPS !== undefined)
+    fail("TRUSTED_PROXY_HOPS is replaced by TRUSTED_PROXIES: list your reverse proxies' addresses or CIDR ranges (or leave both unset)");
+  let trustedProxies: TrustedProxies;
+  try {
+    trustedProxies = parseTrustedProxies(e.TRUSTED_PROXIES);
+  } catch (error) {
+    return fail(`TRUSTED_PROXIES ${(error as Error).message}; use addresses or CIDR ranges such as 10.0.0.5,10.1.0.0/16,fd00::/8`);
   }
   const directory = directoryConfig(e, fail);
   const dataDir = path.resolve(e.DATA_DIR);
@@ -377,7 +396,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
     admin: { idleMinutes: e.ADMIN_IDLE_MINUTES, sessionHours: e.ADMIN_SESSION_HOURS },
     outboxPage: e.OUTBOX_PAGE,
-    trustedProxyHops: e.TRUSTED_PROXY_HOPS,
+    trustedProxies,
+    metricsToken: e.METRICS_TOKEN,
     captchaTestAnswer: e.CAPTCHA_TEST_ANSWER,
     directory,
   };

@@ -57,6 +57,34 @@ describe("scripts/ensure-packages.sh", () => {
     expect(result.ms).toBeLessThan(5_000);
   });
 
+  it("npm test (scripts/test.sh) runs the check before anything else: without root it ends within seconds on that line", () => {
+    const missing = path.join(dir, "absent", "chromium");
+    const env: NodeJS.ProcessEnv = { NODE_ENV: "test", PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, CHROMIUM_PATH: missing };
+    const testScript = path.resolve(__dirname, "test.sh");
+    const [command, args] = root
+      ? [
+          "setpriv",
+          [
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "env",
+            ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+            "bash",
+            testScript,
+          ],
+        ]
+      : ["bash", [testScript]];
+    const started = Date.now();
+    const result = spawnSync(command as string, args as string[], { env, encoding: "utf8", timeout: 60_000 });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim().split("\n")).toEqual([
+      `npm test: missing ${missing}; install as root: apt-get install -y chromium, or point CHROMIUM_PATH at a Chromium`,
+    ]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it.runIf(root)("as root, installs the missing package with apt-get and goes on", () => {
     const chromium = path.join(dir, "installed", "chromium");
     const bin = path.join(dir, "bin");

@@ -1,56 +1,110 @@
 #!/usr/bin/env bash
-# The whole test suite (`npm test`): type check, lint, Vitest, production build, Playwright (the main suite, then the one
-# against the hCaptcha and MessageBird stand-ins).
+# The whole test suite (`npm test`): system packages, type check, lint, Vitest, production build, Playwright (the main
+# suite, its canary check, then the suite against the hCaptcha and MessageBird stand-ins, on the same build).
 # Runs on the embedded PGlite by default, on PostgreSQL when DATABASE_URL is set (then SESSION_SECRET and HASH_KEY too).
+#
+# TEST_SCOPE=full (the default) runs everything. TEST_SCOPE=smoke is for a second pass on the other database driver
+# right after a full one (.ci/run): the checks that do not depend on the portal's database driver are not repeated
+# (type check, lint, Vitest — the full pass's Vitest already runs every integration test on PGlite and, with
+# TEST_DATABASE_URL, on PostgreSQL), the main browser suite runs every spec in one JavaScript and one no-JavaScript
+# project (nl-nojs and en-js: both languages, both modes) instead of all four, and the provider suite in en-js.
+#
 # Every step runs even when an earlier one failed (except Playwright, which needs the build); the exit status is
-# non-zero when any step failed.
+# non-zero when any step failed, and a failure report (each failed test, its attempts, error and trace) ends the output.
+# To add a part: one `step` line below; a Playwright suite goes through `pw <report name> [playwright args]`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 
-started=$SECONDS
+scope=${TEST_SCOPE:-full}
+if [[ $scope != full && $scope != smoke ]]; then
+  echo "TEST_SCOPE must be full or smoke (got \"$scope\")" >&2
+  exit 2
+fi
+# The system packages first (Chromium; as root installed when missing): without them the run stops here, at once.
+packages_started=$SECONDS
+bash scripts/ensure-packages.sh || exit 1
+packages_took=$((SECONDS - packages_started))
+
+# The reporters' JSON output, read by the failure report (scripts/report-failures.ts); emptied at every run.
+reports=$(realpath -m "${TEST_REPORTS_DIR:-test-reports}")
+rm -rf "$reports"
+mkdir -p "$reports"
+
+started=$((SECONDS - packages_took))
 failures=()
+timings=("$(printf '%5ss  %s' "$packages_took" "System packages (scripts/ensure-packages.sh)")")
 section() { printf '\n==== %s ====\n' "$*"; }
 step() {
   local name=$1
   shift
   section "$name"
-  local t0=$SECONDS
-  if "$@"; then
+  local t0=$SECONDS status=0
+  "$@" || status=$?
+  timings+=("$(printf '%5ss  %s%s' "$((SECONDS - t0))" "$name" "$([[ $status -eq 0 ]] || echo "  (FAILED, exit $status)")")")
+  if [[ $status -eq 0 ]]; then
     printf -- '---- %s: ok (%ss)\n' "$name" "$((SECONDS - t0))"
   else
-    printf -- '---- %s: FAILED (exit %s, %ss)\n' "$name" "$?" "$((SECONDS - t0))"
+    printf -- '---- %s: FAILED (exit %s, %ss)\n' "$name" "$status" "$((SECONDS - t0))"
     failures+=("$name")
     return 1
   fi
 }
+# A step the full pass runs and a smoke pass leaves out.
+full_only() {
+  local name=$1
+  shift
+  if [[ $scope == full ]]; then
+    step "$name" "$@"
+  else
+    timings+=("$(printf '%5s   %s' - "$name (not run: TEST_SCOPE=smoke)")")
+  fi
+}
+# Playwright with its list output here and a JSON report for the failure report: pw <report name> [playwright args…]
+pw() {
+  local name=$1
+  shift
+  PLAYWRIGHT_JSON_OUTPUT_FILE="$reports/playwright-$name.json" npx playwright test --reporter=list,json "$@"
+}
+# The browser projects of this scope. The provider suite runs one test at a time (its specs switch the stand-ins' modes),
+# so its smoke is one project: en-js, the real hCaptcha widget and MessageBird SDK on this driver.
+projects=()
+provider_projects=()
+if [[ $scope == smoke ]]; then
+  projects=(--project=nl-nojs --project=en-js)
+  provider_projects=(--project=en-js)
+fi
 
 if [[ -n "${DATABASE_URL:-}" ]]; then
   : "${SESSION_SECRET:?SESSION_SECRET (at least 32 characters) is required when DATABASE_URL is set}"
   : "${HASH_KEY:?HASH_KEY (at least 32 characters) is required when DATABASE_URL is set}"
-  echo "Database: PostgreSQL (DATABASE_URL)${TEST_DATABASE_URL:+; Vitest integration tests on TEST_DATABASE_URL}"
+  echo "Database: PostgreSQL (DATABASE_URL)${TEST_DATABASE_URL:+; Vitest integration tests on TEST_DATABASE_URL}; scope: $scope"
 else
-  echo "Database: embedded PGlite (DATABASE_URL not set)"
+  echo "Database: embedded PGlite (DATABASE_URL not set); scope: $scope"
 fi
 
-# The system packages first (Chromium; as root installed when missing): without them the run stops here, at once.
-step "System packages (scripts/ensure-packages.sh)" bash scripts/ensure-packages.sh || exit 1
-step "Type check (tsc --noEmit)" npx tsc --noEmit || true
-step "Lint and format (eslint, prettier --check)" npm run --silent lint || true
-step "Unit and integration tests (vitest run)" npx vitest run || true
-if step "Production build (next build)" npx next build; then
-  step "Browser tests (playwright test)" npx playwright test || true
+full_only "Type check (tsc --noEmit)" npx tsc --noEmit || true
+full_only "Lint and format (eslint, prettier --check)" npm run --silent lint || true
+full_only "Unit and integration tests (vitest run)" \
+  npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json" || true
+if step "Production build (npm run build)" npm run --silent build; then
+  step "Browser tests (playwright test${projects[*]:+ ${projects[*]}})" pw main "${projects[@]}" || true
   # That run's passwords, phone numbers and codes must appear nowhere in its audit trail or its server log.
   step "Canary check (scripts/check-canaries.ts)" npx tsx --conditions=react-server scripts/check-canaries.ts || true
   rm -rf "${E2E_RUN_DIR:-.e2e-run}/data"
   # hCaptcha and MessageBird through their real client code, against the local stand-ins (same build).
-  step "Browser tests with the provider stand-ins (playwright.providers.config.ts)" npx playwright test --config playwright.providers.config.ts || true
+  step "Browser tests with the provider stand-ins (playwright.providers.config.ts${provider_projects[*]:+ ${provider_projects[*]}})" \
+    pw providers --config playwright.providers.config.ts "${provider_projects[@]}" || true
   rm -rf "${E2E_RUN_DIR:-.e2e-run}/data"
 else
   failures+=("Browser tests (not run: no build)")
 fi
 
+section "Time per part (scope: $scope)"
+printf '%s\n' "${timings[@]}"
 if ((${#failures[@]})); then
+  section "Failure report"
+  npx tsx scripts/report-failures.ts "$reports" || true
   joined=$(printf '%s; ' "${failures[@]}")
   section "FAILED after $((SECONDS - started))s: ${joined%; }"
   exit 1

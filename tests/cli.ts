@@ -42,7 +42,7 @@ const INHERITED = ["PATH", "HOME", "TMPDIR", "LANG", "SYSTEMROOT"];
 
 /** Runs `tsx --conditions=react-server scripts/<script>.ts …args` and collects its exit code and output. */
 export function runCli(
-  script: "users" | "db" | "audit" | "check-canaries",
+  script: "users" | "db" | "audit" | "check-canaries" | "report-failures",
   args: string[],
   env: Record<string, string>,
 ): Promise<CliResult> {

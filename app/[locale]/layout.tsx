@@ -2,10 +2,12 @@
 import type { Metadata, Viewport } from "next";
 import { notFound } from "next/navigation";
 import { hasLocale, NextIntlClientProvider } from "next-intl";
-import { getTranslations } from "next-intl/server";
+import { getMessages, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { getPortalInfo } from "@/lib/portal-info";
 import { routing } from "@/lib/i18n/routing";
+import { pickMessages } from "@/lib/i18n/client-messages";
+import { clientMessages } from "../_components/client-messages";
 import { LanguageSwitch } from "../_components/language-switch";
 import "../globals.css";
 
@@ -22,10 +24,12 @@ export default async function LocaleLayout({ children, params }: { children: Rea
   if (!hasLocale(routing.locales, locale)) notFound();
   const t = await getTranslations({ locale, namespace: "Common" });
   const { orgName, testMode } = getPortalInfo();
+  // Only what the layout's client components read; each page's forms get theirs through <ClientMessages>.
+  const messages = pickMessages((await getMessages()) as never, clientMessages.layout);
   return (
     <html lang={locale}>
       <body>
-        <NextIntlClientProvider>
+        <NextIntlClientProvider messages={messages}>
           <a className="skip-link" href="#main">
             {t("skipToContent")}
           </a>

@@ -3,6 +3,8 @@ import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { getPortalInfo } from "@/lib/portal-info";
 import { SignInForm } from "../_components/sign-in-form";
+import { ClientMessages } from "@/lib/i18n/client-messages";
+import { clientMessages } from "@/app/_components/client-messages";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("SignInPage"))("metaTitle") };
@@ -21,7 +23,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </p>
       ) : null}
       <p className="lead">{t("intro", { domain: getPortalInfo().orgDomain })}</p>
-      <SignInForm />
+      <ClientMessages paths={clientMessages.signInForm}>
+        <SignInForm />
+      </ClientMessages>
     </>
   );
 }

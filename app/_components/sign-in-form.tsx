@@ -17,6 +17,8 @@ type Props = {
   next?: string | null;
 };
 
+const LINKED = ["SignInPage.errors.locked", "SignInPage.errors.mustChange", "SignInPage.errors.expired"] as const;
+
 export function SignInForm({ action: submit = signInAction, namespace = "SignInPage", next = null }: Props) {
   const t = useTranslations(namespace);
   const tc = useTranslations("Common");
@@ -33,11 +35,10 @@ export function SignInForm({ action: submit = signInAction, namespace = "SignInP
   const fieldErrors = state.status === "invalid" ? state.fieldErrors : {};
   const userError = msg(fieldErrors.username);
   const passError = msg(fieldErrors.password);
-  // The lockout names the way out as a link ("Wachtwoord vergeten of account vergrendeld?"), not just its quoted name.
-  const formError =
-    refused?.formError === "SignInPage.errors.locked"
-      ? te.rich("SignInPage.errors.locked", { link: (chunks) => <Link href="/help">{chunks}</Link> })
-      : msg(refused?.formError);
+  // A lock, a password that must be changed or has expired name the way out as a link ("Wachtwoord vergeten of account
+  // vergrendeld?"), not just its quoted name.
+  const withLink = LINKED.find((key) => key === refused?.formError);
+  const formError = withLink ? te.rich(withLink, { link: (chunks) => <Link href="/help">{chunks}</Link> }) : msg(refused?.formError);
   // Only a rejected user name or password is a problem with what was typed; a lock, a limit or an outage marks no field.
   const credentialsRejected = refused?.formError === "SignInPage.errors.invalid" || refused?.formError === "Admin.signIn.errors.invalid";
   const items = [

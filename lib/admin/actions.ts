@@ -1,6 +1,8 @@
 "use server";
 // Server actions of the admin area: sign in (password, then the SMS code), a new code, cancel, sign out. The same code
 // serves JavaScript and plain form posts; every one re-reads the attempt or session it acts on.
+import { AccountStoreUnavailable } from "@/lib/accounts/types";
+import { orUnavailable, toUnavailablePage } from "@/lib/errors/unavailable";
 import { getLocale } from "next-intl/server";
 import { z } from "zod";
 import { getDb } from "@/lib/db/client";
@@ -55,6 +57,7 @@ export async function adminSignInAction(_prev: SignInState, formData: FormData):
   try {
     result = await startAdminSignIn(await getDb(), { userId: parsed.data.username, password: parsed.data.password, context });
   } catch (error) {
+    if (error instanceof AccountStoreUnavailable) return toUnavailablePage(error, { during: "admin-sign-in" });
     console.error(`admin sign-in failed unexpectedly [${context.requestId}]`, error);
     return { status: "refused", formError: "Admin.signIn.errors.unavailable", values };
   }
@@ -94,7 +97,7 @@ async function withPending() {
   const db = await getDb();
   const ctx = { context: await getRequestContext() };
   const cookie = await getAdminCookie();
-  const pending = await loadPendingSignIn(db, cookie.token, ctx);
+  const pending = await orUnavailable({ during: "admin-sign-in-code" }, () => loadPendingSignIn(db, cookie.token, ctx));
   if (!pending) {
     cookie.destroy();
     return go(toSignIn("ended"));

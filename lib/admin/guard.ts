@@ -8,6 +8,7 @@ import { cookies } from "next/headers";
 import { getLocale } from "next-intl/server";
 import { currentAccount } from "@/lib/auth/session";
 import { getDb, type Db } from "@/lib/db/client";
+import { orUnavailable } from "@/lib/errors/unavailable";
 import { redirect } from "@/lib/i18n/navigation";
 import { routing, type AppLocale } from "@/lib/i18n/routing";
 import { recordAuditThrottled } from "@/lib/audit/throttled";
@@ -29,9 +30,10 @@ async function ordinaryUser(db: Db): Promise<string | null> {
 async function check(path: string): Promise<Outcome> {
   const db = await getDb();
   const ctx = { context: await getRequestContext() };
-  const session = await checkAdminSession(db, (await getAdminCookie()).token, ctx);
+  const during = `admin:${path.split("?")[0]!.slice(0, 200)}`;
+  const session = await orUnavailable({ during }, async () => checkAdminSession(db, (await getAdminCookie()).token, ctx));
   if (session.kind === "active") return { kind: "allow", identity: session.identity };
-  const ordinary = session.kind === "not-admin" ? session.userId : await ordinaryUser(db);
+  const ordinary = session.kind === "not-admin" ? session.userId : await orUnavailable({ during }, () => ordinaryUser(db));
   const decision = decideAccess(session.kind, ordinary !== null);
   if (decision.kind === "allow") throw new Error("unreachable: only an active session is allowed");
   // Only the path: a query string can hold what an administrator typed (a user ID to look up, the audit filters).

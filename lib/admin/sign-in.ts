@@ -59,7 +59,15 @@ export async function startAdminSignIn(db: Db, input: { userId: string; password
 
   if (result.kind !== "success" || !result.isAdmin || !account) {
     const reason =
-      result.kind === "locked" ? "locked" : !account ? "unknown-user" : result.kind === "success" ? "not-admin" : "wrong-password";
+      result.kind === "locked"
+        ? "locked"
+        : !account
+          ? "unknown-user"
+          : result.kind === "success"
+            ? "not-admin"
+            : result.kind === "invalid"
+              ? "wrong-password"
+              : result.kind;
     await auditAdmin(db, input, { ...who, event: "admin.sign_in.failed", outcome: "failure", reason });
     return result.kind === "locked" ? { kind: "locked" } : { kind: "invalid" };
   }

@@ -2,9 +2,11 @@
 // Server actions for signing in and out; the same code serves JavaScript and plain form posts.
 import { getLocale } from "next-intl/server";
 import { z } from "zod";
+import { AccountStoreUnavailable } from "@/lib/accounts/types";
 import { recordAudit } from "@/lib/audit/record";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
+import { toUnavailablePage } from "@/lib/errors/unavailable";
 import { formKeys, parseForm, type Idle, type Invalid, type Refused } from "@/lib/forms/form-state";
 import type { FullKey } from "@/lib/i18n/message-keys";
 import { redirect } from "@/lib/i18n/navigation";
@@ -55,11 +57,18 @@ export async function signInAction(_prev: SignInState, formData: FormData): Prom
     }
     result = await signIn(db, { userId: parsed.data.username, password: parsed.data.password, context });
   } catch (error) {
+    if (error instanceof AccountStoreUnavailable) return toUnavailablePage(error, { during: "sign-in" });
     console.error(`sign-in failed unexpectedly [${context.requestId}]`, error);
     return { status: "refused", formError: "SignInPage.errors.unavailable", values };
   }
   if (result.kind !== "success") {
-    return { status: "refused", formError: result.kind === "locked" ? "SignInPage.errors.locked" : "SignInPage.errors.invalid", values };
+    const formError = {
+      locked: "SignInPage.errors.locked",
+      "must-change": "SignInPage.errors.mustChange",
+      expired: "SignInPage.errors.expired",
+      invalid: "SignInPage.errors.invalid",
+    } as const;
+    return { status: "refused", formError: formError[result.kind], values };
   }
   let opened;
   try {

@@ -19,10 +19,23 @@ describe("decideSignIn", () => {
     expect(fifth.next.lockedUntil).toEqual(after(30));
   });
 
-  it("refuses the right password while locked and does not count the attempt", () => {
+  it("refuses the right password while locked, counts the attempt without extending the lock, and says locked", () => {
     const locked: LockState = { failedSignIns: 5, lockedAt: t0, lockedUntil: after(30) };
     const d = decideSignIn(locked, true, after(29), policy);
-    expect(d).toEqual({ outcome: "locked", next: locked });
+    expect(d).toEqual({ outcome: "locked", next: { ...locked, failedSignIns: 6 }, answer: "locked" });
+  });
+
+  it("an account locked with fewer failures than the threshold (by an operator) answers like any other until the count is reached", () => {
+    let s: LockState = { failedSignIns: 0, lockedAt: t0, lockedUntil: null };
+    const answers = [];
+    for (const ok of [false, true, false, false, false, true]) {
+      const d = decideSignIn(s, ok, after(1), policy);
+      expect(d.outcome).toBe("locked");
+      answers.push(d.outcome === "locked" ? d.answer : null);
+      s = d.next;
+    }
+    expect(answers).toEqual(["invalid", "invalid", "invalid", "invalid", "locked", "locked"]);
+    expect(s).toEqual({ failedSignIns: 6, lockedAt: t0, lockedUntil: null });
   });
 
   it("auto-unlocks once lockedUntil has passed and starts counting from zero", () => {

@@ -6,7 +6,8 @@ export type SignInDecision =
   | { outcome: "success"; next: LockState; lockExpired: boolean }
   | { outcome: "wrong-password"; next: LockState; failuresLeft: number; lockExpired: boolean }
   | { outcome: "locked-now"; next: LockState; lockExpired: boolean }
-  | { outcome: "locked"; next: LockState };
+  /** Refused while locked; `answer` is what the person is told (see decideSignIn). */
+  | { outcome: "locked"; next: LockState; answer: "invalid" | "locked" };
 
 export const unlocked: LockState = { failedSignIns: 0, lockedAt: null, lockedUntil: null };
 
@@ -16,9 +17,18 @@ export function isLocked(state: LockState, now: Date): boolean {
   return state.lockedUntil === null || now < state.lockedUntil;
 }
 
-/** Decides one attempt. Attempts while locked change nothing; an expired lock starts from zero. */
+/**
+ * Decides one attempt; an expired lock starts from zero. Attempts while locked are refused, right password or wrong, and
+ * never extend the lock; they are counted, though, and answered the way failures on any other account are: "wrong
+ * password" until the count reaches the threshold, then "locked". So an account locked by an operator (or whose lock
+ * nobody saw coming) answers a stranger's first wrong password like an unlocked or unknown ID does, instead of telling
+ * that it exists and is locked; an account locked by failures (count at the threshold already) keeps saying "locked".
+ */
 export function decideSignIn(state: LockState, passwordOk: boolean, now: Date, policy: LockPolicy): SignInDecision {
-  if (isLocked(state, now)) return { outcome: "locked", next: state };
+  if (isLocked(state, now)) {
+    const failedSignIns = state.failedSignIns + 1;
+    return { outcome: "locked", next: { ...state, failedSignIns }, answer: failedSignIns >= policy.threshold ? "locked" : "invalid" };
+  }
   const lockExpired = state.lockedAt !== null;
   const current = lockExpired ? unlocked : state;
   if (passwordOk) return { outcome: "success", next: unlocked, lockExpired };

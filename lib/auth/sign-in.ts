@@ -13,7 +13,13 @@ import type { RequestContext } from "@/lib/security/request-context";
 import { subjectHash } from "@/lib/security/subject";
 import { decideSignIn, type LockPolicy, type SignInDecision } from "./lockout";
 
-export type SignInResult = { kind: "success"; userId: string; isAdmin: boolean } | { kind: "invalid" } | { kind: "locked" };
+export type SignInResult =
+  | { kind: "success"; userId: string; isAdmin: boolean }
+  | { kind: "invalid" }
+  | { kind: "locked" }
+  /** Directories only, and only with the right password: it must be changed first (AD pwdLastSet=0) or has expired. */
+  | { kind: "must-change" }
+  | { kind: "expired" };
 
 type SignInInput = { userId: string; password: string; context: RequestContext; now?: Date; policy?: LockPolicy };
 
@@ -34,16 +40,14 @@ export async function signIn(db: Db, input: SignInInput, store: AccountStore = g
       await tx.insert(phantomSignIns).values({ idHash }).onConflictDoNothing();
       const [row] = await tx.select().from(phantomSignIns).where(eq(phantomSignIns.idHash, idHash)).for("update");
       const d = decideSignIn(row!, false, now, policy);
-      if (d.outcome !== "locked") {
-        await tx
-          .update(phantomSignIns)
-          .set({ ...d.next, updatedAt: now })
-          .where(eq(phantomSignIns.idHash, idHash));
-      }
+      await tx
+        .update(phantomSignIns)
+        .set({ ...d.next, updatedAt: now })
+        .where(eq(phantomSignIns.idHash, idHash));
       await auditSignIn(tx, d, { ...base, subjectHash: idHash });
       return d;
     });
-    return decision.outcome === "locked" || decision.outcome === "locked-now" ? { kind: "locked" } : { kind: "invalid" };
+    return answerOf(decision);
   }
 
   // The portal's lockout counters live in the account's users row (builtin).
@@ -51,18 +55,23 @@ export async function signIn(db: Db, input: SignInInput, store: AccountStore = g
     const [row] = await tx.select().from(users).where(eq(users.id, account.id)).for("update");
     if (!row) return { kind: "invalid" } as const;
     const d = decideSignIn(row, check.kind === "ok", now, policy);
-    if (d.outcome !== "locked") {
-      await tx
-        .update(users)
-        .set({ ...d.next, updatedAt: now })
-        .where(eq(users.id, account.id));
-    }
+    await tx
+      .update(users)
+      .set({ ...d.next, updatedAt: now })
+      .where(eq(users.id, account.id));
     await auditSignIn(tx, d, { ...base, userId: account.id });
     if (d.outcome === "success") {
       return { kind: "success", userId: account.id, isAdmin: account.isAdmin } as const;
     }
-    return d.outcome === "wrong-password" ? ({ kind: "invalid" } as const) : ({ kind: "locked" } as const);
+    return answerOf(d);
   });
+}
+
+/** What a refused attempt is told: "locked" once the lock is due by the count, "wrong password" before (see decideSignIn). */
+function answerOf(d: SignInDecision): { kind: "invalid" } | { kind: "locked" } {
+  if (d.outcome === "locked") return { kind: d.answer };
+  // (An unknown ID has no right password, so "success" never reaches here.)
+  return d.outcome === "locked-now" ? { kind: "locked" } : { kind: "invalid" };
 }
 
 /** A directory decided (and counted) itself: the portal records its answer and keeps no counter. */
@@ -86,14 +95,18 @@ async function directorySignIn(
         reason: "account-locked",
       });
       return { kind: "locked" };
+    case "must-change":
+    case "expired":
+      // Only the right password gets this far, so saying so reveals nothing to someone who does not know it.
+      await recordAudit(db, { ...base, userId: check.account.id, event: "sign_in.refused", outcome: "refused", reason: check.kind });
+      return { kind: check.kind };
     default:
-      // must-change and expired need their own messages (issue #9); until then they are refused like a wrong password.
       await recordAudit(db, {
         ...base,
-        ...(check.kind === "wrong" ? { subjectHash: subjectHash(typedId) } : { userId: check.account.id }),
+        subjectHash: subjectHash(typedId),
         event: "sign_in.failed",
         outcome: "failure",
-        reason: check.kind === "wrong" ? "wrong-password" : check.kind,
+        reason: "wrong-password",
       });
       return { kind: "invalid" };
   }
@@ -124,6 +137,12 @@ async function auditSignIn(tx: Tx, d: SignInDecision, base: Who): Promise<void> 
         details: { lockedUntil: d.next.lockedUntil?.toISOString() ?? null },
       });
     case "locked":
-      return recordAudit(tx, { ...base, event: "sign_in.refused", outcome: "refused", reason: "account-locked" });
+      return recordAudit(tx, {
+        ...base,
+        event: "sign_in.refused",
+        outcome: "refused",
+        reason: "account-locked",
+        details: { failures: d.next.failedSignIns, answered: d.answer },
+      });
   }
 }

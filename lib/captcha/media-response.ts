@@ -4,7 +4,7 @@ import "server-only";
 import { getConfig, type AppConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { hitLimit, type Limit } from "@/lib/limits/rate-limit";
-import { clientIp } from "@/lib/security/client-ip";
+import { clientIpOf } from "@/lib/security/request-context";
 
 const common = {
   "Cache-Control": "no-store",
@@ -21,7 +21,7 @@ export const mediaLimits = {
 /** Counts this request against its IP's limit; a 429 with Retry-After when it is over. */
 export async function limitMedia(request: Request, kind: keyof typeof mediaLimits): Promise<Response | null> {
   const config = getConfig();
-  const ip = clientIp(request.headers.get("x-forwarded-for"), config.trustedProxyHops) ?? "unknown";
+  const ip = clientIpOf(request.headers) ?? "unknown";
   const hit = await hitLimit(await getDb(), mediaLimits[kind](config), ip);
   if (hit.allowed) return null;
   const seconds = Math.max(1, Math.ceil((hit.retryAt.getTime() - Date.now()) / 1000));

@@ -4,6 +4,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { getConfig } from "@/lib/config";
+import { onShutdown } from "@/lib/server-bridge";
+import { loadTemplate } from "./pglite-template";
 import * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -54,7 +56,9 @@ async function openPglite(options: OpenOptions): Promise<DbHandle> {
   } else {
     const dir = path.join(options.dataDir ?? getConfig().dataDir, "pglite");
     release = claimDataFolder(path.dirname(dir));
-    client = new PGlite(dir);
+    // A fresh folder starts from the build's migrated template when there is one (lib/db/pglite-template.ts).
+    const template = existsSync(path.join(dir, "PG_VERSION")) ? undefined : loadTemplate(migrationsFolder);
+    client = new PGlite(dir, template ? { loadDataDir: template } : {});
   }
   await client.waitReady;
   const db = drizzle(client, { schema }) as unknown as Db;
@@ -164,7 +168,15 @@ export function getDbHandle(): Promise<DbHandle> {
   const g = globalThis as GlobalWithDb;
   if (!g[globalKey]) {
     const config = getConfig();
-    g[globalKey] = openDb({ databaseUrl: config.databaseUrl, migrationUrl: config.migrationDatabaseUrl, dataDir: config.dataDir }).catch(
+    g[globalKey] = openDb({ databaseUrl: config.databaseUrl, migrationUrl: config.migrationDatabaseUrl, dataDir: config.dataDir }).then(
+      (handle) => {
+        // Last step of a graceful shutdown: after the final request, the pool (or the embedded database) is closed.
+        onShutdown("database", async () => {
+          delete g[globalKey];
+          await handle.close();
+        });
+        return handle;
+      },
       (error: unknown) => {
         delete g[globalKey];
         throw error;

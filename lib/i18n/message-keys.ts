@@ -23,3 +23,11 @@ export type MessageKey<Namespace extends string> = Leaves<At<Catalogue, Namespac
 
 /** Full keys below a path, for the root translator: FullKey<"SignInPage.errors"> = "SignInPage.errors.invalid" | … */
 export type FullKey<Path extends string> = `${Path}.${Leaves<At<Catalogue, Path>>}`;
+
+/** Every dotted path to a subtree or a text ("Recovery", "Recovery.identify", "Common.errorSummaryTitle"). */
+type Paths<T, Prefix extends string = ""> = {
+  [K in keyof T & string]: `${Prefix}${K}` | (T[K] extends string ? never : Paths<T[K], `${Prefix}${K}.`>);
+}[keyof T & string];
+
+/** A part of the catalogue a client component reads: a namespace, a sub-namespace or one text. */
+export type MessagePath = Paths<Catalogue>;

@@ -22,6 +22,7 @@ export const LOCALISED_PAGES = [
   "/admin/forbidden",
   "/admin/sign-in",
   "/admin/sign-in/code",
+  "/unavailable",
 ] as const;
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|\\]/g, "\\$&");

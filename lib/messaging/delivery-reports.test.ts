@@ -8,7 +8,7 @@ import { auditEvents, outboxMessages, recoveryFlows } from "@/lib/db/schema";
 import { signWebhook } from "@/e2e/stand-ins/messagebird";
 import { addUser } from "@/lib/users/service";
 import { drivers, freshDb } from "@/tests/db";
-import { receiveDeliveryReport, type IncomingReport } from "./delivery-reports";
+import { receiveDeliveryReport, statusRank, type IncomingReport } from "./delivery-reports";
 
 const KEY = "test-signing-key-0123456789";
 const BASE = "https://toegang.example.nl/api/messagebird/reports";
@@ -99,6 +99,40 @@ describe.each(drivers())("delivery reports on %s", (driver) => {
     expect(row!.status).toBe("delivered");
     // The recipient in the report never reaches the audit trail.
     expect(JSON.stringify(delivered)).not.toContain("31612345656");
+  });
+
+  it("statuses only move forward: a replayed or late earlier report never rolls a message back", async () => {
+    const id = "9f8e7d6c5b4a30291807f6e5d4c3b2a1";
+    await message(id);
+    const status = async () => (await handle.db.select().from(outboxMessages).where(eq(outboxMessages.providerId, id)))[0]!.status;
+    const reported = async () => (await events("message.status_reported")).filter((e) => e.details?.providerId === id).length;
+    const before = { delivered: (await events("message.delivered")).length, failed: (await events("message.delivery_failed")).length };
+    const sent = report({ id, status: "sent" });
+    // "sent" again (we hold "sent" since the hand-over): nothing new.
+    expect(await receiveDeliveryReport(handle.db, sent, KEY)).toEqual({ status: 200, text: "OK" });
+    expect(await reported()).toBe(0);
+    expect(await receiveDeliveryReport(handle.db, report({ id, status: "buffered" }), KEY)).toMatchObject({ status: 200 });
+    expect([await status(), await reported()]).toEqual(["buffered", 1]);
+    expect(await receiveDeliveryReport(handle.db, report({ id, status: "delivered" }), KEY)).toMatchObject({ status: 200 });
+    // Replays of the earlier reports, and a contradicting final one, arrive late: all answered 200, none applied.
+    for (const late of [
+      sent,
+      report({ id, status: "buffered" }),
+      report({ id, status: "scheduled" }),
+      report({ id, status: "delivery_failed" }),
+    ]) {
+      expect(await receiveDeliveryReport(handle.db, late, KEY)).toEqual({ status: 200, text: "OK" });
+    }
+    expect(await status()).toBe("delivered");
+    expect(await reported()).toBe(1);
+    expect((await events("message.delivered")).length).toBe(before.delivered + 1);
+    expect((await events("message.delivery_failed")).length).toBe(before.failed);
+  });
+
+  it("statusRank: handed over < on its way (unknown words too) < final", () => {
+    expect(["queued", "sending", "sent", "buffered", "some_new_status", "delivered"].map(statusRank)).toEqual([0, 0, 1, 2, 2, 3]);
+    for (const final of ["answered", "delivery_failed", "expired", "failed", "busy", "no_answer", "machine"])
+      expect(statusRank(final)).toBe(3);
   });
 
   it("records a failed delivery with MessageBird's reason", async () => {

@@ -2,7 +2,7 @@
 // as an audit event linked to the flow ("SMS delivered at 10:02:07", "failed: unknown subscriber").
 import "server-only";
 import { createSecretKey } from "node:crypto";
-import { and, eq, ne } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { verify, VerifyOptions } from "messagebird/lib/webhook-signature-jwt";
 import type { AuditEventIn } from "@/lib/audit/events";
 import { recordAudit, type AuditOutcome } from "@/lib/audit/record";
@@ -61,6 +61,20 @@ function fieldsOf(report: IncomingReport): Record<string, string> {
 
 const short = (value: string | undefined, max = 120) => (value ? value.slice(0, max) : null);
 
+/** Final statuses (SMS and voice): after one of these nothing changes any more. */
+const FINAL = new Set(["delivered", "answered", "delivery_failed", "expired", "failed", "busy", "no_answer", "machine"]);
+
+/**
+ * How far along a message is: handed over (ours: sending, sent; MessageBird's: scheduled, sent), on its way (buffered,
+ * calling, and any status word we do not know), final. Statuses only move forward, so a replayed or late report (a
+ * "sent" after "delivered", a "buffered" after "delivery_failed") can never roll one back.
+ */
+export function statusRank(status: string): number {
+  if (status === "queued" || status === "sending") return 0;
+  if (status === "sent" || status === "scheduled") return 1;
+  return FINAL.has(status) ? 3 : 2;
+}
+
 /** Verifies, then records the report; a repeated report (same message, same status) changes nothing. */
 export async function receiveDeliveryReport(db: Db, report: IncomingReport, signingKey: string | undefined): Promise<ReportAnswer> {
   const refuse = async (reason: string, status: 401 | 404): Promise<ReportAnswer> => {
@@ -98,13 +112,22 @@ export async function receiveDeliveryReport(db: Db, report: IncomingReport, sign
   if (!f.id || !f.status) return { status: 400, text: "id and status are required" };
   const status = f.status.slice(0, 40);
   return db.transaction(async (tx) => {
-    // Only a change of status is news: MessageBird repeats a report until it gets a 200.
+    // Only a step forward is news: MessageBird repeats a report until it gets a 200, and a replayed or late one (an
+    // earlier status) must not roll the message back. The row is held while it is compared, so parallel reports queue.
     const [message] = await tx
-      .update(outboxMessages)
-      .set({ status })
-      .where(and(eq(outboxMessages.providerId, f.id!), eq(outboxMessages.transport, "messagebird"), ne(outboxMessages.status, status)))
-      .returning({ flowId: outboxMessages.flowId, channel: outboxMessages.channel, purpose: outboxMessages.purpose });
-    if (!message) return { status: 200, text: "OK" };
+      .select({
+        id: outboxMessages.id,
+        status: outboxMessages.status,
+        flowId: outboxMessages.flowId,
+        channel: outboxMessages.channel,
+        purpose: outboxMessages.purpose,
+      })
+      .from(outboxMessages)
+      .where(and(eq(outboxMessages.providerId, f.id!), eq(outboxMessages.transport, "messagebird")))
+      .limit(1)
+      .for("update");
+    if (!message || statusRank(status) <= statusRank(message.status)) return { status: 200, text: "OK" };
+    await tx.update(outboxMessages).set({ status }).where(eq(outboxMessages.id, message.id));
     const [flow] = message.flowId
       ? await tx.select({ userId: recoveryFlows.userId }).from(recoveryFlows).where(eq(recoveryFlows.id, message.flowId)).limit(1)
       : [];

@@ -5,11 +5,16 @@ import { and, asc, gte, like, or } from "drizzle-orm";
 import type { AppConfig } from "@/lib/config";
 import type { Db } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
-import { fromThisMachine } from "./outbox";
 
-/** Only a portal in test mode (CAPTCHA_TEST_ANSWER set: it shows the test banner) answers, and only this machine. */
-export const messageEventsAllowed = (config: Pick<AppConfig, "captchaTestAnswer">, ip: string | null) =>
-  Boolean(config.captchaTestAnswer) && fromThisMachine(ip);
+/**
+ * The test-only routes (/dev/message-events, /dev/captcha-transcript) answer only a portal in test mode
+ * (CAPTCHA_TEST_ANSWER: it shows the test banner) whose messages reach no real phone (the outbox, or MessageBird's
+ * local stand-in), and only requests from this machine (fromThisMachine in lib/security/request-context.ts).
+ */
+export const messageEventsAllowed = (
+  config: Pick<AppConfig, "captchaTestAnswer" | "smsProvider" | "messagebird">,
+  fromThisMachine: boolean,
+) => Boolean(config.captchaTestAnswer) && (config.smsProvider === "outbox" || Boolean(config.messagebird?.standIn)) && fromThisMachine;
 
 export async function messageEventsSince(db: Db, since: Date) {
   return db

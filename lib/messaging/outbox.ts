@@ -26,14 +26,12 @@ export const outboxTransport: Transport = {
   },
 };
 
-/** Whether a client IP is this machine's loopback address. */
-export const fromThisMachine = (ip: string | null) => ip !== null && /^(127\.|::1$|::ffff:127\.)/.test(ip);
-
-/** The outbox page exists only with the outbox transport, and by default only for requests from this machine. */
-export function outboxPageAllowed(config: Pick<AppConfig, "smsProvider" | "outboxPage">, ip: string | null): boolean {
-  if (config.smsProvider !== "outbox" || config.outboxPage === "off") return false;
-  if (config.outboxPage === "open") return true;
-  return fromThisMachine(ip);
+/**
+ * The outbox page exists only with the outbox transport, and answers only requests from this machine
+ * (fromThisMachine in lib/security/request-context.ts: the TCP peer, never a forged or forwarded X-Forwarded-For).
+ */
+export function outboxPageAllowed(config: Pick<AppConfig, "smsProvider" | "outboxPage">, fromThisMachine: boolean): boolean {
+  return config.smsProvider === "outbox" && config.outboxPage !== "off" && fromThisMachine;
 }
 
 export type OutboxEntry = {

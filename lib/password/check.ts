@@ -1,14 +1,11 @@
 // The one check every place that sets a password runs: the named rules, then "can people guess it?", then the near-miss
 // and reuse rules — the costly Argon2 history comparison last, so a refused password costs no Argon2 work.
 import "server-only";
-import { and, desc, eq } from "drizzle-orm";
 import { getConfig } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db/client";
-import { passwordHistory } from "@/lib/db/schema";
 import { commonLookup, loadDictionary, oneEditApart, strengthScore } from "./dictionary";
 import { bannedTerms, coreCandidates, fold, guessableByTerms, termsOf } from "./guessable";
-import { verifyPassword } from "./hash";
-import { wasUsedBefore } from "./history";
+import { matchesAny, recentHistory } from "./history";
 import { checkPasswordRules, type PasswordRule } from "./policy";
 import { skeletonHash } from "./skeleton";
 
@@ -85,10 +82,10 @@ export async function checkNewPassword(db: Db | Tx, input: NewPassword, config =
 }
 
 /**
- * The reuse rules over an account's history (users table): a near-miss of an earlier password ("previous", by keyed
- * skeleton hashes, Argon2 only for the rows whose skeleton matched) or that password itself ("history"); the Argon2
- * comparison with the whole history only when `full` (nothing else is wrong). The builtin account store enforces these
- * when it sets a password.
+ * The reuse rules over an account's history (users table), from one query of its last `depth` rows: a near-miss of an
+ * earlier password ("previous", by keyed skeleton hashes, Argon2 only for the rows whose skeleton matched) or that
+ * password itself ("history"); the Argon2 comparison with the whole history only when `full` (nothing else is wrong),
+ * stopped at the first match. The builtin account store enforces these when it sets a password.
  */
 export async function reuseRules(
   db: Db | Tx,
@@ -99,30 +96,18 @@ export async function reuseRules(
 ): Promise<PasswordRule[]> {
   const depth = opts.depth ?? config.recovery.passwordHistory;
   if (depth <= 0) return [];
-  const nearMisses = await rowsWithSameSkeleton(db, accountId, password, depth);
-  if (nearMisses.length) {
-    const reused = (await Promise.all(nearMisses.map((hash) => verifyPassword(hash, password)))).some(Boolean);
-    return [reused ? "history" : "previous"];
-  }
-  return opts.full && (await wasUsedBefore(db, accountId, password, depth)) ? ["history"] : [];
-}
-
-/** The Argon2 hashes of the last `depth` history rows whose skeleton hash equals this password's. */
-async function rowsWithSameSkeleton(db: Db | Tx, accountId: string, password: string, depth: number): Promise<string[]> {
-  const hash = skeletonHash(accountId, password);
-  if (!hash) return [];
-  const recent = db
-    .select({ id: passwordHistory.id, skeletonHash: passwordHistory.skeletonHash, passwordHash: passwordHistory.passwordHash })
-    .from(passwordHistory)
-    .where(eq(passwordHistory.userId, accountId))
-    .orderBy(desc(passwordHistory.createdAt), desc(passwordHistory.id))
-    .limit(depth)
-    .as("recent");
-  const rows = await db
-    .select({ passwordHash: recent.passwordHash })
-    .from(recent)
-    .where(and(eq(recent.skeletonHash, hash)));
-  return rows.map((r) => r.passwordHash);
+  const recent = await recentHistory(db, accountId, depth);
+  if (!recent.length) return [];
+  const skeleton = skeletonHash(accountId, password);
+  const nearMisses = skeleton ? recent.filter((r) => r.skeletonHash === skeleton).map((r) => r.passwordHash) : [];
+  if (nearMisses.length) return [(await matchesAny(nearMisses, password)) ? "history" : "previous"];
+  return opts.full &&
+    (await matchesAny(
+      recent.map((r) => r.passwordHash),
+      password,
+    ))
+    ? ["history"]
+    : [];
 }
 
 /** A history row for a password just set: its Argon2 hash and its skeleton's keyed hash. */

@@ -8,6 +8,7 @@ import { newChallenge } from "@/lib/captcha/builtin";
 import { checkCaptcha } from "@/lib/captcha/check";
 import { getConfig } from "@/lib/config";
 import { getDb, type Db } from "@/lib/db/client";
+import { orUnavailable } from "@/lib/errors/unavailable";
 import { formKeys, parseForm, type Idle, type Invalid, type Refused } from "@/lib/forms/form-state";
 import type { MessageKey } from "@/lib/i18n/message-keys";
 import { redirect } from "@/lib/i18n/navigation";
@@ -46,7 +47,8 @@ function ctxOf(context: RequestContext): StepCtx {
 /** The flow of this browser on the given step (else redirected), with what a step function needs besides its input. */
 async function withFlow<R>(step: Step | readonly Step[], fn: (f: { db: Db; flow: Flow; ctx: StepCtx }) => Promise<R>): Promise<R> {
   const { db, flow, context } = await enterStep(step, { submission: true });
-  return fn({ db, flow, ctx: ctxOf(context) });
+  // A directory that cannot be reached: audited with the flow, the 503 page; the flow stays on its step.
+  return orUnavailable({ during: flow.step, flowId: flow.id, userId: flow.userId }, () => fn({ db, flow, ctx: ctxOf(context) }));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -129,7 +131,9 @@ export async function startRecoveryAction(_prev: IdentifyState, formData: FormDa
   if (captcha.kind !== "ok") {
     return { status: "invalid", fieldErrors: { [captcha.field]: captchaKey ?? identifyKeys.fallback }, ...(await fresh()) };
   }
-  const started = await startRecovery(db, { typedId: form.userId, intent: form.intent === "" ? null : form.intent, ...ctxOf(context) });
+  const started = await orUnavailable({ during: "identify" }, () =>
+    startRecovery(db, { typedId: form.userId, intent: form.intent === "" ? null : form.intent, ...ctxOf(context) }),
+  );
   if (started.kind !== "started") {
     const formError = started.kind === "blocked" ? "errors.blocked" : "errors.rateLimited";
     return { status: "refused", formError, params: { time: started.retryAt.toISOString() }, ...(await fresh()) };
@@ -254,7 +258,9 @@ export type PasswordField = "password" | "confirmation";
  * sent back: it has to change anyway.
  */
 export type PasswordState =
-  Idle | Invalid<PasswordField, PasswordKey> | { status: "rules"; rules: PasswordRule[]; values?: { password: string } };
+  | Idle
+  | Invalid<PasswordField, PasswordKey>
+  | { status: "rules"; rules: PasswordRule[]; previousPasswordReplaced?: true; values?: { password: string } };
 const passwordKeys = formKeys<PasswordKey>("errors.passwordRequired");
 const passwordSchema = z.object({
   password: z.string().min(1, passwordKeys.key("errors.passwordRequired")).max(1024, passwordKeys.key("errors.maxLength")),
@@ -271,7 +277,12 @@ export async function chooseNewPasswordAction(_prev: PasswordState, formData: Fo
     const result = await chooseNewPassword(db, flow, { password: parsed.data.password, confirmation: parsed.data.confirmation, ...ctx });
     if (result.kind === "rules") {
       const onlyConfirmation = result.rules.length === 1 && result.rules[0] === "confirmation";
-      return { status: "rules", rules: result.rules, ...(onlyConfirmation ? { values: { password: parsed.data.password } } : {}) };
+      return {
+        status: "rules",
+        rules: result.rules,
+        ...(result.previousPasswordReplaced ? { previousPasswordReplaced: true as const } : {}),
+        ...(onlyConfirmation ? { values: { password: parsed.data.password } } : {}),
+      };
     }
     return goTo(result);
   });

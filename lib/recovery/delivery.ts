@@ -102,8 +102,11 @@ export type DeliveryNotice = "failed" | "paused" | null;
  */
 export async function deliveryNotice(db: Db, flow: Flow, now = new Date()): Promise<DeliveryNotice> {
   if (!flow.lastSentAt) return null;
+  // Both kinds of flow read the same (the breaker, then the provider's health), so the time this takes tells nothing.
+  const paused = await breakerOpen(db, now);
+  const wouldFail = sendWouldHaveFailed(await readProviderHealth(db, getTransport().name), flow.lastSentAt, now);
   if (flow.deliveryStatus === "failed" || flow.deliveryStatus === "paused") return flow.deliveryStatus;
   if (flow.deliveryStatus !== null) return null;
-  if (await breakerOpen(db, now)) return "paused";
-  return sendWouldHaveFailed(await readProviderHealth(db, getTransport().name), flow.lastSentAt, now) ? "failed" : null;
+  if (paused) return "paused";
+  return wouldFail ? "failed" : null;
 }

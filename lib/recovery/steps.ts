@@ -152,22 +152,25 @@ function sameNumber(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
-/** Issues a code for a flow inside the step's transaction: older codes voided, only the hash kept, delivery pending. */
-async function issueFlowCode(tx: Tx, flow: Flow, ctx: StepCtx): Promise<string> {
+/**
+ * Issues a code for a flow inside the step's transaction: older codes voided, only the hash kept, delivery pending. A
+ * flow whose number did not match gets a withheld code: issued, hashed and stored the same way but already void, and
+ * never sent, so both kinds of flow do the same work (the number step took 3–5 ms longer for a matching number when
+ * only that one wrote a code and a second audit row).
+ */
+async function issueFlowCode(tx: Tx, flow: Flow, ctx: StepCtx, opts: { withheld: boolean }): Promise<string | null> {
   const now = nowOf(ctx);
   const issued = issueCode(flow.id, codePurpose(flow), now, flowLimits());
-  await storeFlowCode(tx, flow.id, codePurpose(flow), flow.channel ?? "sms", issued, now);
-  await setDeliveryStatus(tx, flow, "pending");
-  return issued.code;
+  await storeFlowCode(tx, flow.id, codePurpose(flow), flow.channel ?? "sms", issued, now, opts);
+  await setDeliveryStatus(tx, flow, opts.withheld ? null : "pending");
+  return opts.withheld ? null : issued.code;
 }
 
-/** The audit row of a code that goes out with a step. */
-const codeSent = (flow: Flow): FlowAudit => ({
-  event: "recovery.code_sent",
-  outcome: "success",
-  reason: flow.channel ?? "sms",
-  details: { send: flow.sends },
-});
+/** The audit row of a code that goes out with a step, or of one withheld because the number did not match. */
+const codeSent = (flow: Flow, withheld = false): FlowAudit =>
+  withheld
+    ? { event: "recovery.code_withheld", outcome: "info", reason: "phone-mismatch", details: { send: flow.sends } }
+    : { event: "recovery.code_sent", outcome: "success", reason: flow.channel ?? "sms", details: { send: flow.sends } };
 
 export type NumberOutcome = Destination | { kind: "invalid-number" } | { kind: "cooldown"; retryAt: Date } | { kind: "send-limit" };
 
@@ -209,10 +212,10 @@ export async function submitNumber(
             reason: s.step === "ended" ? "phone-mismatch-limit" : "phone-mismatch",
             details: { mismatches: s.phoneMismatches },
           },
-      ...(effect === "send-code" ? [codeSent(s)] : []),
+      ...(effect === "send-code" || effect === "pretend-send" ? [codeSent(s, effect === "pretend-send")] : []),
     ],
     async (tx, s, effect) => {
-      if (effect === "send-code") return issueFlowCode(tx, s, input);
+      if (effect === "send-code" || effect === "pretend-send") return issueFlowCode(tx, s, input, { withheld: effect === "pretend-send" });
       // A wrong number voids any earlier code, so only a code sent after the last number typed can pass.
       await voidFlowCodes(tx, s.id, now);
       await setDeliveryStatus(tx, s, null);
@@ -236,19 +239,16 @@ export async function resendCode(db: Db, flow: Flow, ctx: StepCtx): Promise<Rese
     }
     return currentStep(db, flow);
   }
-  const account = decided.effect === "send-code" ? await accountsFor(db, ctx).get(flow.userId ?? NO_ACCOUNT) : null;
-  const registered = account?.mobile ?? null;
+  // The same lookup and the same writes whether or not a code goes out (see issueFlowCode).
+  const account = await accountsFor(db, ctx).get(flow.userId ?? NO_ACCOUNT);
+  const registered = decided.effect === "send-code" ? (account?.mobile ?? null) : null;
   const result = await save(
     db,
     flow,
     decided,
     ctx,
-    (s) => (registered ? codeSent(s) : { event: "recovery.code_resent", outcome: "info", reason: "not-sent-no-match" }),
-    async (tx, s) => {
-      if (registered) return issueFlowCode(tx, s, ctx);
-      await setDeliveryStatus(tx, s, null);
-      return null;
-    },
+    (s) => codeSent(s, !registered),
+    (tx, s) => issueFlowCode(tx, s, ctx, { withheld: !registered }),
   );
   if (result.kind === "saved" && result.also && registered) deliverCode(db, result.flow, registered, result.also, ctx);
   return destination(result);
@@ -376,7 +376,10 @@ async function checkInTransaction(tx: Tx, flow: Flow, typed: string, account: Ac
 // ---------------------------------------------------------------------------------------------------------------
 // The new password.
 
-export type PasswordOutcome = Destination | { kind: "rules"; rules: PasswordRule[] };
+export type PasswordOutcome =
+  | Destination
+  /** previousPasswordReplaced: AD's two-step reset refused the new password after replacing the old one (see AccountStore). */
+  | { kind: "rules"; rules: PasswordRule[]; previousPasswordReplaced?: true };
 
 /**
  * Sets the new password once. The portal's rules come first (named, then guessable); only a password that passes them
@@ -399,7 +402,7 @@ export async function chooseNewPassword(
       // AD's two-step reset: the old password is gone (replaced by a random one); the account is unlocked.
       ...(previousPasswordReplaced ? { details: { previousPasswordReplaced } } : {}),
     });
-    return { kind: "rules", rules };
+    return previousPasswordReplaced ? { kind: "rules", rules, previousPasswordReplaced } : { kind: "rules", rules };
   };
   // The portal's own rules (named, guessable); the history is the store's (the builtin tables, or the directory's).
   const owner = { id: null, email: account.userId, firstName: account.firstName, lastName: account.lastName };

@@ -33,7 +33,11 @@ export function checkCode(stored: StoredCode | null, bindTo: string, purpose: Co
 // ---------------------------------------------------------------------------------------------------------------
 // The wizard's codes (verification_codes): every send is a row; only the newest unused, unvoided one counts.
 
-/** Keeps a newly issued code for a flow, voiding the older ones first. */
+/**
+ * Keeps a newly issued code for a flow, voiding the older ones first. A `withheld` code (the typed number did not match,
+ * so nothing is sent) is kept already voided: the same work as a real one, so the time a step takes tells nothing, and
+ * it can never pass.
+ */
 export async function storeFlowCode(
   tx: Tx,
   flowId: string,
@@ -41,6 +45,7 @@ export async function storeFlowCode(
   channel: Channel,
   issued: IssuedCode,
   now: Date,
+  opts: { withheld?: boolean } = {},
 ): Promise<void> {
   await voidFlowCodes(tx, flowId, now);
   await tx.insert(verificationCodes).values({
@@ -50,6 +55,7 @@ export async function storeFlowCode(
     channel,
     createdAt: now,
     expiresAt: issued.expiresAt,
+    voidedAt: opts.withheld ? now : null,
   });
 }
 

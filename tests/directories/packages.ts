@@ -9,15 +9,31 @@ const run = promisify(execFile);
 export type Availability = { ok: true } | { ok: false; reason: string };
 
 const NEEDS = {
-  // samba-tool provisions, samba serves LDAP; Samba's Python modules come with the samba package.
-  ad: { programs: ["samba", "samba-tool"], packages: ["samba", "winbind", "ldb-tools"] },
-  ldap: { programs: ["slapd", "slapadd", "slappasswd", "openssl"], packages: ["slapd", "ldap-utils", "openssl"] },
+  // samba-tool provisions, samba serves LDAP; Samba's Python modules come with the samba package. A domain controller
+  // also needs the AD schema (samba-ad-provision), the directory's LDB modules (samba-dsdb-modules) and the VFS modules
+  // that set the sysvol ACLs (samba-vfs-modules), which are only Recommends of samba (and we install without those):
+  // checked as packages, since they bring no program.
+  ad: {
+    programs: ["samba", "samba-tool"],
+    debs: ["samba-ad-provision", "samba-dsdb-modules", "samba-vfs-modules"],
+    packages: ["samba", "samba-ad-provision", "samba-dsdb-modules", "samba-vfs-modules", "winbind", "ldb-tools"],
+  },
+  ldap: { programs: ["slapd", "slapadd", "slappasswd", "openssl"], debs: [], packages: ["slapd", "ldap-utils", "openssl"] },
 } as const;
 
+/** The programs (and program-less packages) of `kind` that are not here. */
 async function missingPrograms(kind: keyof typeof NEEDS): Promise<string[]> {
+  const debs: readonly string[] = NEEDS[kind].debs;
   const found = await Promise.all(NEEDS[kind].programs.map((program) => has(program)));
-  return NEEDS[kind].programs.filter((_, i) => !found[i]);
+  const installed = await Promise.all(debs.map((deb) => hasDeb(deb)));
+  return [...NEEDS[kind].programs.filter((_, i) => !found[i]), ...debs.filter((_, i) => !installed[i])];
 }
+
+const hasDeb = (deb: string) =>
+  run("dpkg-query", ["-W", "-f=${Status}", deb]).then(
+    ({ stdout }) => stdout.trim() === "install ok installed",
+    () => false,
+  );
 
 const has = (program: string) =>
   run("sh", ["-c", `command -v ${program}`]).then(

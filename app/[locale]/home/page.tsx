@@ -5,6 +5,7 @@ import { signOutAction } from "@/lib/auth/actions";
 import { PostForm } from "../../_components/post-form";
 import { currentAccount } from "@/lib/auth/session";
 import { getDb } from "@/lib/db/client";
+import { orUnavailable } from "@/lib/errors/unavailable";
 import { redirect } from "@/lib/i18n/navigation";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -12,7 +13,8 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function HomePage() {
-  const { account: user, hadCookie } = await currentAccount(await getDb());
+  const db = await getDb();
+  const { account: user, hadCookie } = await orUnavailable({ during: "home" }, () => currentAccount(db));
   if (!user) redirect({ href: hadCookie ? "/?ended=1" : "/", locale: await getLocale() });
   const t = await getTranslations("HomePage");
   const format = await getFormatter();

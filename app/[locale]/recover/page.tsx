@@ -5,6 +5,8 @@ import { newChallenge } from "@/lib/captcha/builtin";
 import { getConfig } from "@/lib/config";
 import { Link } from "@/lib/i18n/navigation";
 import { IdentifyForm, type CaptchaChoice } from "../../_components/recovery/identify-form";
+import { ClientMessages } from "@/lib/i18n/client-messages";
+import { clientMessages } from "@/app/_components/client-messages";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("Recovery.identify"))("metaTitle") };
@@ -31,18 +33,20 @@ export default async function IdentifyPage({ searchParams }: { searchParams: Pro
       <h1>{t("title")}</h1>
       <h2>{t("identify.heading")}</h2>
       <p>{t(hcaptcha ? "identify.introHcaptcha" : "identify.intro")}</p>
-      <IdentifyForm
-        captchaToken={await newChallenge()}
-        captcha={captcha}
-        intent={intent === "unlock" || intent === "reset" ? intent : null}
-        domain={config.orgDomain}
-        locale={locale}
-        cancel={
-          <Link href="/" className="button">
-            {t("cancel")}
-          </Link>
-        }
-      />
+      <ClientMessages paths={clientMessages.identifyForm}>
+        <IdentifyForm
+          captchaToken={await newChallenge()}
+          captcha={captcha}
+          intent={intent === "unlock" || intent === "reset" ? intent : null}
+          domain={config.orgDomain}
+          locale={locale}
+          cancel={
+            <Link href="/" className="button">
+              {t("cancel")}
+            </Link>
+          }
+        />
+      </ClientMessages>
     </>
   );
 }

@@ -8,7 +8,11 @@ import { startRecoveryAction, type IdentifyKey, type IdentifyState } from "@/lib
 import { ErrorSummary } from "../error-summary";
 import { Field } from "../field";
 import { BuiltinCaptcha } from "./builtin-captcha";
-import { HcaptchaWidget, type HcaptchaSettings } from "./hcaptcha-widget";
+import dynamic from "next/dynamic";
+import type { HcaptchaSettings } from "./hcaptcha-widget";
+
+// The hCaptcha library (about 7 KB gzipped) is sent only to pages that show the widget, not with the built-in CAPTCHA.
+const HcaptchaWidget = dynamic(() => import("./hcaptcha-widget").then((m) => m.HcaptchaWidget));
 
 /** Which CAPTCHA the page shows; never holds the hCaptcha secret. */
 export type CaptchaChoice =

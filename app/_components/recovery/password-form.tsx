@@ -79,6 +79,8 @@ export function PasswordForm({ lastName, ownWords, orgTerms, cancel }: Props) {
   return (
     <form action={action} noValidate className="form">
       <ErrorSummary title={tc("errorSummaryTitle")} items={items} revision={state} />
+      {/* AD's two-step reset: the directory refused the new password after the old one had been replaced. */}
+      {state.status === "rules" && state.previousPasswordReplaced ? <p className="notice">{tp("previousReplaced")}</p> : null}
       <div className="field">
         <label htmlFor="password">
           <span aria-hidden="true">* </span>

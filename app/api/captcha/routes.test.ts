@@ -22,7 +22,7 @@ const { GET: transcript } = await import("@/app/dev/captcha-transcript/route");
 let ipCount = 0;
 /** A request from a new IP each time (unless one is given), so no test meets another's limit. */
 const get = (path: string, headers: Record<string, string> = {}) =>
-  new NextRequest(new URL(path, "http://localhost:3000"), { headers: { "x-forwarded-for": `203.0.113.${++ipCount}`, ...headers } });
+  new NextRequest(new URL(path, "http://localhost:3000"), { headers: { "x-toegang-peer": `203.0.113.${++ipCount}`, ...headers } });
 const headerText = (res: Response) => [...res.headers].map(([k, v]) => `${k}: ${v}`).join("\n");
 const bytes = async (res: Response) => Buffer.from(await res.arrayBuffer());
 
@@ -116,7 +116,7 @@ describe("CAPTCHA media routes", () => {
   it("limits pictures and audio per IP and hour, in the database, with Retry-After", async () => {
     stubs.config = readConfig({ ...process.env, LIMIT_CAPTCHA_IMAGES_PER_IP_PER_HOUR: "3", LIMIT_CAPTCHA_AUDIO_PER_IP_PER_HOUR: "2" });
     const t = encodeURIComponent(await newChallenge());
-    const ip = { "x-forwarded-for": "198.51.100.77" };
+    const ip = { "x-toegang-peer": "198.51.100.77" };
     const images = [];
     for (let i = 0; i < 4; i++) images.push((await image(get(`/api/captcha/image?t=${t}`, ip))).status);
     expect(images).toEqual([200, 200, 200, 429]);
@@ -125,7 +125,7 @@ describe("CAPTCHA media routes", () => {
     expect(audios.map((r) => r.status)).toEqual([200, 200, 429]);
     expect(Number(audios[2]!.headers.get("retry-after"))).toBeGreaterThan(3000);
     // Another address is not affected; the counts live in the database, shared by every instance.
-    expect((await image(get(`/api/captcha/image?t=${t}`, { "x-forwarded-for": "198.51.100.78" }))).status).toBe(200);
+    expect((await image(get(`/api/captcha/image?t=${t}`, { "x-toegang-peer": "198.51.100.78" }))).status).toBe(200);
     const keys = (await handle.db.select().from(rateLimits)).map((r) => r.key);
     expect(keys).toEqual(expect.arrayContaining(["captcha-image:ip:198.51.100.77", "captcha-audio:ip:198.51.100.77"]));
   });
@@ -136,16 +136,25 @@ describe("the test-only transcript (what the audio says, for browser tests)", ()
     process.env.CAPTCHA_TEST_ANSWER = "AdE4rT";
     stubs.config = readConfig({ ...process.env });
     const t = encodeURIComponent(await newChallenge());
-    const res = await transcript(get(`/dev/captcha-transcript?t=${t}&lang=en`, { "x-forwarded-for": "127.0.0.1" }));
+    const res = await transcript(get(`/dev/captcha-transcript?t=${t}&lang=en`, { "x-toegang-peer": "127.0.0.1" }));
     expect(res.status).toBe(200);
     const reading = ["upper", "say-a", "lower", "say-d", "upper", "say-e", "digit", "say-4", "lower", "say-r", "upper", "say-t"];
     expect(((await res.json()) as { spoken: string[] }).spoken).toEqual(["intro", ...reading, "again", ...reading]);
-    expect((await transcript(get(`/dev/captcha-transcript?t=${t}`, { "x-forwarded-for": "192.0.2.1" }))).status).toBe(404);
+    expect((await transcript(get(`/dev/captcha-transcript?t=${t}`, { "x-toegang-peer": "192.0.2.1" }))).status).toBe(404);
+    // A forged X-Forwarded-For does not make a remote peer local, even with loopback as a trusted proxy.
+    stubs.config = readConfig({ ...process.env, TRUSTED_PROXIES: "127.0.0.1" });
+    const forged = { "x-toegang-peer": "192.0.2.1", "x-forwarded-for": "127.0.0.1" };
+    expect((await transcript(get(`/dev/captcha-transcript?t=${t}`, forged))).status).toBe(404);
+    // Nor does a remote client forwarded by a trusted proxy on this machine; a local one is let through.
+    const forwarded = { "x-toegang-peer": "127.0.0.1", "x-forwarded-for": "192.0.2.1" };
+    expect((await transcript(get(`/dev/captcha-transcript?t=${t}`, forwarded))).status).toBe(404);
+    const proxiedLocal = { "x-toegang-peer": "127.0.0.1", "x-forwarded-for": "::1" };
+    expect((await transcript(get(`/dev/captcha-transcript?t=${t}`, proxiedLocal))).status).toBe(200);
   });
 
   it("does not exist outside test mode", async () => {
     stubs.config = readConfig({ ...process.env, CAPTCHA_TEST_ANSWER: "" });
     const t = encodeURIComponent(await newChallenge());
-    expect((await transcript(get(`/dev/captcha-transcript?t=${t}`, { "x-forwarded-for": "127.0.0.1" }))).status).toBe(404);
+    expect((await transcript(get(`/dev/captcha-transcript?t=${t}`, { "x-toegang-peer": "127.0.0.1" }))).status).toBe(404);
   });
 });

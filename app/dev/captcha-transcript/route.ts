@@ -5,12 +5,12 @@ import type { NextRequest } from "next/server";
 import { challengeTranscript } from "@/lib/captcha/builtin";
 import { getConfig } from "@/lib/config";
 import { messageEventsAllowed } from "@/lib/messaging/message-events";
-import { clientIp } from "@/lib/security/client-ip";
+import { fromThisMachine } from "@/lib/security/request-context";
 
 export async function GET(request: NextRequest): Promise<Response> {
   const config = getConfig();
   // The same gate as the other test-only routes: test mode, and this machine only.
-  if (!messageEventsAllowed(config, clientIp(request.headers.get("x-forwarded-for"), config.trustedProxyHops))) {
+  if (!messageEventsAllowed(config, fromThisMachine(request.headers))) {
     return new Response("Not found", { status: 404 });
   }
   const params = request.nextUrl.searchParams;

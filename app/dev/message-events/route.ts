@@ -4,11 +4,11 @@ import type { NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { messageEventsAllowed, messageEventsSince } from "@/lib/messaging/message-events";
-import { clientIp } from "@/lib/security/client-ip";
+import { fromThisMachine } from "@/lib/security/request-context";
 
 export async function GET(request: NextRequest): Promise<Response> {
   const config = getConfig();
-  if (!messageEventsAllowed(config, clientIp(request.headers.get("x-forwarded-for"), config.trustedProxyHops))) {
+  if (!messageEventsAllowed(config, fromThisMachine(request.headers))) {
     return new Response("Not found", { status: 404 });
   }
   const since = new Date(request.nextUrl.searchParams.get("since") ?? 0);

@@ -1,18 +1,19 @@
 // Development outbox: every SMS and call the portal would send, newest first. Exists only with the outbox transport.
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { headers } from "next/headers";
 import { connection } from "next/server";
 import { getTranslations } from "next-intl/server";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { listOutbox, outboxPageAllowed } from "@/lib/messaging/outbox";
-import { getRequestContext } from "@/lib/security/request-context";
+import { fromThisMachine } from "@/lib/security/request-context";
 
 export const metadata: Metadata = { title: "Outbox", robots: "noindex" };
 
 export default async function OutboxPage() {
   await connection();
-  if (!outboxPageAllowed(getConfig(), (await getRequestContext()).ip)) notFound();
+  if (!outboxPageAllowed(getConfig(), fromThisMachine(await headers()))) notFound();
   const t = await getTranslations({ locale: "nl", namespace: "DevOutbox" });
   const messages = await listOutbox(await getDb());
   return (

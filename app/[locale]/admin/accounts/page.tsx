@@ -7,6 +7,7 @@ import { z } from "zod";
 import { lookupAccount, type AccountView } from "@/lib/admin/accounts";
 import { auditAdminView, requireAdminPage } from "@/lib/admin/guard";
 import { getDb } from "@/lib/db/client";
+import { orUnavailable } from "@/lib/errors/unavailable";
 import { Link } from "@/lib/i18n/navigation";
 import { getPortalInfo } from "@/lib/portal-info";
 import { AdminShell } from "../../../_components/admin/admin-shell";
@@ -33,7 +34,8 @@ export default async function AccountsPage({
   const domain = getPortalInfo().orgDomain;
 
   const parsed = typed.trim() ? userIdSchema.safeParse(typed) : null;
-  const lookup = parsed?.success ? await lookupAccount(await getDb(), parsed.data) : null;
+  const db = await getDb();
+  const lookup = parsed?.success ? await orUnavailable({ during: "admin-accounts" }, () => lookupAccount(db, parsed.data)) : null;
   if (lookup) {
     await auditAdminView(
       identity,

@@ -4,6 +4,8 @@ import { getTranslations } from "next-intl/server";
 import { adminSignInAction } from "@/lib/admin/actions";
 import { safeAdminPath } from "@/lib/admin/rules";
 import { SignInForm } from "../../../_components/sign-in-form";
+import { ClientMessages } from "@/lib/i18n/client-messages";
+import { clientMessages } from "@/app/_components/client-messages";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("Admin.signIn"))("metaTitle") };
@@ -24,11 +26,13 @@ export default async function AdminSignInPage({ searchParams }: { searchParams: 
         </p>
       ) : null}
       <p className="lead">{t("intro")}</p>
-      <SignInForm
-        action={adminSignInAction}
-        namespace="Admin.signIn"
-        next={safeAdminPath(typeof query.next === "string" ? query.next : null)}
-      />
+      <ClientMessages paths={clientMessages.adminSignInForm}>
+        <SignInForm
+          action={adminSignInAction}
+          namespace="Admin.signIn"
+          next={safeAdminPath(typeof query.next === "string" ? query.next : null)}
+        />
+      </ClientMessages>
     </>
   );
 }

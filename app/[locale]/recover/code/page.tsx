@@ -14,6 +14,8 @@ import { CancelButton, CancelForm } from "../../../_components/recovery/cancel-b
 import { PostForm } from "../../../_components/post-form";
 import { CodeForm } from "../../../_components/recovery/code-form";
 import { Progress } from "../../../_components/recovery/progress";
+import { ClientMessages } from "@/lib/i18n/client-messages";
+import { clientMessages } from "@/app/_components/client-messages";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("Recovery.code"))("metaTitle") };
@@ -42,18 +44,20 @@ export default async function CodePage() {
         <p className="lead">{info.channel === "voice" ? t("code.ifMatchedVoice") : t("code.ifMatchedSms")}</p>
       )}
       <p className="muted">{t("code.validFor", { minutes: info.codeTtlMinutes })}</p>
-      <CodeForm
-        cooldownSeconds={info.cooldownSeconds}
-        watchSeconds={info.watchSeconds}
-        cancel={<CancelButton />}
-        otherMethod={
-          <PostForm action={changeMethodAction}>
-            <button type="submit" className="link-button">
-              {t("code.otherMethod")}
-            </button>
-          </PostForm>
-        }
-      />
+      <ClientMessages paths={clientMessages.codeForm}>
+        <CodeForm
+          cooldownSeconds={info.cooldownSeconds}
+          watchSeconds={info.watchSeconds}
+          cancel={<CancelButton />}
+          otherMethod={
+            <PostForm action={changeMethodAction}>
+              <button type="submit" className="link-button">
+                {t("code.otherMethod")}
+              </button>
+            </PostForm>
+          }
+        />
+      </ClientMessages>
       <p className="links">
         <Link href="/recover/contact">{t("code.contact")}</Link>
       </p>

@@ -4,6 +4,8 @@ import { getTranslations } from "next-intl/server";
 import { requireStep } from "@/lib/recovery/page-guard";
 import { CancelButton, CancelForm } from "../../../_components/recovery/cancel-button";
 import { ReasonForm } from "../../../_components/recovery/reason-form";
+import { ClientMessages } from "@/lib/i18n/client-messages";
+import { clientMessages } from "@/app/_components/client-messages";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("Recovery.reason"))("metaTitle") };
@@ -15,7 +17,9 @@ export default async function ReasonPage() {
   return (
     <>
       <h1>{t("title")}</h1>
-      <ReasonForm preselected={flow.intent} cancel={<CancelButton />} />
+      <ClientMessages paths={clientMessages.reasonForm}>
+        <ReasonForm preselected={flow.intent} cancel={<CancelButton />} />
+      </ClientMessages>
       <CancelForm />
     </>
   );

@@ -7,6 +7,8 @@ import { lastTypedPhone } from "@/lib/recovery/session";
 import { CancelButton, CancelForm } from "../../../_components/recovery/cancel-button";
 import { Progress } from "../../../_components/recovery/progress";
 import { VerifyForm } from "../../../_components/recovery/verify-form";
+import { ClientMessages } from "@/lib/i18n/client-messages";
+import { clientMessages } from "@/app/_components/client-messages";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("Recovery.verify"))("metaTitle") };
@@ -20,13 +22,15 @@ export default async function VerifyPage() {
     <>
       <h1>{t("title")}</h1>
       <Progress intent={flow.intent} verified={false} />
-      <VerifyForm
-        masked={info.masked}
-        intent={info.intent}
-        channel={info.channel}
-        typedPhone={await lastTypedPhone()}
-        cancel={<CancelButton />}
-      />
+      <ClientMessages paths={clientMessages.verifyForm}>
+        <VerifyForm
+          masked={info.masked}
+          intent={info.intent}
+          channel={info.channel}
+          typedPhone={await lastTypedPhone()}
+          cancel={<CancelButton />}
+        />
+      </ClientMessages>
       <CancelForm />
     </>
   );

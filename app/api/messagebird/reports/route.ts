@@ -4,7 +4,7 @@ import type { NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { MAX_REPORT_BYTES, receiveDeliveryReport } from "@/lib/messaging/delivery-reports";
-import { clientIp } from "@/lib/security/client-ip";
+import { clientIpOf } from "@/lib/security/request-context";
 
 const plain = (status: number, text: string) => new Response(text, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 
@@ -23,7 +23,7 @@ async function handle(request: NextRequest): Promise<Response> {
       body,
       contentType: request.headers.get("content-type"),
       signature: request.headers.get("messagebird-signature-jwt"),
-      ip: clientIp(request.headers.get("x-forwarded-for"), config.trustedProxyHops),
+      ip: clientIpOf(request.headers),
       userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null,
     },
     config.smsProvider === "messagebird" ? config.messagebird?.signingKey : undefined,

@@ -1,0 +1,37 @@
+// The catalogue parts each client component reads (useTranslations), for <ClientMessages> (lib/i18n/client-messages.tsx):
+// a page sends the browser only these, not the whole catalogue. A plain module, not "use client", so server pages can
+// read the lists; tests/client-messages.test.ts checks every translator call of the components against them.
+import type { MessagePath } from "@/lib/i18n/message-keys";
+
+const errorSummary = "Common.errorSummaryTitle" satisfies MessagePath;
+
+export const clientMessages = {
+  /** app/[locale]/layout.tsx: the language switch, and the error page (a client component by Next's rule). */
+  layout: ["Common.language", "Common.switchLanguage", "Common.switchLanguageLabel", "ErrorPage"],
+  signInForm: ["SignInPage.username", "SignInPage.password", "SignInPage.submit", "SignInPage.forgot", "SignInPage.errors", errorSummary],
+  adminSignInForm: [
+    "Admin.signIn.username",
+    "Admin.signIn.password",
+    "Admin.signIn.submit",
+    "Admin.signIn.forgot",
+    "Admin.signIn.errors",
+    "SignInPage.errors",
+    errorSummary,
+  ],
+  adminCodeForm: ["Admin.code", errorSummary],
+  identifyForm: [
+    "Recovery.next",
+    ...(["userId", "userIdHint", "noJavaScript", "errors"] as const).map((k) => `Recovery.identify.${k}` as const),
+    // The built-in CAPTCHA, and the hCaptcha widget when it is configured.
+    ...(["captcha", "captchaHint", "captchaImageAlt", "captchaAudio", "captchaAudioLink", "captchaRefresh"] as const).map(
+      (k) => `Recovery.identify.${k}` as const,
+    ),
+    "Recovery.identify.hcaptchaLabel",
+    "Recovery.identify.hcaptchaLoadFailed",
+    errorSummary,
+  ],
+  reasonForm: ["Recovery.next", "Recovery.reason", errorSummary],
+  verifyForm: ["Recovery.verify", errorSummary],
+  codeForm: ["Recovery.next", "Recovery.code", errorSummary],
+  passwordForm: ["Recovery.password", errorSummary],
+} as const satisfies Record<string, readonly MessagePath[]>;

@@ -1,0 +1,161 @@
+// Directory accounts in the portal itself, against a real Samba AD DC and slapd with ppolicy (issue #9): the sign-in
+// binds as the user and opens a server-side session although the account has no users row; the lockout is the
+// directory's own (the portal keeps no second counter); a member of LDAP_ADMIN_GROUP_DN signs in to the admin area with
+// the SMS code; a password reset ends the sessions; and a directory that cannot be reached changes nothing and sends no
+// code for a step it could not check.
+import { and, asc, eq } from "drizzle-orm";
+import { expect, it } from "vitest";
+import { checkAdminSession } from "@/lib/admin/session";
+import { loadPendingSignIn, startAdminSignIn, verifyAdminCode } from "@/lib/admin/sign-in";
+import { AccountStoreUnavailable } from "@/lib/accounts/types";
+import { auditEvents, outboxMessages, phantomSignIns, recoveryFlows, users } from "@/lib/db/schema";
+import { loadFlow } from "@/lib/recovery/flow-store";
+import { chooseIntent, startRecovery, submitNumber } from "@/lib/recovery/steps";
+import { passwordWorks } from "@/tests/directories/admin";
+import { closedPortUrl } from "@/tests/directories/fake-servers";
+import type { DirectoryKindUnderTest } from "@/tests/directories/harness";
+import { describeWithDirectory, storeFor } from "@/tests/directories/store-contract";
+import { directoryUnderTest } from "@/tests/directories/under-test";
+import { endAllSessions, loadUserSession, openUserSession } from "./sessions";
+import { signIn } from "./sign-in";
+
+const PASSWORD = "Zomer-Tulpen-2026";
+const MOBILE = "0612345691";
+const context = { ip: "192.0.2.77", userAgent: "vitest/directory", locale: "nl", requestId: "vitest" };
+
+for (const kind of ["ad", "ldap"] as DirectoryKindUnderTest[]) {
+  const availability = await directoryUnderTest(kind);
+  describeWithDirectory(`the portal with DIRECTORY=${kind}`, availability, (fixture) => {
+    const user = () => fixture().admin.createUser({ givenName: "Noor", sn: "Bakker", password: PASSWORD, mobile: MOBILE });
+
+    it("signs in by binding as the user and opens a session that needs no users row; sign-out ends it", async () => {
+      const { db, store } = fixture();
+      const noor = await user();
+      const result = await signIn(db.db, { userId: noor.mail, password: PASSWORD, context }, store);
+      expect(result).toMatchObject({ kind: "success", isAdmin: false });
+      if (result.kind !== "success") return;
+      expect(await db.db.select().from(users)).toEqual([]);
+      const { token } = await openUserSession(db.db, result.userId);
+      expect((await loadUserSession(db.db, token, { accounts: store }))?.account).toMatchObject({ userId: noor.mail, lastName: "Bakker" });
+      await endAllSessions(db.db, result.userId, "signed-out");
+      expect(await loadUserSession(db.db, token, { accounts: store })).toBeNull();
+    });
+
+    it("a password that must be changed first is 'must-change' with the right password only (the sign-in page says so)", async () => {
+      const { db, store, admin, directory } = fixture();
+      const spec = { givenName: "Noor", sn: "Bakker", password: PASSWORD, mobile: MOBILE };
+      const noor = await admin.createUser(kind === "ldap" ? { ...spec, policyDn: directory.policies!.mustChange } : spec);
+      if (kind === "ad") await admin.replace(noor.dn, "pwdLastSet", ["0"]);
+      else await admin.replace(noor.dn, "pwdReset", ["TRUE"]);
+      expect(await signIn(db.db, { userId: noor.mail, password: PASSWORD, context }, store)).toEqual({ kind: "must-change" });
+      expect(await signIn(db.db, { userId: noor.mail, password: "Verkeerd-Wachtwoord-9", context }, store)).toEqual({ kind: "invalid" });
+    });
+
+    it("leaves the lockout to the directory: its threshold locks, the portal counts nothing, and the right password is then 'locked'", async () => {
+      const { db, store, directory } = fixture();
+      const noor = await user();
+      const answers: string[] = [];
+      for (let i = 0; i < directory.policy.lockoutThreshold; i++) {
+        answers.push((await signIn(db.db, { userId: noor.mail, password: `Verkeerd-${i}-Wachtwoord`, context }, store)).kind);
+      }
+      // The directory decides when it is locked: the answer to the last wrong password may already say so.
+      expect(answers.slice(0, -1)).toEqual(Array(directory.policy.lockoutThreshold - 1).fill("invalid"));
+      expect((await signIn(db.db, { userId: noor.mail, password: PASSWORD, context }, store)).kind).toBe("locked");
+      expect((await store.find(noor.mail))?.locked).toBe(true);
+      // No second counter in Toegang's database, for the account or its typed ID.
+      expect(await db.db.select().from(phantomSignIns)).toEqual([]);
+      expect(await db.db.select().from(users)).toEqual([]);
+      const account = (await store.find(noor.mail))!;
+      const refused = await db.db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.event, "sign_in.refused"), eq(auditEvents.reason, "account-locked")));
+      expect(refused.length).toBeGreaterThan(0);
+      // Unlocked through the portal's store, the right password signs in again.
+      await store.unlock(account);
+      expect((await signIn(db.db, { userId: noor.mail, password: PASSWORD, context }, store)).kind).toBe("success");
+    });
+
+    it("a member of LDAP_ADMIN_GROUP_DN gets the SMS code and an admin session; a password change ends it", async () => {
+      const { db, store, admin, directory } = fixture();
+      const noor = await user();
+      await admin.addMember(directory.adminGroupDn, noor.dn);
+      const ctx = { context, accounts: store };
+      const started = await startAdminSignIn(db.db, { userId: noor.mail, password: PASSWORD, ...ctx });
+      expect(started.kind).toBe("code-sent");
+      if (started.kind !== "code-sent") return;
+      const pending = (await loadPendingSignIn(db.db, started.token, ctx))!;
+      const [message] = await db.db
+        .select()
+        .from(outboxMessages)
+        .where(eq(outboxMessages.flowId, pending.id))
+        .orderBy(asc(outboxMessages.id));
+      expect(message!.recipient).toBe("+31612345691");
+      const verified = await verifyAdminCode(db.db, pending, /\b\d{6}\b/.exec(message!.body)![0], ctx);
+      expect(verified.kind).toBe("signed-in");
+      if (verified.kind !== "signed-in") return;
+      const session = await checkAdminSession(db.db, verified.token, ctx);
+      expect(session).toMatchObject({ kind: "active", identity: { email: noor.mail, displayName: "Noor Bakker" } });
+
+      const account = (await store.find(noor.mail))!;
+      const next = "Herfst-Eiken-2027";
+      const changed = await store.setPassword(account, next, async (tx) => {
+        await endAllSessions(tx, account.id);
+        return true;
+      });
+      expect(changed).toEqual({ kind: "ok" });
+      expect(await checkAdminSession(db.db, verified.token, ctx)).toEqual({ kind: "ended", reason: "password-changed" });
+      expect(await passwordWorks(directory, noor.dn, next)).toBe(true);
+    });
+
+    it("an ordinary account with the right password gets no admin code", async () => {
+      const { db, store } = fixture();
+      const noor = await user();
+      const sent = async () => (await db.db.select().from(outboxMessages)).length;
+      const before = await sent();
+      expect(await startAdminSignIn(db.db, { userId: noor.mail, password: PASSWORD, context, accounts: store })).toEqual({
+        kind: "invalid",
+      });
+      expect(await sent()).toBe(before);
+    });
+
+    it("a directory that cannot be reached: no flow is started, no code is sent, nothing changes, and it works again afterwards", async () => {
+      const { db, store, directory } = fixture();
+      const noor = await user();
+      const down = storeFor(directory, db, { LDAP_URL: await closedPortUrl(), LDAP_TIMEOUT_MS: "400" });
+      const flowsBefore = (await db.db.select().from(recoveryFlows)).length;
+      const messagesBefore = (await db.db.select().from(outboxMessages)).length;
+      try {
+        await expect(startRecovery(db.db, { typedId: noor.mail, intent: "reset", context, accounts: down })).rejects.toBeInstanceOf(
+          AccountStoreUnavailable,
+        );
+        expect(await db.db.select().from(recoveryFlows)).toHaveLength(flowsBefore);
+
+        // A flow started while the directory was there; it goes away before the number is checked.
+        const started = await startRecovery(db.db, { typedId: noor.mail, intent: "reset", context, accounts: store });
+        if (started.kind !== "started") throw new Error(JSON.stringify(started));
+        const flow = (await loadFlow(db.db, started.token))!;
+        await chooseIntent(db.db, flow, "reset", { context, accounts: store });
+        const onNumber = (await loadFlow(db.db, started.token))!;
+        await expect(submitNumber(db.db, onNumber, { channel: "sms", typed: MOBILE, context, accounts: down })).rejects.toBeInstanceOf(
+          AccountStoreUnavailable,
+        );
+        expect(await db.db.select().from(outboxMessages)).toHaveLength(messagesBefore);
+        const after = (await loadFlow(db.db, started.token))!;
+        expect({ step: after.step, sends: after.sends, phoneMismatches: after.phoneMismatches }).toEqual({
+          step: onNumber.step,
+          sends: 0,
+          phoneMismatches: 0,
+        });
+        // Back again: the same flow goes on and the code goes out.
+        expect(await submitNumber(db.db, after, { channel: "sms", typed: MOBILE, context, accounts: store })).toMatchObject({
+          kind: "moved",
+        });
+        expect(await db.db.select().from(outboxMessages)).toHaveLength(messagesBefore + 1);
+        expect(await passwordWorks(directory, noor.dn, PASSWORD)).toBe(true);
+      } finally {
+        down.close();
+      }
+    });
+  });
+}

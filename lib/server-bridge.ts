@@ -1,0 +1,37 @@
+// What the portal shares with its HTTP server (server/main.mjs), which Next's bundles cannot import: the server puts
+// one object on globalThis before the portal loads. Under Vitest or a bare `next start` there is none, and every use
+// here degrades to nothing (no hooks run, no metrics kept).
+import "server-only";
+
+type Labels = Record<string, string>;
+type Counter = { inc(labels?: Labels, value?: number): void };
+type GaugeSpec = { name: string; help: string; labelNames?: string[]; read: () => Promise<number | Array<[Labels, number]>> | number };
+
+export type ServerBridge = {
+  logger?: {
+    info(obj: object, msg?: string): void;
+    warn(obj: object, msg?: string): void;
+    error(obj: object, msg?: string): void;
+  };
+  metrics?: { recoveries: Counter; codes: Counter; limitsHit: Counter; unavailable: Counter };
+  addCollectedGauge?: (spec: GaugeSpec) => void;
+  listen?: { host: string | null; port: number };
+  /** Published by the portal's start (lib/startup.ts) for the server: what it needs of the configuration. */
+  portal?: { started: true; metricsToken: string | undefined; smsProvider: string };
+  /** Set by the server before Next loads; the portal's start calls it once the database is ready. */
+  markStarted?: () => void;
+  /** Run in insertion order after the last request finished on SIGTERM/SIGINT. */
+  shutdownHooks: Map<string, () => Promise<void>>;
+};
+
+const key = Symbol.for("toegang.server");
+
+export function serverBridge(): ServerBridge {
+  const g = globalThis as typeof globalThis & { [key]?: ServerBridge };
+  return (g[key] ??= { shutdownHooks: new Map() });
+}
+
+/** Registers (or replaces, by name) a step of the graceful shutdown. */
+export function onShutdown(name: string, hook: () => Promise<void>): void {
+  serverBridge().shutdownHooks.set(name, hook);
+}

@@ -1,0 +1,82 @@
+// The portal's log: one JSON line per event on stdout (pino), with time, level and the request id of the request it
+// belongs to. Everything the process prints through console.* (Next.js's own error reports included) goes through
+// here, so no line escapes the rules: errors are reduced to their type, code, message and stack, SQL parameters and
+// driver details (which carry user ids, IPs, token hashes) are cut off, and nothing a user typed is ever a field.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { format } from "node:util";
+import pino from "pino";
+
+/** The request being served, so every line logged while serving it carries its id. */
+export const requestScope = new AsyncLocalStorage();
+
+const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/** Drizzle's "Failed query: …\nparams: …" and similar: everything from the parameter list on is dropped. */
+export function withoutSqlParameters(text) {
+  return String(text)
+    .replace(/\n?\s*params:[\s\S]*?(?=\n\s+at |$)/g, " [parameters not logged]")
+    .slice(0, 4000);
+}
+
+/**
+ * An error as it may be logged: its class, code, message and stack (parameters removed), Next's digest (the reference
+ * on the error page) and the same for its cause. Never the driver's own fields (query parameters, `detail` with the
+ * offending values, `where`), which pino's standard serializer would copy.
+ */
+export function safeError(error, depth = 0) {
+  if (!(error instanceof Error)) return { message: withoutSqlParameters(typeof error === "string" ? error : format("%o", error)) };
+  const out = { type: error.name, message: withoutSqlParameters(error.message) };
+  if (typeof error.code === "string" || typeof error.code === "number") out.code = error.code;
+  if (typeof error.digest === "string") out.digest = error.digest;
+  if (error.stack) out.stack = withoutSqlParameters(error.stack);
+  if (error.cause !== undefined && depth < 3) out.cause = safeError(error.cause, depth + 1);
+  return out;
+}
+
+export function levelFrom(value) {
+  const level = (value ?? "info").trim().toLowerCase();
+  if (!LEVELS.includes(level)) throw new Error(`LOG_LEVEL must be one of ${LEVELS.join(", ")}`);
+  return level;
+}
+
+/** The process's logger; LOG_LEVEL decides what is written. `destination` is for tests. */
+export function createLogger({ level = "info", destination } = {}) {
+  return pino(
+    {
+      level,
+      base: { service: "toegang" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      messageKey: "msg",
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { err: safeError },
+      mixin() {
+        const scope = requestScope.getStore();
+        return scope ? { reqId: scope.id } : {};
+      },
+    },
+    destination ?? pino.destination({ dest: 1, sync: true }),
+  );
+}
+
+/**
+ * console.log/info/debug/warn/error become log lines: a lone or leading Error is logged as `err` (safeError), the rest
+ * is formatted into the message and cleaned of SQL parameters. Next prints its request errors with console.error.
+ */
+export function captureConsole(logger) {
+  const forward =
+    (level) =>
+    (...args) => {
+      if (!logger.isLevelEnabled(level)) return;
+      const errorIndex = args.findIndex((a) => a instanceof Error);
+      const err = errorIndex >= 0 ? args[errorIndex] : undefined;
+      const rest = errorIndex >= 0 ? args.filter((_, i) => i !== errorIndex) : args;
+      const msg = withoutSqlParameters(rest.length ? format(...rest) : (err?.message ?? ""));
+      if (err) logger[level]({ err }, msg);
+      else logger[level](msg);
+    };
+  console.log = forward("info");
+  console.info = forward("info");
+  console.debug = forward("debug");
+  console.warn = forward("warn");
+  console.error = forward("error");
+}

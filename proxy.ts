@@ -6,6 +6,7 @@ import { getConfig } from "@/lib/config";
 import { alternateLinks } from "@/lib/i18n/alternate-links";
 import { isUnknownLocalisedPage } from "@/lib/i18n/pages";
 import { LOCALE_COOKIE, routing } from "@/lib/i18n/routing";
+import { malformedActionRequest } from "@/lib/security/action-request";
 import { buildCsp, hcaptchaCspSources, isCrossSiteWrite, staticSecurityHeaders } from "@/lib/security/headers";
 
 /** next-intl's routing, with the locale cookie Secure exactly when the portal's own cookies are (COOKIE_SECURE). */
@@ -18,7 +19,7 @@ function handleI18nRouting(request: NextRequest) {
 const adminForbiddenPage = /^\/(?:nl|en)\/admin\/forbidden\/?$/;
 const unavailablePage = /^\/(?:nl|en)\/unavailable\/?$/;
 
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   const crossSite = isCrossSiteWrite({
     method: request.method,
     origin: request.headers.get("origin"),
@@ -27,6 +28,15 @@ export function proxy(request: NextRequest) {
   });
   if (crossSite) {
     return new NextResponse("Cross-site request refused", { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  }
+
+  // A server action request Next could not decode would end in a 500 inside Next; it gets a 400 here instead.
+  const { pathname: path } = request.nextUrl;
+  if (request.method === "POST" && !path.startsWith("/api/") && !path.startsWith("/dev/")) {
+    const malformed = await malformedActionRequest(request);
+    if (malformed) {
+      return new NextResponse(`Bad request: ${malformed}`, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    }
   }
 
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");

@@ -40,7 +40,7 @@ describe("proxy headers", () => {
 
   it("Link names the page's languages at BASE_URL, never at the request's Host", async () => {
     const proxy = await proxyWith(true);
-    const response = proxy(pageRequest("/nl/help"));
+    const response = await proxy(pageRequest("/nl/help"));
     expect(response.status).toBe(200);
     expect(response.headers.get("link")).toBe(
       [
@@ -53,11 +53,11 @@ describe("proxy headers", () => {
   });
 
   it("the language cookie is Secure when the portal's cookies are, and only then", async () => {
-    const secure = (await proxyWith(true))(pageRequest("/nl/help")).headers.get("set-cookie") ?? "";
+    const secure = (await (await proxyWith(true))(pageRequest("/nl/help"))).headers.get("set-cookie") ?? "";
     expect(secure).toMatch(/^NEXT_LOCALE=nl;/);
     expect(secure).toMatch(/;\s*Secure/i);
     expect(secure).toMatch(/SameSite=lax/i);
-    const plain = (await proxyWith(false))(pageRequest("/nl/help")).headers.get("set-cookie") ?? "";
+    const plain = (await (await proxyWith(false))(pageRequest("/nl/help"))).headers.get("set-cookie") ?? "";
     expect(plain).toMatch(/^NEXT_LOCALE=nl;/);
     expect(plain).not.toMatch(/Secure/i);
   });
@@ -71,5 +71,72 @@ describe("proxy headers", () => {
     expect(alternateLinks(base, "/nl")).toBe(
       '<https://toegang.example.nl/nl>; rel="alternate"; hreflang="nl", <https://toegang.example.nl/en>; rel="alternate"; hreflang="en", <https://toegang.example.nl/>; rel="alternate"; hreflang="x-default"',
     );
+  });
+});
+
+describe("server action requests Next could not decode", () => {
+  const ACTION = "7f3a9c0e1b2d4f6a8c0e1b2d4f6a8c0e1b2d4f6a8c";
+  const post = (body: BodyInit, headers: Record<string, string>) =>
+    new NextRequest("http://localhost:3000/nl/recover", {
+      method: "POST",
+      body,
+      headers: { origin: "http://localhost:3000", host: "localhost:3000", ...headers },
+    });
+  const multipart = (text: string, boundary = "b0undary") => ({ "content-type": `multipart/form-data; boundary=${boundary}`, text });
+  const part = (name: string, value: string) => `--b0undary\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+
+  it.each([
+    ["a truncated multipart body", { "next-action": ACTION }, multipart(part("0", '["$K1"]').slice(0, 30))],
+    ["a multipart body with another boundary", { "next-action": ACTION }, multipart(part("0", "[]") + "--b0undary--\r\n", "other")],
+    ["multipart without a boundary", {}, { "content-type": "multipart/form-data", text: "x" }],
+    ["action arguments that are not JSON", { "next-action": ACTION, "content-type": "text/plain;charset=UTF-8" }, { text: "{not json" }],
+    ["action arguments that are not a list", { "next-action": ACTION, "content-type": "text/plain;charset=UTF-8" }, { text: '{"a":1}' }],
+    [
+      "a Flight reference to a part that does not exist",
+      { "next-action": ACTION, "content-type": "text/plain;charset=UTF-8" },
+      { text: '["$1"]' },
+    ],
+    ["a server reference smuggled into the arguments", { "next-action": ACTION }, multipart(part("0", '["$h1"]') + "--b0undary--\r\n")],
+    ["a multipart action without its arguments", { "next-action": ACTION }, multipart(part("1_userId", "x") + "--b0undary--\r\n")],
+    ["an action id that is not one", { "next-action": "../../x", "content-type": "text/plain" }, { text: "[]" }],
+    [
+      "a no-JavaScript form whose bound action is not JSON",
+      {},
+      multipart(part("$ACTION_REF_1", "") + part("$ACTION_1:0", "{oops") + "--b0undary--\r\n"),
+    ],
+  ])("%s: 400 from the proxy", async (_, headers, { text, ...type }) => {
+    const proxy = await proxyWith(true);
+    const response = await proxy(post(text, { ...headers, ...(type as Record<string, string>) }));
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/^Bad request: /);
+  });
+
+  it.each([
+    [
+      "a form's fetch action (state and form)",
+      { "next-action": ACTION },
+      multipart(part("0", '[{"status":"idle","captchaToken":"$$x"},"$K1"]') + part("1_userId", "jan@example.nl") + "--b0undary--\r\n"),
+    ],
+    [
+      "a form's fetch action with no state yet",
+      { "next-action": ACTION, "content-type": "text/plain;charset=UTF-8" },
+      { text: '["$undefined"]' },
+    ],
+    ["a no-JavaScript form post", {}, multipart(part(`$ACTION_ID_${ACTION}`, "") + part("userId", "jan@example.nl") + "--b0undary--\r\n")],
+    [
+      "a no-JavaScript bound form",
+      {},
+      multipart(
+        part("$ACTION_REF_1", "") +
+          part("$ACTION_1:0", `{"id":"${ACTION}","bound":"$@1"}`) +
+          part("$ACTION_1:1", '[{"status":"idle"}]') +
+          part("$ACTION_KEY", "k1") +
+          "--b0undary--\r\n",
+      ),
+    ],
+  ])("%s: passed on to Next", async (_, headers, { text, ...type }) => {
+    const proxy = await proxyWith(true);
+    const response = await proxy(post(text, { ...headers, ...(type as Record<string, string>) }));
+    expect(response.status).toBe(200);
   });
 });

@@ -6,7 +6,7 @@ import { orUnavailable, toUnavailablePage } from "@/lib/errors/unavailable";
 import { getLocale } from "next-intl/server";
 import { z } from "zod";
 import { getDb } from "@/lib/db/client";
-import { formKeys, parseForm, type Idle, type Invalid, type Refused } from "@/lib/forms/form-state";
+import { asForm, formKeys, parseForm, type Idle, type Invalid, type Refused } from "@/lib/forms/form-state";
 import type { MessageKey } from "@/lib/i18n/message-keys";
 import { redirect } from "@/lib/i18n/navigation";
 import type { SignInKey, SignInState } from "@/lib/auth/actions";
@@ -48,6 +48,7 @@ const signInSchema = z.object({
 
 /** Step 1: user ID and password; an administrator with the right password gets a code by SMS and the code page. */
 export async function adminSignInAction(_prev: SignInState, formData: FormData): Promise<SignInState> {
+  formData = asForm(formData);
   const values = { username: String(formData.get("username") ?? "").slice(0, 254) };
   const parsed = parseForm(signInSchema, formData, signInKeys);
   if (!parsed.ok)
@@ -107,6 +108,7 @@ async function withPending() {
 
 /** Step 2: the code from the SMS; the right one opens the admin area (or the page the administrator came for). */
 export async function verifyAdminCodeAction(_prev: AdminCodeState, formData: FormData): Promise<AdminCodeState> {
+  formData = asForm(formData);
   const { db, ctx, cookie, pending } = await withPending();
   const parsed = parseForm(codeSchema, formData, codeKeys);
   if (!parsed.ok) return { status: "invalid", fieldErrors: { code: parsed.fieldErrors.code } };

@@ -58,6 +58,8 @@ describe("parseAuditFilters", () => {
     [{ event: "recovery' or 1=1" }, { event: "invalidEvent" }],
     [{ outcome: "maybe" }, { outcome: "invalidOutcome" }],
     [{ user: "x".repeat(321) }, { user: "invalidUser" }],
+    [{ user: "jan\u0000@example.nl" }, { user: "invalidUser" }],
+    [{ user: "jan\u001b[2J" }, { user: "invalidUser" }],
     [{ ip: "10.0.0.1 or 1=1" }, { ip: "invalidIp" }],
     [{ flow: "<script>" }, { flow: "invalidFlow" }],
   ])("refuses %j with a message key per field, keeping what was typed", (params, errors) => {

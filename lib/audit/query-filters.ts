@@ -54,7 +54,8 @@ const inputSchema = z.object({
   to: z.string().regex(localTime, { message: "invalidDate" }).optional(),
   event: text(80, eventName, "invalidEvent"),
   outcome: z.enum(outcomes, { message: "invalidOutcome" }).optional(),
-  user: z.string().max(320, { message: "invalidUser" }).optional(),
+  // Spaces allowed (a name may have them), control characters and NUL (which PostgreSQL text cannot hold) not.
+  user: text(320, /^[^\u0000-\u001f\u007f]+$/, "invalidUser"),
   ip: text(64, noSpace, "invalidIp"),
   flow: text(64, /^[A-Za-z0-9-]+$/, "invalidFlow"),
 });

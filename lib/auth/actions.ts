@@ -7,7 +7,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { toUnavailablePage } from "@/lib/errors/unavailable";
-import { formKeys, parseForm, type Idle, type Invalid, type Refused } from "@/lib/forms/form-state";
+import { asForm, formKeys, parseForm, type Idle, type Invalid, type Refused } from "@/lib/forms/form-state";
 import type { FullKey } from "@/lib/i18n/message-keys";
 import { redirect } from "@/lib/i18n/navigation";
 import { limits } from "@/lib/limits/policies";
@@ -34,6 +34,7 @@ const signInSchema = z.object({
 
 /** Signs in with user ID and password; on success opens the Werkplek home page. */
 export async function signInAction(_prev: SignInState, formData: FormData): Promise<SignInState> {
+  formData = asForm(formData);
   const parsed = parseForm(signInSchema, formData, keys);
   const values = { username: String(formData.get("username") ?? "").slice(0, 254) };
   if (!parsed.ok)

@@ -9,7 +9,7 @@ import { checkCaptcha } from "@/lib/captcha/check";
 import { getConfig } from "@/lib/config";
 import { getDb, type Db } from "@/lib/db/client";
 import { orUnavailable } from "@/lib/errors/unavailable";
-import { formKeys, parseForm, type Idle, type Invalid, type Refused } from "@/lib/forms/form-state";
+import { asForm, formKeys, parseForm, type Idle, type Invalid, type Refused } from "@/lib/forms/form-state";
 import type { MessageKey } from "@/lib/i18n/message-keys";
 import { redirect } from "@/lib/i18n/navigation";
 import type { PasswordRule } from "@/lib/password/policy";
@@ -94,6 +94,7 @@ const identifyHcaptchaSchema = identifySchema.extend({
 
 /** "Wie bent u?": checks the CAPTCHA, then starts a flow for the typed user ID (known or not) and moves on. */
 export async function startRecoveryAction(_prev: IdentifyState, formData: FormData): Promise<IdentifyState> {
+  formData = asForm(formData);
   const values = { userId: String(formData.get("userId") ?? "").slice(0, 254) };
   const fresh = async () => ({ values, captchaToken: await newChallenge() });
   if (formData.get("op") === "refresh") return { status: "idle", ...(await fresh()) };
@@ -155,6 +156,7 @@ const intentSchema = z.object({ intent: z.enum(["reset", "unlock"], { message: r
 
 /** "Waarom hebt u problemen bij het aanmelden?": reset or unlock. */
 export async function chooseIntentAction(_prev: ReasonState, formData: FormData): Promise<ReasonState> {
+  formData = asForm(formData);
   return withFlow("intent", async ({ db, flow, ctx }) => {
     const parsed = parseForm(intentSchema, formData, reasonKeys);
     if (!parsed.ok) return { status: "invalid", fieldErrors: { intent: parsed.fieldErrors.intent } };
@@ -175,6 +177,7 @@ const verifySchema = z.object({
 
 /** Method and full mobile number: a match sends a code to the registered number, never to the typed one. */
 export async function submitNumberAction(_prev: VerifyState, formData: FormData): Promise<VerifyState> {
+  formData = asForm(formData);
   return withFlow("verify", async ({ db, flow, ctx }) => {
     const parsed = parseForm(verifySchema, formData, verifyKeys);
     // The typed number is the user's own, shown back so a refused or mistyped number can be corrected, not retyped.
@@ -216,6 +219,7 @@ const codeSchema = z.object({
 
 /** The code step: "Volgende" checks the code; "Opnieuw proberen" and "another method" are separate actions below. */
 export async function verifyCodeAction(_prev: CodeState, formData: FormData): Promise<CodeState> {
+  formData = asForm(formData);
   return withFlow("code", async ({ db, flow, ctx }) => {
     const parsed = parseForm(codeSchema, formData, codeKeys);
     if (!parsed.ok) return { status: "invalid", fieldErrors: { code: parsed.fieldErrors.code } };
@@ -269,6 +273,7 @@ const passwordSchema = z.object({
 
 /** "Voltooien": every broken rule is named; success sets the password once and shows the done page. */
 export async function chooseNewPasswordAction(_prev: PasswordState, formData: FormData): Promise<PasswordState> {
+  formData = asForm(formData);
   return withFlow("password", async ({ db, flow, ctx }) => {
     const parsed = parseForm(passwordSchema, formData, passwordKeys);
     if (!parsed.ok) {

@@ -113,8 +113,13 @@ function rssMiB(pid: number): number {
   return kb / 1024;
 }
 
+/** The bare app on `next start`; Toegang on its production server (`npm start` = server/main.mjs), as operators run it. */
 function start(name: string, cwd: string, port: number, env: Record<string, string>): Server {
-  const child = spawn(process.execPath, [path.join(cwd, "node_modules/next/dist/bin/next"), "start", "--port", String(port)], {
+  const argv =
+    cwd === root
+      ? [path.join(root, "server", "main.mjs")]
+      : [path.join(cwd, "node_modules/next/dist/bin/next"), "start", "--port", String(port)];
+  const child = spawn(process.execPath, argv, {
     cwd,
     env: {
       PATH: process.env.PATH ?? "",
@@ -587,8 +592,9 @@ the first time it is asked for (rendered), against the bare page in the same min
 (\`bench/reset-cost.ts\`, on PostgreSQL): the portal's rules, the account store's history check, the Argon2 hash and
 the writes, as the wizard's password step runs them, with \`PASSWORD_HISTORY\` at that depth; its **floor** is the
 Argon2 work alone that a new password needs at that depth (verify it against each history hash, hash it once),
-measured the same way, interleaved. **Cold start**: from spawning \`next start\` to the first 200 of \`/nl\`, Toegang
-with default settings (demo users seeded) on an empty \`DATA_DIR\`. **RSS**: resident memory of the server process
+measured the same way, interleaved. **Cold start**: from spawning the server (bare: \`next start\`; Toegang: \`npm start\`'s
+server/main.mjs, which listens once the database is open and the demo users are seeded) to the first 200 of \`/nl\`,
+Toegang with default settings on an empty \`DATA_DIR\`. **RSS**: resident memory of the server process
 after all the page series. **Audit page**: \`bench/audit-page.ts\` (below), p95 of sequential whole-page requests.
 
 ${detail.map((d) => `- ${d}`).join("\n")}

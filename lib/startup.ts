@@ -2,7 +2,7 @@
 import "server-only";
 import { ConfigError, getConfig } from "@/lib/config";
 import { getDbHandle } from "@/lib/db/client";
-import { serverBridge } from "@/lib/server-bridge";
+import { onShutdown, serverBridge } from "@/lib/server-bridge";
 import { formatDemoUsers, seedDemoUsers } from "@/lib/users/demo";
 
 export async function startPortal(): Promise<void> {
@@ -28,6 +28,46 @@ export async function startPortal(): Promise<void> {
       const port = process.env.PORT ?? "3000";
       console.log(
         `\nToegang is running: http://localhost:${port}\nDemo users (their SMS codes and calls appear at http://localhost:${port}/dev/outbox):\n${formatDemoUsers(list)}\n`,
+      );
+    }
+    // Notifications left pending (a provider outage, a restart) go out now, failed ones again after their backoff.
+    const { pendingMessages, startMessageWorker, stopMessageWorker } = await import("@/lib/messaging/queue");
+    startMessageWorker();
+    onShutdown("message-worker", stopMessageWorker);
+    bridge.addCollectedGauge?.({
+      name: "toegang_message_queue_pending",
+      help: "Notifications waiting to be sent (first attempt or a retry)",
+      read: () => pendingMessages(handle.db),
+    });
+    bridge.addCollectedGauge?.({
+      name: "toegang_sms_breaker_open",
+      help: "1 while a global SMS cap (SMS_CAP_PER_HOUR, SMS_CAP_PER_DAY) refuses messages",
+      read: async () => {
+        const { breakerOpen } = await import("@/lib/messaging/spend-guard");
+        return (await breakerOpen(handle.db)) ? 1 : 0;
+      },
+    });
+    bridge.addCollectedGauge?.({
+      name: "toegang_database_up",
+      help: "1 when the dependency (database, and the directory when configured) answered the check at scrape time",
+      labelNames: ["dependency"],
+      read: async () => {
+        const { checkReadiness } = await import("@/lib/health");
+        const { checks } = await checkReadiness();
+        const states: Array<[Record<string, string>, number]> = [[{ dependency: "database" }, checks.database === "ok" ? 1 : 0]];
+        if (checks.directory !== "not-configured") states.push([{ dependency: "directory" }, checks.directory === "ok" ? 1 : 0]);
+        return states;
+      },
+    });
+    bridge.checkDependencies = async () => {
+      const { checkReadiness } = await import("@/lib/health");
+      const { checks } = await checkReadiness();
+      return (["database", "directory"] as const).filter((name) => checks[name] === "unreachable");
+    };
+    if (config.housekeepingIntervalMinutes > 0) {
+      const { startHousekeeping } = await import("@/lib/housekeeping");
+      startHousekeeping(handle.db, config.housekeepingIntervalMinutes, (line, error) =>
+        error ? console.error(line, error) : console.log(line),
       );
     }
     bridge.markStarted?.();

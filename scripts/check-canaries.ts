@@ -106,13 +106,37 @@ async function searchAudit(db: Db, canaries: Canary[]): Promise<{ hit: string | 
   }
 }
 
+/**
+ * Every line as printed, and for the server's JSON lines (server/log.mjs) also every string value decoded, so a secret
+ * cannot hide behind JSON escaping (a quote or backslash in a password, \u sequences).
+ */
 function searchLog(log: string, canaries: Canary[]): string | null {
   const lines = log.split("\n");
   for (const [i, line] of lines.entries()) {
-    const hit = findCanary(canaries, line);
-    if (hit) return `${hit.canary.label} appears in the server log, line ${i + 1}: …${around(line, hit)}…`;
+    for (const text of [line, ...decodedValues(line)]) {
+      const hit = findCanary(canaries, text);
+      if (hit) return `${hit.canary.label} appears in the server log, line ${i + 1}: …${around(text, hit)}…`;
+    }
   }
   return null;
+}
+
+function decodedValues(line: string): string[] {
+  const start = line.indexOf("{");
+  if (start < 0) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line.slice(start));
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  const walk = (value: unknown) => {
+    if (typeof value === "string") out.push(value);
+    else if (value && typeof value === "object") for (const v of Object.values(value)) walk(v);
+  };
+  walk(parsed);
+  return out;
 }
 
 void runCli(USAGE, () => main(process.argv.slice(2)));

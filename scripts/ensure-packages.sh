@@ -28,6 +28,8 @@ check_all() {
   missing_programs=()
   missing_packages=()
   need "${CHROMIUM_PATH:-/usr/bin/chromium}" chromium
+  # The reverse-proxy spec (e2e/server/nginx.spec.ts) puts the portal behind a real nginx.
+  need nginx nginx-light
   if [[ ${EUID:-$(id -u)} -ne 0 && ("${CI:-}" == true || "${TOEGANG_DIRECTORIES:-}" == required) ]]; then
     # The same programs and packages as tests/directories/packages.ts.
     need samba samba winbind ldb-tools

@@ -15,6 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { captureConsole, createLogger, levelFrom, requestScope, safeError } from "./log.mjs";
 import { addCollectedGauge, createMetrics, routeLabel } from "./metrics.mjs";
+import { holdServerErrors, loadTexts, localeOf, unavailableResponse } from "./unavailable.mjs";
 
 const dev = process.argv.includes("--dev");
 // React and Next pick their production or development build when first loaded, so this comes before importing Next.
@@ -71,8 +72,12 @@ const REQUEST_ID = /^[\w.-]{1,64}$/;
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const loopbackHost = (host) => host === "localhost" || host === "::1" || /^127\./.test(host) || host === "::ffff:127.0.0.1";
 
+const routinePath = (pathname) =>
+  pathname.startsWith("/api/health/") || pathname.startsWith("/_next/static/") || pathname === "/api/metrics";
+
 const app = next({ dev, dir, port: settings.port, hostname: settings.host ?? "localhost" });
 let handle;
+let texts;
 let stopping = false;
 let inFlight = 0;
 const idleWaiters = new Set();
@@ -93,6 +98,16 @@ async function serveMetrics(req, res) {
   }
   res.writeHead(200, { "Content-Type": metrics.registry.contentType, "Cache-Control": "no-store" });
   res.end(await metrics.registry.metrics());
+}
+
+/** Which of the portal's dependencies cannot be reached (bridge.checkDependencies, from lib/health.ts), cached 2 s. */
+let dependencyCache = { at: 0, down: Promise.resolve([]) };
+function dependenciesDown() {
+  if (!bridge.checkDependencies) return Promise.resolve([]);
+  if (Date.now() - dependencyCache.at > 2_000) {
+    dependencyCache = { at: Date.now(), down: bridge.checkDependencies().catch(() => ["database"]) };
+  }
+  return dependencyCache.down;
 }
 
 function onRequest(req, res) {
@@ -121,7 +136,7 @@ function onRequest(req, res) {
     metrics.requests.inc({ route, method: req.method, status: String(status) });
     metrics.duration.observe({ route, method: req.method }, seconds);
     // Probes and static files are routine: only at debug level.
-    const routine = pathname.startsWith("/api/health/") || pathname.startsWith("/_next/static/") || pathname === "/api/metrics";
+    const routine = routinePath(pathname);
     const line = { reqId: id, method: req.method, route: pathname, status, durationMs: Math.round(seconds * 10_000) / 10 };
     if (!res.writableFinished) line.aborted = true;
     logger[routine && status < 500 ? "debug" : status >= 500 ? "error" : "info"](line, "request");
@@ -146,6 +161,16 @@ function onRequest(req, res) {
         if (!res.headersSent) plain(res, 500, "Metrics unavailable\n");
       });
     }
+    if (!routinePath(pathname)) {
+      // A 5xx while the database or directory is unreachable becomes the translated "temporarily unavailable" page.
+      holdServerErrors(res, async (status) => {
+        const down = await dependenciesDown();
+        if (!down.length) return null;
+        for (const dependency of down) metrics.unavailable.inc({ dependency });
+        logger.error({ reqId: id, status, unavailable: down }, "dependency unreachable: answered 503 (temporarily unavailable)");
+        return unavailableResponse(texts, localeOf(req), id, pathname.startsWith("/api/"));
+      });
+    }
     handle(req, res).catch((error) => {
       logger.error({ err: safeError(error) }, "request failed outside the portal's error handling");
       if (!res.headersSent) plain(res, 500, `Internal error (reference ${id})\n`);
@@ -168,6 +193,7 @@ async function start() {
     await Promise.race([started, timeout]);
   }
   handle = app.getRequestHandler();
+  texts = loadTexts(dir);
   const server = http.createServer(onRequest);
   server.on("clientError", (error, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
@@ -208,7 +234,8 @@ async function start() {
         resolve(true);
       });
     });
-    if (!finished) logger.warn({ inFlight }, "grace period over: cutting off the requests still running");
+    const cutOff = finished ? 0 : inFlight;
+    if (cutOff) logger.warn({ inFlight: cutOff }, "grace period over: cutting off the requests still running");
     server.closeAllConnections();
     // Timers and workers first, the database last.
     const hooks = [...bridge.shutdownHooks].sort(([a], [b]) => (a === "database") - (b === "database"));
@@ -220,8 +247,8 @@ async function start() {
       }
     }
     await app.close().catch(() => {});
-    logger.info({ signal, cutOff: finished ? 0 : inFlight }, "stopped");
-    process.exit(finished ? 0 : 1);
+    logger.info({ signal, cutOff }, "stopped");
+    process.exit(cutOff ? 1 : 0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));

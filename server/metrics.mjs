@@ -46,8 +46,8 @@ export function createMetrics() {
     }),
     codes: new client.Counter({
       name: "toegang_codes_total",
-      help: "Verification codes (SMS or call) handed to the transport, by outcome",
-      labelNames: ["outcome", "channel"],
+      help: "Messages (codes and notifications, SMS or call) by outcome: sent (handed to the transport), failed, refused",
+      labelNames: ["outcome", "channel", "purpose"],
       registers: [registry],
     }),
     limitsHit: new client.Counter({

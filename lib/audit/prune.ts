@@ -101,7 +101,7 @@ const OUTBOX_KEEP_MS = 7 * 86_400_000;
  * sign-ins and sessions and portal sessions a day past their end, and outbox messages older than a week.
  * The audit trail keeps flow ids as text, so the timelines of removed flows survive.
  */
-export async function pruneHousekeeping(db: Db, options: { cutoff: Date; now?: Date }): Promise<HousekeepingResult> {
+export async function pruneHousekeeping(db: Db | Tx, options: { cutoff: Date; now?: Date }): Promise<HousekeepingResult> {
   const now = options.now ?? new Date();
   const hourAgo = new Date(now.getTime() - 3600_000);
   const result: HousekeepingResult = {

@@ -3,6 +3,7 @@
 import "server-only";
 import type { Db, Tx } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
+import { countAuditEvent } from "@/lib/metrics";
 import type { AuditEventName } from "./events";
 
 export type { AuditEventName } from "./events";
@@ -38,4 +39,6 @@ export async function recordAudit(db: Db | Tx, e: AuditEvent): Promise<void> {
     details: e.details ?? null,
     ...(e.at ? { at: e.at } : {}),
   });
+  // Counted once the row is written (a transaction that rolls back afterwards is rare: a crash, a lost connection).
+  countAuditEvent(e);
 }

@@ -43,7 +43,7 @@ export async function checkLimit(db: Db | Tx, limit: Limit, subject: string, now
 }
 
 /** Drops windows that ended long ago (`npm run audit -- prune` calls it); returns how many. */
-export async function pruneLimits(db: Db, now = new Date()): Promise<number> {
+export async function pruneLimits(db: Db | Tx, now = new Date()): Promise<number> {
   const gone = await db
     .delete(rateLimits)
     .where(lt(rateLimits.expiresAt, new Date(now.getTime() - 3600_000)))

@@ -1,0 +1,100 @@
+// Graceful shutdown (issue #11 item 5): SIGTERM while 12 sign-ins are still being uploaded. The server stops accepting
+// connections at once, lets all 12 finish with their real answer, closes the database and exits 0. A request that does
+// not finish within SHUTDOWN_GRACE_SECONDS is cut off, and the exit code says so.
+import http from "node:http";
+import net from "node:net";
+import { expect, test } from "@playwright/test";
+import { signInForm, startPortal, type Portal } from "./portal-process";
+
+const TOKEN = "shutdown-spec-metrics-token-0123456789";
+
+/** A sign-in post whose body is sent in two halves: the second only when `finish()` is called. */
+async function slowSignIn(portal: Portal, form: Awaited<ReturnType<typeof signInForm>>, n: number) {
+  const data = new FormData();
+  for (const [name, value] of form.fields) data.append(name, value);
+  data.append("username", `langzaam.${n}@flynth.nl`);
+  data.append("password", "Verkeerd-wachtwoord-1");
+  const encoded = new Response(data);
+  const body = Buffer.from(await encoded.arrayBuffer());
+  const half = Math.floor(body.length / 2);
+  let settle!: (value: { status: number; text: string } | { error: string }) => void;
+  const answer = new Promise<{ status: number; text: string } | { error: string }>((resolve) => (settle = resolve));
+  const req = http.request(`${portal.url}/nl`, {
+    method: "POST",
+    agent: false,
+    headers: { "Content-Type": encoded.headers.get("content-type")!, "Content-Length": body.length, Cookie: form.cookie },
+  });
+  req.on("response", (res) => {
+    const chunks: Buffer[] = [];
+    res.on("data", (c: Buffer) => chunks.push(c));
+    res.on("end", () => settle({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+    res.on("error", (e) => settle({ error: e.message }));
+  });
+  req.on("error", (e) => settle({ error: e.message }));
+  req.write(body.subarray(0, half));
+  req.flushHeaders();
+  return { answer, finish: () => req.end(body.subarray(half)) };
+}
+
+async function inFlight(portal: Portal): Promise<number> {
+  const res = await fetch(`${portal.url}/api/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  const line = (await res.text()).split("\n").find((l) => l.startsWith("toegang_http_requests_in_flight "));
+  // The metrics request itself is one of them.
+  return Number(line?.split(" ")[1] ?? 0) - 1;
+}
+
+const connects = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+
+test("SIGTERM during 12 in-flight requests: all 12 complete, no new connections, exit code 0", async () => {
+  const portal = await startPortal({ METRICS_TOKEN: TOKEN });
+  try {
+    const form = await signInForm(portal.url);
+    const requests = await Promise.all(Array.from({ length: 12 }, (_, i) => slowSignIn(portal, form, i)));
+    await expect.poll(() => inFlight(portal), { message: "all 12 requests reached the server" }).toBe(12);
+
+    portal.process.kill("SIGTERM");
+    await expect.poll(() => connects(portal.port), { message: "the listening socket is closed" }).toBe(false);
+    for (const r of requests) r.finish();
+    const answers = await Promise.all(requests.map((r) => r.answer));
+    for (const a of answers) {
+      expect(a).toMatchObject({ status: 200 });
+      expect((a as { text: string }).text).toContain("Er is een onjuiste gebruikersnaam of wachtwoord ingevoerd");
+    }
+
+    expect(await portal.exited).toBe(0);
+    const stopped = portal.lines.find((l) => typeof l === "object" && l.msg === "stopped");
+    expect(stopped).toMatchObject({ signal: "SIGTERM", cutOff: 0 });
+    // The requests were logged with their status, each with its own id.
+    const logged = portal.lines.filter((l) => typeof l === "object" && l.msg === "request" && l.route === "/nl" && l.status === 200);
+    expect(new Set(logged.map((l) => (l as { reqId: string }).reqId)).size).toBeGreaterThanOrEqual(12);
+  } finally {
+    await portal.stop("SIGKILL");
+    portal.cleanUp();
+  }
+});
+
+test("a request still running when SHUTDOWN_GRACE_SECONDS is over is cut off, and the exit code is not 0", async () => {
+  const portal = await startPortal({ METRICS_TOKEN: TOKEN, SHUTDOWN_GRACE_SECONDS: "1" });
+  try {
+    const form = await signInForm(portal.url);
+    const stuck = await slowSignIn(portal, form, 99);
+    await expect.poll(() => inFlight(portal)).toBe(1);
+    const t0 = Date.now();
+    portal.process.kill("SIGTERM");
+    expect(await portal.exited).toBe(1);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    expect(await stuck.answer).toHaveProperty("error");
+    expect(portal.lines.find((l) => typeof l === "object" && l.msg === "stopped")).toMatchObject({ cutOff: 1 });
+  } finally {
+    await portal.stop("SIGKILL");
+    portal.cleanUp();
+  }
+});

@@ -603,6 +603,8 @@ ${detail.map((d) => `- ${d}`).join("\n")}
   const previous = existsSync(out) ? readFileSync(out, "utf8") : "# Benchmarks\n\n";
   const next = marker.test(previous) ? previous.replace(marker, () => report) : previous.replace(/^(# .*\n\n)/, (h) => `${h}${report}\n\n`);
   writeFileSync(out, next);
+  // In the repository's format (npm run lint checks docs/ with Prettier).
+  run(process.execPath, [path.join(root, "node_modules", "prettier", "bin", "prettier.cjs"), "--write", out]);
   console.log(`\n${table}\n\n${detail.join("\n")}\n\nWritten to ${path.relative(root, out)}`);
 }
 

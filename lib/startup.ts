@@ -2,7 +2,7 @@
 import "server-only";
 import { ConfigError, getConfig } from "@/lib/config";
 import { getDbHandle } from "@/lib/db/client";
-import { serverBridge } from "@/lib/server-bridge";
+import { onShutdown, serverBridge } from "@/lib/server-bridge";
 import { formatDemoUsers, seedDemoUsers } from "@/lib/users/demo";
 
 export async function startPortal(): Promise<void> {
@@ -30,6 +30,15 @@ export async function startPortal(): Promise<void> {
         `\nToegang is running: http://localhost:${port}\nDemo users (their SMS codes and calls appear at http://localhost:${port}/dev/outbox):\n${formatDemoUsers(list)}\n`,
       );
     }
+    // Notifications left pending (a provider outage, a restart) go out now, failed ones again after their backoff.
+    const { pendingMessages, startMessageWorker, stopMessageWorker } = await import("@/lib/messaging/queue");
+    startMessageWorker();
+    onShutdown("message-worker", stopMessageWorker);
+    bridge.addCollectedGauge?.({
+      name: "toegang_message_queue_pending",
+      help: "Notifications waiting to be sent (first attempt or a retry)",
+      read: () => pendingMessages(handle.db),
+    });
     bridge.addCollectedGauge?.({
       name: "toegang_sms_breaker_open",
       help: "1 while a global SMS cap (SMS_CAP_PER_HOUR, SMS_CAP_PER_DAY) refuses messages",

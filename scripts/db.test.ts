@@ -13,7 +13,7 @@ describe("db CLI command line", () => {
       runCli("db", ["migrate", "now"], env),
     ]);
     expect(help).toMatchObject({ code: 0, stderr: "" });
-    expect(help.stdout).toMatch(/^Usage: .*scripts\/db\.ts <command>/);
+    expect(help.stdout).toMatch(/^Usage: npm run db -- <command>/);
     expect(wrong.code).toBe(2);
     expect(lines(wrong.stderr)[0]).toBe('error: unknown command "drop"');
     expect(extra.code).toBe(2);

@@ -44,7 +44,7 @@ test("reset against the directory: the new password is set there, the old one no
   const directory = directoryOf(testInfo.project.name);
   const user = await newUser(directory);
   const inbox = await phone(request, user.recipient);
-  const newPassword = `Herfst-${randomBytes(4).toString("hex")}-7Q`;
+  const newPassword = `Nieuw-${randomBytes(4).toString("hex")}-7Q`;
 
   await page.goto(`/${lang}`);
   await inspect(page);

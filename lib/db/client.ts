@@ -58,7 +58,7 @@ async function openPglite(options: OpenOptions): Promise<DbHandle> {
   if (options.inMemory) {
     client = new PGlite();
   } else {
-    const dir = path.join(options.dataDir ?? getConfig().dataDir, "pglite");
+    const dir = pgliteFolder(options.dataDir ?? getConfig().dataDir);
     release = claimDataFolder(path.dirname(dir));
     // A fresh folder starts from the build's migrated template when there is one (lib/db/pglite-template.ts).
     const template = existsSync(path.join(dir, "PG_VERSION")) ? undefined : loadTemplate(migrationsFolder);
@@ -76,8 +76,13 @@ async function openPglite(options: OpenOptions): Promise<DbHandle> {
   };
 }
 
+/** Where the embedded database's files live inside DATA_DIR. */
+export function pgliteFolder(dataDir: string): string {
+  return path.join(dataDir, "pglite");
+}
+
 /** PGlite may be opened by one process only: a pid file turns a second opener into a clear error, not corruption. */
-function claimDataFolder(dataDir: string): () => void {
+export function claimDataFolder(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
   const pidFile = path.join(dataDir, "pglite.pid");
   if (existsSync(pidFile)) {

@@ -21,6 +21,8 @@ export const users = pgTable("users", {
   /** Null while locked means "until an unlock"; ignored when lockedAt is null. */
   lockedUntil: tsz("locked_until"),
   passwordChangedAt: tsz("password_changed_at").notNull().defaultNow(),
+  /** Set by the helpdesk ("require a password change"): the right password no longer signs in until a new one is set. */
+  passwordChangeRequired: boolean("password_change_required").notNull().default(false),
   createdAt: tsz("created_at").notNull().defaultNow(),
   updatedAt: tsz("updated_at").notNull().defaultNow(),
 });
@@ -264,4 +266,36 @@ export const directoryAccounts = pgTable(
     firstSeenAt: tsz("first_seen_at").notNull().defaultNow(),
   },
   (t) => [uniqueIndex("directory_accounts_source_external_idx").on(t.source, t.externalId)],
+);
+
+/**
+ * Notifications waiting to be sent ("your password was reset", "your account was unlocked"): written in the transaction
+ * of the change that causes them, then sent by the portal's message worker with bounded retries (lib/messaging/queue.ts).
+ * Codes never wait here (they are sent at once, or the user is told). Once sent or given up, recipient and text are cleared.
+ */
+export const messageQueue = pgTable(
+  "message_queue",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    createdAt: tsz("created_at").notNull().defaultNow(),
+    /** What the notification says: "reset" or "unlock" (the audit rows' reason). */
+    kind: text("kind").notNull(),
+    /** The registered number in E.164; "" once the message is done with. */
+    recipient: text("recipient").notNull(),
+    channel: text("channel").notNull(),
+    locale: text("locale").notNull(),
+    /** The text (never a code); "" once the message is done with. */
+    body: text("body").notNull(),
+    flowId: uuid("flow_id"),
+    userId: uuid("user_id"),
+    /** pending, sent or abandoned. */
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: tsz("next_attempt_at").notNull(),
+    /** While an instance is sending it: others leave it alone until then (a crashed sender's claim runs out). */
+    claimedUntil: tsz("claimed_until"),
+    lastError: text("last_error"),
+    doneAt: tsz("done_at"),
+  },
+  (t) => [index("message_queue_due_idx").on(t.status, t.nextAttemptAt)],
 );

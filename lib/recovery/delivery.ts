@@ -4,10 +4,11 @@
 import "server-only";
 import type { Account } from "@/lib/accounts/types";
 import { getConfig } from "@/lib/config";
-import type { Db } from "@/lib/db/client";
+import type { Db, Tx } from "@/lib/db/client";
 import { limits } from "@/lib/limits/policies";
 import { readProviderHealth, sendWouldHaveFailed } from "@/lib/messaging/provider-health";
 import { breakerOpen } from "@/lib/messaging/spend-guard";
+import { queueNotification, sendQueued, type NotificationKind } from "@/lib/messaging/queue";
 import { codeText, notificationText } from "@/lib/messaging/texts";
 import { getTransport, type OutgoingMessage } from "@/lib/messaging/transport";
 import { sendGuarded, type SendOutcome } from "@/lib/verification/send";
@@ -74,12 +75,37 @@ export function deliverCode(db: Db, flow: Flow, to: string, code: string, ctx: S
   deliver(db, flow, { to, channel, locale: flow.locale, body, purpose: "code", flowId: flow.id }, ctx);
 }
 
-/** "Your password was reset" / "your account was unlocked" to the registered number, the user's alert to a takeover. */
-export function notify(db: Db, flow: Flow, account: Account | null, kind: "reset" | "unlock", ctx: StepCtx): void {
-  if (!account?.mobile) return;
+/**
+ * "Your password was reset" / "your account was unlocked" to the registered number, the user's alert to a takeover:
+ * queued in the change's own transaction (lib/messaging/queue.ts), so the change and its message commit together.
+ * Returns the message's id for sendNotification, or null when the account has no number.
+ */
+export async function queueNotify(
+  tx: Tx,
+  flow: Flow,
+  account: Account | null,
+  kind: NotificationKind,
+  ctx: StepCtx,
+): Promise<number | null> {
+  if (!account?.mobile) return null;
   const config = getConfig();
   const body = notificationText(flow.locale, kind, config.orgName, config.helpdesk.phone);
-  deliver(db, flow, { to: account.mobile, channel: "sms", locale: flow.locale, body, purpose: "notification", flowId: flow.id }, ctx);
+  // Who and where for the message.queued row: the flow's request.
+  const who = flowAuditEvent(flow, ctx, { event: "message.queued", outcome: "info" });
+  return queueNotification(
+    tx,
+    { kind, to: account.mobile, locale: flow.locale, body, flowId: flow.id, userId: account.id },
+    who,
+    ctx.now ?? new Date(),
+  );
+}
+
+/** After the change committed: the notification's first attempt, after the response; the worker retries a failure. */
+export function sendNotification(db: Db, id: number | null, ctx: StepCtx): void {
+  if (id === null) return;
+  schedule(ctx, async () => {
+    await sendQueued(db, id, ctx.now, { ip: ctx.context.ip, userAgent: ctx.context.userAgent });
+  });
 }
 
 export type DeliveryNotice = "failed" | "paused" | null;

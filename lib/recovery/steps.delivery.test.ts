@@ -5,7 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/lib/db/client";
-import { rateLimits } from "@/lib/db/schema";
+import { eq } from "drizzle-orm";
+import { messageQueue, rateLimits } from "@/lib/db/schema";
+import { deliverDueMessages } from "@/lib/messaging/queue";
 import { startMessageBirdStandIn, type MessageBirdStandIn } from "@/e2e/stand-ins/messagebird";
 import { captureOutput } from "@/tests/capture-output";
 import { drivers, freshDb } from "@/tests/db";
@@ -192,6 +194,47 @@ describe.each(drivers())("delivery through MessageBird on %s", (driver) => {
     const failed = (await h.audit(flowId)).filter((r) => r.event === "message.failed");
     expect(failed.map((r) => r.reason)).toEqual(["notification:sms"]);
     expect(await h.flowRow(flowId)).toMatchObject({ step: "done", deliveryStatus: "sent" });
+  });
+
+  it("a notification whose send fails (MessageBird 500) is sent again after the backoff once MessageBird recovers", async () => {
+    const at = clock();
+    const c = h.client();
+    const u = await h.newUser({ locked: true });
+    const { token, flowId } = await h.toCode(u.email, c, { now: at(0), intent: "unlock" });
+    const [code] = sentCodes(flowId);
+    standIn.setMode("500");
+    await verifyCode(h.db, await h.guard(token, "code", c, at(5)), code!, c.ctx(at(5)));
+    await h.flush();
+    const notifications = () => standIn.requests().filter((r) => (r.body as { body?: string }).body?.includes("ontgrendeld"));
+    expect(notifications()).toHaveLength(1);
+    const [queued] = await h.db.select().from(messageQueue).where(eq(messageQueue.flowId, flowId));
+    expect(queued).toMatchObject({ status: "pending", attempts: 1, lastError: "provider-error" });
+    const retryAt = queued!.nextAttemptAt.getTime() - at(5).getTime();
+    // The first retry waits 30 s ± 20 %; nothing is sent before it is due.
+    expect(retryAt).toBeGreaterThanOrEqual(24_000);
+    expect(retryAt).toBeLessThanOrEqual(36_000);
+    expect(await deliverDueMessages(h.db, { now: at(20), ids: [queued!.id] })).toMatchObject({ attempted: 0 });
+
+    standIn.setMode("ok");
+    expect(await deliverDueMessages(h.db, { now: at(45), ids: [queued!.id] })).toEqual({
+      attempted: 1,
+      sent: 1,
+      retrying: 0,
+      abandoned: 0,
+    });
+    expect(notifications()).toHaveLength(2);
+    expect(String((notifications()[1]!.body as { recipients: unknown }).recipients)).toBe("31612345656");
+    const attempts = (await h.audit(flowId)).filter((r) => r.event.startsWith("message.") && r.reason === "notification:sms");
+    expect(attempts.map((r) => [r.event, r.details?.attempt ?? null])).toEqual([
+      ["message.queued", null],
+      ["message.failed", 1],
+      ["message.handed_over", 2],
+    ]);
+    expect(attempts[1]!.details).toMatchObject({ httpStatus: 500, retryAt: queued!.nextAttemptAt.toISOString() });
+    // Sent: the number and the text are gone from the queue; a later run sends nothing twice.
+    const [done] = await h.db.select().from(messageQueue).where(eq(messageQueue.flowId, flowId));
+    expect(done).toMatchObject({ status: "sent", recipient: "", body: "", attempts: 2 });
+    expect(await deliverDueMessages(h.db, { now: at(4000), ids: [queued!.id] })).toMatchObject({ attempted: 0 });
   });
 
   it("no code reaches any log or the audit trail, whether sending works or fails", async () => {

@@ -75,6 +75,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
         "message.handed_over",
         "recovery.code_verified",
         "password.reset",
+        "message.queued",
         "message.handed_over",
       ]);
       for (const row of await h.audit(flowId))
@@ -111,6 +112,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
         "message.handed_over",
         "recovery.code_verified",
         "account.unlocked",
+        "message.queued",
         "message.handed_over",
       ]);
       // The unlock path has no password step.
@@ -669,6 +671,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
         "recovery.password_rejected",
         "recovery.password_rejected",
         "password.reset",
+        "message.queued",
         "message.handed_over",
       ]);
       const rows = await h.audit(flowId);

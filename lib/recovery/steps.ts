@@ -27,7 +27,7 @@ import {
   type CodePurpose,
 } from "@/lib/verification/codes";
 import { attemptsLeft } from "@/lib/verification/policy";
-import { deliverCode, deliveryNotice, notify } from "./delivery";
+import { deliverCode, deliveryNotice, queueNotify, sendNotification } from "./delivery";
 import { codeExpired, type Channel, type Effect, type Intent } from "./flow";
 import {
   auditFlow,
@@ -288,17 +288,23 @@ export async function verifyCode(db: Db, flow: Flow, typed: string, ctx: StepCtx
 
   const store = accountsFor(db, ctx);
   const account = flow.intent === "unlock" && flow.userId ? await store.get(flow.userId) : null;
-  const out: { checked: Checked } = { checked: { kind: "done", outcome: { kind: "moved", step: flow.step } } };
+  const out: { checked: Checked; message: number | null } = {
+    checked: { kind: "done", outcome: { kind: "moved", step: flow.step } },
+    message: null,
+  };
   const record = async (tx: Tx) => {
     out.checked = await checkInTransaction(tx, flow, typed, account, ctx);
-    return out.checked.kind === "verified" && out.checked.effect === "unlock-account";
+    const unlocking = out.checked.kind === "verified" && out.checked.effect === "unlock-account";
+    // The alert commits with the unlock (and is rolled back with it when the directory refuses).
+    if (unlocking && out.checked.kind === "verified") out.message = await queueNotify(tx, out.checked.flow, account, "unlock", ctx);
+    return unlocking;
   };
   if (account) await store.unlock(account, record);
   else await db.transaction(record);
 
   const checked = out.checked;
   if (checked.kind === "done") return checked.outcome;
-  if (checked.effect === "unlock-account") notify(db, checked.flow, account, "unlock", ctx);
+  if (checked.effect === "unlock-account") sendNotification(db, out.message, ctx);
   return { kind: "moved", step: checked.flow.step };
 }
 
@@ -401,15 +407,19 @@ export async function chooseNewPassword(
 
   const decided = decide(flow, { type: "password-set" }, nowOf(input));
   if (!decided.ok) return currentStep(db, flow);
-  const out: { saved: Flow | null } = { saved: null };
+  const out: { saved: Flow | null; message: number | null } = { saved: null, message: null };
   const result = await store.setPassword(account, input.password, async (tx) => {
     out.saved = await saveIn(tx, flow, decided, input, () => ({ event: "password.reset", outcome: "success", reason: "self-service" }));
-    if (out.saved) await endAllSessions(tx, account.id);
+    if (out.saved) {
+      await endAllSessions(tx, account.id);
+      // The user's alert commits with the change, or neither does.
+      out.message = await queueNotify(tx, out.saved, account, "reset", input);
+    }
     return out.saved !== null;
   });
   if (result.kind === "refused") return reject(result.rules, result.previousPasswordReplaced === true);
   const saved = out.saved;
   if (result.kind === "superseded" || !saved) return currentStep(db, flow);
-  notify(db, saved, account, "reset", input);
+  sendNotification(db, out.message, input);
   return { kind: "moved", step: saved.step };
 }

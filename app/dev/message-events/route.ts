@@ -12,6 +12,8 @@ export async function GET(request: NextRequest): Promise<Response> {
     return new Response("Not found", { status: 404 });
   }
   const since = new Date(request.nextUrl.searchParams.get("since") ?? 0);
-  if (Number.isNaN(since.getTime())) return new Response("since must be a time", { status: 400 });
+  // A time PostgreSQL can compare (JavaScript also reads years like -271821, which the database refuses).
+  const year = since.getUTCFullYear();
+  if (Number.isNaN(since.getTime()) || year < 1970 || year > 9999) return new Response("since must be a time", { status: 400 });
   return Response.json(await messageEventsSince(await getDb(), since));
 }

@@ -24,9 +24,11 @@ const LOCALES = ["nl", "en"] as const;
 
 type Result = { page: string; gate: string; ok: boolean; detail: string };
 
-async function waitFor(url: string, ms: number): Promise<void> {
+async function waitFor(url: string, ms: number, server: ChildProcess | null): Promise<void> {
   const until = Date.now() + ms;
   for (;;) {
+    if (server && server.exitCode !== null)
+      throw new Error(`page gates: the server stopped (exit ${server.exitCode}) before ${url} answered`);
     try {
       const r = await fetch(url);
       if (r.status < 500) return;
@@ -139,7 +141,7 @@ async function main(): Promise<void> {
     server = startServer(port, path.join(outDir, "run"));
   }
   try {
-    await waitFor(`${base}/nl`, 180_000);
+    await waitFor(`${base}/nl`, 180_000, server);
     const urls = LOCALES.flatMap((locale) => PAGES.map((p) => `${base}/${locale}${p === "/" ? "" : p}`));
     const results = [...(await nuChecker([...urls, ...LOCALES.map((l) => `${base}/${l}${NOT_FOUND}`)], outDir))];
     for (const url of urls) results.push(...lighthouse(url, outDir));

@@ -13,13 +13,10 @@ import { auditEvents } from "@/lib/db/schema";
 import { routing, type AppLocale } from "@/lib/i18n/routing";
 import { helpdeskText } from "@/lib/messaging/texts";
 import { sendGuarded } from "@/lib/verification/send";
+import { REASON_MAX, type HelpdeskAction } from "./helpdesk-form";
 import { adminAuditEvent, auditAdmin, type AdminCtx, type AdminIdentity } from "./session";
 
-export const helpdeskActions = ["unlock", "end-sessions", "require-change"] as const;
-export type HelpdeskAction = (typeof helpdeskActions)[number];
-
-/** The longest reason kept in the audit trail. */
-export const REASON_MAX = 500;
+export { helpdeskActions, REASON_MAX, type HelpdeskAction } from "./helpdesk-form";
 
 /** The audit event of each action; its row's reason is "helpdesk", its details name the administrator and the reason. */
 const events: Record<HelpdeskAction, AuditEventName> = {

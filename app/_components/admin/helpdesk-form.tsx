@@ -3,8 +3,8 @@
 // as plain form posts too (each step is a submit of the same server action).
 import { useActionState } from "react";
 import { useTranslations } from "next-intl";
-import { helpdeskAction, type HelpdeskState } from "@/lib/admin/helpdesk-actions";
-import type { HelpdeskAction } from "@/lib/admin/helpdesk";
+import { helpdeskAction } from "@/lib/admin/helpdesk-actions";
+import type { HelpdeskAction, HelpdeskState } from "@/lib/admin/helpdesk-form";
 import { ErrorSummary } from "../error-summary";
 
 type Props = {

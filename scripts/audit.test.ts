@@ -100,7 +100,7 @@ describe.each(drivers())("audit CLI on %s", (driver) => {
       /^Audit trail: 6 rows older than \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(30 days\) deleted \(the chain now starts at seq 7\); recorded as 1 audit\.pruned event$/,
     );
     expect(housekeeping).toBe(
-      "Housekeeping: removed 0 expired rate-limit windows, 0 CAPTCHA nonces, 0 sign-in counters of unknown user IDs, 0 recovery flows, 0 admin sessions, 0 outbox messages",
+      "Housekeeping: removed 0 expired rate-limit windows, 0 CAPTCHA nonces, 0 sign-in counters of unknown user IDs, 0 recovery flows, 0 admin sessions, 0 portal sessions, 0 outbox messages",
     );
     const verify = await audit("verify");
     expect(verify.code).toBe(0);

@@ -151,7 +151,8 @@ for (const kind of ["ad", "ldap"] as DirectoryKindUnderTest[]) {
         expect(await submitNumber(db.db, after, { channel: "sms", typed: MOBILE, context, accounts: store })).toMatchObject({
           kind: "moved",
         });
-        expect(await db.db.select().from(outboxMessages)).toHaveLength(messagesBefore + 1);
+        // Delivery runs after the answer (no scheduler passed here, so in the background): wait for it.
+        await expect.poll(async () => (await db.db.select().from(outboxMessages)).length).toBe(messagesBefore + 1);
         expect(await passwordWorks(directory, noor.dn, PASSWORD)).toBe(true);
       } finally {
         down.close();

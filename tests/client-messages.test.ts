@@ -23,6 +23,7 @@ const components: { file: string; lists: { list: ListName; namespaceProp?: strin
     ],
   },
   { file: "app/_components/admin/admin-code-form.tsx", lists: [{ list: "adminCodeForm" }] },
+  { file: "app/_components/admin/helpdesk-form.tsx", lists: [{ list: "helpdeskForm" }] },
   { file: "app/_components/recovery/identify-form.tsx", lists: [{ list: "identifyForm" }] },
   { file: "app/_components/recovery/builtin-captcha.tsx", lists: [{ list: "identifyForm" }] },
   { file: "app/_components/recovery/hcaptcha-widget.tsx", lists: [{ list: "identifyForm" }] },

@@ -19,6 +19,8 @@ export const clientMessages = {
     errorSummary,
   ],
   adminCodeForm: ["Admin.code", errorSummary],
+  /** The helpdesk actions on the admin account page. */
+  helpdeskForm: ["Admin.helpdesk", errorSummary],
   identifyForm: [
     "Recovery.next",
     ...(["userId", "userIdHint", "noJavaScript", "errors"] as const).map((k) => `Recovery.identify.${k}` as const),

@@ -13,6 +13,8 @@ import { Link } from "@/lib/i18n/navigation";
 import { getPortalInfo } from "@/lib/portal-info";
 import { AdminShell } from "../../../_components/admin/admin-shell";
 import { HelpdeskForm } from "../../../_components/admin/helpdesk-form";
+import { clientMessages } from "@/app/_components/client-messages";
+import { ClientMessages } from "@/lib/i18n/client-messages";
 import { Field } from "../../../_components/field";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -125,13 +127,15 @@ async function AccountFacts({ account, done, notified }: { account: AccountView;
       <section className="helpdesk" aria-labelledby="helpdesk-heading">
         <h2 id="helpdesk-heading">{th("title")}</h2>
         <p>{th("intro")}</p>
-        <HelpdeskForm
-          accountId={account.id}
-          email={account.email}
-          locked={account.locked}
-          mobileDigits={account.mobileDigits}
-          reasonMax={REASON_MAX}
-        />
+        <ClientMessages paths={clientMessages.helpdeskForm}>
+          <HelpdeskForm
+            accountId={account.id}
+            email={account.email}
+            locked={account.locked}
+            mobileDigits={account.mobileDigits}
+            reasonMax={REASON_MAX}
+          />
+        </ClientMessages>
       </section>
     </section>
   );

@@ -5,6 +5,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_USER_FILTER, userFilterProblem } from "@/lib/accounts/directory/filter";
+import { brandColor, type BrandColor } from "@/lib/branding/color";
+import { readLogo, type Logo } from "@/lib/branding/logo";
 import { parseTrustedProxies, type TrustedProxies } from "@/lib/security/client-ip";
 
 const bool = (fallback: boolean) =>
@@ -46,6 +48,8 @@ const envSchema = z.object({
   HASH_KEY: z.string().optional(),
   BASE_URL: z.url({ message: "must be a full URL such as https://toegang.example.nl" }).default("http://localhost:3000"),
   ORG_NAME: z.string().min(1).max(80).default("Flynth"),
+  ORG_LOGO: z.string().max(1024).optional(),
+  ORG_COLOR: z.string().max(20).optional(),
   ORG_DOMAIN: z
     .string()
     .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, { message: "must be a domain name such as flynth.nl" })
@@ -169,6 +173,8 @@ export type AppConfig = {
   hashKey: string;
   baseUrl: string;
   orgName: string;
+  /** ORG_LOGO and ORG_COLOR, checked at start (lib/branding). */
+  branding: { logo: Logo | null; color: BrandColor | null };
   orgDomain: string;
   helpdesk: { phone: string; email: string; hours: string };
   lockout: { threshold: number; durationMinutes: number };
@@ -288,6 +294,10 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     return fail(`TRUSTED_PROXIES ${(error as Error).message}; use addresses or CIDR ranges such as 10.0.0.5,10.1.0.0/16,fd00::/8`);
   }
   const directory = directoryConfig(e, fail);
+  const color = e.ORG_COLOR ? brandColor(e.ORG_COLOR) : null;
+  if (color && !color.ok) fail(`ORG_COLOR ${color.problem}`);
+  const logo = e.ORG_LOGO ? readLogo(e.ORG_LOGO) : null;
+  if (logo && !logo.ok) fail(`ORG_LOGO ${logo.problem}`);
   const dataDir = path.resolve(e.DATA_DIR);
   // Looked at before the session secret is generated: a data folder from before the hash key keeps its hashes.
   const upgrading = !e.HASH_KEY && !e.DATABASE_URL && isLegacyDataFolder(dataDir);
@@ -323,6 +333,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     hashKey,
     baseUrl: e.BASE_URL.replace(/\/+$/, ""),
     orgName: e.ORG_NAME,
+    branding: { logo: logo?.ok ? logo.logo : null, color: color?.ok ? color.color : null },
     orgDomain: e.ORG_DOMAIN.toLowerCase(),
     helpdesk: { phone: e.HELPDESK_PHONE, email: e.HELPDESK_EMAIL, hours: e.HELPDESK_HOURS },
     lockout: { threshold: e.LOCKOUT_THRESHOLD, durationMinutes: e.LOCKOUT_DURATION_MINUTES },

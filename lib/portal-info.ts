@@ -9,5 +9,26 @@ export function getPortalInfo() {
     orgDomain: config.orgDomain,
     helpdesk: config.helpdesk,
     testMode: Boolean(config.captchaTestAnswer),
+    branding: brandingInfo(config.branding),
+  };
+}
+
+/** LOGO_HEIGHT px high in the header; the width keeps the logo's proportions. */
+const LOGO_HEIGHT = 32;
+
+/** What the layout links: the logo with its size, the colour sheet, each with a version that changes with the setting. */
+function brandingInfo(branding: ReturnType<typeof getConfig>["branding"]) {
+  const logo = branding.logo;
+  const version = (s: string) => s.replace(/\W/g, "").slice(0, 12);
+  return {
+    logo: logo
+      ? {
+          src: `/api/branding/logo?v=${version(logo.etag)}`,
+          height: LOGO_HEIGHT,
+          width: Math.max(1, Math.round((LOGO_HEIGHT * logo.width) / Math.max(1, logo.height))),
+        }
+      : null,
+    color: branding.color,
+    colorSheet: branding.color ? `/api/branding/theme.css?v=${version(branding.color.accent)}` : null,
   };
 }

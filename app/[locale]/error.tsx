@@ -1,14 +1,30 @@
 "use client";
 // Unexpected errors: a calm message and a correlation id (Next's digest, also in the server log), never a stack trace.
+// When the portal's readiness check says a dependency is down, the error was the outage: the page says "temporarily
+// unavailable" instead (the server answers full page loads with its own 503 page; this covers client navigations
+// and actions with JavaScript).
+import { useEffect, useState } from "react";
 import { useTranslations } from "next-intl";
 import { Link } from "@/lib/i18n/navigation";
 
 export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   const t = useTranslations("ErrorPage");
+  const [unavailable, setUnavailable] = useState(false);
+  useEffect(() => {
+    let current = true;
+    fetch("/api/health/ready", { cache: "no-store" })
+      .then((res) => {
+        if (current) setUnavailable(res.status === 503);
+      })
+      .catch(() => {});
+    return () => {
+      current = false;
+    };
+  }, [error]);
   return (
     <>
-      <h1>{t("title")}</h1>
-      <p>{t("body")}</p>
+      <h1>{unavailable ? t("unavailableTitle") : t("title")}</h1>
+      <p>{unavailable ? t("unavailableBody") : t("body")}</p>
       {error.digest ? <p className="muted">{t("reference", { id: error.digest })}</p> : null}
       <div className="actions">
         <button type="button" className="button primary" onClick={reset}>

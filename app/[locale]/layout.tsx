@@ -11,7 +11,9 @@ import { clientMessages } from "../_components/client-messages";
 import { LanguageSwitch } from "../_components/language-switch";
 import "../globals.css";
 
-export const viewport: Viewport = { width: "device-width", initialScale: 1, themeColor: "#0b5cab" };
+export function generateViewport(): Viewport {
+  return { width: "device-width", initialScale: 1, themeColor: getPortalInfo().branding.color?.accent ?? "#0b5cab" };
+}
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations("Common");
@@ -23,12 +25,13 @@ export default async function LocaleLayout({ children, params }: { children: Rea
   const { locale } = await params;
   if (!hasLocale(routing.locales, locale)) notFound();
   const t = await getTranslations({ locale, namespace: "Common" });
-  const { orgName, testMode } = getPortalInfo();
+  const { orgName, testMode, branding } = getPortalInfo();
   // Only what the layout's client components read; each page's forms get theirs through <ClientMessages>.
   const messages = pickMessages((await getMessages()) as never, clientMessages.layout);
   return (
     <html lang={locale}>
       <body>
+        {branding.colorSheet ? <link rel="stylesheet" href={branding.colorSheet} precedence="default" /> : null}
         <NextIntlClientProvider messages={messages}>
           <a className="skip-link" href="#main">
             {t("skipToContent")}
@@ -41,9 +44,15 @@ export default async function LocaleLayout({ children, params }: { children: Rea
           <div className="page">
             <header className="topbar">
               <span className="brand">
-                <span className="brand-mark" aria-hidden="true">
-                  {orgName.slice(0, 1)}
-                </span>
+                {branding.logo ? (
+                  // The name beside it says who this is: the logo itself is decoration (alt="").
+                  // eslint-disable-next-line @next/next/no-img-element -- a file from ORG_LOGO, served as is (SVG or PNG)
+                  <img className="brand-logo" src={branding.logo.src} alt="" width={branding.logo.width} height={branding.logo.height} />
+                ) : (
+                  <span className="brand-mark" aria-hidden="true">
+                    {orgName.slice(0, 1)}
+                  </span>
+                )}
                 <span className="brand-name">{orgName}</span>
               </span>
               <LanguageSwitch />

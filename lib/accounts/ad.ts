@@ -241,6 +241,17 @@ class AdStore extends DirectoryStore {
       }
     });
   }
+
+  /** "User must change password at next logon": pwdLastSet=0; the next bind answers `data 773`. */
+  protected async writeRequireChange(target: Found, deadline: Deadline): Promise<void> {
+    await this.service.run(deadline, async (c) => {
+      try {
+        await c.modify(target.dn, [replace("pwdLastSet", "0")]);
+      } catch (error) {
+        this.accessProblem(error);
+      }
+    });
+  }
 }
 
 /** A random password AD accepts (all four kinds of characters, long enough, none of the account's names). */

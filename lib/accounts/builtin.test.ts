@@ -49,6 +49,7 @@ describe.each(drivers())("builtin account store on %s", (driver) => {
       locked: false,
       lockedUntil: null,
       passwordChangedAt: expect.any(Date),
+      passwordChangeRequired: false,
       isAdmin: false,
     });
     expect(await store.get(u.id)).toEqual(account);

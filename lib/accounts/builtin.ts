@@ -8,7 +8,7 @@ import { passwordHistory, users } from "@/lib/db/schema";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "@/lib/password/hash";
 import { historyEntry, reuseRules } from "@/lib/password/check";
 import { userIdKey } from "@/lib/users/normalize";
-import type { Account, AccountStore, RecordChange, SetPasswordResult, UnlockResult } from "./types";
+import type { Account, AccountStore, ChangeResult, RecordChange, SetPasswordResult, UnlockResult } from "./types";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,6 +23,7 @@ const accountColumns = {
   lockedAt: users.lockedAt,
   lockedUntil: users.lockedUntil,
   passwordChangedAt: users.passwordChangedAt,
+  passwordChangeRequired: users.passwordChangeRequired,
 };
 
 type AccountRow = Pick<typeof users.$inferSelect, keyof typeof accountColumns>;
@@ -39,6 +40,7 @@ function toAccount(row: AccountRow, now: Date): Account {
     locked,
     lockedUntil: locked ? row.lockedUntil : null,
     passwordChangedAt: row.passwordChangedAt,
+    passwordChangeRequired: row.passwordChangeRequired,
     isAdmin: row.isAdmin,
   };
 }
@@ -92,7 +94,9 @@ export function builtinAccountStore(source: Db | (() => Promise<Db>), options: B
         await verifyAgainstDummy(password);
         return { kind: "wrong" };
       }
-      return (await verifyPassword(row.passwordHash, password)) ? { kind: "ok", account: toAccount(row, now()) } : { kind: "wrong" };
+      if (!(await verifyPassword(row.passwordHash, password))) return { kind: "wrong" };
+      const account = toAccount(row, now());
+      return row.passwordChangeRequired ? { kind: "must-change", account } : { kind: "ok", account };
     },
 
     async setPassword(account, password, record): Promise<SetPasswordResult> {
@@ -103,7 +107,7 @@ export function builtinAccountStore(source: Db | (() => Promise<Db>), options: B
       const done = await change(record, async (tx) => {
         await tx
           .update(users)
-          .set({ passwordHash, passwordChangedAt: at, ...unlocked, updatedAt: at })
+          .set({ passwordHash, passwordChangedAt: at, passwordChangeRequired: false, ...unlocked, updatedAt: at })
           .where(eq(users.id, account.id));
         await tx.insert(passwordHistory).values(historyEntry(account.id, password, passwordHash, at));
       });
@@ -117,6 +121,14 @@ export function builtinAccountStore(source: Db | (() => Promise<Db>), options: B
           .update(users)
           .set({ ...unlocked, updatedAt: at })
           .where(eq(users.id, account.id));
+      });
+      return done ? { kind: "ok" } : { kind: "superseded" };
+    },
+
+    async requirePasswordChange(account, record): Promise<ChangeResult> {
+      const at = now();
+      const done = await change(record, async (tx) => {
+        await tx.update(users).set({ passwordChangeRequired: true, updatedAt: at }).where(eq(users.id, account.id));
       });
       return done ? { kind: "ok" } : { kind: "superseded" };
     },

@@ -129,6 +129,20 @@ class LdapStore extends DirectoryStore {
     await this.service.run(deadline, (c) => this.removeLock(c, target.dn));
   }
 
+  /** ppolicy's pwdReset=TRUE: the next bind is told the password must be changed (olcPPolicyUseLockout aside). */
+  protected async writeRequireChange(target: Found, deadline: Deadline): Promise<void> {
+    await this.service.run(deadline, async (c) => {
+      try {
+        await c.modify(target.dn, [
+          new Change({ operation: "replace", modification: new Attribute({ type: "pwdReset", values: ["TRUE"] }) }),
+        ]);
+      } catch (error) {
+        if (resultCode(error) === RESULT.insufficientAccess) throw this.rightsProblem(error);
+        throw error;
+      }
+    });
+  }
+
   private async removeLock(connection: DirectoryConnection, dn: string): Promise<void> {
     try {
       await connection.modify(dn, [deleteLock()]);
@@ -141,7 +155,7 @@ class LdapStore extends DirectoryStore {
 
   private rightsProblem(error: unknown): AccountStoreUnavailable {
     return new AccountStoreUnavailable(
-      `the service account may not do this: it needs write (not manage) on userPassword and pwdAccountLockedTime (${diagnostic(error)})`,
+      `the service account may not do this: it needs write (not manage) on userPassword and pwdAccountLockedTime, and on pwdReset for the helpdesk's "new password required" (${diagnostic(error)})`,
       { cause: error },
     );
   }

@@ -22,6 +22,8 @@ export type Account = {
   /** When a lock ends by itself; null while locked means until someone unlocks it. */
   lockedUntil: Date | null;
   passwordChangedAt: Date | null;
+  /** The password must be changed before it signs in again (a helpdesk action), where the store knows it. */
+  passwordChangeRequired?: boolean;
   isAdmin: boolean;
 };
 
@@ -65,7 +67,9 @@ export type SetPasswordResult =
     }
   | { kind: "superseded" };
 
-export type UnlockResult = { kind: "ok" } | { kind: "superseded" };
+/** A change that cannot be refused: done, or `superseded` (the record said no, nothing changed). */
+export type ChangeResult = { kind: "ok" } | { kind: "superseded" };
+export type UnlockResult = ChangeResult;
 
 /** What the admin account lookup shows besides the account, where the store knows it. */
 export type AccountRecord = { createdAt: Date | null; updatedAt: Date | null };
@@ -109,6 +113,12 @@ export interface AccountStore {
   setPassword(account: Account, password: string, record?: RecordChange): Promise<SetPasswordResult>;
   /** Clears the lockout, together with its record. */
   unlock(account: Account, record?: RecordChange): Promise<UnlockResult>;
+  /**
+   * The helpdesk's "require a password change at next sign-in", together with its record: the current password keeps
+   * being checked but no longer signs in (`must-change`) until a new one is set (builtin: a flag setPassword clears;
+   * AD: pwdLastSet=0; OpenLDAP ppolicy: pwdReset=TRUE).
+   */
+  requirePasswordChange(account: Account, record?: RecordChange): Promise<ChangeResult>;
   /** Dates of the account's record, for the admin lookup; a store that has none may leave this out. */
   describe?(account: Account): Promise<AccountRecord>;
   /** For readiness checks: the store is reachable and (for directories) the service account can bind. */

@@ -6,7 +6,7 @@ import { getAccountStore } from "@/lib/accounts";
 import type { AccountStore } from "@/lib/accounts/types";
 import { portalLockView } from "@/lib/auth/lockout-view";
 import type { Db } from "@/lib/db/client";
-import { maskMobile } from "@/lib/security/masking";
+import { lastDigits, maskMobile } from "@/lib/security/masking";
 import { subjectHash } from "@/lib/security/subject";
 
 export type AccountView = {
@@ -22,6 +22,10 @@ export type AccountView = {
   failedSignIns: number | null;
   passwordChangedAt: Date | null;
   maskedMobile: string | null;
+  /** The last digits of the number (what the SMS notice names), or null. */
+  mobileDigits: string | null;
+  /** The helpdesk required a new password that has not been chosen yet (where the store knows it). */
+  passwordChangeRequired: boolean;
   createdAt: Date | null;
   updatedAt: Date | null;
 };
@@ -47,6 +51,8 @@ export async function lookupAccount(db: Db, typed: string, now = new Date(), sto
       failedSignIns: lock?.failedSignIns ?? null,
       passwordChangedAt: account.passwordChangedAt,
       maskedMobile: maskMobile(account.mobile),
+      mobileDigits: account.mobile ? lastDigits(account.mobile) : null,
+      passwordChangeRequired: account.passwordChangeRequired ?? false,
       ...record,
     },
   };

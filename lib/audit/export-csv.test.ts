@@ -1,7 +1,19 @@
 // The CSV export's cells: RFC 4180 quoting with ";" and every formula start defused, and one audit row as a line.
 import { describe, expect, it } from "vitest";
-import { CSV_BOM, csvCell, csvColumns, csvEntry, csvHeader, csvLine } from "./export-csv";
+import en from "@/messages/en.json";
+import nl from "@/messages/nl.json";
+import { CSV_BOM, csvCell, csvColumns, csvEntry, csvHeader, csvLine, type CsvWords } from "./export-csv";
+import { outcomeLabel, reasonLabel, type AuditCatalogue } from "./labels";
+import { eventName } from "./query-event-names";
 import type { AuditEntry } from "./query";
+
+const words = (c: AuditCatalogue): CsvWords => ({
+  eventName: (e) => eventName(c.events, e),
+  outcome: (o) => outcomeLabel(c, o),
+  reason: (r) => reasonLabel(c, r),
+});
+const dutch = words(nl.Audit);
+const english = words(en.Audit);
 
 describe("csvCell", () => {
   it.each([
@@ -56,13 +68,14 @@ describe("the file", () => {
       locale: "nl",
       details: { lastDigits: "56", send: 1 },
     };
-    expect(csvEntry(entry, () => "Herstel gestart")).toBe(
+    expect(csvEntry(entry, dutch)).toBe(
       [
         "2026-06-01T08:02:07.123Z",
         "2026-06-01 10:02:07",
         "recovery.started",
         "Herstel gestart",
-        "success",
+        "Gelukt",
+        "",
         "",
         "jan.jansen@flynth.nl",
         "",
@@ -73,7 +86,36 @@ describe("the file", () => {
         '"{""lastDigits"":""56"",""send"":1}"',
       ].join(";") + "\r\n",
     );
-    const unknown = csvEntry({ ...entry, account: { kind: "unknown", hash: "ab".repeat(32) }, details: null }, (e) => e);
-    expect(unknown.split(";").slice(6, 8)).toEqual(["", "ab".repeat(32)]);
+    const unknown = csvEntry({ ...entry, account: { kind: "unknown", hash: "ab".repeat(32) }, details: null }, dutch);
+    expect(unknown.split(";").slice(7, 9)).toEqual(["", "ab".repeat(32)]);
+  });
+
+  it("says outcome and reason in the export's language, as the audit page does, with the reason's code beside it", () => {
+    const entry: AuditEntry = {
+      id: 8,
+      at: new Date("2026-06-01T08:02:07.123Z"),
+      cursor: "c",
+      event: "sign_in.failed",
+      outcome: "failure",
+      reason: "wrong-password",
+      account: null,
+      flowId: null,
+      ip: null,
+      userAgent: null,
+      locale: "en",
+      details: null,
+    };
+    expect(csvEntry(entry, dutch).split(";").slice(3, 7)).toEqual(["Aanmelden mislukt", "Mislukt", "Onjuist wachtwoord", "wrong-password"]);
+    expect(csvEntry(entry, english).split(";").slice(3, 7)).toEqual([
+      en.Audit.events.sign_in.failed,
+      "Failed",
+      "Wrong password",
+      "wrong-password",
+    ]);
+    expect(
+      csvEntry({ ...entry, reason: "made-up" }, english)
+        .split(";")
+        .slice(5, 7),
+    ).toEqual(["made-up", "made-up"]);
   });
 });

@@ -17,6 +17,7 @@ export const csvColumns = [
   "eventName",
   "outcome",
   "reason",
+  "reasonCode",
   "account",
   "unknownIdHash",
   "flowId",
@@ -49,16 +50,24 @@ export function csvHeader(label: (column: CsvColumn) => string): string {
   return CSV_BOM + csvLine(csvColumns.map(label));
 }
 
-/** One audit row as a CSV line; eventName is the event's name in the export's language. */
-export function csvEntry(entry: AuditEntry, eventName: (event: string) => string): string {
+/** The words of the export's language for an event, an outcome and a reason (null: unknown, the code is shown). */
+export type CsvWords = {
+  eventName: (event: string) => string;
+  outcome: (outcome: string) => string;
+  reason: (reason: string) => string | null;
+};
+
+/** One audit row as a CSV line, with the same words as the audit page in the export's language (and the codes). */
+export function csvEntry(entry: AuditEntry, words: CsvWords): string {
   const account = entry.account;
   const cells: Record<CsvColumn, string | null> = {
     timeUtc: entry.at.toISOString(),
     timeLocal: localDateTime(entry.at),
     event: entry.event,
-    eventName: eventName(entry.event),
-    outcome: entry.outcome,
-    reason: entry.reason,
+    eventName: words.eventName(entry.event),
+    outcome: words.outcome(entry.outcome),
+    reason: entry.reason ? (words.reason(entry.reason) ?? entry.reason) : null,
+    reasonCode: entry.reason,
     account: account?.kind === "user" ? (account.email ?? account.id) : null,
     unknownIdHash: account?.kind === "unknown" ? account.hash : null,
     flowId: entry.flowId,

@@ -18,7 +18,12 @@ const filters: ResolvedFilters = {
   ip: "198.51.100.9",
   flow: null,
 };
-const labels: ExportLabels = { column: (c) => c.toUpperCase(), eventName: (e) => `name of ${e}` };
+const labels: ExportLabels = {
+  column: (c) => c.toUpperCase(),
+  eventName: (e) => `name of ${e}`,
+  outcome: (o) => `outcome ${o}`,
+  reason: () => null,
+};
 
 describe.each(drivers())("audit CSV export on %s", (driver) => {
   let h: DbHandle;
@@ -53,14 +58,14 @@ describe.each(drivers())("audit CSV export on %s", (driver) => {
     const expected = rowsOf<{ flow: string }>(
       await h.db.execute(sql`select flow_id as flow from audit_events where ip = '198.51.100.9' order by at desc, id desc`),
     );
-    expect(rows.map((r) => r[8])).toEqual(expected.map((r) => r.flow));
+    expect(rows.map((r) => r[csvColumns.indexOf("flowId")])).toEqual(expected.map((r) => r.flow));
     expect(rows[0]![0]).toBe(
       `2026-02-01T00:${String(Math.floor((MATCHING * 2 - 5) / 60)).padStart(2, "0")}:${String((MATCHING * 2 - 5) % 60).padStart(2, "0")}.000Z`,
     );
-    expect(new Set(rows.map((r) => r[9]))).toEqual(new Set(["198.51.100.9"]));
-    expect(rows[0]!.slice(2, 5)).toEqual(["sign_in.failed", "name of sign_in.failed", "failure"]);
+    expect(new Set(rows.map((r) => r[csvColumns.indexOf("ip")]))).toEqual(new Set(["198.51.100.9"]));
+    expect(rows[0]!.slice(2, 5)).toEqual(["sign_in.failed", "name of sign_in.failed", "outcome failure"]);
     // The user agent starts with "=": defused, never a formula.
-    expect(rows[0]![10]).toBe("'=cmd|' /C calc'!A0");
+    expect(rows[0]![csvColumns.indexOf("userAgent")]).toBe("'=cmd|' /C calc'!A0");
     expect(done).toEqual([{ rows: MATCHING, complete: true }]);
   });
 

@@ -1,13 +1,13 @@
 // The audit CSV export as a stream: keyset batches of the filtered trail, newest first, never the whole result in memory.
 import "server-only";
 import type { Db } from "@/lib/db/client";
-import { csvEntry, csvHeader, type CsvColumn } from "./export-csv";
+import { csvEntry, csvHeader, type CsvColumn, type CsvWords } from "./export-csv";
 import { auditBatch, type ResolvedFilters } from "./query";
 import type { Cursor } from "./query-cursor";
 
 export const EXPORT_BATCH_SIZE = 1000;
 
-export type ExportLabels = { column: (column: CsvColumn) => string; eventName: (event: string) => string };
+export type ExportLabels = CsvWords & { column: (column: CsvColumn) => string };
 
 /** Called once when the stream ends: every row sent (complete) or the download broken off after `rows`. */
 export type ExportDone = (result: { rows: number; complete: boolean }) => Promise<void>;
@@ -42,7 +42,7 @@ export function auditCsvStream(
             controller.enqueue(encoder.encode(csvHeader(labels.column)));
           }
           const batch = await auditBatch(db, filters, position, batchSize);
-          if (batch.entries.length) controller.enqueue(encoder.encode(batch.entries.map((e) => csvEntry(e, labels.eventName)).join("")));
+          if (batch.entries.length) controller.enqueue(encoder.encode(batch.entries.map((e) => csvEntry(e, labels)).join("")));
           rows += batch.entries.length;
           position = batch.last;
           if (batch.entries.length < batchSize) {

@@ -25,6 +25,7 @@ function directoryStore(account: Account | null): AccountStore {
     checkPassword: unused,
     setPassword: unused,
     unlock: unused,
+    requirePasswordChange: unused,
     ping: async () => {},
   };
 }

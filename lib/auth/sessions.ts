@@ -11,7 +11,7 @@ import type { Db, Tx } from "@/lib/db/client";
 import { adminSessions, userSessions } from "@/lib/db/schema";
 import { hashToken, newToken } from "@/lib/security/token";
 
-export type SessionEndReason = "signed-out" | "password-changed" | "account-gone" | "expired";
+export type SessionEndReason = "signed-out" | "password-changed" | "account-gone" | "expired" | "helpdesk";
 
 /** Opens a session for a signed-in account; returns the token for the cookie (only its hash is stored). */
 export async function openUserSession(db: Db | Tx, accountId: string, now = new Date()): Promise<{ id: string; token: string }> {

@@ -17,7 +17,7 @@ export type SignInResult =
   | { kind: "success"; userId: string; isAdmin: boolean }
   | { kind: "invalid" }
   | { kind: "locked" }
-  /** Directories only, and only with the right password: it must be changed first (AD pwdLastSet=0) or has expired. */
+  /** Only with the right password: it must be changed first (AD pwdLastSet=0, a helpdesk requirement) or has expired. */
   | { kind: "must-change" }
   | { kind: "expired" };
 
@@ -33,7 +33,7 @@ export async function signIn(db: Db, input: SignInInput, store: AccountStore = g
   const check = await store.checkPassword(input.userId, input.password);
   if (store.lockout === "directory") return directorySignIn(db, check, base, input.userId);
 
-  const account = check.kind === "ok" ? check.account : await store.find(input.userId);
+  const account = check.kind === "ok" || check.kind === "must-change" ? check.account : await store.find(input.userId);
   if (!account) {
     const idHash = subjectHash(input.userId);
     const decision = await db.transaction(async (tx) => {
@@ -54,11 +54,22 @@ export async function signIn(db: Db, input: SignInInput, store: AccountStore = g
   return db.transaction(async (tx) => {
     const [row] = await tx.select().from(users).where(eq(users.id, account.id)).for("update");
     if (!row) return { kind: "invalid" } as const;
-    const d = decideSignIn(row, check.kind === "ok", now, policy);
+    // A password that must be changed is still the right one: it clears the failure count like any right password.
+    const d = decideSignIn(row, check.kind === "ok" || check.kind === "must-change", now, policy);
     await tx
       .update(users)
       .set({ ...d.next, updatedAt: now })
       .where(eq(users.id, account.id));
+    if (d.outcome === "success" && check.kind === "must-change") {
+      await recordAudit(tx, {
+        ...base,
+        userId: account.id,
+        event: "sign_in.refused",
+        outcome: "refused",
+        reason: "password-change-required",
+      });
+      return { kind: "must-change" } as const;
+    }
     await auditSignIn(tx, d, { ...base, userId: account.id });
     if (d.outcome === "success") {
       return { kind: "success", userId: account.id, isAdmin: account.isAdmin } as const;

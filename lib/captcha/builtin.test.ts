@@ -168,6 +168,30 @@ describe("challengeImage", () => {
     expect((await challengeImage(await newChallenge()))!.equals(png!)).toBe(false);
   });
 
+  it("draws the same picture with twice the pixels each way for high-density screens", async () => {
+    const token = await newChallenge();
+    const one = decodePng((await challengeImage(token))!);
+    const two = decodePng((await challengeImage(token, undefined, 2))!);
+    expect([two.width, two.height]).toEqual([2 * IMAGE_WIDTH, 2 * IMAGE_HEIGHT]);
+    // Averaged back down to 240×80, it is the 1× picture (only anti-aliased edges and palette rounding differ).
+    let difference = 0;
+    for (let y = 0; y < IMAGE_HEIGHT; y++) {
+      for (let x = 0; x < IMAGE_WIDTH; x++) {
+        for (let k = 0; k < 3; k++) {
+          const at = (xx: number, yy: number) => two.rgb[(yy * two.width + xx) * 3 + k]!;
+          const mean = (at(2 * x, 2 * y) + at(2 * x + 1, 2 * y) + at(2 * x, 2 * y + 1) + at(2 * x + 1, 2 * y + 1)) / 4;
+          difference += Math.abs(mean - one.rgb[(y * IMAGE_WIDTH + x) * 3 + k]!);
+        }
+      }
+    }
+    expect(difference / (IMAGE_WIDTH * IMAGE_HEIGHT * 3)).toBeLessThan(12);
+    // Another token's picture is far from it.
+    const other = decodePng((await challengeImage(await newChallenge()))!);
+    let otherDifference = 0;
+    for (let i = 0; i < one.rgb.length; i++) otherDifference += Math.abs(other.rgb[i]! - one.rgb[i]!);
+    expect(otherDifference / one.rgb.length).toBeGreaterThan(difference / (IMAGE_WIDTH * IMAGE_HEIGHT * 3));
+  });
+
   it("does not carry the answer in the file", async () => {
     process.env.CAPTCHA_TEST_ANSWER = "AdE4rT";
     const png = (await challengeImage(await newChallenge()))!;

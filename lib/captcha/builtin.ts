@@ -107,11 +107,15 @@ export async function checkAnswer(db: Db, token: string, answer: string, now: Da
 const images = new MediaCache<Buffer>(8 * 1024 * 1024, (png) => png.length);
 const audio = new MediaCache<{ wav: Buffer; spoken: string[] }>(48 * 1024 * 1024, ({ wav }) => wav.length);
 
-/** The challenge's picture as a PNG, or null for an invalid or expired token; the same token always gives the same picture. */
-export async function challengeImage(token: string, now: Date = new Date()): Promise<Buffer | null> {
+/**
+ * The challenge's picture as a PNG, or null for an invalid or expired token; the same token always gives the same
+ * picture (`ratio` 2: the same picture with twice the pixels each way, for high-density screens).
+ */
+export async function challengeImage(token: string, now: Date = new Date(), ratio: 1 | 2 = 1): Promise<Buffer | null> {
   const challenge = await openChallenge(token, now);
   if (typeof challenge === "string") return null;
-  return images.get(challenge.n, challenge.e, async () => renderCaptchaImage(challenge.a, seededRandom(`image:${challenge.n}`)));
+  const key = ratio === 1 ? challenge.n : `${challenge.n}@${ratio}x`;
+  return images.get(key, challenge.e, async () => renderCaptchaImage(challenge.a, seededRandom(`image:${challenge.n}`), undefined, ratio));
 }
 
 async function spokenChallenge(token: string, locale: AudioLocale, now: Date): Promise<{ wav: Buffer; spoken: string[] } | null> {

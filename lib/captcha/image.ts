@@ -29,15 +29,23 @@ const CLUTTER: Rgb[] = [
   [0xc4, 0xd4, 0xc8],
 ];
 
+/** Draws in the picture's own units (IMAGE_WIDTH × IMAGE_HEIGHT) onto `ratio` × as many pixels each way. */
 class Canvas {
   readonly pixels: Float32Array;
+  readonly width: number;
+  readonly height: number;
   /** Per pixel, the squared distance to the nearest segment of the stroke being drawn (Infinity when untouched). */
   private readonly nearest: Float32Array;
   private readonly touched: Int32Array;
   constructor(
-    readonly width: number,
-    readonly height: number,
+    width: number,
+    height: number,
+    private readonly ratio = 1,
   ) {
+    this.width = Math.round(width * ratio);
+    this.height = Math.round(height * ratio);
+    width = this.width;
+    height = this.height;
     this.pixels = new Float32Array(width * height * 3);
     this.nearest = new Float32Array(width * height).fill(Infinity);
     this.touched = new Int32Array(width * height);
@@ -59,7 +67,10 @@ class Canvas {
    * (distance to the nearest segment against the radius), which gives a cheap one-pixel anti-aliased edge.
    * Each segment only visits the pixels of its own bounding box, so long noise curves stay cheap.
    */
-  stroke(lines: Point[][], radius: number, colour: Rgb, opacity = 1): void {
+  stroke(units: Point[][], unitRadius: number, colour: Rgb, opacity = 1): void {
+    const r = this.ratio;
+    const lines = r === 1 ? units : units.map((line) => line.map(([x, y]): Point => [x * r, y * r]));
+    const radius = unitRadius * r;
     const reach = radius + 1;
     const nearest = this.nearest;
     let touchedCount = 0;
@@ -210,11 +221,14 @@ export type ImageDisguise = {
   warpWave: Range;
 };
 
-/** Renders text (the answer) as a PNG; all variation comes from random, so the same seed gives the same image. */
-export function renderCaptchaImage(text: string, random: Random, d: ImageDisguise = IMAGE_DISGUISE): Buffer {
+/**
+ * Renders text (the answer) as a PNG; all variation comes from random, so the same seed gives the same image. `ratio` 2
+ * draws the same picture with twice the pixels each way, for high-density screens (the page offers it in srcset).
+ */
+export function renderCaptchaImage(text: string, random: Random, d: ImageDisguise = IMAGE_DISGUISE, ratio: 1 | 2 = 1): Buffer {
   const width = IMAGE_WIDTH;
   const height = IMAGE_HEIGHT;
-  const canvas = new Canvas(width, height);
+  const canvas = new Canvas(width, height, ratio);
   const bg = pick(random, BACKGROUNDS);
   canvas.fill(bg, pick(random, BACKGROUNDS));
 
@@ -278,5 +292,5 @@ export function renderCaptchaImage(text: string, random: Random, d: ImageDisguis
     const p: Point = [between(random, 0, width), between(random, 0, height)];
     canvas.stroke([[p]], between(random, 0.4, 1.0), random() < 0.5 ? pick(random, CLUTTER) : [0x70, 0x76, 0x80]);
   }
-  return encodePng(width, height, reduceColours(canvas.toRgb()));
+  return encodePng(canvas.width, canvas.height, reduceColours(canvas.toRgb()));
 }

@@ -21,6 +21,8 @@ export const users = pgTable("users", {
   /** Null while locked means "until an unlock"; ignored when lockedAt is null. */
   lockedUntil: tsz("locked_until"),
   passwordChangedAt: tsz("password_changed_at").notNull().defaultNow(),
+  /** Set by the helpdesk ("require a password change"): the right password no longer signs in until a new one is set. */
+  passwordChangeRequired: boolean("password_change_required").notNull().default(false),
   createdAt: tsz("created_at").notNull().defaultNow(),
   updatedAt: tsz("updated_at").notNull().defaultNow(),
 });

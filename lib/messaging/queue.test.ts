@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/lib/db/client";
 import { auditEvents, messageQueue, outboxMessages } from "@/lib/db/schema";
 import { drivers, freshDb } from "@/tests/db";
-import { RETRY, deliverDueMessages, queueNotification, retryDelayMs, scrubMessages } from "./queue";
+import { RETRY, deliverDueMessages, queueNotification, retryDelayMs, scrubMessages, startMessageWorker, stopMessageWorker } from "./queue";
 import type { OutgoingMessage, SendResult, Transport } from "./transport";
 
 /** A provider stand-in that answers from a script and records what it was asked to send. */
@@ -123,6 +123,20 @@ describe.each(drivers())("notification queue on %s", (driver) => {
     // The other instance died mid-send: once its claim is over, the message goes out (at least once, never lost).
     expect(await deliverDueMessages(handle.db, { now: new Date(t0.getTime() + 61_000), ids: [id], transport })).toMatchObject({ sent: 1 });
     expect(sent.map((m) => [m.to, m.purpose, m.body])).toEqual([["+31612345656", "notification", "Uw wachtwoord is zojuist gewijzigd."]]);
+  });
+
+  it("after a restart the worker sends what is still pending, at once", async () => {
+    // Queued and committed, but the process ended before its first attempt.
+    const id = await queue(new Date(Date.now() - 60_000));
+    const { transport, sent } = scripted(() => ({ ok: true, providerId: "after-restart" }));
+    startMessageWorker({ db: async () => handle.db, transport, intervalMs: 60_000 });
+    try {
+      await expect.poll(async () => (await row(id)).status, { timeout: 10_000 }).toBe("sent");
+    } finally {
+      await stopMessageWorker();
+    }
+    expect(sent.map((m) => m.body)).toContain("Uw wachtwoord is zojuist gewijzigd.");
+    expect(await row(id)).toMatchObject({ attempts: 1, recipient: "", body: "" });
   });
 
   it("blanks the text of outbox code messages once the code has expired, and keeps a fresh one", async () => {

@@ -20,6 +20,7 @@ import { recordAudit, type AuditEvent } from "@/lib/audit/record";
 import { getConfig } from "@/lib/config";
 import { getDb, type Db, type Tx } from "@/lib/db/client";
 import { messageQueue, outboxMessages } from "@/lib/db/schema";
+import { codePolicy } from "@/lib/verification/policy";
 import { sendGuarded, type SendOutcome } from "@/lib/verification/send";
 import type { Channel, OutgoingMessage, Transport } from "./transport";
 
@@ -246,7 +247,8 @@ export async function pendingMessages(db: Db): Promise<number> {
  * texts for the development page; a code must not outlive its validity anywhere), and done queue rows after a week.
  */
 export async function scrubMessages(db: Db, now = new Date()): Promise<{ codeTexts: number; doneMessages: number }> {
-  const codeTtlMs = getConfig().recovery.codeTtlMinutes * 60_000;
+  // The codes' one rule for how long they last (the wizard's and the admin sign-in's alike).
+  const codeTtlMs = codePolicy(getConfig()).codeTtlSeconds * 1000;
   const codeTexts = await db
     .update(outboxMessages)
     .set({ body: "" })
@@ -268,7 +270,8 @@ export async function scrubMessages(db: Db, now = new Date()): Promise<{ codeTex
 // ---------------------------------------------------------------------------------------------------------------
 // The worker: one per process (shared across Next.js bundles through globalThis).
 
-type Worker = { timer: NodeJS.Timeout | null; running: Promise<void> | null; again: boolean; stopped: boolean };
+type WorkerOptions = { intervalMs?: number; db?: () => Promise<Db>; transport?: Transport };
+type Worker = { timer: NodeJS.Timeout | null; running: Promise<void> | null; again: boolean; stopped: boolean; options: WorkerOptions };
 const workerKey = Symbol.for("toegang.messageWorker");
 type GlobalWithWorker = typeof globalThis & { [workerKey]?: Worker };
 
@@ -280,9 +283,9 @@ function tick(worker: Worker): void {
   }
   worker.running = (async () => {
     try {
-      const db = await getDb();
+      const db = await (worker.options.db ?? getDb)();
       for (;;) {
-        const run = await deliverDueMessages(db);
+        const run = await deliverDueMessages(db, { transport: worker.options.transport });
         if (run.attempted === 0) break;
         if (worker.stopped) break;
       }
@@ -302,12 +305,12 @@ function tick(worker: Worker): void {
 
 /**
  * Starts the process's message worker: it sends what is pending at once (messages left by a restart) and then looks
- * every WORKER_INTERVAL_MS. Safe to call more than once.
+ * every WORKER_INTERVAL_MS. Safe to call more than once. Tests pass their own database and transport.
  */
-export function startMessageWorker(options: { intervalMs?: number } = {}): void {
+export function startMessageWorker(options: WorkerOptions = {}): void {
   const g = globalThis as GlobalWithWorker;
   if (g[workerKey] && !g[workerKey].stopped) return;
-  const worker: Worker = { timer: null, running: null, again: false, stopped: false };
+  const worker: Worker = { timer: null, running: null, again: false, stopped: false, options };
   g[workerKey] = worker;
   worker.timer = setInterval(() => tick(worker), options.intervalMs ?? WORKER_INTERVAL_MS);
   worker.timer.unref();

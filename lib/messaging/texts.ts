@@ -22,3 +22,10 @@ export function notificationText(locale: Locale, kind: "reset" | "unlock", org: 
   const t = translator(locale);
   return kind === "reset" ? t("passwordChanged", { org, helpdesk }) : t("accountUnlocked", { org, helpdesk });
 }
+
+/** The helpdesk changed the account (lib/admin/helpdesk.ts): what was done, and whom to call if the user did not ask. */
+export function helpdeskText(locale: Locale, action: "unlock" | "end-sessions" | "require-change", org: string, helpdesk: string): string {
+  const t = translator(locale);
+  const key = action === "unlock" ? "helpdeskUnlocked" : action === "end-sessions" ? "helpdeskSessionsEnded" : "helpdeskChangeRequired";
+  return t(key, { org, helpdesk });
+}

@@ -16,7 +16,14 @@ export function BuiltinCaptcha({ token, locale, error }: Props) {
       <input type="hidden" name="captchaToken" value={token} />
       <div className="captcha">
         {/* eslint-disable-next-line @next/next/no-img-element -- a per-request server-rendered PNG */}
-        <img src={imageUrl} alt={ti("captchaImageAlt")} width={240} height={80} className="captcha-image" />
+        <img
+          src={imageUrl}
+          srcSet={`${imageUrl} 1x, ${imageUrl}&x=2 2x`}
+          alt={ti("captchaImageAlt")}
+          width={240}
+          height={80}
+          className="captcha-image"
+        />
         <div className="captcha-buttons">
           <button
             type="submit"

@@ -10,6 +10,7 @@ import {
   AccountStoreUnavailable,
   type Account,
   type AccountStore,
+  type ChangeResult,
   type PasswordCheck,
   type RecordChange,
   type SetPasswordResult,
@@ -80,6 +81,8 @@ export abstract class DirectoryStore implements DirectoryAccountStore {
   /** The directory's own password change (never "superseded": that is the record's to say); touches only the directory. */
   protected abstract writePassword(target: Found, account: Account, password: string, deadline: Deadline): Promise<SetPasswordResult>;
   protected abstract writeUnlock(target: Found, deadline: Deadline): Promise<void>;
+  /** Expires the current password in the directory (AD pwdLastSet=0, ppolicy pwdReset=TRUE). */
+  protected abstract writeRequireChange(target: Found, deadline: Deadline): Promise<void>;
 
   // The entry is found before the record's transaction opens: finding it reads Toegang's database (the account's id),
   // which on the embedded database would wait for that very transaction.
@@ -98,13 +101,22 @@ export abstract class DirectoryStore implements DirectoryAccountStore {
     });
   }
 
+  async requirePasswordChange(account: Account, record?: RecordChange): Promise<ChangeResult> {
+    const deadline = this.deadline();
+    const target = await this.target(account, deadline);
+    return this.recorded(record, async () => {
+      await this.writeRequireChange(target, deadline);
+      return { kind: "ok" } as const;
+    });
+  }
+
   /**
    * The directory's write inside a database transaction that first runs the record (which holds the flow's row, so a
    * second submit waits instead of writing twice): the record commits only when the directory accepted the change; a
    * refusal or an outage rolls it back. The directory cannot join the transaction, so a commit that fails after the
    * directory changed leaves the change without its rows: the narrowest window a directory allows.
    */
-  private async recorded<R extends SetPasswordResult | UnlockResult>(
+  private async recorded<R extends SetPasswordResult | ChangeResult>(
     record: RecordChange | undefined,
     write: () => Promise<R>,
   ): Promise<R | { kind: "superseded" }> {

@@ -6,11 +6,13 @@ import { Fragment, type ReactNode } from "react";
 import { z } from "zod";
 import { lookupAccount, type AccountView } from "@/lib/admin/accounts";
 import { auditAdminView, requireAdminPage } from "@/lib/admin/guard";
+import { helpdeskActions, REASON_MAX, type HelpdeskAction } from "@/lib/admin/helpdesk";
 import { getDb } from "@/lib/db/client";
 import { orUnavailable } from "@/lib/errors/unavailable";
 import { Link } from "@/lib/i18n/navigation";
 import { getPortalInfo } from "@/lib/portal-info";
 import { AdminShell } from "../../../_components/admin/admin-shell";
+import { HelpdeskForm } from "../../../_components/admin/helpdesk-form";
 import { Field } from "../../../_components/field";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -24,10 +26,12 @@ export default async function AccountsPage({
   searchParams,
 }: {
   params: Promise<{ locale: string }>;
-  searchParams: Promise<{ user?: string | string[] }>;
+  searchParams: Promise<{ user?: string | string[]; done?: string | string[]; sms?: string | string[] }>;
 }) {
   const { locale } = await params;
-  const raw = (await searchParams).user;
+  const query = await searchParams;
+  const raw = query.user;
+  const done = helpdeskActions.find((a) => a === query.done) ?? null;
   const typed = typeof raw === "string" ? raw.slice(0, 254) : "";
   const identity = await requireAdminPage(locale, typed ? `/admin/accounts?user=${encodeURIComponent(typed)}` : "/admin/accounts");
   const t = await getTranslations("Admin.accounts");
@@ -70,13 +74,14 @@ export default async function AccountsPage({
           {t("notFound", { userId: parsed!.data! })}
         </p>
       ) : null}
-      {lookup?.found ? <AccountFacts account={lookup.account} /> : null}
+      {lookup?.found ? <AccountFacts account={lookup.account} done={done} notified={query.sms === "1"} /> : null}
     </AdminShell>
   );
 }
 
-async function AccountFacts({ account }: { account: AccountView }) {
+async function AccountFacts({ account, done, notified }: { account: AccountView; done: HelpdeskAction | null; notified: boolean }) {
   const t = await getTranslations("Admin.accounts");
+  const th = await getTranslations("Admin.helpdesk");
   const format = await getFormatter();
   const when = (d: Date | null) => (d ? format.dateTime(d, { dateStyle: "long", timeStyle: "short" }) : null);
   const status = !account.locked
@@ -90,6 +95,7 @@ async function AccountFacts({ account }: { account: AccountView }) {
     [t("status"), status, account.locked ? "status-locked" : undefined],
     [t("failedSignIns"), account.failedSignIns],
     [t("passwordChanged"), when(account.passwordChangedAt)],
+    [t("changeRequired"), account.passwordChangeRequired ? t("yes") : null],
     [t("mobile"), account.maskedMobile ?? t("noMobile")],
     [t("role"), account.isAdmin ? t("admin") : t("user")],
     [t("created"), when(account.createdAt)],
@@ -98,6 +104,11 @@ async function AccountFacts({ account }: { account: AccountView }) {
   return (
     <section aria-labelledby="account-heading">
       <h2 id="account-heading">{t("result", { email: account.email })}</h2>
+      {done ? (
+        <p className="notice" role="status">
+          {th(`done.${done}`)} {notified ? th("doneSms") : null}
+        </p>
+      ) : null}
       <dl className="account-facts">
         {facts
           .filter(([, value]) => value !== null)
@@ -111,6 +122,17 @@ async function AccountFacts({ account }: { account: AccountView }) {
       <p className="links">
         <Link href={{ pathname: "/admin/audit", query: { user: account.email } }}>{t("auditLink")}</Link>
       </p>
+      <section className="helpdesk" aria-labelledby="helpdesk-heading">
+        <h2 id="helpdesk-heading">{th("title")}</h2>
+        <p>{th("intro")}</p>
+        <HelpdeskForm
+          accountId={account.id}
+          email={account.email}
+          locked={account.locked}
+          mobileDigits={account.mobileDigits}
+          reasonMax={REASON_MAX}
+        />
+      </section>
     </section>
   );
 }

@@ -1,6 +1,9 @@
-// Cells the audit table and a flow's timeline share: a time in Dutch time with UTC beneath, an event, an outcome.
-import { getFormatter, getTranslations } from "next-intl/server";
+// Cells the audit table and a flow's timeline share: a time in Dutch time with UTC beneath, an event, an outcome, a
+// reason in words, the administrator behind a helpdesk action, a shortened browser.
+import { getFormatter, getMessages, getTranslations } from "next-intl/server";
+import { reasonLabel } from "@/lib/audit/labels";
 import { outcomes } from "@/lib/audit/query-filters";
+import { shortUserAgent } from "@/lib/audit/user-agent";
 
 const clock = { dateStyle: "medium", timeStyle: "medium", hourCycle: "h23" } as const;
 
@@ -30,4 +33,50 @@ export async function OutcomeLabel({ outcome }: { outcome: string }) {
   const t = await getTranslations("Audit.outcomes");
   const known = (outcomes as readonly string[]).includes(outcome) ? (outcome as (typeof outcomes)[number]) : null;
   return <span className={`audit-outcome audit-outcome-${known ?? "other"}`}>{known ? t(known) : outcome}</span>;
+}
+
+/** The reason in words with its code beneath; a code the catalogue does not know is shown as itself. */
+export async function ReasonLabel({ reason }: { reason: string | null }) {
+  if (!reason) return <span aria-hidden="true">—</span>;
+  const label = reasonLabel((await getMessages()).Audit, reason);
+  return (
+    <>
+      <span className="audit-reason">{label ?? reason}</span>
+      {label ? <code className="audit-code">{reason}</code> : null}
+    </>
+  );
+}
+
+/** Who did it, when an administrator did (a helpdesk action), and the reason they gave. */
+export async function ActorNote({ details }: { details: Record<string, string | number | boolean | null> | null }) {
+  if (!details || typeof details.admin !== "string") return null;
+  const t = await getTranslations("Audit.table");
+  return (
+    <span className="audit-actor">
+      {t("admin", { admin: details.admin })}
+      {typeof details.note === "string" && details.note ? (
+        <>
+          {": "}
+          <q className="audit-note">{details.note}</q>
+        </>
+      ) : null}
+    </span>
+  );
+}
+
+/** The browser in a few words; the full text in a disclosure (no JavaScript needed) and as a tooltip. */
+export async function UserAgentCell({ userAgent }: { userAgent: string | null }) {
+  if (!userAgent) return <span aria-hidden="true">—</span>;
+  const t = await getTranslations("Audit.table");
+  const short = shortUserAgent(userAgent);
+  if (short === userAgent) return <span>{userAgent}</span>;
+  return (
+    <details className="audit-ua">
+      <summary title={userAgent}>
+        {short}
+        <span className="visually-hidden">, {t("fullUserAgent")}</span>
+      </summary>
+      <span className="audit-break">{userAgent}</span>
+    </details>
+  );
 }

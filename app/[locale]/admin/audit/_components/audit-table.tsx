@@ -5,9 +5,7 @@ import type { AuditEntry, AuditPage } from "@/lib/audit/query";
 import { eventName, type EventNameTree } from "@/lib/audit/query-event-names";
 import { filterSearchParams, type AuditFilterInput } from "@/lib/audit/query-filters";
 import { Link } from "@/lib/i18n/navigation";
-import { EventLabel, OutcomeLabel, TimeCell } from "./audit-cells";
-
-const USER_AGENT_SHOWN = 40;
+import { ActorNote, EventLabel, OutcomeLabel, ReasonLabel, TimeCell, UserAgentCell } from "./audit-cells";
 
 type Props = { page: AuditPage; input: AuditFilterInput; events: EventNameTree; locale: string };
 
@@ -37,8 +35,8 @@ export async function AuditTable({ page, input, events, locale }: Props) {
     }
     const user = e.account.email ?? e.account.id;
     return (
-      <Link href={only({ user })} title={t("table.filterUser", { user })} className="audit-break">
-        {user}
+      <Link href={only({ user })} title={t("table.filterUser", { user })} className="audit-email">
+        {emailParts(user)}
       </Link>
     );
   };
@@ -89,7 +87,8 @@ export async function AuditTable({ page, input, events, locale }: Props) {
                   <OutcomeLabel outcome={e.outcome} />
                 </td>
                 <td data-label={t("table.reason")} className="audit-break">
-                  {e.reason ?? none}
+                  <ReasonLabel reason={e.reason} />
+                  <ActorNote details={e.details} />
                 </td>
                 <td data-label={t("table.account")}>{account(e)}</td>
                 <td data-label={t("table.flow")}>
@@ -110,14 +109,8 @@ export async function AuditTable({ page, input, events, locale }: Props) {
                     none
                   )}
                 </td>
-                <td data-label={t("table.userAgent")} className="audit-break">
-                  {e.userAgent ? (
-                    <span title={e.userAgent}>
-                      {e.userAgent.length > USER_AGENT_SHOWN ? `${e.userAgent.slice(0, USER_AGENT_SHOWN)}…` : e.userAgent}
-                    </span>
-                  ) : (
-                    none
-                  )}
+                <td data-label={t("table.userAgent")}>
+                  <UserAgentCell userAgent={e.userAgent} />
                 </td>
                 <td data-label={t("table.locale")}>{e.locale ?? none}</td>
               </tr>
@@ -141,5 +134,18 @@ export async function AuditTable({ page, input, events, locale }: Props) {
         </nav>
       ) : null}
     </section>
+  );
+}
+
+/** An e-mail address that may wrap only before its "@" (never inside a name or a domain). */
+function emailParts(address: string) {
+  const at = address.lastIndexOf("@");
+  if (at <= 0) return <span className="audit-break">{address}</span>;
+  return (
+    <>
+      <span>{address.slice(0, at)}</span>
+      <wbr />
+      <span>{address.slice(at)}</span>
+    </>
   );
 }

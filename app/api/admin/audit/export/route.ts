@@ -5,6 +5,7 @@ import { requireAdminRoute } from "@/lib/admin/guard";
 import { auditAdmin } from "@/lib/admin/session";
 import { auditCsvStream } from "@/lib/audit/export";
 import { filtersForAudit, resolveFilters } from "@/lib/audit/query";
+import { outcomeLabel, reasonLabel } from "@/lib/audit/labels";
 import { eventName } from "@/lib/audit/query-event-names";
 import { localDay, parseAuditFilters } from "@/lib/audit/query-filters";
 import { getDb } from "@/lib/db/client";
@@ -30,21 +31,30 @@ export async function GET(request: Request): Promise<Response> {
   const db = await getDb();
   const filters = await resolveFilters(db, parsed.filters);
   const t = await getTranslations({ locale, namespace: "Audit.csv" });
-  const events = (await getMessages({ locale })).Audit.events;
+  const catalogue = (await getMessages({ locale })).Audit;
   // Read now: the row count is known only when the stream ends, after this request's own scope.
   const context = { ...(await getRequestContext()), locale };
-  const stream = auditCsvStream(db, filters, { column: (c) => t(c), eventName: (e) => eventName(events, e) }, ({ rows, complete }) =>
-    auditAdmin(
-      db,
-      { context },
-      {
-        event: "admin.audit_exported",
-        outcome: complete ? "success" : "info",
-        reason: complete ? null : "download-broken-off",
-        userId: identity.userId,
-        details: { ...filtersForAudit(filters), rows },
-      },
-    ),
+  const stream = auditCsvStream(
+    db,
+    filters,
+    {
+      column: (c) => t(c),
+      eventName: (e) => eventName(catalogue.events, e),
+      outcome: (o) => outcomeLabel(catalogue, o),
+      reason: (r) => reasonLabel(catalogue, r),
+    },
+    ({ rows, complete }) =>
+      auditAdmin(
+        db,
+        { context },
+        {
+          event: "admin.audit_exported",
+          outcome: complete ? "success" : "info",
+          reason: complete ? null : "download-broken-off",
+          userId: identity.userId,
+          details: { ...filtersForAudit(filters), rows },
+        },
+      ),
   );
   return new Response(stream, {
     headers: {

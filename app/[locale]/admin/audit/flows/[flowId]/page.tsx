@@ -12,7 +12,7 @@ import { formatDuration, withDurations } from "@/lib/audit/query-shape";
 import { getDb } from "@/lib/db/client";
 import { Link } from "@/lib/i18n/navigation";
 import { AdminShell } from "../../../../../_components/admin/admin-shell";
-import { EventLabel, OutcomeLabel, TimeCell } from "../../_components/audit-cells";
+import { EventLabel, OutcomeLabel, ReasonLabel, TimeCell } from "../../_components/audit-cells";
 import "../../audit.css";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -108,7 +108,7 @@ export default async function FlowTimelinePage({ params }: { params: Promise<{ l
                       <OutcomeLabel outcome={s.outcome} />
                     </td>
                     <td data-label={t("table.reason")} className="audit-break">
-                      {s.reason ?? none}
+                      <ReasonLabel reason={s.reason} />
                     </td>
                     <td data-label={t("timeline.details")} className="timeline-details-cell">
                       {s.details && Object.keys(s.details).length ? (

@@ -4,6 +4,7 @@ import { NextRequest, NextResponse } from "next/server";
 import createMiddleware from "next-intl/middleware";
 import { getConfig } from "@/lib/config";
 import { alternateLinks } from "@/lib/i18n/alternate-links";
+import { isUnknownLocalisedPage } from "@/lib/i18n/pages";
 import { LOCALE_COOKIE, routing } from "@/lib/i18n/routing";
 import { malformedActionRequest } from "@/lib/security/action-request";
 import { buildCsp, hcaptchaCspSources, isCrossSiteWrite, staticSecurityHeaders } from "@/lib/security/headers";
@@ -53,8 +54,15 @@ export async function proxy(request: NextRequest) {
     : NextResponse.next({ request: { headers: requestHeaders } });
   // A page cannot set its status: the admin "no access" page gets its 403 here, the "cannot reach the account service"
   // page its 503. Who is sent there is decided by the pages and actions themselves (lib/admin/guard.ts,
-  // lib/errors/unavailable.ts), never by this proxy.
-  const status = adminForbiddenPage.test(pathname) ? 403 : unavailablePage.test(pathname) ? 503 : null;
+  // lib/errors/unavailable.ts), never by this proxy. An address under a locale that names no page gets its 404 here
+  // too: the catch-all renders the not-found page (lib/i18n/pages.ts lists the pages).
+  const status = adminForbiddenPage.test(pathname)
+    ? 403
+    : unavailablePage.test(pathname)
+      ? 503
+      : localised && isUnknownLocalisedPage(pathname, routing.locales)
+        ? 404
+        : null;
   const response = status ? new NextResponse(null, { status, headers: routed.headers }) : routed;
   if (status === 503) response.headers.set("Retry-After", "120");
 

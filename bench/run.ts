@@ -360,6 +360,7 @@ async function main() {
 
   // The same pages on PostgreSQL.
   await ensureDatabase(pagesDb, true);
+  const pgDataDir = mkdtempSync(path.join(os.tmpdir(), "toegang-bench-pg-"));
   const pg = start(
     "toegang (PostgreSQL)",
     root,
@@ -369,7 +370,7 @@ async function main() {
       SESSION_SECRET: SECRET,
       HASH_KEY: SECRET,
       SEED_DEMO_USERS: "false",
-      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "toegang-bench-pg-")),
+      DATA_DIR: pgDataDir,
     }),
   );
   await firstOk(pg, "/nl");
@@ -381,6 +382,7 @@ async function main() {
   rss.postgres = rssMiB(pg.child.pid!);
   rss.bare = Math.max(rss.bare, rssMiB(bare.child.pid!));
   await stop(pg);
+  rmSync(pgDataDir, { recursive: true, force: true });
   await stop(bare);
 
   // A reset's password step.
@@ -603,6 +605,8 @@ ${detail.map((d) => `- ${d}`).join("\n")}
   const previous = existsSync(out) ? readFileSync(out, "utf8") : "# Benchmarks\n\n";
   const next = marker.test(previous) ? previous.replace(marker, () => report) : previous.replace(/^(# .*\n\n)/, (h) => `${h}${report}\n\n`);
   writeFileSync(out, next);
+  // In the repository's format (npm run lint checks docs/ with Prettier).
+  run(process.execPath, [path.join(root, "node_modules", "prettier", "bin", "prettier.cjs"), "--write", out]);
   console.log(`\n${table}\n\n${detail.join("\n")}\n\nWritten to ${path.relative(root, out)}`);
 }
 

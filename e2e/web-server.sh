@@ -42,7 +42,7 @@ fi
 # A reused PostgreSQL database keeps the last run's lockouts: start the accounts the specs lock unlocked again.
 if [[ -n "${DATABASE_URL:-}" && "$imported" != *" 0 updated"* ]]; then
   pids=()
-  for email in $(awk -F, 'NR > 1 && ($1 ~ /^(lock|compare|unlock|helpdesk)-/) { print $1 }' e2e/fixtures/users.csv); do
+  for email in $(awk -F, 'NR > 1 && ($1 ~ /^(lock|locklink|compare|unlock|helpdesk)-/) { print $1 }' e2e/fixtures/users.csv); do
     npm run --silent users -- unlock "$email" &
     pids+=("$!")
   done

@@ -62,6 +62,20 @@ describe("readConfig", () => {
     expect(config.sessionSecrets).toHaveLength(1);
   });
 
+  it("opening hours per page language: English by default, the operator's text when only the Dutch one is set", () => {
+    expect(readConfig(production).helpdesk.hours).toEqual({ nl: "ma–vr 08:00–17:30", en: "Mon–Fri 08:00–17:30" });
+    expect(readConfig({ ...production, HELPDESK_HOURS: "ma–do 09:00–17:00" }).helpdesk.hours).toEqual({
+      nl: "ma–do 09:00–17:00",
+      en: "ma–do 09:00–17:00",
+    });
+    expect(
+      readConfig({ ...production, HELPDESK_HOURS: "ma–do 09:00–17:00", HELPDESK_HOURS_EN: "Mon–Thu 9 am–5 pm" }).helpdesk.hours,
+    ).toEqual({
+      nl: "ma–do 09:00–17:00",
+      en: "Mon–Thu 9 am–5 pm",
+    });
+  });
+
   it("reads production settings, trims a trailing slash, and seeds a real database only when asked", () => {
     const config = readConfig({
       ...production,

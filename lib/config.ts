@@ -34,6 +34,9 @@ const LDAP_URLS = /^\s*ldaps?:\/\/[^\s/?#,]+\/?\s*(,\s*ldaps?:\/\/[^\s/?#,]+\/?\
 /** A distinguished name, loosely: attribute=value pairs separated by commas (values may hold escaped commas). */
 const DN = /^\s*[A-Za-z][\w.-]*\s*=.+$/;
 
+/** The helpdesk's opening hours when HELPDESK_HOURS(_EN) are not set, per page language. */
+const DEFAULT_HOURS = { nl: "ma–vr 08:00–17:30", en: "Mon–Fri 08:00–17:30" } as const;
+
 const envSchema = z.object({
   DATABASE_URL: z
     .string()
@@ -56,7 +59,10 @@ const envSchema = z.object({
     .default("flynth.nl"),
   HELPDESK_PHONE: z.string().max(40).default("+31 88 236 00 00"),
   HELPDESK_EMAIL: z.email({ message: "must be an e-mail address" }).default("servicedesk@flynth.nl"),
-  HELPDESK_HOURS: z.string().max(80).default("ma–vr 08:00–17:30"),
+  // Opening hours are text: Dutch for the Dutch pages, HELPDESK_HOURS_EN for the English ones (default: the English
+  // default when neither is set, else the Dutch text, which the operator wrote and the portal cannot translate).
+  HELPDESK_HOURS: z.string().max(80).optional(),
+  HELPDESK_HOURS_EN: z.string().max(80).optional(),
   LOCKOUT_THRESHOLD: int(5, 1, 100),
   LOCKOUT_DURATION_MINUTES: int(30, 0, 525_600),
   ARGON2_MEMORY_KIB: int(19_456, 8_192, 1_048_576),
@@ -176,7 +182,7 @@ export type AppConfig = {
   /** ORG_LOGO and ORG_COLOR, checked at start (lib/branding). */
   branding: { logo: Logo | null; color: BrandColor | null };
   orgDomain: string;
-  helpdesk: { phone: string; email: string; hours: string };
+  helpdesk: { phone: string; email: string; hours: { nl: string; en: string } };
   lockout: { threshold: number; durationMinutes: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   cookieSecure: boolean;
@@ -335,7 +341,14 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     orgName: e.ORG_NAME,
     branding: { logo: logo?.ok ? logo.logo : null, color: color?.ok ? color.color : null },
     orgDomain: e.ORG_DOMAIN.toLowerCase(),
-    helpdesk: { phone: e.HELPDESK_PHONE, email: e.HELPDESK_EMAIL, hours: e.HELPDESK_HOURS },
+    helpdesk: {
+      phone: e.HELPDESK_PHONE,
+      email: e.HELPDESK_EMAIL,
+      hours: {
+        nl: e.HELPDESK_HOURS || DEFAULT_HOURS.nl,
+        en: e.HELPDESK_HOURS_EN || e.HELPDESK_HOURS || DEFAULT_HOURS.en,
+      },
+    },
     lockout: { threshold: e.LOCKOUT_THRESHOLD, durationMinutes: e.LOCKOUT_DURATION_MINUTES },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
     cookieSecure: e.COOKIE_SECURE,

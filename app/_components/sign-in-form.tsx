@@ -1,6 +1,7 @@
 "use client";
 // The sign-in form (seed screen 0): works as a plain form post and, with JavaScript, without a full reload. The admin
 // sign-in uses it too, with its own action and texts (namespace Admin.signIn has the same keys).
+import { usePathname } from "next/navigation";
 import { useActionState } from "react";
 import { useFormatter, useTranslations } from "next-intl";
 import { signInAction, type SignInKey, type SignInState } from "@/lib/auth/actions";
@@ -16,12 +17,16 @@ type Props = {
   next?: string | null;
 };
 
+const LINKED = ["SignInPage.errors.locked", "SignInPage.errors.mustChange", "SignInPage.errors.expired"] as const;
+
 export function SignInForm({ action: submit = signInAction, namespace = "SignInPage", next = null }: Props) {
   const t = useTranslations(namespace);
   const tc = useTranslations("Common");
   // The action names full keys of its own page's texts (SignInPage or Admin.signIn).
   const te = useTranslations();
-  const [state, action, pending] = useActionState<SignInState, FormData>(submit, idle);
+  // The page's own address as the form's action (without it React writes action="", which is invalid HTML).
+  const permalink = usePathname();
+  const [state, action, pending] = useActionState<SignInState, FormData>(submit, idle, permalink);
   const err = state.status === "idle" ? undefined : state;
   const format = useFormatter();
   const refused = state.status === "refused" ? state : undefined;
@@ -30,17 +35,20 @@ export function SignInForm({ action: submit = signInAction, namespace = "SignInP
   const fieldErrors = state.status === "invalid" ? state.fieldErrors : {};
   const userError = msg(fieldErrors.username);
   const passError = msg(fieldErrors.password);
-  const formError = msg(refused?.formError);
+  // A lock, a password that must be changed or has expired name the way out as a link ("Wachtwoord vergeten of account
+  // vergrendeld?"), not just its quoted name.
+  const withLink = LINKED.find((key) => key === refused?.formError);
+  const formError = withLink ? te.rich(withLink, { link: (chunks) => <Link href="/help">{chunks}</Link> }) : msg(refused?.formError);
   // Only a rejected user name or password is a problem with what was typed; a lock, a limit or an outage marks no field.
   const credentialsRejected = refused?.formError === "SignInPage.errors.invalid" || refused?.formError === "Admin.signIn.errors.invalid";
   const items = [
-    ...(formError ? [{ message: formError }] : []),
+    ...(formError ? [{ message: formError, key: refused?.formError }] : []),
     ...(userError ? [{ field: "username", message: userError }] : []),
     ...(passError ? [{ field: "password", message: passError }] : []),
   ];
   return (
     <form action={action} noValidate className="form">
-      <ErrorSummary title={tc("errorSummaryTitle")} items={items} />
+      <ErrorSummary title={tc("errorSummaryTitle")} items={items} revision={state} />
       {next ? <input type="hidden" name="next" value={next} /> : null}
       <Field
         id="username"
@@ -67,7 +75,7 @@ export function SignInForm({ action: submit = signInAction, namespace = "SignInP
         key={`p-${err ? JSON.stringify(err) : ""}`}
       />
       <div className="actions">
-        <button type="submit" className="button primary" disabled={pending} aria-disabled={pending}>
+        <button type="submit" className="button primary" disabled={pending} aria-busy={pending || undefined}>
           {t("submit")}
         </button>
       </div>

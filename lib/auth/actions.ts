@@ -85,7 +85,7 @@ export async function signInAction(_prev: SignInState, formData: FormData): Prom
 }
 
 /** Ends the session on the server (a copy of the cookie stops working too), forgets the cookie and returns to sign-in. */
-export async function signOutAction(): Promise<void> {
+export async function signOutAction(_prev: null, _form: FormData): Promise<null> {
   const session = await getUserSession();
   const token = session.token;
   session.destroy();
@@ -101,5 +101,5 @@ export async function signOutAction(): Promise<void> {
       locale: context.locale,
     });
   }
-  redirect({ href: "/?signedOut=1", locale: await getLocale() });
+  return redirect({ href: "/?signedOut=1", locale: await getLocale() });
 }

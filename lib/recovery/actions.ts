@@ -20,6 +20,7 @@ import { isFinished, type Step } from "./flow";
 import { loadFlow, type Flow, type Scheduler, type StepCtx } from "./flow-store";
 import { enterStep, goTo } from "./page-guard";
 import { getFlowCookie } from "./session";
+import { forSubmission } from "./step-paths";
 import {
   cancelFlow,
   changeMethod,
@@ -45,7 +46,7 @@ function ctxOf(context: RequestContext): StepCtx {
 
 /** The flow of this browser on the given step (else redirected), with what a step function needs besides its input. */
 async function withFlow<R>(step: Step | readonly Step[], fn: (f: { db: Db; flow: Flow; ctx: StepCtx }) => Promise<R>): Promise<R> {
-  const { db, flow, context } = await enterStep(step);
+  const { db, flow, context } = await enterStep(step, { submission: true });
   // A directory that cannot be reached: audited with the flow, the 503 page; the flow stays on its step.
   return orUnavailable({ during: flow.step, flowId: flow.id, userId: flow.userId }, () => fn({ db, flow, ctx: ctxOf(context) }));
 }
@@ -140,6 +141,8 @@ export async function startRecoveryAction(_prev: IdentifyState, formData: FormDa
   }
   const cookie = await getFlowCookie();
   cookie.token = started.token;
+  // A new flow starts with an empty number field, whoever used this browser before.
+  delete cookie.phone;
   await cookie.save();
   return goTo({ kind: "moved", step: "intent" });
 }
@@ -157,7 +160,7 @@ export async function chooseIntentAction(_prev: ReasonState, formData: FormData)
   return withFlow("intent", async ({ db, flow, ctx }) => {
     const parsed = parseForm(intentSchema, formData, reasonKeys);
     if (!parsed.ok) return { status: "invalid", fieldErrors: { intent: parsed.fieldErrors.intent } };
-    return goTo(await chooseIntent(db, flow, parsed.data.intent, ctx));
+    return goTo(forSubmission(await chooseIntent(db, flow, parsed.data.intent, ctx)));
   });
 }
 
@@ -165,7 +168,7 @@ export async function chooseIntentAction(_prev: ReasonState, formData: FormData)
 
 export type VerifyKey = MessageKey<"Recovery.verify">;
 export type VerifyField = "channel" | "phone";
-export type VerifyState = Idle | Invalid<VerifyField, VerifyKey> | Refused<VerifyKey, { seconds: number }, "channel">;
+export type VerifyState = Idle | Invalid<VerifyField, VerifyKey> | Refused<VerifyKey, { seconds: number }, VerifyField>;
 const verifyKeys = formKeys<VerifyKey>("errors.phoneRequired");
 const verifySchema = z.object({
   channel: z.enum(["sms", "voice"], { message: verifyKeys.key("errors.channelRequired") }),
@@ -177,10 +180,20 @@ export async function submitNumberAction(_prev: VerifyState, formData: FormData)
   formData = asForm(formData);
   return withFlow("verify", async ({ db, flow, ctx }) => {
     const parsed = parseForm(verifySchema, formData, verifyKeys);
-    const values = { channel: formData.get("channel") === "voice" ? "voice" : "sms" };
+    // The typed number is the user's own, shown back so a refused or mistyped number can be corrected, not retyped.
+    const values = {
+      channel: formData.get("channel") === "voice" ? "voice" : "sms",
+      phone: String(formData.get("phone") ?? "").slice(0, 40),
+    };
     if (!parsed.ok)
       return { status: "invalid", fieldErrors: { channel: parsed.fieldErrors.channel, phone: parsed.fieldErrors.phone }, values };
-    const result = await submitNumber(db, flow, { channel: parsed.data.channel, typed: parsed.data.phone, ...ctx });
+    // The number typed last stays in the sealed cookie: the verify page shows it again after "another number or method",
+    // and a different one is a correction the cooldown does not hold up.
+    const cookie = await getFlowCookie();
+    const previous = cookie.phone ?? null;
+    cookie.phone = parsed.data.phone;
+    await cookie.save();
+    const result = await submitNumber(db, flow, { channel: parsed.data.channel, typed: parsed.data.phone, previous, ...ctx });
     switch (result.kind) {
       case "invalid-number":
         return { status: "invalid", fieldErrors: { phone: "errors.invalid-number" }, values };
@@ -189,7 +202,7 @@ export async function submitNumberAction(_prev: VerifyState, formData: FormData)
       case "send-limit":
         return { status: "refused", formError: "errors.send-limit", params: { seconds: 0 }, values };
       default:
-        return goTo(result);
+        return goTo(forSubmission(result));
     }
   });
 }
@@ -228,22 +241,30 @@ export async function resendCodeAction(_prev: ResendState, _formData: FormData):
       case "send-limit":
         return { status: "refused", formError: "errors.send-limit", params: { seconds: 0 } };
       default:
-        return { status: "resent" };
+        // Still on the code step: a new code went out (or, for a number that did not match, nothing — the page says so).
+        return result.kind === "moved" && result.step === "code" ? { status: "resent" } : goTo(forSubmission(result));
     }
   });
 }
 
-/** Back to the method and number step. */
-export async function changeMethodAction(): Promise<void> {
-  await withFlow("code", async ({ db, flow, ctx }) => goTo(await changeMethod(db, flow, ctx)));
+/** Back to the method and number step (a form of its own: app/_components/post-form.tsx). */
+export async function changeMethodAction(_prev: null, _form: FormData): Promise<null> {
+  return withFlow("code", async ({ db, flow, ctx }) => goTo(forSubmission(await changeMethod(db, flow, ctx))));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
 type PasswordKey = MessageKey<"Recovery.password">;
 export type PasswordField = "password" | "confirmation";
+/**
+ * `password`: the new password sent back, only when it met every rule and just the confirmation differed, so the page
+ * (also without JavaScript) keeps it and only the confirmation is typed again. A password that broke a rule is never
+ * sent back: it has to change anyway.
+ */
 export type PasswordState =
-  Idle | Invalid<PasswordField, PasswordKey> | { status: "rules"; rules: PasswordRule[]; previousPasswordReplaced?: true };
+  | Idle
+  | Invalid<PasswordField, PasswordKey>
+  | { status: "rules"; rules: PasswordRule[]; previousPasswordReplaced?: true; values?: { password: string } };
 const passwordKeys = formKeys<PasswordKey>("errors.passwordRequired");
 const passwordSchema = z.object({
   password: z.string().min(1, passwordKeys.key("errors.passwordRequired")).max(1024, passwordKeys.key("errors.maxLength")),
@@ -260,9 +281,13 @@ export async function chooseNewPasswordAction(_prev: PasswordState, formData: Fo
     }
     const result = await chooseNewPassword(db, flow, { password: parsed.data.password, confirmation: parsed.data.confirmation, ...ctx });
     if (result.kind === "rules") {
-      return result.previousPasswordReplaced
-        ? { status: "rules", rules: result.rules, previousPasswordReplaced: true }
-        : { status: "rules", rules: result.rules };
+      const onlyConfirmation = result.rules.length === 1 && result.rules[0] === "confirmation";
+      return {
+        status: "rules",
+        rules: result.rules,
+        ...(result.previousPasswordReplaced ? { previousPasswordReplaced: true as const } : {}),
+        ...(onlyConfirmation ? { values: { password: parsed.data.password } } : {}),
+      };
     }
     return goTo(result);
   });
@@ -271,7 +296,7 @@ export async function chooseNewPasswordAction(_prev: PasswordState, formData: Fo
 // ---------------------------------------------------------------------------------------------------------------
 
 /** "Annuleren" anywhere: the flow ends and the user is back at sign-in. */
-export async function cancelRecoveryAction(): Promise<void> {
+export async function cancelRecoveryAction(_prev: null, _form: FormData): Promise<null> {
   const db = await getDb();
   const context = await getRequestContext();
   const cookie = await getFlowCookie();

@@ -67,12 +67,22 @@ function deliver(db: Db, flow: Flow, message: OutgoingMessage, ctx: StepCtx): vo
   });
 }
 
+/**
+ * The language of a message: that of the page where it was asked for (the user may have switched languages mid-flow),
+ * else the language the flow started in.
+ */
+function messageLocale(flow: Flow, ctx: StepCtx): "nl" | "en" {
+  const page = ctx.context.locale;
+  return page === "en" || page === "nl" ? page : flow.locale;
+}
+
 /** Sends a code that was just issued (and saved) for the flow to the registered number, never to the typed one. */
 export function deliverCode(db: Db, flow: Flow, to: string, code: string, ctx: StepCtx): void {
   const config = getConfig();
   const channel = flow.channel ?? "sms";
-  const body = codeText(flow.locale, channel, config.orgName, code, config.recovery.codeTtlMinutes);
-  deliver(db, flow, { to, channel, locale: flow.locale, body, purpose: "code", flowId: flow.id }, ctx);
+  const locale = messageLocale(flow, ctx);
+  const body = codeText(locale, channel, config.orgName, code, config.recovery.codeTtlMinutes);
+  deliver(db, flow, { to, channel, locale, body, purpose: "code", flowId: flow.id }, ctx);
 }
 
 /**
@@ -89,15 +99,11 @@ export async function queueNotify(
 ): Promise<number | null> {
   if (!account?.mobile) return null;
   const config = getConfig();
-  const body = notificationText(flow.locale, kind, config.orgName, config.helpdesk.phone);
+  const locale = messageLocale(flow, ctx);
+  const body = notificationText(locale, kind, config.orgName, config.helpdesk.phone);
   // Who and where for the message.queued row: the flow's request.
   const who = flowAuditEvent(flow, ctx, { event: "message.queued", outcome: "info" });
-  return queueNotification(
-    tx,
-    { kind, to: account.mobile, locale: flow.locale, body, flowId: flow.id, userId: account.id },
-    who,
-    ctx.now ?? new Date(),
-  );
+  return queueNotification(tx, { kind, to: account.mobile, locale, body, flowId: flow.id, userId: account.id }, who, ctx.now ?? new Date());
 }
 
 /** After the change committed: the notification's first attempt, after the response; the worker retries a failure. */

@@ -113,6 +113,26 @@ describe("numbers", () => {
     expect(r).toEqual({ ok: false, error: { kind: "cooldown", retryAt: at(60) } });
   });
 
+  it("a corrected number (not the one typed last) is not held up by the cooldown, matched or not; the send limit holds", () => {
+    const s = state("verify", { lastSentAt: at(0), sends: 1, phoneMismatches: 1, channel: "sms" });
+    for (const matched of [true, false]) {
+      expect(transition(s, { type: "submit-number", channel: "sms", matched, correction: true }, at(10))).toMatchObject({
+        ok: true,
+        effect: matched ? "send-code" : "pretend-send",
+        state: { step: "code", sends: 2, lastSentAt: at(10) },
+      });
+      expect(transition(s, { type: "submit-number", channel: "sms", matched, correction: false }, at(10))).toEqual({
+        ok: false,
+        error: { kind: "cooldown", retryAt: at(60) },
+      });
+    }
+    const spent = state("verify", { lastSentAt: at(0), sends: 3, channel: "sms" });
+    expect(transition(spent, { type: "submit-number", channel: "sms", matched: true, correction: true }, at(10))).toEqual({
+      ok: false,
+      error: { kind: "send-limit" },
+    });
+  });
+
   it("after a failed delivery, the other method (back to the number step) may send at once", () => {
     const failed = state("code", { lastSentAt: at(0), sends: 1, phoneMatched: true, channel: "sms" });
     const back = transition(failed, { type: "change-method" }, at(3));

@@ -33,7 +33,14 @@ export const defaultFlowLimits: FlowLimits = {
 
 export type FlowEvent =
   | { type: "choose-intent"; intent: Intent }
-  | { type: "submit-number"; channel: Channel; matched: boolean; lastDeliveryFailed?: boolean }
+  | {
+      type: "submit-number";
+      channel: Channel;
+      matched: boolean;
+      lastDeliveryFailed?: boolean;
+      /** The number differs from the one typed last in this flow: a correction, not a second request for the same phone. */
+      correction?: boolean;
+    }
   | { type: "resend"; lastDeliveryFailed?: boolean }
   | { type: "change-method" }
   | { type: "code-verified" }
@@ -95,8 +102,10 @@ export function transition(state: FlowState, event: FlowEvent, now: Date, limits
       return { ok: true, state: { ...state, step: "verify", intent: event.intent }, effect: "none" };
 
     case "submit-number": {
-      // Cooldown and send limit come first, so a number typed while waiting is not even compared.
-      const refused = sendRefusal(state, now, limits, event);
+      // Cooldown and send limit come first, so a number typed while waiting is not even compared. The cooldown keeps a
+      // second code from the same phone; a corrected number (one that differs from the last typed) goes at once, the
+      // same whether the earlier number matched or not, so the wait tells nothing. The send limit always holds.
+      const refused = sendRefusal(state, now, limits, { lastDeliveryFailed: event.lastDeliveryFailed || event.correction === true });
       if (refused) return { ok: false, error: refused };
       if (!event.matched && state.phoneMismatches + 1 >= limits.maxPhoneMismatches) {
         const ended = { ...state, phoneMismatches: state.phoneMismatches + 1, phoneMatched: false };

@@ -8,7 +8,7 @@ import { getRequestContext, type RequestContext } from "@/lib/security/request-c
 import type { Step } from "./flow";
 import { guardFlow, type Flow } from "./flow-store";
 import { currentFlowToken } from "./session";
-import { pathFor, type Destination } from "./step-paths";
+import { forSubmission, pathFor, type Destination } from "./step-paths";
 
 /** Sends the browser where a step function or the guard said (a redirect: 303 for a form post, client-side with JS). */
 export async function goTo(destination: Destination): Promise<never> {
@@ -17,12 +17,16 @@ export async function goTo(destination: Destination): Promise<never> {
 
 export type Entered = { db: Db; flow: Flow; context: RequestContext };
 
-/** The flow of this browser, on one of the given steps; anything else is audited and redirected. */
-export async function enterStep(step: Step | readonly Step[]): Promise<Entered> {
+/**
+ * The flow of this browser, on one of the given steps; anything else is audited and redirected. A form sent to a flow
+ * that is already done (Back after "Voltooien", an old tab) goes to the page that says the flow has ended, never to
+ * the done page: what the form brought was not used.
+ */
+export async function enterStep(step: Step | readonly Step[], opts: { submission?: boolean } = {}): Promise<Entered> {
   const db = await getDb();
   const context = await getRequestContext();
   const guard = await guardFlow(db, await currentFlowToken(), step, { context });
-  if (guard.kind !== "ok") return goTo(guard);
+  if (guard.kind !== "ok") return goTo(opts.submission ? forSubmission(guard) : guard);
   return { db, flow: guard.flow, context };
 }
 

@@ -24,9 +24,25 @@ export function pathForStep(
   }
 }
 
-/** Where a step function or the guard sends the browser: a step's page, or the start for a flow that is gone. */
-export type Destination = { kind: "moved"; step: Step } | { kind: "restart" };
+/**
+ * Where a step function or the guard sends the browser: a step's page, the start for a flow that is gone, or — for a
+ * form sent to a flow that was already completed (Back after "done", a second tab) — the page that says the flow has
+ * ended and nothing was changed now. Never the done page: that would claim a success the request did not have.
+ */
+export type Destination = { kind: "moved"; step: Step } | { kind: "restart" } | { kind: "finished" };
 
 export function pathFor(destination: Destination): ReturnType<typeof pathForStep> | typeof START_PATH {
-  return destination.kind === "moved" ? pathForStep(destination.step) : START_PATH;
+  switch (destination.kind) {
+    case "moved":
+      return pathForStep(destination.step);
+    case "finished":
+      return pathForStep("ended");
+    case "restart":
+      return START_PATH;
+  }
+}
+
+/** A form's request that found its flow completed by an earlier one: "finished", never the done page. */
+export function forSubmission(destination: Destination): Destination {
+  return destination.kind === "moved" && destination.step === "done" ? { kind: "finished" } : destination;
 }

@@ -133,6 +133,26 @@ describe.each(drivers())("recovery service on %s", (driver) => {
     });
   });
 
+  describe("the language of a message", () => {
+    it("follows the page where it was asked for: started in Dutch, switched to English, the code and the notification are English", async () => {
+      const u = await h.newUser();
+      const dutch = h.client("nl");
+      const { token, flowId } = await h.start(u.email, dutch);
+      await chooseIntent(h.db, await h.guard(token, "intent", dutch), "unlock", dutch.ctx());
+      // The same browser (same IP), now on an English page.
+      const english = { ip: dutch.ip, ctx: (now = t0) => ({ ...dutch.ctx(now), context: { ...dutch.ctx(now).context, locale: "en" } }) };
+      const verify = await h.guard(token, "verify", english);
+      await submitNumber(h.db, verify, { channel: "sms", typed: MOBILE_NATIONAL, ...english.ctx() });
+      const [codeMessage] = await h.outbox(flowId);
+      expect(codeMessage).toMatchObject({ purpose: "code", locale: "en" });
+      const [code] = await h.codes(flowId);
+      await verifyCode(h.db, await h.guard(token, "code", english), code!, english.ctx());
+      const notification = (await h.outbox(flowId)).find((m) => m.purpose === "notification");
+      expect(notification).toMatchObject({ locale: "en" });
+      expect(notification!.body).not.toContain("ontgrendeld");
+    });
+  });
+
   describe("the mobile number", () => {
     it.each(["0031612345656", "+31 6 1234 5656", "06-12345656", "06 12 34 56 56"])(
       "typed as %s matches, and the code goes to the registered number",
@@ -176,6 +196,29 @@ describe.each(drivers())("recovery service on %s", (driver) => {
         kind: "invalid-number",
       });
       expect(await h.flowRow(flowId)).toMatchObject({ step: "verify", phoneMismatches: 0, sends: 0 });
+    });
+
+    it("a mistyped number corrected at once: one code goes out, no cooldown, and that code works", async () => {
+      const u = await h.newUser();
+      const c = h.client();
+      const { token, flowId } = await h.toCode(u.email, c, { typed: OTHER_MOBILE });
+      await changeMethod(h.db, await h.guard(token, "code", c, at(5)), c.ctx(at(5)));
+      // The same wrong number again is held up (nothing to correct); the right one goes at once.
+      const again = { channel: "sms", typed: OTHER_MOBILE, previous: OTHER_MOBILE } as const;
+      expect(await submitNumber(h.db, await h.guard(token, "verify", c, at(8)), { ...again, ...c.ctx(at(8)) })).toMatchObject({
+        kind: "cooldown",
+      });
+      const fixed = { channel: "sms", typed: MOBILE_NATIONAL, previous: OTHER_MOBILE } as const;
+      expect(await submitNumber(h.db, await h.guard(token, "verify", c, at(10)), { ...fixed, ...c.ctx(at(10)) })).toEqual({
+        kind: "moved",
+        step: "code",
+      });
+      const codes = await h.codes(flowId);
+      expect(codes).toHaveLength(1);
+      expect(await verifyCode(h.db, await h.guard(token, "code", c, at(20)), codes[0]!, c.ctx(at(20)))).toEqual({
+        kind: "moved",
+        step: "password",
+      });
     });
 
     it("three wrong numbers end the flow; two do not", async () => {
@@ -555,7 +598,7 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect(await guardFlow(h.db, token, "code", c.ctx(at(16 * 60)))).toEqual({ kind: "moved", step: "ended" });
     });
 
-    it("a finished flow cannot be reused: every step and action lands on done", async () => {
+    it("a finished flow cannot be reused: every step lands on done; a second password is told the flow had finished", async () => {
       const u = await h.newUser();
       const c = h.client();
       const { token, flowId } = await h.start(u.email, c);
@@ -583,12 +626,10 @@ describe.each(drivers())("recovery service on %s", (driver) => {
       expect(await resendCode(h.db, staleCode, later)).toEqual({ kind: "moved", step: "done" });
       expect(await changeMethod(h.db, staleCode, later)).toEqual({ kind: "moved", step: "done" });
       expect(await verifyCode(h.db, staleCode, code!, later)).toEqual({ kind: "moved", step: "done" });
+      // A second password for a flow already done was not set: it is told the flow had finished, never "done" again.
       expect(
         await chooseNewPassword(h.db, stalePassword, { password: "Winter2028!anders", confirmation: "Winter2028!anders", ...later }),
-      ).toEqual({
-        kind: "moved",
-        step: "done",
-      });
+      ).toEqual({ kind: "finished" });
       await cancelFlow(h.db, staleCode, later);
 
       expect(await h.flowRow(flowId)).toMatchObject({ step: "done", endedReason: null, intent: "reset", sends: 1 });

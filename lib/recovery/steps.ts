@@ -47,7 +47,7 @@ import {
   type FlowAudit,
   type StepCtx,
 } from "./flow-store";
-import type { Destination } from "./step-paths";
+import { forSubmission, type Destination } from "./step-paths";
 
 export type { Destination } from "./step-paths";
 
@@ -174,16 +174,26 @@ const codeSent = (flow: Flow, withheld = false): FlowAudit =>
 
 export type NumberOutcome = Destination | { kind: "invalid-number" } | { kind: "cooldown"; retryAt: Date } | { kind: "send-limit" };
 
-/** Compares the typed number with the registered one; the wizard moves on either way, but only a match sends a code. */
-export async function submitNumber(db: Db, flow: Flow, input: { channel: Channel; typed: string } & StepCtx): Promise<NumberOutcome> {
+/**
+ * Compares the typed number with the registered one; the wizard moves on either way, but only a match sends a code.
+ * `previous` is the number this browser typed last in the flow (kept in its sealed cookie, never in the database): a
+ * different number is a correction and is not held up by the resend cooldown. Undefined or null: the cooldown holds.
+ */
+export async function submitNumber(
+  db: Db,
+  flow: Flow,
+  input: { channel: Channel; typed: string; previous?: string | null } & StepCtx,
+): Promise<NumberOutcome> {
   const parsed = parsePhone(input.typed);
   if (!parsed.ok) return { kind: "invalid-number" };
+  const before = input.previous ? parsePhone(input.previous) : null;
+  const correction = before !== null && (!before.ok || !sameNumber(before.e164, parsed.e164));
   const account = await accountsFor(db, input).get(flow.userId ?? NO_ACCOUNT);
   const registered = account?.mobile ?? null;
   const matched = registered !== null && sameNumber(parsed.e164, registered);
   const now = nowOf(input);
   const lastDeliveryFailed = (await deliveryNotice(db, flow, now)) === "failed";
-  const decided = decide(flow, { type: "submit-number", channel: input.channel, matched, lastDeliveryFailed }, now);
+  const decided = decide(flow, { type: "submit-number", channel: input.channel, matched, lastDeliveryFailed, correction }, now);
   if (!decided.ok) {
     if (decided.error.kind === "cooldown" || decided.error.kind === "send-limit") return decided.error;
     return currentStep(db, flow);
@@ -405,8 +415,9 @@ export async function chooseNewPassword(
   const rules = await checkNewPassword(db, { password: input.password, confirmation: input.confirmation, owner });
   if (rules.length) return reject(rules);
 
+  // A password that lost to another request (a second tab, Back after "done") was not set: never the done page for it.
   const decided = decide(flow, { type: "password-set" }, nowOf(input));
-  if (!decided.ok) return currentStep(db, flow);
+  if (!decided.ok) return forSubmission(await currentStep(db, flow));
   const out: { saved: Flow | null; message: number | null } = { saved: null, message: null };
   const result = await store.setPassword(account, input.password, async (tx) => {
     out.saved = await saveIn(tx, flow, decided, input, () => ({ event: "password.reset", outcome: "success", reason: "self-service" }));
@@ -419,7 +430,7 @@ export async function chooseNewPassword(
   });
   if (result.kind === "refused") return reject(result.rules, result.previousPasswordReplaced === true);
   const saved = out.saved;
-  if (result.kind === "superseded" || !saved) return currentStep(db, flow);
+  if (result.kind === "superseded" || !saved) return forSubmission(await currentStep(db, flow));
   sendNotification(db, out.message, input);
   return { kind: "moved", step: saved.step };
 }

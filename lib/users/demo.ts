@@ -3,6 +3,7 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { users } from "@/lib/db/schema";
+import { verifyPassword } from "@/lib/password/hash";
 import { addUser, lockUser } from "./service";
 import { userIdKey } from "./normalize";
 
@@ -56,24 +57,41 @@ export function demoUsers(domain: string): DemoUser[] {
   ];
 }
 
-/** Adds the demo users that are missing; returns the full list for printing. */
-export async function seedDemoUsers(db: Db, domain: string): Promise<DemoUser[]> {
+/** A demo user as printed: `passwordChanged` when the account's password is no longer the demo one. */
+export type SeededDemoUser = DemoUser & { passwordChanged: boolean };
+
+/**
+ * Adds the demo users that are missing; returns the full list for printing, each marked when its password was changed
+ * since (someone tried the reset path): the demo password printed would no longer work, and the new one is nobody's
+ * business.
+ */
+export async function seedDemoUsers(db: Db, domain: string): Promise<SeededDemoUser[]> {
   const list = demoUsers(domain);
+  const seeded: SeededDemoUser[] = [];
   for (const u of list) {
     const [existing] = await db
-      .select({ id: users.id })
+      .select({ id: users.id, passwordHash: users.passwordHash })
       .from(users)
       .where(eq(users.emailKey, userIdKey(u.email)))
       .limit(1);
-    if (existing) continue;
+    if (existing) {
+      seeded.push({ ...u, passwordChanged: !(await verifyPassword(existing.passwordHash, u.password)) });
+      continue;
+    }
     const result = await addUser(db, { ...u }, "demo-seed");
     if (!result.ok) throw new Error(`demo user ${u.email}: ${result.problems.map((p) => p.message).join("; ")}`);
     if (u.locked) await lockUser(db, u.email);
+    seeded.push({ ...u, passwordChanged: false });
   }
-  return list;
+  return seeded;
 }
 
-export function formatDemoUsers(list: DemoUser[]): string {
-  const rows = list.map((u) => `  ${u.email.padEnd(28)} ${u.password.padEnd(13)} ${(u.phone ?? "—").padEnd(13)} ${u.note}`);
-  return [`  ${"user ID".padEnd(28)} ${"password".padEnd(13)} ${"mobile".padEnd(13)} what it shows`, ...rows].join("\n");
+const CHANGED = "(changed)";
+
+export function formatDemoUsers(list: SeededDemoUser[]): string {
+  const width = Math.max(13, ...list.map((u) => u.password.length), CHANGED.length);
+  const rows = list.map(
+    (u) => `  ${u.email.padEnd(28)} ${(u.passwordChanged ? CHANGED : u.password).padEnd(width)} ${(u.phone ?? "—").padEnd(13)} ${u.note}`,
+  );
+  return [`  ${"user ID".padEnd(28)} ${"password".padEnd(width)} ${"mobile".padEnd(13)} what it shows`, ...rows].join("\n");
 }

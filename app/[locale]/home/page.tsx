@@ -2,6 +2,7 @@
 import type { Metadata } from "next";
 import { getFormatter, getLocale, getTranslations } from "next-intl/server";
 import { signOutAction } from "@/lib/auth/actions";
+import { PostForm } from "../../_components/post-form";
 import { currentAccount } from "@/lib/auth/session";
 import { getDb } from "@/lib/db/client";
 import { orUnavailable } from "@/lib/errors/unavailable";
@@ -27,11 +28,11 @@ export default async function HomePage() {
           {t("passwordChanged", { date: format.dateTime(user!.passwordChangedAt, { dateStyle: "long", timeStyle: "short" }) })}
         </p>
       ) : null}
-      <form action={signOutAction} className="actions">
+      <PostForm action={signOutAction} className="actions">
         <button type="submit" className="button">
           {t("signOut")}
         </button>
-      </form>
+      </PostForm>
     </>
   );
 }

@@ -1,5 +1,6 @@
 "use client";
 // Administrator sign-in, step 2: the code from the SMS, "Nieuwe code sturen" and "Annuleren" — three plain forms.
+import { usePathname } from "next/navigation";
 import { useActionState } from "react";
 import { useTranslations } from "next-intl";
 import {
@@ -17,8 +18,14 @@ type Props = { next: string | null; resendAfterSeconds: number };
 export function AdminCodeForm({ next, resendAfterSeconds }: Props) {
   const t = useTranslations("Admin.code");
   const tc = useTranslations("Common");
-  const [state, action, pending] = useActionState<AdminCodeState, FormData>(verifyAdminCodeAction, { status: "idle" });
-  const [resendState, resendAction, resending] = useActionState<AdminResendState, FormData>(resendAdminCodeAction, { status: "idle" });
+  // The page's own address as the form's action (without it React writes action="", which is invalid HTML).
+  const permalink = usePathname();
+  const [state, action, pending] = useActionState<AdminCodeState, FormData>(verifyAdminCodeAction, { status: "idle" }, permalink);
+  const [resendState, resendAction, resending] = useActionState<AdminResendState, FormData>(
+    resendAdminCodeAction,
+    { status: "idle" },
+    permalink,
+  );
   const err = state.status === "invalid" ? state : undefined;
   const params = {
     attemptsLeft: err?.attemptsLeft ?? 0,
@@ -51,7 +58,7 @@ export function AdminCodeForm({ next, resendAfterSeconds }: Props) {
           key={JSON.stringify(state)}
         />
         <div className="actions">
-          <button type="submit" className="button primary" disabled={pending}>
+          <button type="submit" className="button primary" disabled={pending} aria-busy={pending || undefined}>
             {t("submit")}
           </button>
           <button type="submit" className="button" formAction={cancelAdminSignInAction} formNoValidate>

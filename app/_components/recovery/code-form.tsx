@@ -1,7 +1,7 @@
 "use client";
 // The code step: the code field with "Volgende", plus "Opnieuw proberen" (new code, with a visible cooldown). With
 // JavaScript the page looks again for a few seconds after a send, so "no code could be sent" shows without a reload.
-import { useRouter } from "next/navigation";
+import { useRouter, usePathname } from "next/navigation";
 import { useActionState, useEffect, useState, type ReactNode } from "react";
 import { useScripted } from "../use-scripted";
 import { useTranslations } from "next-intl";
@@ -24,8 +24,10 @@ export function CodeForm({ cooldownSeconds, watchSeconds, cancel, otherMethod }:
   const t = useTranslations("Recovery");
   const tk = useTranslations("Recovery.code");
   const tc = useTranslations("Common");
-  const [state, action, pending] = useActionState<CodeState, FormData>(verifyCodeAction, { status: "idle" });
-  const [resendState, resendAction, resending] = useActionState<ResendState, FormData>(resendCodeAction, { status: "idle" });
+  // The page's own address as the form's action (without it React writes action="", which is invalid HTML).
+  const permalink = usePathname();
+  const [state, action, pending] = useActionState<CodeState, FormData>(verifyCodeAction, { status: "idle" }, permalink);
+  const [resendState, resendAction, resending] = useActionState<ResendState, FormData>(resendCodeAction, { status: "idle" }, permalink);
   const [wait, setWait] = useState(cooldownSeconds);
   // Without JavaScript nothing would ever re-enable the button, so it is disabled only once the page is scripted.
   const scripted = useScripted();
@@ -78,26 +80,27 @@ export function CodeForm({ cooldownSeconds, watchSeconds, cancel, otherMethod }:
           required
           key={JSON.stringify(state)}
         />
-        {codeError ? <p className="hint">{tk("noCodeHint")}</p> : null}
         <div className="actions">
-          <button type="submit" className="button primary" disabled={pending}>
+          <button type="submit" className="button primary" disabled={pending} aria-busy={pending || undefined}>
             {t("next")}
           </button>
           {cancel}
         </div>
       </form>
+      <p className="hint no-code-hint">{tk("noCodeHint")}</p>
       <div className="secondary-actions">
         <form action={resendAction}>
           <button
             type="submit"
-            className="link-button"
+            className={scripted || wait <= 0 ? "link-button" : "link-button resend-waiting"}
             disabled={resending || (scripted && wait > 0)}
+            aria-busy={resending || undefined}
             aria-describedby={wait > 0 ? "resend-wait" : undefined}
           >
             {tk("resend")}
           </button>
           {wait > 0 ? (
-            <p id="resend-wait" className="hint">
+            <p id="resend-wait" className={scripted ? "hint" : "hint resend-waiting-hint"}>
               {tk("resendWait", { seconds: wait })}
             </p>
           ) : null}

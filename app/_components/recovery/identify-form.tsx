@@ -1,6 +1,7 @@
 "use client";
 // "Wie bent u?": user ID and the CAPTCHA, as a plain form that JavaScript enhances. The CAPTCHA is the built-in one, or
 // the hCaptcha widget with the built-in one inside <noscript> as the fallback for browsers without JavaScript.
+import { usePathname } from "next/navigation";
 import { useActionState, type ReactNode } from "react";
 import { useFormatter, useTranslations } from "next-intl";
 import { startRecoveryAction, type IdentifyKey, type IdentifyState } from "@/lib/recovery/actions";
@@ -32,7 +33,11 @@ export function IdentifyForm({ captchaToken, captcha, intent, domain, locale, ca
   const ti = useTranslations("Recovery.identify");
   const tc = useTranslations("Common");
   const format = useFormatter();
-  const [state, action, pending] = useActionState<IdentifyState, FormData>(startRecoveryAction, { status: "idle" });
+  // The page's own address as the form's action (without it React writes action="", which is invalid HTML).
+  // The help link's ?intent= is kept, so a form shown again after an error still knows the reason chosen there.
+  const pathname = usePathname();
+  const permalink = intent ? `${pathname}?intent=${intent}` : pathname;
+  const [state, action, pending] = useActionState<IdentifyState, FormData>(startRecoveryAction, { status: "idle" }, permalink);
   const token = state.captchaToken ?? captchaToken;
   const refused = state.status === "refused" ? state : undefined;
   const fieldErrors = state.status === "invalid" ? state.fieldErrors : {};
@@ -92,7 +97,7 @@ export function IdentifyForm({ captchaToken, captcha, intent, domain, locale, ca
         </>
       )}
       <div className="actions">
-        <button type="submit" name="op" value="next" className="button primary" disabled={pending}>
+        <button type="submit" name="op" value="next" className="button primary" disabled={pending} aria-busy={pending || undefined}>
           {t("next")}
         </button>
         {cancel}

@@ -2,6 +2,7 @@
 // New password with its confirmation; with JavaScript the rule checklist ticks off while typing. The dictionary checks
 // (common passwords, strength) run only on the server: the browser checks the banned terms it knows and learns the rest
 // after "Voltooien", so the page never downloads a dictionary.
+import { usePathname } from "next/navigation";
 import { useActionState, useMemo, useState, type ReactNode } from "react";
 import { useScripted } from "../use-scripted";
 import { useTranslations } from "next-intl";
@@ -24,45 +25,47 @@ type Props = {
 export function PasswordForm({ lastName, ownWords, orgTerms, cancel }: Props) {
   const tp = useTranslations("Recovery.password");
   const tc = useTranslations("Common");
-  const [state, action, pending] = useActionState<PasswordState, FormData>(chooseNewPasswordAction, { status: "idle" });
-  const [password, setPassword] = useState("");
+  // The page's own address as the form's action (without it React writes action="", which is invalid HTML).
+  const permalink = usePathname();
+  const [state, action, pending] = useActionState<PasswordState, FormData>(chooseNewPasswordAction, { status: "idle" }, permalink);
+  // Controlled fields: a refused "Voltooien" keeps what was typed (with JavaScript nothing is sent back for it). Without
+  // JavaScript the server sends the new password back only when it met every rule and just the confirmation differed.
+  const echoed = state.status === "rules" ? (state.values?.password ?? "") : "";
+  const [password, setPassword] = useState(echoed);
   const [confirmation, setConfirmation] = useState("");
   const [show, setShow] = useState(false);
   const scripted = useScripted();
-  // A rejected submit re-keys the form (both fields empty again), so the checklist must forget the old values too.
-  const [seenState, setSeenState] = useState(state);
-  if (seenState !== state) {
-    setSeenState(state);
-    setPassword("");
-    setConfirmation("");
-  }
+  // The server's verdicts (guessable, used before) hold for the password they were given about, until it is edited.
+  const [judged, setJudged] = useState<{ state: PasswordState; password: string }>({ state, password });
+  if (judged.state !== state) setJudged({ state, password });
 
   const rules = state.status === "rules" ? state.rules : [];
-  const serverBroken = new Set<PasswordRule>(rules);
+  const current = judged.password === password;
+  const serverBroken = new Set<PasswordRule>(current ? rules : []);
   const live = new Set<PasswordRule>(checkPasswordRules(password, { lastName, confirmation }));
   const terms = useMemo(() => bannedTerms({ orgTerms, names: [...ownWords, lastName] }), [orgTerms, ownWords, lastName]);
   const guessableNow = live.has("length") ? false : guessableByTerms(password, terms).length > 0;
   const typed = password.length > 0;
-  // Every rule has its message (errors.<rule>): a rule without one fails the type check.
-  const ruleMessage = (rule: PasswordRule) => tp(`errors.${rule}`);
   const fieldKeys = state.status === "invalid" ? state.fieldErrors : {};
-  const fieldItems = (["password", "confirmation"] as const).flatMap((field) => {
-    const key = fieldKeys[field];
-    return key ? [{ field, message: tp(key) }] : [];
-  });
-  const items = rules.length
-    ? rules.map((r) => ({ field: r === "confirmation" ? "confirmation" : "password", message: ruleMessage(r) }))
-    : fieldItems;
-  const passwordErrors = rules.filter((r) => r !== "confirmation");
-  const passwordMessages = passwordErrors.length ? passwordErrors.map(ruleMessage) : fieldKeys.password ? [tp(fieldKeys.password)] : [];
+  // Each broken rule is said once: the checklist marks its line; a reason the checklist has no line for (which common
+  // password, a directory's policy) is named under the field; the summary only points to the field(s) concerned.
+  const inChecklist = new Set<string>(CHECKLIST);
+  const reasons = rules.filter((r) => !inChecklist.has(r)).map((r) => tp(`errors.${r}`));
+  const passwordMessages = fieldKeys.password ? [tp(fieldKeys.password)] : reasons;
   const passwordError = passwordMessages.length ? passwordMessages.join(" ") : undefined;
-  const confirmationError = serverBroken.has("confirmation") ? tp("errors.confirmation") : undefined;
+  const passwordBroken = rules.some((r) => r !== "confirmation");
+  const confirmationBroken = rules.includes("confirmation") || Boolean(fieldKeys.confirmation);
+  const items = [
+    ...(fieldKeys.password ? [{ field: "password", message: tp(fieldKeys.password) }] : []),
+    ...(passwordBroken ? [{ field: "password", message: tp("errors.rulesBroken") }] : []),
+    ...(confirmationBroken ? [{ field: "confirmation", message: tp("errors.confirmation") }] : []),
+  ];
 
   function status(rule: (typeof CHECKLIST)[number]): "met" | "unmet" | "unknown" {
     // Only the server can say a password is not guessable (it has the dictionaries) or new (it has the history).
     if (rule === "guessable") {
-      if (scripted && typed) return guessableNow ? "unmet" : "unknown";
-      return [...serverBroken].some((r) => GUESSING.has(r)) ? "unmet" : "unknown";
+      if ([...serverBroken].some((r) => GUESSING.has(r))) return "unmet";
+      return scripted && typed && guessableNow ? "unmet" : "unknown";
     }
     if (rule === "history") return serverBroken.has("history") || serverBroken.has("previous") ? "unmet" : "unknown";
     if (scripted && typed) {
@@ -74,8 +77,8 @@ export function PasswordForm({ lastName, ownWords, orgTerms, cancel }: Props) {
   }
 
   return (
-    <form action={action} noValidate className="form" key={state.status === "idle" ? "fresh" : JSON.stringify(state)}>
-      <ErrorSummary title={tc("errorSummaryTitle")} items={items} />
+    <form action={action} noValidate className="form">
+      <ErrorSummary title={tc("errorSummaryTitle")} items={items} revision={state} />
       {/* AD's two-step reset: the directory refused the new password after the old one had been replaced. */}
       {state.status === "rules" && state.previousPasswordReplaced ? <p className="notice">{tp("previousReplaced")}</p> : null}
       <div className="field">
@@ -91,7 +94,8 @@ export function PasswordForm({ lastName, ownWords, orgTerms, cancel }: Props) {
           autoComplete="new-password"
           required
           maxLength={1024}
-          aria-invalid={passwordError ? true : undefined}
+          value={password}
+          aria-invalid={passwordBroken || fieldKeys.password ? true : undefined}
           aria-describedby={["password-rules", passwordError ? "password-error" : ""].filter(Boolean).join(" ")}
           onChange={(e) => setPassword(e.target.value)}
         />
@@ -118,15 +122,11 @@ export function PasswordForm({ lastName, ownWords, orgTerms, cancel }: Props) {
           autoComplete="new-password"
           required
           maxLength={1024}
-          aria-invalid={confirmationError ? true : undefined}
-          aria-describedby={confirmationError ? "confirmation-error" : undefined}
+          value={confirmation}
+          aria-invalid={confirmationBroken ? true : undefined}
+          aria-describedby="password-rules"
           onChange={(e) => setConfirmation(e.target.value)}
         />
-        {confirmationError ? (
-          <p id="confirmation-error" className="field-error">
-            {confirmationError}
-          </p>
-        ) : null}
       </div>
       {scripted ? (
         <div className="checkbox">
@@ -152,7 +152,7 @@ export function PasswordForm({ lastName, ownWords, orgTerms, cancel }: Props) {
         </ul>
       </div>
       <div className="actions">
-        <button type="submit" className="button primary" disabled={pending}>
+        <button type="submit" className="button primary" disabled={pending} aria-busy={pending || undefined}>
           {tp("submit")}
         </button>
         {cancel}

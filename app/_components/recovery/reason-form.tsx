@@ -1,5 +1,6 @@
 "use client";
 // "Waarom hebt u problemen bij het aanmelden?": reset or unlock, as two radio buttons.
+import { usePathname } from "next/navigation";
 import { useActionState, type ReactNode } from "react";
 import { useTranslations } from "next-intl";
 import { chooseIntentAction, type ReasonState } from "@/lib/recovery/actions";
@@ -9,13 +10,18 @@ export function ReasonForm({ preselected, cancel }: { preselected: "reset" | "un
   const t = useTranslations("Recovery");
   const tc = useTranslations("Common");
   const tr = useTranslations("Recovery.reason");
-  const [state, action, pending] = useActionState<ReasonState, FormData>(chooseIntentAction, { status: "idle" });
+  // The page's own address as the form's action (without it React writes action="", which is invalid HTML).
+  const permalink = usePathname();
+  const [state, action, pending] = useActionState<ReasonState, FormData>(chooseIntentAction, { status: "idle" }, permalink);
   const error = state.status === "invalid" && state.fieldErrors.intent ? tr(state.fieldErrors.intent) : undefined;
   return (
     <form action={action} noValidate className="form">
       <ErrorSummary title={tc("errorSummaryTitle")} items={error ? [{ field: "intent-reset", message: error }] : []} />
       <fieldset className="choices" aria-describedby={error ? "intent-error" : undefined}>
-        <legend className="visually-hidden">{t("reason.heading")}</legend>
+        {/* The question is the group's legend and the page's heading at once, so a screen reader reads it once. */}
+        <legend className="legend-heading">
+          <h2>{t("reason.heading")}</h2>
+        </legend>
         {error ? (
           <p id="intent-error" className="field-error">
             {error}
@@ -51,7 +57,7 @@ export function ReasonForm({ preselected, cancel }: { preselected: "reset" | "un
         </div>
       </fieldset>
       <div className="actions">
-        <button type="submit" className="button primary" disabled={pending}>
+        <button type="submit" className="button primary" disabled={pending} aria-busy={pending || undefined}>
           {t("next")}
         </button>
         {cancel}

@@ -1,5 +1,6 @@
 "use client";
 // Verification method and full mobile number; the sentence and button follow the chosen method through CSS alone.
+import { usePathname } from "next/navigation";
 import { useActionState, type ReactNode } from "react";
 import { useTranslations } from "next-intl";
 import { submitNumberAction, type VerifyKey, type VerifyState } from "@/lib/recovery/actions";
@@ -10,16 +11,21 @@ export function VerifyForm({
   masked,
   intent,
   channel,
+  typedPhone,
   cancel,
 }: {
   masked: string;
   intent: "reset" | "unlock";
   channel: "sms" | "voice";
+  /** The number this browser typed last in the flow (after "Ander nummer of andere methode kiezen"), or "". */
+  typedPhone: string;
   cancel: ReactNode;
 }) {
   const tv = useTranslations("Recovery.verify");
   const tc = useTranslations("Common");
-  const [state, action, pending] = useActionState<VerifyState, FormData>(submitNumberAction, { status: "idle" });
+  // The page's own address as the form's action (without it React writes action="", which is invalid HTML).
+  const permalink = usePathname();
+  const [state, action, pending] = useActionState<VerifyState, FormData>(submitNumberAction, { status: "idle" }, permalink);
   const refused = state.status === "refused" ? state : undefined;
   const fieldErrors = state.status === "invalid" ? state.fieldErrors : {};
   const msg = (key?: VerifyKey) => (key ? tv(key, { seconds: refused?.params?.seconds ?? 0 }) : undefined);
@@ -27,6 +33,7 @@ export function VerifyForm({
   const channelError = msg(fieldErrors.channel);
   const formError = msg(refused?.formError);
   const chosen = (state.status === "idle" ? undefined : state.values?.channel) ?? channel;
+  const phone = (state.status === "idle" ? undefined : state.values?.phone) ?? typedPhone;
   const items = [
     ...(formError ? [{ message: formError }] : []),
     ...(channelError ? [{ field: "channel-sms", message: channelError }] : []),
@@ -68,9 +75,11 @@ export function VerifyForm({
         inputMode="tel"
         required
         maxLength={40}
+        defaultValue={phone}
+        key={JSON.stringify(state)}
       />
       <div className="actions">
-        <button type="submit" className="button primary" disabled={pending}>
+        <button type="submit" className="button primary" disabled={pending} aria-busy={pending || undefined}>
           <span className="only-sms">{tv("submitSms")}</span>
           <span className="only-voice">{tv("submitVoice")}</span>
         </button>

@@ -36,7 +36,10 @@ export default async function OutboxPage() {
           <tbody>
             {messages.map((m) => (
               <tr key={m.id} data-recipient={m.recipient} data-purpose={m.purpose} data-channel={m.channel}>
-                <td>{m.createdAt.toISOString().replace("T", " ").slice(0, 19)}</td>
+                <td>
+                  {/* The server's clock in UTC, said so: a tester in another zone reads the right time. */}
+                  <time dateTime={m.createdAt.toISOString()}>{`${m.createdAt.toISOString().replace("T", " ").slice(0, 19)} UTC`}</time>
+                </td>
                 <td>{m.recipient}</td>
                 <td>{m.channel}</td>
                 <td>{m.purpose}</td>

@@ -1,13 +1,17 @@
-// Seed screen 5: enter the code that was sent; "Opnieuw proberen" and "Contact opnemen met uw beheerder". When no code
-// could be sent (provider failing, or the spend breaker open) the page says so instead of "we have sent a code".
+// Seed screen 5: enter the code; "Opnieuw proberen" and "Contact opnemen met uw beheerder". The page is the same for a
+// matching number, a wrong one and a user without a mobile (no enumeration), so it claims no send: "if this number
+// belongs to your account, a code arrives within a minute", with what to do if none comes shown at once. When no code
+// could be sent (provider failing, or the spend breaker open) it says so instead.
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { getTranslations } from "next-intl/server";
 import { getDb } from "@/lib/db/client";
 import { Link } from "@/lib/i18n/navigation";
 import { changeMethodAction } from "@/lib/recovery/actions";
 import { requireStep } from "@/lib/recovery/page-guard";
 import { codePageInfo } from "@/lib/recovery/page-info";
-import { CancelButton } from "../../../_components/recovery/cancel-button";
+import { CancelButton, CancelForm } from "../../../_components/recovery/cancel-button";
+import { PostForm } from "../../../_components/post-form";
 import { CodeForm } from "../../../_components/recovery/code-form";
 import { Progress } from "../../../_components/recovery/progress";
 import { ClientMessages } from "@/lib/i18n/client-messages";
@@ -26,31 +30,38 @@ export default async function CodePage() {
     <>
       <h1>{t("title")}</h1>
       <Progress intent={flow.intent} verified={false} />
+      {info.cooldownSeconds > 0 ? (
+        // How long "Opnieuw proberen" looks waiting without JavaScript (app/globals.css, .resend-waiting).
+        <style nonce={(await headers()).get("x-nonce") ?? undefined}>
+          {`.secondary-actions .resend-waiting, .secondary-actions .resend-waiting-hint { animation-duration: ${info.cooldownSeconds}s; }`}
+        </style>
+      ) : null}
       {info.notice ? (
         <p className="notice problem lead" role="alert">
           {td(info.notice)}
         </p>
       ) : (
-        <p className="lead">{info.channel === "voice" ? t("code.sentVoice") : t("code.sentSms")}</p>
+        <p className="lead">{info.channel === "voice" ? t("code.ifMatchedVoice") : t("code.ifMatchedSms")}</p>
       )}
-      <p className="muted">{t("code.checkNumber", { masked: info.masked, minutes: info.codeTtlMinutes })}</p>
+      <p className="muted">{t("code.validFor", { minutes: info.codeTtlMinutes })}</p>
       <ClientMessages paths={clientMessages.codeForm}>
         <CodeForm
           cooldownSeconds={info.cooldownSeconds}
           watchSeconds={info.watchSeconds}
           cancel={<CancelButton />}
           otherMethod={
-            <form action={changeMethodAction}>
+            <PostForm action={changeMethodAction}>
               <button type="submit" className="link-button">
                 {t("code.otherMethod")}
               </button>
-            </form>
+            </PostForm>
           }
         />
       </ClientMessages>
       <p className="links">
         <Link href="/recover/contact">{t("code.contact")}</Link>
       </p>
+      <CancelForm />
     </>
   );
 }

@@ -1,6 +1,6 @@
 // "Contact opnemen met uw beheerder": the helpdesk's configured contact details.
 import type { Metadata } from "next";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
 import { Link } from "@/lib/i18n/navigation";
 import { getPortalInfo } from "@/lib/portal-info";
 
@@ -25,7 +25,7 @@ export default async function ContactPage() {
           <a href={`mailto:${helpdesk.email}`}>{helpdesk.email}</a>
         </dd>
         <dt>{t("hours")}</dt>
-        <dd>{helpdesk.hours}</dd>
+        <dd>{(await getLocale()) === "en" ? helpdesk.hours.en : helpdesk.hours.nl}</dd>
       </dl>
       <p className="links">
         <Link href="/recover/code">{t("back")}</Link>

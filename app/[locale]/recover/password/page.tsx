@@ -6,7 +6,7 @@ import { getDb } from "@/lib/db/client";
 import { orUnavailable } from "@/lib/errors/unavailable";
 import { requireStep } from "@/lib/recovery/page-guard";
 import { passwordPageInfo } from "@/lib/recovery/page-info";
-import { CancelButton } from "../../../_components/recovery/cancel-button";
+import { CancelButton, CancelForm } from "../../../_components/recovery/cancel-button";
 import { PasswordForm } from "../../../_components/recovery/password-form";
 import { Progress } from "../../../_components/recovery/progress";
 import { ClientMessages } from "@/lib/i18n/client-messages";
@@ -34,6 +34,7 @@ export default async function PasswordPage() {
       <ClientMessages paths={clientMessages.passwordForm}>
         <PasswordForm lastName={info.lastName} ownWords={info.ownWords} orgTerms={publicOrgTerms()} cancel={<CancelButton />} />
       </ClientMessages>
+      <CancelForm />
     </>
   );
 }

@@ -2,7 +2,7 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { requireStep } from "@/lib/recovery/page-guard";
-import { CancelButton } from "../../../_components/recovery/cancel-button";
+import { CancelButton, CancelForm } from "../../../_components/recovery/cancel-button";
 import { ReasonForm } from "../../../_components/recovery/reason-form";
 import { ClientMessages } from "@/lib/i18n/client-messages";
 import { clientMessages } from "@/app/_components/client-messages";
@@ -17,10 +17,10 @@ export default async function ReasonPage() {
   return (
     <>
       <h1>{t("title")}</h1>
-      <h2>{t("reason.heading")}</h2>
       <ClientMessages paths={clientMessages.reasonForm}>
         <ReasonForm preselected={flow.intent} cancel={<CancelButton />} />
       </ClientMessages>
+      <CancelForm />
     </>
   );
 }

@@ -3,7 +3,8 @@ import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { requireStep } from "@/lib/recovery/page-guard";
 import { verifyPageInfo } from "@/lib/recovery/page-info";
-import { CancelButton } from "../../../_components/recovery/cancel-button";
+import { lastTypedPhone } from "@/lib/recovery/session";
+import { CancelButton, CancelForm } from "../../../_components/recovery/cancel-button";
 import { Progress } from "../../../_components/recovery/progress";
 import { VerifyForm } from "../../../_components/recovery/verify-form";
 import { ClientMessages } from "@/lib/i18n/client-messages";
@@ -22,8 +23,15 @@ export default async function VerifyPage() {
       <h1>{t("title")}</h1>
       <Progress intent={flow.intent} verified={false} />
       <ClientMessages paths={clientMessages.verifyForm}>
-        <VerifyForm masked={info.masked} intent={info.intent} channel={info.channel} cancel={<CancelButton />} />
+        <VerifyForm
+          masked={info.masked}
+          intent={info.intent}
+          channel={info.channel}
+          typedPhone={await lastTypedPhone()}
+          cancel={<CancelButton />}
+        />
       </ClientMessages>
+      <CancelForm />
     </>
   );
 }

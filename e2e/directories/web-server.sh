@@ -66,6 +66,7 @@ fi
 export DATA_DIR="$RUN_DIR/data" PORT="$port"
 echo "e2e: DIRECTORY=$DIRECTORY at $LDAP_URL; embedded database in $DATA_DIR"
 npm run --silent db:migrate
-node node_modules/next/dist/bin/next start --port "$port" &
+# The portal's own server (server/main.mjs, as `npm start`): it tells the app the TCP peer, which /dev/outbox needs.
+node server/main.mjs &
 server=$!
 wait "$server"

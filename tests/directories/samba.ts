@@ -205,7 +205,12 @@ export async function startSamba(template: SambaTemplate, runDir: string): Promi
     .replace(/^\s*interfaces = .*$/m, `\tinterfaces = ${address}/8`)
     // Samba accepts the previous password for 60 minutes after a change by default (like Windows for NTLM); the tests
     // check that an old password stops working, so the test domain has no such grace (see the README).
-    .replace(/^\[global\]$/m, "[global]\n\told password allowed period = 0");
+    .replace(
+      /^\[global\]$/m,
+      `[global]\n\told password allowed period = 0\n\tpid directory = ${path.join(dir, "run")}\n\tncalrpc dir = ${path.join(dir, "run", "ncalrpc")}`,
+    );
+  // Its own pid file and sockets: another Samba on this machine (a parallel run, on another loopback address) has its own.
+  mkdirSync(path.join(dir, "run"), { recursive: true });
   writeFileSync(conf, text);
   const logFile = path.join(runDir, "samba.log");
   const child = startDaemon("samba", ["-i", "-M", "single", "--maximum-runtime=14400", "-s", conf], logFile, runDir);

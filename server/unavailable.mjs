@@ -81,7 +81,7 @@ h1{font-size:1.5rem;margin-top:0}.muted{color:#555;font-size:.9rem}a{color:#0b57
 }
 
 /**
- * Holds back a response the portal starts with a 5xx status until `decide(status)` has said whether to replace it
+ * Holds back a response the portal starts with a 5xx status other than 503 (the portal's own outage page) until `decide(status)` has said whether to replace it
  * (a { status, headers, body } to send instead) or to let it through unchanged (null). Other responses are untouched.
  */
 export function holdServerErrors(res, decide) {
@@ -94,7 +94,8 @@ export function holdServerErrors(res, decide) {
   };
   res.writeHead = function (status, ...rest) {
     if (held) return this;
-    if (Number(status) >= 500) {
+    // A 503 is already the portal's own answer to an outage (e.g. the account service page, /[locale]/unavailable).
+    if (Number(status) >= 500 && Number(status) !== 503) {
       held = { status, rest, chunks: [] };
       return this;
     }

@@ -65,6 +65,15 @@ describe("holdServerErrors", () => {
     expect(await ok.text()).toBe("oops body");
   });
 
+  it("keeps the portal's own 503 page (the account service page) while a dependency is down", async () => {
+    down = ["directory"];
+    for (const url of ["/nl/unavailable?status=503", "/en/unavailable?status=503&writeHead"]) {
+      const res = await fetch(base + url);
+      expect(res.status).toBe(503);
+      expect(await res.text()).toBe("oops body");
+    }
+  });
+
   it("picks the language from the path, then the locale cookie, then the browser", () => {
     const req = (url: string, headers: Record<string, string> = {}) => ({ url, headers });
     expect(localeOf(req("/en/help"))).toBe("en");

@@ -92,7 +92,7 @@ export default defineConfig({
   reporter: "list",
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  outputDir: "test-results/directories",
+  outputDir: path.join(process.env.E2E_OUTPUT_DIR ?? "test-results", "directories"),
   use: { trace: "retain-on-failure", screenshot: "only-on-failure", actionTimeout: 15_000, navigationTimeout: 20_000 },
   projects: !runnable
     ? []

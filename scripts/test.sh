@@ -90,6 +90,9 @@ full_only "Unit and integration tests (vitest run)" \
 if step "Production build (npm run build)" npm run --silent build; then
   step "Browser tests (playwright test${projects[*]:+ ${projects[*]}})" pw main "${projects[@]}" || true
   step "Page gates: Lighthouse and the Nu HTML checker (scripts/page-gates.ts)" npx tsx scripts/page-gates.ts || true
+  # Portals on real directories (Samba AD DC, OpenLDAP; their own embedded databases, so once per run, not per driver).
+  full_only "Browser tests against real directories (playwright.directories.config.ts)" \
+    pw directories --config playwright.directories.config.ts --pass-with-no-tests || true
   # That run's passwords, phone numbers and codes must appear nowhere in its audit trail or its server log.
   step "Canary check (scripts/check-canaries.ts)" npx tsx --conditions=react-server scripts/check-canaries.ts || true
   rm -rf "${E2E_RUN_DIR:-.e2e-run}/data"

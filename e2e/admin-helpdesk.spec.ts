@@ -39,7 +39,7 @@ test("an administrator unlocks a locked user, who then signs in", async ({ page,
   await page.getByRole("button", { name: adminText(portal, "accounts.submit"), exact: true }).click();
   await expect(page.getByRole("heading", { name: adminText(portal, "accounts.result", { email: user.email }) })).toBeVisible();
   // Five wrong passwords lock for LOCKOUT_DURATION_MINUTES (30 by default), so the page names the end of the lock.
-  const [before, after] = adminText(portal, "accounts.lockedUntil", { until: "\u0000" }).split("\u0000");
+  const [before = "", after = ""] = adminText(portal, "accounts.lockedUntil", { until: "\u0000" }).split("\u0000");
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   await expect(page.getByText(new RegExp(`^${escape(before)}\\S.*${escape(after)}$`))).toBeVisible();
   await inspect(page);

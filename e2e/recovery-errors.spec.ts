@@ -248,8 +248,8 @@ test("code step: a wrong code says how many tries are left, â€œOpnieuw proberenâ
         ...(c.broken.some((name) => name !== "confirmation") ? [t.message("Recovery.password.errors.rulesBroken")] : []),
         ...(c.broken.includes("confirmation") ? [t.message("Recovery.password.errors.confirmation")] : []),
       ];
-      await expect(page.getByRole("main").getByRole("alert")).toContainText(expected[0]!);
-      expect(await errorSummary(page)).toEqual(expected);
+      // Wait for this submit's answer: the previous case left a summary that may already contain expected[0].
+      await expect.poll(() => errorSummary(page)).toEqual(expected);
       for (const name of c.broken) {
         if (checklist.includes(name)) await expect(rule(name)).toHaveAttribute("data-status", "unmet");
         else await expect(page.locator("#password-error")).toContainText(t.message(`Recovery.password.errors.${name}`));

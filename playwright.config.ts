@@ -6,7 +6,7 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://localhost:${port}`;
 
 // Debian's Chromium; `npx playwright install` cannot download here. As root it needs --no-sandbox.
-const chromium = {
+export const chromium = {
   ...devices["Desktop Chrome"],
   launchOptions: {
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

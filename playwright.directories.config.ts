@@ -6,7 +6,9 @@
 // A third portal, configured for AD but with an LDAP_URL that nobody answers, shows the 503 page.
 import { execSync } from "node:child_process";
 import path from "node:path";
-import { defineConfig, devices } from "@playwright/test";
+import { defineConfig } from "@playwright/test";
+// Debian's Chromium with the same flags as the main suite.
+import { chromium } from "./playwright.config";
 
 const adPort = Number(process.env.E2E_DIRECTORY_AD_PORT ?? 3410);
 const ldapPort = Number(process.env.E2E_DIRECTORY_LDAP_PORT ?? 3411);
@@ -15,21 +17,6 @@ const url = (port: number) => `http://localhost:${port}`;
 
 // Typed secrets (e2e/fixtures/canaries.ts) go to this suite's own folder, not the main suite's .e2e-run.
 process.env.E2E_RUN_DIR ??= path.resolve(__dirname, ".e2e-directories");
-
-const chromium = {
-  ...devices["Desktop Chrome"],
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-dev-shm-usage",
-      "--disable-background-networking",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  },
-};
 
 type Kind = "ad" | "ldap" | "down";
 const ports: Record<Kind, number> = { ad: adPort, ldap: ldapPort, down: downPort };

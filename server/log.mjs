@@ -39,6 +39,22 @@ export function levelFrom(value) {
   return level;
 }
 
+/**
+ * One JSON log line as a person reads it in a terminal: time, level and the message as written (multi-line messages,
+ * like the demo users at start, keep their lines), then the other fields as JSON.
+ */
+export function readableLine(json) {
+  const { time, level, msg = "", service: _service, ...rest } = JSON.parse(json);
+  const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : "";
+  return `${String(time).slice(11, 19)} ${String(level).toUpperCase().padEnd(5)} ${msg}${extra}\n`;
+}
+
+/** JSON lines for log shippers; readable lines when stdout is a terminal (npm start by hand). */
+function stdoutDestination() {
+  if (!process.stdout.isTTY) return pino.destination({ dest: 1, sync: true });
+  return { write: (line) => process.stdout.write(readableLine(line)) };
+}
+
 /** The process's logger; LOG_LEVEL decides what is written. `destination` is for tests. */
 export function createLogger({ level = "info", destination } = {}) {
   return pino(
@@ -54,7 +70,7 @@ export function createLogger({ level = "info", destination } = {}) {
         return scope ? { reqId: scope.id } : {};
       },
     },
-    destination ?? pino.destination({ dest: 1, sync: true }),
+    destination ?? stdoutDestination(),
   );
 }
 

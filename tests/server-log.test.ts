@@ -3,7 +3,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error -- plain JavaScript module without types (it runs without a build step)
-import { captureConsole, createLogger, levelFrom, requestScope, safeError, withoutSqlParameters } from "../server/log.mjs";
+import { captureConsole, createLogger, levelFrom, readableLine, requestScope, safeError, withoutSqlParameters } from "../server/log.mjs";
 
 function capture(level = "info") {
   const lines: Record<string, unknown>[] = [];
@@ -77,5 +77,12 @@ describe("server log", () => {
     expect(() => levelFrom("verbose")).toThrow(/LOG_LEVEL must be one of/);
     expect(withoutSqlParameters("a\nparams: 1,2\n    at x (y.js:1:1)")).toBe("a [parameters not logged]\n    at x (y.js:1:1)");
     expect(safeError("text")).toEqual({ message: "text" });
+  });
+});
+
+describe("readable lines in a terminal", () => {
+  it("keeps a multi-line message's lines and adds the other fields as JSON", () => {
+    const line = JSON.stringify({ level: "info", time: "2026-11-30T18:48:27.218Z", service: "toegang", msg: "a\nb", port: 3000 });
+    expect(readableLine(line)).toBe('18:48:27 INFO  a\nb {"port":3000}\n');
   });
 });

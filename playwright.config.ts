@@ -32,7 +32,14 @@ const projects = (["nl", "en"] as const).flatMap((language) =>
     // The provider specs need the stand-ins and their own server: playwright.providers.config.ts runs them.
     // The server specs start portals of their own (e2e/server/) and run once, in the "server" project.
     // The directory specs need real directories: playwright.directories.config.ts.
-    testIgnore: ["**/providers/**", "**/server/**", "**/directories/**", ...(language === "en" ? ["**/recovery-errors.spec.ts"] : [])],
+    // scripted.spec.ts holds behaviour that only exists with JavaScript: the no-JavaScript projects leave it out.
+    testIgnore: [
+      "**/providers/**",
+      "**/server/**",
+      "**/directories/**",
+      ...(language === "en" ? ["**/recovery-errors.spec.ts"] : []),
+      ...(javaScriptEnabled ? [] : ["**/scripted.spec.ts"]),
+    ],
     use: {
       ...chromium,
       // The browser's Accept-Language picks the portal's language.

@@ -1,7 +1,7 @@
 // The smaller things people ran into (issue 12, item 7): focus after a repeated sign-in error, the lockout message's
-// link, 404 for unknown pages, valid form markup, the reason question read once, a busy state on slow submits,
-// "Opnieuw proberen" visibly waiting without JavaScript, and no "Voorbeeld" under the user ID. (Outbox times: in
-// honest-steps.spec.ts, where a code is sure to be in the outbox.)
+// link, 404 for unknown pages, valid form markup, the reason question read once, "Opnieuw proberen" visibly waiting
+// without JavaScript, and no "Voorbeeld" under the user ID. (Outbox times: in honest-steps.spec.ts, where a code is
+// sure to be in the outbox; the busy state on slow submits: scripted.spec.ts, JavaScript projects only.)
 import { randomBytes } from "node:crypto";
 import { expect, test } from "./fixtures/portal";
 import { chooseReason, expectStep, fillIdentify, inspectOnce, submitNumber } from "./fixtures/recovery";
@@ -94,24 +94,4 @@ test("every wizard form posts to a real address (no empty action or formaction),
       await expect(resend).toHaveCSS("text-decoration-line", "none");
     }
   });
-});
-
-test("a slow submit shows a busy button that cannot be pressed twice", async ({ page, portal, inspect }) => {
-  test.skip(!portal.js, "without JavaScript the browser itself shows the page loading");
-  const { language: lang, t } = portal;
-  await page.goto(`/${lang}/recover`);
-  await expectStep(page, portal, inspect, "identify");
-  // Hold the form's post for a moment, as a slow network would.
-  let release: () => void = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route(`**/${lang}/recover`, async (route) => {
-    if (route.request().method() === "POST") await held;
-    await route.continue();
-  });
-  await fillIdentify(page, portal, unknownId(portal.project));
-  const next = page.getByRole("button", { name: t.recover.next, exact: true });
-  await expect(next).toBeDisabled();
-  await expect(next).toHaveAttribute("aria-busy", "true");
-  release();
-  await expectStep(page, portal, inspect, "reason");
 });

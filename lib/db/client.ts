@@ -43,8 +43,11 @@ async function openPostgres(url: string): Promise<DbHandle> {
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const sql = postgres(url, { max: 10, onnotice: () => {}, connect_timeout: 10 });
   const { retryReadsOnce } = await import("./read-retry");
+  const { guardDeadTransactions } = await import("./dead-transaction");
   const db = drizzle(
-    retryReadsOnce(sql, () => console.warn("database: a pooled connection had died; the read was repeated on a new one")),
+    guardDeadTransactions(
+      retryReadsOnce(sql, () => console.warn("database: a pooled connection had died; the read was repeated on a new one")),
+    ),
     { schema },
   ) as unknown as Db;
   return { db, driver: "postgres", close: () => sql.end({ timeout: 5 }) };

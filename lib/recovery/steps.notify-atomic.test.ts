@@ -2,8 +2,8 @@
 // is written (the statement that stores the alert fails, after every other write of the change), neither the new
 // password/unlock nor its message exist; once the database is back the same step completes with both.
 // (Killing the connection at that moment instead — pg_terminate_backend from a trigger — rolls back the same way, but
-// postgres.js 3.4.9 then throws an uncaught TypeError from a write queued on the closed socket (connection.js:255),
-// which would end the process; that belongs to the stale-connection handling, so it is not provoked here.)
+// postgres.js 3.4.9 would then throw an uncaught TypeError from a write queued on the closed socket (connection.js:255);
+// lib/db/dead-transaction.ts guards against that, and lib/db/dead-transaction.test.ts kills connections that way.)
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/lib/db/client";

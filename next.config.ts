@@ -2,6 +2,7 @@
 // test stand-in can redirect it) stay outside the bundle; next-intl wires the request config.
 import type { NextConfig } from "next";
 import createNextIntlPlugin from "next-intl/plugin";
+import { ACTION_BODY_LIMIT_BYTES } from "./lib/security/action-request";
 
 const withNextIntl = createNextIntlPlugin("./lib/i18n/request.ts");
 
@@ -12,7 +13,8 @@ const nextConfig: NextConfig = {
   compress: false,
   experimental: {
     serverActions: {
-      bodySizeLimit: "64kb",
+      // The proxy answers 413 above this (lib/security/action-request.ts); Next itself would answer 500.
+      bodySizeLimit: ACTION_BODY_LIMIT_BYTES,
       allowedOrigins: [],
     },
   },

@@ -1,9 +1,9 @@
 // Playwright against real directories (issue #9): the production build with DIRECTORY=ad (Samba AD DC) and with
 // DIRECTORY=ldap (slapd with ppolicy), each started by its web server through the directory test harness. The full
 // reset and unlock journeys, ending with a sign-in on the portal's sign-in page (a bind behind it): in Dutch and English
-// with JavaScript on and off against AD; against OpenLDAP one Dutch project with JavaScript and one English without
-// (the browser side is the same code; the store's LDAP side is covered in depth by the Vitest directories project).
-// A third portal, configured for AD but with an LDAP_URL that nobody answers, shows the 503 page.
+// with JavaScript on and off against each directory (issue #9's done-when; the stores' directory side is covered in
+// depth by the Vitest directories project). A third portal, configured for AD but with an LDAP_URL that nobody
+// answers, shows the 503 page. The three portals and both directories start side by side (e2e/directories/web-servers.sh).
 import { execSync } from "node:child_process";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
@@ -28,9 +28,9 @@ const project = (kind: Kind, language: "nl" | "en", javaScriptEnabled: boolean) 
   use: { ...chromium, baseURL: url(ports[kind]), locale: language === "nl" ? "nl-NL" : "en-US", javaScriptEnabled },
 });
 
-// Both portals share these: the CAPTCHA's test answer and limits that one loopback IP would otherwise hit.
-const portalEnv = (port: number) => ({
-  BASE_URL: url(port),
+// The portals share these (web-servers.sh gives each its BASE_URL): the CAPTCHA's test answer and limits that one
+// loopback IP would otherwise hit.
+const portalEnv = {
   NEXT_TELEMETRY_DISABLED: "1",
   CAPTCHA_TEST_ANSWER: "AdE4rT",
   LIMIT_SIGNIN_PER_IP_PER_HOUR: "10000",
@@ -39,19 +39,21 @@ const portalEnv = (port: number) => ({
   LIMIT_CAPTCHA_IMAGES_PER_IP_PER_HOUR: "100000",
   LIMIT_CAPTCHA_AUDIO_PER_IP_PER_HOUR: "100000",
   ...(process.env.TOEGANG_DIRECTORY_CACHE ? { TOEGANG_DIRECTORY_CACHE: process.env.TOEGANG_DIRECTORY_CACHE } : {}),
-});
+};
 
-const server = (kind: Kind, port: number) => ({
-  command: `bash e2e/directories/web-server.sh ${kind} ${port}`,
-  url: `${url(port)}/nl`,
-  env: portalEnv(port),
+// One web server for all three portals: as separate entries Playwright would start each only once the previous one
+// answers. Ready when the script says all three answer; it exits (and the run fails at once) when one of them dies.
+const servers = {
+  command: `bash e2e/directories/web-servers.sh ${adPort} ${ldapPort} ${downPort}`,
+  wait: { stdout: /e2e: directory portals ready/ },
+  env: portalEnv,
   reuseExistingServer: false,
   // A fresh machine installs Samba from Debian's packages first (~165 s) and provisions a domain (~30 s).
   timeout: 360_000,
   stdout: "pipe" as const,
   stderr: "pipe" as const,
   gracefulShutdown: { signal: "SIGTERM" as const, timeout: 15_000 },
-});
+};
 
 // As root the harness installs what is missing; otherwise Samba and slapd must be there, else the suite says plainly
 // why it skips (run it with --pass-with-no-tests) — unless CI=true or TOEGANG_DIRECTORIES=required, where it fails.
@@ -89,11 +91,12 @@ export default defineConfig({
         project("ad", "en", true),
         project("ad", "en", false),
         project("ldap", "nl", true),
+        project("ldap", "nl", false),
+        project("ldap", "en", true),
         project("ldap", "en", false),
         // A portal whose directory answers nobody: the 503 page.
         project("down", "nl", true),
         project("down", "en", false),
       ],
-  // In this order: the "down" portal takes the AD portal's settings (with an LDAP_URL nobody answers).
-  webServer: runnable ? [server("ad", adPort), server("ldap", ldapPort), server("down", downPort)] : [],
+  webServer: runnable ? servers : undefined,
 });

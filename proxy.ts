@@ -6,7 +6,7 @@ import { getConfig } from "@/lib/config";
 import { alternateLinks } from "@/lib/i18n/alternate-links";
 import { isUnknownLocalisedPage } from "@/lib/i18n/pages";
 import { LOCALE_COOKIE, routing } from "@/lib/i18n/routing";
-import { malformedActionRequest } from "@/lib/security/action-request";
+import { ACTION_BODY_TOO_LARGE, malformedActionRequest } from "@/lib/security/action-request";
 import { buildCsp, hcaptchaCspSources, isCrossSiteWrite, staticSecurityHeaders } from "@/lib/security/headers";
 
 /** next-intl's routing, with the locale cookie Secure exactly when the portal's own cookies are (COOKIE_SECURE). */
@@ -30,12 +30,16 @@ export async function proxy(request: NextRequest) {
     return new NextResponse("Cross-site request refused", { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   }
 
-  // A server action request Next could not decode would end in a 500 inside Next; it gets a 400 here instead.
+  // A server action request Next could not decode, or one over its body limit, would end in a 500 inside Next; it gets
+  // a 400 (or 413) here instead.
   const { pathname: path } = request.nextUrl;
-  if (request.method === "POST" && !path.startsWith("/api/") && !path.startsWith("/dev/")) {
+  // Every POST but the route handlers' under /api (they read their own bodies): pages under /dev (the outbox) decode
+  // actions like any other page.
+  if (request.method === "POST" && !path.startsWith("/api/")) {
     const malformed = await malformedActionRequest(request);
     if (malformed) {
-      return new NextResponse(`Bad request: ${malformed}`, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+      const status = malformed === ACTION_BODY_TOO_LARGE ? 413 : 400;
+      return new NextResponse(`Bad request: ${malformed}`, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
     }
   }
 

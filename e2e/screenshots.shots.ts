@@ -6,9 +6,9 @@ import { expect, test, type Page } from "@playwright/test";
 import { codeIn, phone } from "./fixtures/outbox";
 import type { Portal } from "./fixtures/portal";
 import { chooseReason, choosePassword, enterCode, fillIdentify, submitNumber } from "./fixtures/recovery";
-import { submitAdminCode, submitAdminPassword } from "./fixtures/admin";
+import { adminText, submitAdminCode, submitAdminPassword } from "./fixtures/admin";
 import { auditTable, auditText } from "./fixtures/audit";
-import { attemptSignIn } from "./fixtures/sign-in";
+import { attemptSignIn, signIn } from "./fixtures/sign-in";
 import { texts } from "./fixtures/texts";
 
 const portal: Portal = { project: "screenshots", language: "nl", js: true, t: texts.nl };
@@ -43,6 +43,9 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.waitForFunction(() => [...document.images].every((image) => image.complete && image.naturalWidth > 0));
   for (const [device, size] of Object.entries(sizes)) {
     await page.setViewportSize(size);
+    // Chromium lays out its own controls (the CAPTCHA's <audio> player) a frame or two after a resize or a re-render;
+    // shot at once, the player was an empty bar.
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(done)))));
     const png = await page.screenshot({ fullPage: true, animations: "disabled", caret: "hide", style: HIDE_TEST_BANNER });
     await writeFile(`docs/screenshots/${name}-${device}.png`, await compress(png));
   }
@@ -106,9 +109,16 @@ test("password reset screens (Jan Jansen, SMS)", async ({ page, request }) => {
   await expect(page.getByRole("main").getByRole("alert")).toBeVisible();
   await shoot(page, "13-password-rules-broken");
 
-  await choosePassword(page, portal, `Nieuw-${randomBytes(3).toString("hex")}-7Q`);
+  const password = `Nieuw-${randomBytes(3).toString("hex")}-7Q`;
+  await choosePassword(page, portal, password);
   await expect(page).toHaveURL("/nl/recover/done");
   await shoot(page, "14-done-reset");
+
+  // Signed in with the new password: the Werkplek's home page.
+  await page.goto("/nl");
+  await signIn(page, portal, jan.email, password);
+  await expect(page).toHaveURL("/nl/home");
+  await shoot(page, "16-home");
 });
 
 test("account unlock screens (Petra de Vries, locked, phone call)", async ({ page, request }) => {
@@ -154,4 +164,9 @@ test("audit log screens (the demo administrator looks up Jan Jansen's reset)", a
   await auditTable(page, portal).locator('tbody tr[data-event="password.reset"] a[href*="/flows/"]').first().click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(auditText(portal, "timeline.title"));
   await shoot(page, "31-audit-timeline");
+
+  // The account page with Jan's state and the helpdesk actions.
+  await page.goto(`/nl/admin/accounts?user=${encodeURIComponent(jan.email)}`);
+  await expect(page.getByRole("heading", { name: adminText(portal, "accounts.result", { email: jan.email }) })).toBeVisible();
+  await shoot(page, "32-admin-account");
 });

@@ -274,6 +274,15 @@ describe("providers", () => {
     expect(c.admin).toEqual({ idleMinutes: 30, sessionHours: 8 });
   });
 
+  it("asks users to confirm their mobile number again after RECOVERY_RECONFIRM_DAYS, 180 by default", () => {
+    expect(readConfig(production).recovery.reconfirmDays).toBe(180);
+    expect(readConfig({ ...production, RECOVERY_RECONFIRM_DAYS: "90" }).recovery.reconfirmDays).toBe(90);
+    expect(configError({ ...production, RECOVERY_RECONFIRM_DAYS: "0" })).toMatch(/^Configuration error: RECOVERY_RECONFIRM_DAYS /);
+    expect(configError({ ...production, RECOVERY_RECONFIRM_DAYS: "half a year" })).toMatch(
+      /^Configuration error: RECOVERY_RECONFIRM_DAYS /,
+    );
+  });
+
   it("reads MessageBird and hCaptcha settings", () => {
     const c = readConfig({ ...mb, ...hc, SMS_ALLOWED_COUNTRIES: "nl, be" });
     expect(c.messagebird).toEqual({ accessKey: "live_abc", originator: "Flynth", signingKey: undefined, standIn: undefined });

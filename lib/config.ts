@@ -86,6 +86,8 @@ const envSchema = z.object({
   LIMIT_CODES_PER_NUMBER_PER_DAY: int(5, 1, 1000),
   LIMIT_SIGNIN_PER_IP_PER_HOUR: int(100, 1, 100_000),
   PASSWORD_HISTORY: int(24, 0, 100),
+  /** After this many days (or never) since a user last confirmed their mobile number, the home page asks them to. */
+  RECOVERY_RECONFIRM_DAYS: int(180, 1, 3650),
   PASSWORD_MIN_SCORE: int(3, 0, 4),
   PASSWORD_BANNED_WORDS: z.string().max(4000).default(""),
   SMS_PROVIDER: z.enum(["outbox", "messagebird"], { message: "must be outbox or messagebird" }).default("outbox"),
@@ -198,6 +200,8 @@ export type AppConfig = {
     maxSends: number;
     maxPhoneMismatches: number;
     passwordHistory: number;
+    /** "Mijn herstelgegevens": days after which the home page asks the user to confirm their mobile number again. */
+    reconfirmDays: number;
   };
   limits: {
     flowsPerUserPerDay: number;
@@ -369,6 +373,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       maxSends: e.CODE_MAX_SENDS_PER_FLOW,
       maxPhoneMismatches: e.PHONE_MAX_MISMATCHES,
       passwordHistory: e.PASSWORD_HISTORY,
+      reconfirmDays: e.RECOVERY_RECONFIRM_DAYS,
     },
     limits: {
       flowsPerUserPerDay: e.LIMIT_FLOWS_PER_USER_PER_DAY,

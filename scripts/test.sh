@@ -66,8 +66,8 @@ pw() {
   shift
   PLAYWRIGHT_JSON_OUTPUT_FILE="$reports/playwright-$name.json" npx playwright test --reporter=list,json "$@"
 }
-# The browser projects of this scope. The provider suite runs one test at a time (its specs switch the stand-ins' modes),
-# so its smoke is one project: en-js, the real hCaptcha widget and MessageBird SDK on this driver.
+# The browser projects of this scope. The provider suite's smoke is en-js: its tests there (tagged @languages) are the
+# real hCaptcha widget and the MessageBird SDK's SMS and spoken code on this driver; the failure modes run in the full scope.
 projects=()
 provider_projects=()
 if [[ $scope == smoke ]]; then

@@ -4,6 +4,7 @@
 import { NextRequest } from "next/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { alternateLinks } from "@/lib/i18n/alternate-links";
+import { ACTION_BODY_LIMIT_BYTES } from "@/lib/security/action-request";
 
 const stub = vi.hoisted(() => ({ cookieSecure: true }));
 vi.mock("@/lib/config", async (importOriginal) => {
@@ -98,6 +99,11 @@ describe("server action requests Next could not decode", () => {
     ],
     ["a server reference smuggled into the arguments", { "next-action": ACTION }, multipart(part("0", '["$h1"]') + "--b0undary--\r\n")],
     ["a multipart action without its arguments", { "next-action": ACTION }, multipart(part("1_userId", "x") + "--b0undary--\r\n")],
+    [
+      "a fetch action whose part header Next's own parser (busboy) refuses: a NUL in a field name",
+      { "next-action": ACTION },
+      multipart(part("0", '["$K1"]') + part("1_user\u0000Id", "x") + "--b0undary--\r\n"),
+    ],
     ["an action id that is not one", { "next-action": "../../x", "content-type": "text/plain" }, { text: "[]" }],
     [
       "a no-JavaScript form whose bound action is not JSON",
@@ -109,6 +115,18 @@ describe("server action requests Next could not decode", () => {
     const response = await proxy(post(text, { ...headers, ...(type as Record<string, string>) }));
     expect(response.status).toBe(400);
     expect(await response.text()).toMatch(/^Bad request: /);
+  });
+
+  it.each([
+    ["a fetch action", { "next-action": ACTION }],
+    ["a no-JavaScript form post", {}],
+  ])("%s over Next's 64 KB action body limit: 413 from the proxy (Next itself answered 500)", async (_, headers) => {
+    const proxy = await proxyWith(true);
+    const big = multipart(part("0", '["$K1"]') + part("1_userId", "x".repeat(ACTION_BODY_LIMIT_BYTES)) + "--b0undary--\r\n");
+    const response = await proxy(post(big.text, { ...headers, "content-type": big["content-type"] }));
+    expect(response.status).toBe(413);
+    const fits = multipart(part("0", '["$K1"]') + part("1_userId", "x".repeat(ACTION_BODY_LIMIT_BYTES - 300)) + "--b0undary--\r\n");
+    expect((await proxy(post(fits.text, { ...headers, "content-type": fits["content-type"] }))).status).toBe(200);
   });
 
   it.each([

@@ -5,6 +5,7 @@ import path from "node:path";
 import { request as http, type APIRequestContext, type Page } from "@playwright/test";
 import { expect, test as base, type Portal } from "../fixtures/portal";
 import { chooseReason, expectStep, fillIdentify, submitNumber, type Channel, type Inspect, type Intent } from "../fixtures/recovery";
+import { unregisteredMobile } from "../fixtures/users";
 
 export { expect };
 
@@ -13,19 +14,42 @@ export const MESSAGEBIRD_STAND_IN = `https://127.0.0.1:${process.env.E2E_MESSAGE
 export type RecordedRequest = { method: string; path: string; body: Record<string, unknown>; at: string };
 export type Mode = "ok" | "500" | "slow" | "invalid-recipient";
 
+/**
+ * The MessageBird stand-in as one project's tests see it: only the project's own numbers (its user's and the
+ * unregistered one it types), whose mode and records are kept per number, so projects can run side by side.
+ */
 export class MessageBirdControl {
-  constructor(private readonly api: APIRequestContext) {}
+  private readonly recipients: string[];
 
+  constructor(
+    private readonly api: APIRequestContext,
+    /** E.164 numbers (+316…). */
+    recipients: string[],
+  ) {
+    this.recipients = recipients.map((r) => r.replace(/^\+/, ""));
+  }
+
+  /** What reached the stand-in for this project's numbers. */
   async requests(): Promise<RecordedRequest[]> {
-    return (await this.api.get(`${MESSAGEBIRD_STAND_IN}/__control/requests`)).json() as Promise<RecordedRequest[]>;
+    const all = (await (await this.api.get(`${MESSAGEBIRD_STAND_IN}/__control/requests`)).json()) as RecordedRequest[];
+    return all.filter((r) => this.recipients.includes(String(r.body.recipients)));
   }
 
   async setMode(mode: Mode): Promise<void> {
-    expect((await this.api.post(`${MESSAGEBIRD_STAND_IN}/__control/mode`, { data: { mode } })).ok()).toBe(true);
+    for (const recipient of this.recipients) {
+      expect((await this.api.post(`${MESSAGEBIRD_STAND_IN}/__control/mode`, { data: { mode, recipient } })).ok()).toBe(true);
+    }
   }
 
   async reset(): Promise<void> {
-    expect((await this.api.post(`${MESSAGEBIRD_STAND_IN}/__control/reset`)).ok()).toBe(true);
+    for (const recipient of this.recipients) {
+      expect((await this.api.post(`${MESSAGEBIRD_STAND_IN}/__control/reset`, { data: { recipient } })).ok()).toBe(true);
+    }
+  }
+
+  /** The flows this project's messages belong to (the SDK's reference): to tell its audit events from other projects'. */
+  async flowIds(): Promise<Set<string>> {
+    return new Set((await this.requests()).map((r) => String(r.body.reference)));
   }
 
   /** Has the stand-in send a signed (or deliberately badly signed) status report to the portal; returns the portal's answer. */
@@ -56,9 +80,9 @@ export class MessageBirdControl {
 }
 
 export const test = base.extend<{ messagebird: MessageBirdControl }>({
-  messagebird: async ({}, use) => {
+  messagebird: async ({ portal }, use) => {
     const api = await http.newContext({ ignoreHTTPSErrors: true });
-    const control = new MessageBirdControl(api);
+    const control = new MessageBirdControl(api, [providerUser(portal.project).recipient, unregisteredMobile(portal.project).recipient]);
     await control.reset();
     await use(control);
     await control.reset();
@@ -123,11 +147,17 @@ export type MessageEvent = {
   details: Record<string, unknown> | null;
 };
 
-/** The portal's messaging audit events since a moment (GET /dev/message-events, test mode only). */
-export async function messageEvents(page: Page, since: Date): Promise<MessageEvent[]> {
+/**
+ * The portal's messaging audit events since a moment (GET /dev/message-events, test mode only). With `of`, only those of
+ * the flows that project's messages belong to: other projects' tests run at the same time.
+ */
+export async function messageEvents(page: Page, since: Date, of?: MessageBirdControl): Promise<MessageEvent[]> {
   const answer = await page.request.get(`/dev/message-events?since=${encodeURIComponent(since.toISOString())}`);
   expect(answer.status()).toBe(200);
-  return (await answer.json()) as MessageEvent[];
+  const events = (await answer.json()) as MessageEvent[];
+  if (!of) return events;
+  const flows = await of.flowIds();
+  return events.filter((e) => e.flowId !== null && flows.has(e.flowId));
 }
 
 /** The six digits of a code in an SMS text, or spoken one by one in a call ("4, 0, 7, 1, 9, 3"). */

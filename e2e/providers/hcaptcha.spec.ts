@@ -1,7 +1,8 @@
 // hCaptcha on "Wie bent u?" against the local stand-in (playwright.providers.config.ts starts both): the real
 // @hcaptcha/react-hcaptcha widget loads under the portal's CSP, a tick yields a token, the server verifies it and the
 // wizard moves on; siteverify saying no, failing or timing out refuses with the message. Without JavaScript the built-in
-// CAPTCHA stands in and hCaptcha is never asked. The stand-in's mode is global: tests run one at a time, reset after each.
+// CAPTCHA stands in and hCaptcha is never asked. Other projects' tests use the stand-in at the same time: a test sets
+// siteverify's mode for its own token only, and looks only at the verifications of its own tokens (or of none).
 import type { APIRequestContext, Page } from "@playwright/test";
 import { expect, test, type Portal } from "../fixtures/portal";
 import { CAPTCHA_ANSWER, errorSummary, expectStep, fillIdentify } from "../fixtures/recovery";
@@ -11,21 +12,15 @@ const TEST_SITE_KEY = "10000000-ffff-ffff-ffff-000000000001";
 
 type Verification = { response: string | null; sitekey: string | null; remoteip: string | null; secret: string };
 
-test.describe.configure({ mode: "serial" });
-
-// Other specs use the same stand-in: each test starts from "pass" with no recorded verifications, and leaves it so.
-async function resetStandIn({ request }: { request: APIRequestContext }) {
-  expect((await request.post(`${standIn}/__control/reset`)).ok()).toBe(true);
-}
-test.beforeEach(resetStandIn);
-test.afterEach(resetStandIn);
-
-async function setSiteverify(request: APIRequestContext, mode: "pass" | "fail" | "error" | "slow") {
-  expect((await request.post(`${standIn}/__control/mode`, { data: { siteverify: mode } })).ok()).toBe(true);
+/** How siteverify answers for this one token (a tick's), whatever other tests do meanwhile. */
+async function setSiteverify(request: APIRequestContext, mode: "fail" | "error" | "slow", token: string) {
+  expect((await request.post(`${standIn}/__control/mode`, { data: { siteverify: mode, response: token } })).ok()).toBe(true);
 }
 
-async function verifications(request: APIRequestContext): Promise<Verification[]> {
-  return (await request.get(`${standIn}/__control/verifications`)).json() as Promise<Verification[]>;
+/** The verifications the portal asked for these tokens, and any without a token (which no form should cause). */
+async function verifications(request: APIRequestContext, tokens: string[] = []): Promise<Verification[]> {
+  const all = (await (await request.get(`${standIn}/__control/verifications`)).json()) as Verification[];
+  return all.filter((v) => !v.response || tokens.includes(v.response));
 }
 
 /** An ID nobody has: reaching the reason step is the same for every ID, and no account is touched. */
@@ -61,76 +56,79 @@ async function submitIdentify(page: Page, portal: Portal) {
   await next.click();
 }
 
-test("Wie bent u? with hCaptcha: the widget in the page's language, a tick gives a token, the server verifies it and the wizard moves on", async ({
-  page,
-  portal,
-  inspect,
-  request,
-}, testInfo) => {
-  const { language: lang, t } = portal;
-  const violations = cspViolations(page);
-  const response = await page.goto(`/${lang}/recover`);
-  const csp = response!.headers()["content-security-policy"] ?? "";
-  expect(csp).toMatch(new RegExp(`frame-src ${standIn.replace(/[.:/]/g, "\\$&")}(;|$)`));
-  expect(csp).toContain("'strict-dynamic'");
-  await expectStep(page, portal, inspect, "identify");
-  await expect(page.getByText(t.message("Recovery.identify.introHcaptcha"))).toBeVisible();
+// The widget is shown in the page's language, and without JavaScript the built-in CAPTCHA stands in: every project.
+test(
+  "Wie bent u? with hCaptcha: the widget in the page's language, a tick gives a token, the server verifies it and the wizard moves on",
+  { tag: ["@languages", "@no-js"] },
+  async ({ page, portal, inspect, request }, testInfo) => {
+    const { language: lang, t } = portal;
+    const violations = cspViolations(page);
+    const response = await page.goto(`/${lang}/recover`);
+    const csp = response!.headers()["content-security-policy"] ?? "";
+    expect(csp).toMatch(new RegExp(`frame-src ${standIn.replace(/[.:/]/g, "\\$&")}(;|$)`));
+    expect(csp).toContain("'strict-dynamic'");
+    await expectStep(page, portal, inspect, "identify");
+    await expect(page.getByText(t.message("Recovery.identify.introHcaptcha"))).toBeVisible();
 
-  if (!portal.js) {
-    await test.step("without JavaScript: no widget, the built-in CAPTCHA instead, and hCaptcha is never asked", async () => {
-      await expect(page.locator("#captchaWidget iframe")).toHaveCount(0);
-      await expect(page.getByRole("img", { name: t.message("Recovery.identify.captchaImageAlt") })).toBeVisible();
-      await page.screenshot({ path: testInfo.outputPath("identify-hcaptcha-nojs.png"), fullPage: true });
-      await fillIdentify(page, portal, userIdFor(portal), "wrong1");
-      const wrong = t.message("Recovery.identify.errors.captchaWrong");
-      await expect(page.getByRole("main").getByRole("alert")).toContainText(wrong);
-      expect(await errorSummary(page)).toEqual([wrong]);
-      await inspect(page);
-      await fillIdentify(page, portal, userIdFor(portal), CAPTCHA_ANSWER);
-      await expectStep(page, portal, inspect, "reason");
-      expect(await verifications(request)).toEqual([]);
+    if (!portal.js) {
+      await test.step("without JavaScript: no widget, the built-in CAPTCHA instead, and hCaptcha is never asked", async () => {
+        await expect(page.locator("#captchaWidget iframe")).toHaveCount(0);
+        await expect(page.getByRole("img", { name: t.message("Recovery.identify.captchaImageAlt") })).toBeVisible();
+        await page.screenshot({ path: testInfo.outputPath("identify-hcaptcha-nojs.png"), fullPage: true });
+        await fillIdentify(page, portal, userIdFor(portal), "wrong1");
+        const wrong = t.message("Recovery.identify.errors.captchaWrong");
+        await expect(page.getByRole("main").getByRole("alert")).toContainText(wrong);
+        expect(await errorSummary(page)).toEqual([wrong]);
+        await inspect(page);
+        await fillIdentify(page, portal, userIdFor(portal), CAPTCHA_ANSWER);
+        await expectStep(page, portal, inspect, "reason");
+        expect(await verifications(request)).toEqual([]);
+      });
+      return;
+    }
+
+    const widget = page.locator("#captchaWidget iframe");
+    await test.step("the widget renders from the stand-in, in the page's language, and no built-in CAPTCHA is in the form", async () => {
+      await expect(widget).toBeVisible();
+      expect(new URL((await widget.getAttribute("src"))!).searchParams.get("hl")).toBe(lang);
+      await expect(page.getByLabel(t.recover.captcha, { exact: true })).toHaveCount(0);
+      await expect(page.locator('main form [name="captchaToken"], main form [name="noscript"]')).toHaveCount(0);
+      await page.screenshot({ path: testInfo.outputPath("identify-hcaptcha.png"), fullPage: true });
     });
-    return;
-  }
 
-  const widget = page.locator("#captchaWidget iframe");
-  await test.step("the widget renders from the stand-in, in the page's language, and no built-in CAPTCHA is in the form", async () => {
-    await expect(widget).toBeVisible();
-    expect(new URL((await widget.getAttribute("src"))!).searchParams.get("hl")).toBe(lang);
-    await expect(page.getByLabel(t.recover.captcha, { exact: true })).toHaveCount(0);
-    await expect(page.locator('main form [name="captchaToken"], main form [name="noscript"]')).toHaveCount(0);
-    await page.screenshot({ path: testInfo.outputPath("identify-hcaptcha.png"), fullPage: true });
-  });
+    await test.step("“Volgende” without ticking asks for the CAPTCHA, and the summary links to the widget", async () => {
+      await page.getByLabel(t.recover.userId, { exact: true }).fill(userIdFor(portal));
+      await submitIdentify(page, portal);
+      const required = t.message("Recovery.identify.errors.hcaptchaRequired");
+      await expect(page.getByRole("main").getByRole("alert")).toContainText(required);
+      expect(await errorSummary(page)).toEqual([required]);
+      await expect(page.getByRole("main").getByRole("alert").getByRole("link", { name: required })).toHaveAttribute(
+        "href",
+        "#captchaWidget",
+      );
+      await expect(page.getByLabel(t.recover.userId, { exact: true })).toHaveValue(userIdFor(portal));
+      expect(await verifications(request)).toEqual([]);
+      await inspect(page);
+    });
 
-  await test.step("“Volgende” without ticking asks for the CAPTCHA, and the summary links to the widget", async () => {
-    await page.getByLabel(t.recover.userId, { exact: true }).fill(userIdFor(portal));
-    await submitIdentify(page, portal);
-    const required = t.message("Recovery.identify.errors.hcaptchaRequired");
-    await expect(page.getByRole("main").getByRole("alert")).toContainText(required);
-    expect(await errorSummary(page)).toEqual([required]);
-    await expect(page.getByRole("main").getByRole("alert").getByRole("link", { name: required })).toHaveAttribute("href", "#captchaWidget");
-    await expect(page.getByLabel(t.recover.userId, { exact: true })).toHaveValue(userIdFor(portal));
-    expect(await verifications(request)).toEqual([]);
-    await inspect(page);
-  });
+    await test.step("a tick gives a token; the server verifies it once and the wizard moves on", async () => {
+      const token = await tickWidget(page, portal);
+      await submitIdentify(page, portal);
+      await expectStep(page, portal, inspect, "reason");
+      const sent = await verifications(request, [token]);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toMatchObject({ response: token, sitekey: TEST_SITE_KEY, secret: "test-secret" });
+    });
+    expect(violations, "CSP violations").toEqual([]);
 
-  await test.step("a tick gives a token; the server verifies it once and the wizard moves on", async () => {
-    const token = await tickWidget(page, portal);
-    await submitIdentify(page, portal);
-    await expectStep(page, portal, inspect, "reason");
-    const sent = await verifications(request);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ response: token, sitekey: TEST_SITE_KEY, secret: "test-secret" });
-  });
-  expect(violations, "CSP violations").toEqual([]);
-
-  await test.step("a widget script that cannot be loaded is reported on the page", async () => {
-    await page.route("**/1/api.js*", (route) => route.abort());
-    await page.goto(`/${lang}/recover`);
-    await expect(page.getByRole("alert").filter({ hasText: t.message("Recovery.identify.hcaptchaLoadFailed") })).toBeVisible();
-    await inspect(page);
-  });
-});
+    await test.step("a widget script that cannot be loaded is reported on the page", async () => {
+      await page.route("**/1/api.js*", (route) => route.abort());
+      await page.goto(`/${lang}/recover`);
+      await expect(page.getByRole("alert").filter({ hasText: t.message("Recovery.identify.hcaptchaLoadFailed") })).toBeVisible();
+      await inspect(page);
+    });
+  },
+);
 
 const failures = [
   { mode: "fail", what: "says no", message: "Recovery.identify.errors.hcaptchaFailed" },
@@ -138,6 +136,8 @@ const failures = [
   { mode: "slow", what: "does not answer in time", message: "Recovery.identify.errors.captchaUnavailable" },
 ] as const;
 
+// siteverify's trouble is the server's side of the widget: the same in both languages, and without JavaScript hCaptcha
+// is never asked (the first test shows that), so these run in nl-js only (untagged; see playwright.providers.config.ts).
 for (const failure of failures) {
   test(`siteverify ${failure.what}: the portal refuses with its message after one request, and a new tick works once hCaptcha is back`, async ({
     page,
@@ -146,35 +146,27 @@ for (const failure of failures) {
     request,
   }) => {
     const { language: lang, t } = portal;
-    await setSiteverify(request, failure.mode);
     await page.goto(`/${lang}/recover`);
     await expectStep(page, portal, inspect, "identify");
 
-    if (!portal.js) {
-      // Without JavaScript the built-in CAPTCHA is checked on the portal itself: hCaptcha's trouble changes nothing.
-      await fillIdentify(page, portal, userIdFor(portal), CAPTCHA_ANSWER);
-      await expectStep(page, portal, inspect, "reason");
-      expect(await verifications(request)).toEqual([]);
-      return;
-    }
-
     await page.getByLabel(t.recover.userId, { exact: true }).fill(userIdFor(portal));
-    await tickWidget(page, portal);
+    const token = await tickWidget(page, portal);
+    await setSiteverify(request, failure.mode, token);
     await submitIdentify(page, portal);
     const message = t.message(failure.message);
     await expect(page.getByRole("main").getByRole("alert")).toContainText(message, { timeout: 15_000 });
     expect(await errorSummary(page)).toEqual([message]);
     await expect(page).toHaveURL(`/${lang}/recover`);
     await expect(page.getByLabel(t.recover.userId, { exact: true })).toHaveValue(userIdFor(portal));
-    expect(await verifications(request), "exactly one siteverify request").toHaveLength(1);
+    expect(await verifications(request, [token]), "exactly one siteverify request").toHaveLength(1);
     await inspect(page);
 
     // The used token is gone: a fresh, unticked widget waits for a new tick.
     await expect(page.locator('main form textarea[name="h-captcha-response"]')).toHaveValue("");
-    await setSiteverify(request, "pass");
-    await tickWidget(page, portal);
+    // A new token is answered as usual again (the trouble was set for the first one only).
+    const again = await tickWidget(page, portal);
     await submitIdentify(page, portal);
     await expectStep(page, portal, inspect, "reason");
-    expect(await verifications(request)).toHaveLength(2);
+    expect(await verifications(request, [token, again])).toHaveLength(2);
   });
 }

@@ -295,6 +295,8 @@ export async function startHcaptchaStandIn(options: HcaptchaStandInOptions): Pro
   const host = options.host ?? "127.0.0.1";
   const slowMs = options.slowMs ?? 8_000;
   let mode: SiteverifyMode = "pass";
+  // A mode for one token only (set after its tick): tests that run side by side each keep their own siteverify.
+  const tokenModes = new Map<string, SiteverifyMode>();
   let recorded: Verification[] = [];
   const issued = new Map<string, Issued>();
   const held = new Set<NodeJS.Timeout>();
@@ -318,16 +320,17 @@ export async function startHcaptchaStandIn(options: HcaptchaStandInOptions): Pro
       answer: null,
     };
     recorded.push(entry);
-    if (mode === "error") {
+    const answerMode = tokenModes.get(entry.response ?? "") ?? mode;
+    if (answerMode === "error") {
       entry.status = 500;
       return send(res, 500, "Internal Server Error", "text/plain; charset=utf-8");
     }
     const answer = () => {
       entry.answer =
-        mode === "fail" ? { success: false, "error-codes": ["invalid-input-response"] } : siteverifyAnswer(form, issued, Date.now());
+        answerMode === "fail" ? { success: false, "error-codes": ["invalid-input-response"] } : siteverifyAnswer(form, issued, Date.now());
       sendJson(res, 200, entry.answer);
     };
-    if (mode !== "slow") return answer();
+    if (answerMode !== "slow") return answer();
     const timer = setTimeout(() => {
       held.delete(timer);
       answer();
@@ -340,12 +343,19 @@ export async function startHcaptchaStandIn(options: HcaptchaStandInOptions): Pro
     if (what === "GET /__control/verifications") return sendJson(res, 200, recorded);
     if (what === "POST /__control/reset") {
       mode = "pass";
+      tokenModes.clear();
       recorded = [];
       return sendJson(res, 200, { ok: true, siteverify: mode });
     }
     if (what === "POST /__control/mode") {
-      const wanted = parseJsonObject(body).siteverify;
+      const input = parseJsonObject(body);
+      const wanted = input.siteverify;
       if (!MODES.includes(wanted as SiteverifyMode)) return sendJson(res, 400, { error: `siteverify must be one of ${MODES.join(", ")}` });
+      // {"siteverify": …, "response": <token>}: for that token only; without a token, for every other one.
+      if (typeof input.response === "string" && input.response) {
+        tokenModes.set(input.response, wanted as SiteverifyMode);
+        return sendJson(res, 200, { ok: true, siteverify: wanted, response: input.response });
+      }
       mode = wanted as SiteverifyMode;
       return sendJson(res, 200, { ok: true, siteverify: mode });
     }
@@ -391,6 +401,7 @@ export async function startHcaptchaStandIn(options: HcaptchaStandInOptions): Pro
     },
     reset: () => {
       mode = "pass";
+      tokenModes.clear();
       recorded = [];
     },
     verifications: () => recorded.map((v) => ({ ...v })),

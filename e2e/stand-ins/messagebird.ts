@@ -197,6 +197,8 @@ export async function startMessageBirdStandIn(options: StandInOptions): Promise<
   const { caFile, keyFile, certFile } = makeCertificates(dir);
 
   let mode: StandInMode = "ok";
+  // A mode for one recipient only: tests that run side by side, each with its own numbers, keep their own MessageBird.
+  const recipientModes = new Map<string, StandInMode>();
   let recorded: RecordedRequest[] = [];
   const sent = new Map<string, SentMessage>();
   const held = new Set<NodeJS.Timeout>();
@@ -208,15 +210,16 @@ export async function startMessageBirdStandIn(options: StandInOptions): Promise<
       return send(res, ERRORS.unauthorized.status, { errors: ERRORS.unauthorized.errors });
     const kind = pathname === "/messages" ? "sms" : pathname === "/voicemessages" ? "voice" : null;
     if (req.method !== "POST" || !kind) return send(res, ERRORS.notFound.status, { errors: ERRORS.notFound.errors });
-    if (mode === "500") return send(res, ERRORS.internal.status, { errors: ERRORS.internal.errors });
-    if (mode === "invalid-recipient") return send(res, ERRORS.invalidRecipient.status, { errors: ERRORS.invalidRecipient.errors });
     const fields = (body && typeof body === "object" ? body : {}) as Record<string, unknown>;
+    const answerMode = recipientModes.get(recipientList(fields.recipients)[0] ?? "") ?? mode;
+    if (answerMode === "500") return send(res, ERRORS.internal.status, { errors: ERRORS.internal.errors });
+    if (answerMode === "invalid-recipient") return send(res, ERRORS.invalidRecipient.status, { errors: ERRORS.invalidRecipient.errors });
     const id = randomBytes(16).toString("hex");
     const reply = () => {
       sent.set(id, { kind, recipient: recipientList(fields.recipients)[0] ?? "" });
       send(res, 201, createdMessage(kind, id, fields, new Date().toISOString().replace(/\.\d{3}Z$/, "+00:00")));
     };
-    if (mode !== "slow") return reply();
+    if (answerMode !== "slow") return reply();
     // Slow: the answer comes long after the client has given up (if the socket is still there at all).
     const timer = setTimeout(() => {
       held.delete(timer);
@@ -229,16 +232,25 @@ export async function startMessageBirdStandIn(options: StandInOptions): Promise<
     const what = `${req.method} ${pathname}`;
     if (what === "GET /__control/health") return send(res, 200, { ok: true, mode });
     if (what === "GET /__control/requests") return send(res, 200, recorded);
+    const input = parseJson(raw) as Record<string, unknown> | null;
+    // {"recipient": "316…"} (as in the API's recipients): the mode and the reset for that number only.
+    const recipient = typeof input?.recipient === "string" && input.recipient ? input.recipient.replace(/^\+/, "") : null;
     if (what === "POST /__control/reset") {
-      mode = "ok";
-      recorded = [];
+      if (recipient) {
+        recipientModes.delete(recipient);
+        recorded = recorded.filter((r) => !recipientList((r.body as Record<string, unknown> | null)?.recipients).includes(recipient));
+      } else {
+        mode = "ok";
+        recipientModes.clear();
+        recorded = [];
+      }
       return send(res, 200, { ok: true });
     }
-    const input = parseJson(raw) as Record<string, unknown> | null;
     if (what === "POST /__control/mode") {
       if (!MODES.includes(input?.mode as StandInMode)) return send(res, 400, { error: `mode must be one of ${MODES.join(", ")}` });
-      mode = input!.mode as StandInMode;
-      return send(res, 200, { ok: true, mode });
+      if (recipient) recipientModes.set(recipient, input!.mode as StandInMode);
+      else mode = input!.mode as StandInMode;
+      return send(res, 200, { ok: true, mode: input!.mode, recipient });
     }
     if (what === "POST /__control/report") {
       if (typeof input?.to !== "string" || typeof input.id !== "string" || typeof input.status !== "string") {
@@ -274,6 +286,7 @@ export async function startMessageBirdStandIn(options: StandInOptions): Promise<
     },
     reset: () => {
       mode = "ok";
+      recipientModes.clear();
       recorded = [];
     },
     sendReport: (report) => deliverReport(report, sent, signingKey),

@@ -133,6 +133,25 @@ export function builtinAccountStore(source: Db | (() => Promise<Db>), options: B
       return done ? { kind: "ok" } : { kind: "superseded" };
     },
 
+    async mobileConfirmedAt(account) {
+      const [row] = await (await db()).select({ at: users.mobileConfirmedAt }).from(users).where(eq(users.id, account.id)).limit(1);
+      return row?.at ?? null;
+    },
+
+    async setMobile(account, mobile, at, record): Promise<ChangeResult> {
+      const done = await change(record, async (tx) => {
+        await tx.update(users).set({ mobile, mobileConfirmedAt: at, updatedAt: at }).where(eq(users.id, account.id));
+      });
+      return done ? { kind: "ok" } : { kind: "superseded" };
+    },
+
+    async confirmMobile(account, at, record): Promise<ChangeResult> {
+      const done = await change(record, async (tx) => {
+        await tx.update(users).set({ mobileConfirmedAt: at }).where(eq(users.id, account.id));
+      });
+      return done ? { kind: "ok" } : { kind: "superseded" };
+    },
+
     async describe(account) {
       const [row] = await (
         await db()

@@ -119,6 +119,18 @@ export interface AccountStore {
    * AD: pwdLastSet=0; OpenLDAP ppolicy: pwdReset=TRUE).
    */
   requirePasswordChange(account: Account, record?: RecordChange): Promise<ChangeResult>;
+  /**
+   * When the user last confirmed their registered mobile number ("Mijn herstelgegevens"), or null when never. Kept in
+   * Toegang's database for every store (builtin: users; a directory: directory_accounts, the directory has no place).
+   */
+  mobileConfirmedAt(account: Account): Promise<Date | null>;
+  /**
+   * Registers a new mobile number (E.164, already verified by a code sent to it) and marks it confirmed at `at`, with its
+   * record. Builtin: the users row; a directory: LDAP_MOBILE_ATTRIBUTE written by the service account.
+   */
+  setMobile(account: Account, mobile: string, at: Date, record?: RecordChange): Promise<ChangeResult>;
+  /** Marks the registered number as confirmed by its owner at `at` ("Klopt dit nummer nog?" → yes), with its record. */
+  confirmMobile(account: Account, at: Date, record?: RecordChange): Promise<ChangeResult>;
   /** Dates of the account's record, for the admin lookup; a store that has none may leave this out. */
   describe?(account: Account): Promise<AccountRecord>;
   /** For readiness checks: the store is reachable and (for directories) the service account can bind. */

@@ -8,7 +8,7 @@ import { expect, it } from "vitest";
 import { checkAdminSession } from "@/lib/admin/session";
 import { loadPendingSignIn, startAdminSignIn, verifyAdminCode } from "@/lib/admin/sign-in";
 import { AccountStoreUnavailable } from "@/lib/accounts/types";
-import { auditEvents, outboxMessages, phantomSignIns, recoveryFlows, users } from "@/lib/db/schema";
+import { auditEvents, outboxMessages, recoveryFlows, users } from "@/lib/db/schema";
 import { loadFlow } from "@/lib/recovery/flow-store";
 import { chooseIntent, startRecovery, submitNumber } from "@/lib/recovery/steps";
 import { passwordWorks } from "@/tests/directories/admin";
@@ -22,6 +22,8 @@ import { signIn } from "./sign-in";
 const PASSWORD = "Zomer-Tulpen-2026";
 const MOBILE = "0612345691";
 const context = { ip: "192.0.2.77", userAgent: "vitest/directory", locale: "nl", requestId: "vitest" };
+/** The portal's LOCKOUT_THRESHOLD set to the directories' own (both lock after 5), as the README advises. */
+const policy = { threshold: 5, durationMinutes: 30 };
 
 for (const kind of ["ad", "ldap"] as DirectoryKindUnderTest[]) {
   const availability = await directoryUnderTest(kind);
@@ -51,19 +53,18 @@ for (const kind of ["ad", "ldap"] as DirectoryKindUnderTest[]) {
       expect(await signIn(db.db, { userId: noor.mail, password: "Verkeerd-Wachtwoord-9", context }, store)).toEqual({ kind: "invalid" });
     });
 
-    it("leaves the lockout to the directory: its threshold locks, the portal counts nothing, and the right password is then 'locked'", async () => {
+    it("leaves the lockout to the directory: its threshold locks, and the right password is then 'locked'", async () => {
       const { db, store, directory } = fixture();
       const noor = await user();
       const answers: string[] = [];
       for (let i = 0; i < directory.policy.lockoutThreshold; i++) {
-        answers.push((await signIn(db.db, { userId: noor.mail, password: `Verkeerd-${i}-Wachtwoord`, context }, store)).kind);
+        answers.push((await signIn(db.db, { userId: noor.mail, password: `Verkeerd-${i}-Wachtwoord`, context, policy }, store)).kind);
       }
-      // The directory decides when it is locked: the answer to the last wrong password may already say so.
-      expect(answers.slice(0, -1)).toEqual(Array(directory.policy.lockoutThreshold - 1).fill("invalid"));
-      expect((await signIn(db.db, { userId: noor.mail, password: PASSWORD, context }, store)).kind).toBe("locked");
-      expect((await store.find(noor.mail))?.locked).toBe(true);
-      // No second counter in Toegang's database, for the account or its typed ID.
-      expect(await db.db.select().from(phantomSignIns)).toEqual([]);
+      // The answers count per typed ID, as the builtin store's do: "locked" once the threshold is reached.
+      expect(answers).toEqual([...Array(directory.policy.lockoutThreshold - 1).fill("invalid"), "locked"]);
+      await expect.poll(async () => (await store.find(noor.mail))?.locked, { timeout: 5_000 }).toBe(true);
+      expect((await signIn(db.db, { userId: noor.mail, password: PASSWORD, context, policy }, store)).kind).toBe("locked");
+      // The lock is the directory's: Toegang keeps no users row for the account.
       expect(await db.db.select().from(users)).toEqual([]);
       const account = (await store.find(noor.mail))!;
       const refused = await db.db
@@ -73,7 +74,36 @@ for (const kind of ["ad", "ldap"] as DirectoryKindUnderTest[]) {
       expect(refused.length).toBeGreaterThan(0);
       // Unlocked through the portal's store, the right password signs in again.
       await store.unlock(account);
-      expect((await signIn(db.db, { userId: noor.mail, password: PASSWORD, context }, store)).kind).toBe("success");
+      expect((await signIn(db.db, { userId: noor.mail, password: PASSWORD, context, policy }, store)).kind).toBe("success");
+    });
+
+    it("an account the directory already locked answers a wrong password like any other account, never 'locked' at once", async () => {
+      const { db, store, directory } = fixture();
+      const threshold = directory.policy.lockoutThreshold;
+      // Locked outside the portal (say, Windows sign-ins): wrong binds straight against the directory.
+      const locked = await user();
+      for (let i = 0; i < threshold; i++) await store.checkPassword(locked.mail, `Elders-${i}-Fout`);
+      await expect.poll(async () => (await store.find(locked.mail))?.locked, { timeout: 5_000 }).toBe(true);
+      const unlocked = await user();
+      /** What a stranger who does not know the password is told, attempt after attempt. */
+      const strangerSees = async (userId: string) => {
+        const seen: string[] = [];
+        for (let i = 0; i < threshold + 1; i++)
+          seen.push((await signIn(db.db, { userId, password: `Gok-${i}-Wachtwoord`, context, policy }, store)).kind);
+        return seen;
+      };
+      const expected = [...Array(threshold - 1).fill("invalid"), "locked", "locked"];
+      expect(await strangerSees(locked.mail)).toEqual(expected);
+      expect(await strangerSees(unlocked.mail)).toEqual(expected);
+      expect(await strangerSees(`niemand.${Date.now()}@example.nl`)).toEqual(expected);
+      // The audit trail tells the truth: the locked account's first refusal was the directory's lock, answered "invalid".
+      const [first] = await db.db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.event, "sign_in.refused"), eq(auditEvents.reason, "account-locked")))
+        .orderBy(asc(auditEvents.id))
+        .then((rows) => rows.filter((r) => (r.details as { answered?: string } | null)?.answered === "invalid"));
+      expect(first).toBeDefined();
     });
 
     it("a member of LDAP_ADMIN_GROUP_DN gets the SMS code and an admin session; a password change ends it", async () => {

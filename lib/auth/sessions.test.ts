@@ -26,6 +26,9 @@ function directoryStore(account: Account | null): AccountStore {
     setPassword: unused,
     unlock: unused,
     requirePasswordChange: unused,
+    mobileConfirmedAt: unused,
+    setMobile: unused,
+    confirmMobile: unused,
     ping: async () => {},
   };
 }

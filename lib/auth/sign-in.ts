@@ -1,6 +1,7 @@
 // Sign-in through the account store. For stores that leave the lockout to the portal (builtin), wrong passwords are
 // counted per account (or per unknown ID) in the database and every attempt is audited, the counters and their audit
-// rows in one transaction; a directory keeps its own lockout and the portal only audits its answer.
+// rows in one transaction; a directory keeps its own lockout, and the portal audits its answer and counts refusals per
+// typed ID only to decide what the person is told (never the directory's lock state).
 import "server-only";
 import { eq } from "drizzle-orm";
 import { getAccountStore } from "@/lib/accounts";
@@ -31,19 +32,13 @@ export async function signIn(db: Db, input: SignInInput, store: AccountStore = g
   const policy = input.policy ?? getConfig().lockout;
   const base = { ip: input.context.ip, userAgent: input.context.userAgent, locale: input.context.locale, at: now };
   const check = await store.checkPassword(input.userId, input.password);
-  if (store.lockout === "directory") return directorySignIn(db, check, base, input.userId);
+  if (store.lockout === "directory") return directorySignIn(db, check, base, input.userId, policy);
 
   const account = check.kind === "ok" || check.kind === "must-change" ? check.account : await store.find(input.userId);
   if (!account) {
     const idHash = subjectHash(input.userId);
     const decision = await db.transaction(async (tx) => {
-      await tx.insert(phantomSignIns).values({ idHash }).onConflictDoNothing();
-      const [row] = await tx.select().from(phantomSignIns).where(eq(phantomSignIns.idHash, idHash)).for("update");
-      const d = decideSignIn(row!, false, now, policy);
-      await tx
-        .update(phantomSignIns)
-        .set({ ...d.next, updatedAt: now })
-        .where(eq(phantomSignIns.idHash, idHash));
+      const d = await countTypedIdFailure(tx, idHash, now, policy);
       await auditSignIn(tx, d, { ...base, subjectHash: idHash });
       return d;
     });
@@ -85,41 +80,66 @@ function answerOf(d: SignInDecision): { kind: "invalid" } | { kind: "locked" } {
   return d.outcome === "locked-now" ? { kind: "locked" } : { kind: "invalid" };
 }
 
-/** A directory decided (and counted) itself: the portal records its answer and keeps no counter. */
+/**
+ * One refused attempt counted for a typed ID that has no users row (an unknown ID, or any ID when a directory keeps
+ * the accounts), with the same lockout arithmetic as an account's: "wrong password" until the count reaches the
+ * threshold, then "locked" for the lock's duration.
+ */
+async function countTypedIdFailure(tx: Tx, idHash: string, now: Date, policy: LockPolicy): Promise<SignInDecision> {
+  await tx.insert(phantomSignIns).values({ idHash }).onConflictDoNothing();
+  const [row] = await tx.select().from(phantomSignIns).where(eq(phantomSignIns.idHash, idHash)).for("update");
+  const d = decideSignIn(row!, false, now, policy);
+  await tx
+    .update(phantomSignIns)
+    .set({ ...d.next, updatedAt: now })
+    .where(eq(phantomSignIns.idHash, idHash));
+  return d;
+}
+
+/**
+ * A directory decided (and counted) itself; the portal records its answer. What the person is told for a refusal does
+ * not come from the directory, though: a locked directory account answers every password with "locked" (AD's 775,
+ * ppolicy's accountLocked, right password or wrong), while an unknown ID is only ever "wrong", so passing that on would
+ * tell anyone that the ID exists and is locked. Instead every refusal — wrong password, locked account, unknown ID —
+ * is counted per typed ID (its keyed hash) like the builtin store's unknown IDs, and answered by that count:
+ * "wrong password" until LOCKOUT_THRESHOLD, then "locked". An account locked elsewhere (Windows sign-ins) answers the
+ * first attempts like any other account, as the builtin store does for an account locked by an operator. The lock
+ * itself stays the directory's; the audit row says what the directory answered.
+ */
 async function directorySignIn(
   db: Db,
   check: Awaited<ReturnType<AccountStore["checkPassword"]>>,
   base: Who,
   typedId: string,
+  policy: LockPolicy,
 ): Promise<SignInResult> {
+  const idHash = subjectHash(typedId);
   switch (check.kind) {
     case "ok": {
+      await db.delete(phantomSignIns).where(eq(phantomSignIns.idHash, idHash));
       await recordAudit(db, { ...base, userId: check.account.id, event: "sign_in.succeeded", outcome: "success" });
       return { kind: "success", userId: check.account.id, isAdmin: check.account.isAdmin };
     }
-    case "locked":
-      await recordAudit(db, {
-        ...base,
-        subjectHash: subjectHash(typedId),
-        event: "sign_in.refused",
-        outcome: "refused",
-        reason: "account-locked",
-      });
-      return { kind: "locked" };
     case "must-change":
     case "expired":
       // Only the right password gets this far, so saying so reveals nothing to someone who does not know it.
+      await db.delete(phantomSignIns).where(eq(phantomSignIns.idHash, idHash));
       await recordAudit(db, { ...base, userId: check.account.id, event: "sign_in.refused", outcome: "refused", reason: check.kind });
       return { kind: check.kind };
-    default:
-      await recordAudit(db, {
-        ...base,
-        subjectHash: subjectHash(typedId),
-        event: "sign_in.failed",
-        outcome: "failure",
-        reason: "wrong-password",
+    default: {
+      const locked = check.kind === "locked";
+      return db.transaction(async (tx) => {
+        const answer = answerOf(await countTypedIdFailure(tx, idHash, base.at ?? new Date(), policy));
+        await recordAudit(tx, {
+          ...base,
+          subjectHash: idHash,
+          ...(locked
+            ? { event: "sign_in.refused", outcome: "refused", reason: "account-locked", details: { answered: answer.kind } }
+            : { event: "sign_in.failed", outcome: "failure", reason: "wrong-password" }),
+        });
+        return answer;
       });
-      return { kind: "invalid" };
+    }
   }
 }
 

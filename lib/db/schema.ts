@@ -23,6 +23,8 @@ export const users = pgTable("users", {
   passwordChangedAt: tsz("password_changed_at").notNull().defaultNow(),
   /** Set by the helpdesk ("require a password change"): the right password no longer signs in until a new one is set. */
   passwordChangeRequired: boolean("password_change_required").notNull().default(false),
+  /** When the user last confirmed the mobile number ("Mijn herstelgegevens": changed through a code, or "klopt"); null: never. */
+  mobileConfirmedAt: tsz("mobile_confirmed_at"),
   createdAt: tsz("created_at").notNull().defaultNow(),
   updatedAt: tsz("updated_at").notNull().defaultNow(),
 });
@@ -264,6 +266,8 @@ export const directoryAccounts = pgTable(
     /** The directory's own stable id: AD objectGUID (as a GUID string), OpenLDAP entryUUID. */
     externalId: text("external_id").notNull(),
     firstSeenAt: tsz("first_seen_at").notNull().defaultNow(),
+    /** When the user last confirmed the directory's mobile number in the portal (the directory has no place for it). */
+    mobileConfirmedAt: tsz("mobile_confirmed_at"),
   },
   (t) => [uniqueIndex("directory_accounts_source_external_idx").on(t.source, t.externalId)],
 );
@@ -298,4 +302,32 @@ export const messageQueue = pgTable(
     doneAt: tsz("done_at"),
   },
   (t) => [index("message_queue_due_idx").on(t.status, t.nextAttemptAt)],
+);
+
+/**
+ * "Mijn herstelgegevens": a signed-in user's change of their own mobile number, waiting for the code sent to the new
+ * number (lib/recovery-details/). One open change per account; the new number is kept only while it is open.
+ */
+export const mobileChanges = pgTable(
+  "mobile_changes",
+  {
+    /** The flow id of this change's audit rows; the code is bound to it. */
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** The account's Toegang id (users.id or directory_accounts.id); no foreign key, like the sessions. */
+    accountId: uuid("account_id").notNull(),
+    /** open, done, cancelled, too-many-attempts, expired, superseded. */
+    stage: text("stage").notNull().default("open"),
+    /** The new number in E.164 while the change is open; null once it ended. */
+    newMobile: text("new_mobile"),
+    locale: text("locale").notNull(),
+    codeHash: text("code_hash"),
+    codeExpiresAt: tsz("code_expires_at"),
+    codeAttempts: integer("code_attempts").notNull().default(0),
+    sends: integer("sends").notNull().default(0),
+    lastSentAt: tsz("last_sent_at"),
+    createdAt: tsz("created_at").notNull().defaultNow(),
+    expiresAt: tsz("expires_at").notNull(),
+    endedAt: tsz("ended_at"),
+  },
+  (t) => [index("mobile_changes_account_idx").on(t.accountId, t.stage)],
 );

@@ -14,6 +14,12 @@ export const ADMIN_CODES_PER_DAY = 20;
 /** Wrong admin sign-in codes per administrator per 24 hours (only someone who had the password can make them). */
 export const ADMIN_CODE_FAILURES_PER_DAY = 10;
 
+/** Codes sent to new numbers per account per 24 hours ("Mijn herstelgegevens"), over all its number changes. */
+export const MOBILE_CHANGES_PER_DAY = 5;
+
+/** Wrong codes per account per 24 hours while changing one's own number (only a signed-in user can make them). */
+export const MOBILE_CODE_FAILURES_PER_DAY = 10;
+
 /** Refusals anyone can cause without signing in that are audited per IP and kind per hour (lib/audit/throttled.ts). */
 export const REFUSALS_PER_IP_PER_HOUR = 20;
 
@@ -93,6 +99,23 @@ export const limits = {
     max: ADMIN_CODES_PER_DAY,
     windowSeconds: DAY,
     reason: "per-account-limit",
+  }),
+  /**
+   * Codes texted to new numbers for one account ("Mijn herstelgegevens"): someone holding a session and the password
+   * cannot keep texting numbers; each such code also counts against codesPerNumber and the global caps.
+   */
+  mobileChangesPerAccount: (): LimitPolicy => ({
+    name: "mobile-change-sends:account",
+    max: MOBILE_CHANGES_PER_DAY,
+    windowSeconds: DAY,
+    reason: "mobile-changes-per-account",
+  }),
+  /** Wrong codes per account while changing its own number: its own counter, never the wizard's. */
+  mobileCodeFailuresPerAccount: (): LimitPolicy => ({
+    name: "mobile-code-failures:account",
+    max: MOBILE_CODE_FAILURES_PER_DAY,
+    windowSeconds: DAY,
+    reason: "mobile-code-failures-per-account",
   }),
   /** The global SMS caps (one counter for everyone: they are about money, not about any one user). */
   smsPerHour: (c: Sms): LimitPolicy => ({ name: "sms-cap:hour", max: c.sms.capPerHour, windowSeconds: HOUR, reason: "cap-per-hour" }),

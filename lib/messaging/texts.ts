@@ -29,3 +29,8 @@ export function helpdeskText(locale: Locale, action: "unlock" | "end-sessions" |
   const key = action === "unlock" ? "helpdeskUnlocked" : action === "end-sessions" ? "helpdeskSessionsEnded" : "helpdeskChangeRequired";
   return t(key, { org, helpdesk });
 }
+
+/** The registered number was changed ("Mijn herstelgegevens"), to the old number: the new one's last digits, whom to call. */
+export function mobileChangedText(locale: Locale, org: string, digits: string, helpdesk: string): string {
+  return translator(locale)("mobileChanged", { org, digits, helpdesk });
+}

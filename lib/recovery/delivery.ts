@@ -94,7 +94,7 @@ export async function queueNotify(
   tx: Tx,
   flow: Flow,
   account: Account | null,
-  kind: NotificationKind,
+  kind: Extract<NotificationKind, "reset" | "unlock">,
   ctx: StepCtx,
 ): Promise<number | null> {
   if (!account?.mobile) return null;

@@ -240,7 +240,13 @@ async function writeUser(tx: Tx, u: PreparedUser, actor: string): Promise<"added
     if (changed.length === 0) return "updated";
     await tx
       .update(users)
-      .set({ ...changes, ...(u.passwordHash ? passwordChange(u.passwordHash) : {}), updatedAt: new Date() })
+      .set({
+        ...changes,
+        // A number the user did not confirm themselves: the Werkplek asks them to (lib/recovery-details/).
+        ...(changes.mobile !== undefined ? { mobileConfirmedAt: null } : {}),
+        ...(u.passwordHash ? passwordChange(u.passwordHash) : {}),
+        updatedAt: new Date(),
+      })
       .where(eq(users.id, existing.id));
     if (u.passwordHash) {
       await tx.insert(passwordHistory).values(historyEntry(existing.id, u.newPassword ?? "", u.passwordHash));
@@ -443,9 +449,10 @@ export function setPhone(db: Db, email: string, phone: string | null, actor = "c
     email,
     "user.phone_changed",
     async () => {
-      if (phone === null || phone.trim() === "") return { mobile: null };
+      // A number the user did not confirm themselves: "Mijn herstelgegevens" asks them to (lib/recovery-details/).
+      if (phone === null || phone.trim() === "") return { mobile: null, mobileConfirmedAt: null };
       const checked = checkMobile(phone);
-      return checked.ok ? { mobile: checked.e164 } : checked.message;
+      return checked.ok ? { mobile: checked.e164, mobileConfirmedAt: null } : checked.message;
     },
     actor,
   );

@@ -10,7 +10,7 @@ import { codeHash, codeMatches, newCode } from "@/lib/security/one-time-code";
 import { codeExpiresAt, type CodePolicy } from "./policy";
 
 /** What a code is for; bound into its hash, so a code for one purpose never passes for another. */
-export type CodePurpose = "reset" | "unlock" | "admin-sign-in";
+export type CodePurpose = "reset" | "unlock" | "admin-sign-in" | "mobile-change";
 
 export type IssuedCode = { code: string; codeHash: string; expiresAt: Date };
 

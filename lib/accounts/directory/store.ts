@@ -3,9 +3,11 @@
 import "server-only";
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import type { Filter } from "ldapts";
+import { Attribute, Change, type Filter } from "ldapts";
+import { eq } from "drizzle-orm";
 import type { DirectoryConfig } from "@/lib/config";
 import type { Db } from "@/lib/db/client";
+import { directoryAccounts } from "@/lib/db/schema";
 import {
   AccountStoreUnavailable,
   type Account,
@@ -20,7 +22,7 @@ import { accountIdFor, externalIdOf } from "./account-ids";
 import { mobileNumber, text, type Entry } from "./attributes";
 import { ConnectionPool, Deadline, type DirectoryConnection } from "./connection";
 import { and, userFilter } from "./filter";
-import type { BindOutcome } from "./errors";
+import { diagnostic, resultCode, RESULT, type BindOutcome } from "./errors";
 
 /** What a store reads from one entry, before Toegang's id and the admin check are added. */
 export type EntryFacts = Omit<Account, "id" | "source" | "isAdmin">;
@@ -106,6 +108,57 @@ export abstract class DirectoryStore implements DirectoryAccountStore {
     const target = await this.target(account, deadline);
     return this.recorded(record, async () => {
       await this.writeRequireChange(target, deadline);
+      return { kind: "ok" } as const;
+    });
+  }
+
+  async mobileConfirmedAt(account: Account): Promise<Date | null> {
+    const [row] = await this.db
+      .select({ at: directoryAccounts.mobileConfirmedAt })
+      .from(directoryAccounts)
+      .where(eq(directoryAccounts.id, account.id))
+      .limit(1);
+    return row?.at ?? null;
+  }
+
+  /**
+   * LDAP_MOBILE_ATTRIBUTE replaced by the service account (which needs write access to that attribute), inside the
+   * record's transaction; the confirmation date is Toegang's (directory_accounts), in the same transaction.
+   */
+  async setMobile(account: Account, mobile: string, at: Date, record?: RecordChange): Promise<ChangeResult> {
+    const deadline = this.deadline();
+    const target = await this.target(account, deadline);
+    return this.recorded(
+      async (tx) => {
+        if (record && !(await record(tx))) return false;
+        await tx.update(directoryAccounts).set({ mobileConfirmedAt: at }).where(eq(directoryAccounts.id, account.id));
+        return true;
+      },
+      async () => {
+        await this.service.run(deadline, async (c) => {
+          try {
+            const value = new Attribute({ type: this.config.mobileAttribute, values: [mobile] });
+            await c.modify(target.dn, [new Change({ operation: "replace", modification: value })]);
+          } catch (error) {
+            if (resultCode(error) === RESULT.insufficientAccess) {
+              throw new AccountStoreUnavailable(
+                `the service account may not write ${this.config.mobileAttribute} (give it write access to that attribute for "Mijn herstelgegevens"): ${diagnostic(error)}`,
+                { cause: error },
+              );
+            }
+            throw error;
+          }
+        });
+        return { kind: "ok" } as const;
+      },
+    );
+  }
+
+  /** Only Toegang's database changes: the directory keeps the number, the portal keeps when its owner confirmed it. */
+  async confirmMobile(account: Account, at: Date, record?: RecordChange): Promise<ChangeResult> {
+    return this.db.transaction(async (tx) => {
+      if (record && !(await record(tx))) return { kind: "superseded" } as const;
+      await tx.update(directoryAccounts).set({ mobileConfirmedAt: at }).where(eq(directoryAccounts.id, account.id));
       return { kind: "ok" } as const;
     });
   }

@@ -15,5 +15,19 @@ export default defineConfig({
   testMatch: "**/*.shots.ts",
   // Jan's and Petra's screens are independent, but one worker leaves a core to the server on this small machine.
   workers: 1,
-  projects: [{ name: "screenshots", use: dutchWithJavaScript.use }],
+  projects: [
+    {
+      name: "screenshots",
+      use: {
+        ...dutchWithJavaScript.use,
+        // The browser's own controls (the audit filters' date fields) in Dutch as well: the locale setting changes the
+        // page's language, not Chromium's, whose date fields otherwise read 11/24/2026, 12:00 AM.
+        launchOptions: {
+          ...dutchWithJavaScript.use!.launchOptions,
+          args: [...(dutchWithJavaScript.use!.launchOptions?.args ?? []), "--lang=nl-NL"],
+          env: { ...process.env, LANG: "nl_NL.UTF-8", LANGUAGE: "nl" },
+        },
+      },
+    },
+  ],
 });

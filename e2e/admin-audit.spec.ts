@@ -22,6 +22,7 @@ const RESET_STEPS = [
   "recovery.number_checked",
   "recovery.code_sent",
   "recovery.code_verified",
+  "recovery.password_rejected",
   "password.reset",
 ];
 
@@ -56,6 +57,9 @@ test("an administrator finds a user's reset: the user's rows, the attempt's time
     await expect(userPage).toHaveURL(`/${lang}/recover/code`);
     await enterCode(userPage, portal, codeIn(await inbox.next({ purpose: "code", channel: "sms" })));
     await expect(userPage).toHaveURL(`/${lang}/recover/password`);
+    // First a password that breaks several rules: the timeline's longest reason (a list of rules) must still fit.
+    await choosePassword(userPage, portal, "kort", "kort1");
+    await expect(userPage.getByRole("main").getByRole("alert")).toBeVisible();
     await choosePassword(userPage, portal, `Duin-${randomBytes(4).toString("hex")}-7Q`);
     await expect(userPage).toHaveURL(`/${lang}/recover/done`);
     await inbox.next({ purpose: "notification", channel: "sms" });
@@ -118,6 +122,13 @@ test("an administrator finds a user's reset: the user's rows, the attempt's time
     await expect(steps.first()).toContainText(auditText(portal, "events.recovery.started"));
     await expect(steps.first()).toContainText(/\+0[.,]0 s/);
     await expect(page.getByRole("main")).toContainText(user.email);
+    // The whole table inside a 1280 px window: the rejected password's list of rules wraps in its cell.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const width = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }));
+    expect(width.scroll, "no horizontal scroll at 1280 px").toBeLessThanOrEqual(width.client);
   });
 });
 

@@ -43,6 +43,9 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.waitForFunction(() => [...document.images].every((image) => image.complete && image.naturalWidth > 0));
   for (const [device, size] of Object.entries(sizes)) {
     await page.setViewportSize(size);
+    // Chromium lays out its own controls (the CAPTCHA's <audio> player) a frame or two after a resize or a re-render;
+    // shot at once, the player was an empty bar.
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(done)))));
     const png = await page.screenshot({ fullPage: true, animations: "disabled", caret: "hide", style: HIDE_TEST_BANNER });
     await writeFile(`docs/screenshots/${name}-${device}.png`, await compress(png));
   }

@@ -31,6 +31,8 @@ const components: { file: string; lists: { list: ListName; namespaceProp?: strin
   { file: "app/_components/recovery/verify-form.tsx", lists: [{ list: "verifyForm" }] },
   { file: "app/_components/recovery/code-form.tsx", lists: [{ list: "codeForm" }] },
   { file: "app/_components/recovery/password-form.tsx", lists: [{ list: "passwordForm" }] },
+  { file: "app/_components/recovery-details/mobile-change-form.tsx", lists: [{ list: "mobileChangeForm" }] },
+  { file: "app/_components/recovery-details/mobile-code-form.tsx", lists: [{ list: "mobileCodeForm" }] },
 ];
 
 const covered = (key: string, list: readonly string[]) => list.some((p) => key === p || key.startsWith(`${p}.`));

@@ -36,4 +36,7 @@ export const clientMessages = {
   verifyForm: ["Recovery.verify", errorSummary],
   codeForm: ["Recovery.next", "Recovery.code", errorSummary],
   passwordForm: ["Recovery.password", errorSummary],
+  /** "Mijn herstelgegevens": the number change and its code step. */
+  mobileChangeForm: ["RecoveryDetails", errorSummary],
+  mobileCodeForm: ["RecoveryDetails", errorSummary],
 } as const satisfies Record<string, readonly MessagePath[]>;

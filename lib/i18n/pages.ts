@@ -7,6 +7,7 @@ export const LOCALISED_PAGES = [
   "",
   "/help",
   "/home",
+  "/home/recovery-details",
   "/recover",
   "/recover/reason",
   "/recover/verify",

@@ -74,7 +74,9 @@ if (!runnable) {
 export default defineConfig({
   testDir: "./e2e/directories",
   testMatch: "**/*.spec.ts",
-  fullyParallel: true,
+  // Projects run side by side, each project's tests in one worker: with every test in a worker of its own, each of the
+  // 18 started a browser (and its axe page) of its own, 2–5 s each on the loaded 2-core machine.
+  fullyParallel: false,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
   workers: Number(process.env.E2E_WORKERS ?? 2),

@@ -59,6 +59,22 @@ export async function startPortal(): Promise<void> {
         return states;
       },
     });
+    const poolUsage = handle.poolUsage;
+    if (poolUsage) {
+      bridge.addCollectedGauge?.({
+        name: "toegang_database_pool_connections",
+        help: "PostgreSQL pool: its size, the connections the portal's statements and transactions hold, and the work waiting for one",
+        labelNames: ["state"],
+        read: async () => {
+          const u = poolUsage();
+          return [
+            [{ state: "size" }, u.size],
+            [{ state: "in_use" }, u.inUse],
+            [{ state: "waiting" }, u.waiting],
+          ] satisfies Array<[Record<string, string>, number]>;
+        },
+      });
+    }
     bridge.checkDependencies = async () => {
       const { checkReadiness } = await import("@/lib/health");
       const { checks } = await checkReadiness();

@@ -38,7 +38,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Settings that would point the portal at the suite's shared database or its secrets are left out. */
-const inherited = () => {
+export const inherited = () => {
   const env = { ...process.env };
   for (const name of [
     "DATABASE_URL",
@@ -56,9 +56,10 @@ const inherited = () => {
   return env;
 };
 
-export async function startPortal(env: Record<string, string> = {}): Promise<Portal> {
+/** `dataDir`: an existing data folder (a restart on the same embedded database); the caller removes it, not cleanUp(). */
+export async function startPortal(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<Portal> {
   const port = await freePort();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "toegang-server-spec-"));
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "toegang-server-spec-"));
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ["server/main.mjs"], {
     cwd: ROOT,
@@ -117,7 +118,7 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Por
       return exited;
     },
     cleanUp() {
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
   if (!ready) {

@@ -11,7 +11,13 @@ import * as schema from "./schema";
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 /** A transaction handle; the same query API as Db. */
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-export type DbHandle = { db: Db; driver: "pglite" | "postgres"; close: () => Promise<void> };
+export type DbHandle = {
+  db: Db;
+  driver: "pglite" | "postgres";
+  close: () => Promise<void>;
+  /** PostgreSQL only: the pool's size and the connections the portal's work holds or waits for (lib/db/pool-usage.ts). */
+  poolUsage?: () => import("./pool-usage").PoolUsage;
+};
 
 const migrationsFolder = path.join(process.cwd(), "drizzle");
 
@@ -41,16 +47,19 @@ export async function openDb(options: OpenOptions): Promise<DbHandle> {
 async function openPostgres(url: string): Promise<DbHandle> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
-  const sql = postgres(url, { max: 10, onnotice: () => {}, connect_timeout: 10 });
+  const size = 10;
+  const sql = postgres(url, { max: size, onnotice: () => {}, connect_timeout: 10 });
   const { retryReadsOnce } = await import("./read-retry");
   const { guardDeadTransactions } = await import("./dead-transaction");
-  const db = drizzle(
+  const { countPoolUsage } = await import("./pool-usage");
+  const counted = countPoolUsage(
     guardDeadTransactions(
       retryReadsOnce(sql, () => console.warn("database: a pooled connection had died; the read was repeated on a new one")),
     ),
-    { schema },
-  ) as unknown as Db;
-  return { db, driver: "postgres", close: () => sql.end({ timeout: 5 }) };
+    size,
+  );
+  const db = drizzle(counted.sql, { schema }) as unknown as Db;
+  return { db, driver: "postgres", close: () => sql.end({ timeout: 5 }), poolUsage: counted.usage };
 }
 
 async function openPglite(options: OpenOptions): Promise<DbHandle> {

@@ -47,6 +47,10 @@ if [[ -n "${DATABASE_URL:-}" && "$imported" != *" 0 updated"* ]]; then
     pids+=("$!")
   done
   for pid in "${pids[@]}"; do wait "$pid"; done
+  # "Klopt dit nummer nog?" is asked again of the reconfirm users (setting the number clears its confirmation).
+  while IFS=, read -r email mobile; do
+    npm run --silent users -- set-phone "$email" "$mobile" >/dev/null
+  done < <(awk -F, 'NR > 1 && ($1 ~ /^reconfirm-/) { print $1 "," $4 }' e2e/fixtures/users.csv)
 fi
 
 node server/main.mjs &

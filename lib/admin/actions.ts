@@ -145,8 +145,8 @@ export async function resendAdminCodeAction(_prev: AdminResendState, _formData: 
   }
 }
 
-/** "Annuleren" on the code page: the attempt ends and the browser forgets it. */
-export async function cancelAdminSignInAction(): Promise<void> {
+/** "Annuleren" on the code page: the attempt ends and the browser forgets it. A PostForm's action (a real form address). */
+export async function cancelAdminSignInAction(_prev: null, _form: FormData): Promise<null> {
   const db = await getDb();
   const ctx = { context: await getRequestContext() };
   const cookie = await getAdminCookie();
@@ -157,7 +157,7 @@ export async function cancelAdminSignInAction(): Promise<void> {
 }
 
 /** "Afmelden": ends the admin session on the server (an old copy of the cookie opens nothing) and in the browser. */
-export async function adminSignOutAction(): Promise<void> {
+export async function adminSignOutAction(_prev: null, _form: FormData): Promise<null> {
   await requireAdminAction("sign-out");
   const db = await getDb();
   const ctx = { context: await getRequestContext() };

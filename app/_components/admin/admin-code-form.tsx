@@ -11,6 +11,7 @@ import {
   type AdminResendState,
 } from "@/lib/admin/actions";
 import { ErrorSummary } from "../error-summary";
+import { PostForm } from "../post-form";
 import { Field } from "../field";
 
 type Props = { next: string | null; resendAfterSeconds: number };
@@ -61,11 +62,13 @@ export function AdminCodeForm({ next, resendAfterSeconds }: Props) {
           <button type="submit" className="button primary" disabled={pending} aria-busy={pending || undefined}>
             {t("submit")}
           </button>
-          <button type="submit" className="button" formAction={cancelAdminSignInAction} formNoValidate>
+          <button type="submit" className="button" form="cancel-admin-sign-in" formNoValidate>
             {t("cancel")}
           </button>
         </div>
       </form>
+      {/* "Annuleren" beside "Aanmelden" belongs to this form (its form attribute): a formAction would be formaction="". */}
+      <PostForm id="cancel-admin-sign-in" action={cancelAdminSignInAction} />
       <div className="secondary-actions">
         <form action={resendAction}>
           <button type="submit" className="link-button" disabled={resending} aria-describedby="resend-rule">

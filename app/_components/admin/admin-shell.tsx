@@ -3,6 +3,7 @@
 import { getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { adminSignOutAction } from "@/lib/admin/actions";
+import { PostForm } from "../post-form";
 import type { AdminIdentity } from "@/lib/admin/guard";
 import { Link } from "@/lib/i18n/navigation";
 import "./admin.css";
@@ -33,11 +34,11 @@ export async function AdminShell({ identity, current, children }: { identity: Ad
         </nav>
         <div className="admin-user">
           <span>{t("signedInAs", { name: identity.displayName, email: identity.email })}</span>
-          <form action={adminSignOutAction}>
+          <PostForm action={adminSignOutAction}>
             <button type="submit" className="link-button">
               {t("signOut")}
             </button>
-          </form>
+          </PostForm>
         </div>
       </div>
       {children}

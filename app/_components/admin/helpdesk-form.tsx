@@ -1,6 +1,7 @@
 "use client";
 // The helpdesk actions on the admin account page: choose an action, give a reason, then confirm on a second step. Works
 // as plain form posts too (each step is a submit of the same server action).
+import { usePathname } from "next/navigation";
 import { useActionState } from "react";
 import { useTranslations } from "next-intl";
 import { helpdeskAction } from "@/lib/admin/helpdesk-actions";
@@ -20,7 +21,10 @@ type Props = {
 export function HelpdeskForm({ accountId, email, locked, mobileDigits, reasonMax }: Props) {
   const t = useTranslations("Admin.helpdesk");
   const tc = useTranslations("Common");
-  const [state, action, pending] = useActionState<HelpdeskState, FormData>(helpdeskAction, { status: "idle" });
+  // This account's page as the form's address (without one React writes action="", which is invalid HTML); without
+  // JavaScript the answer is shown there, with the account.
+  const permalink = `${usePathname()}?user=${encodeURIComponent(email)}`;
+  const [state, action, pending] = useActionState<HelpdeskState, FormData>(helpdeskAction, { status: "idle" }, permalink);
   const hidden = (
     <>
       <input type="hidden" name="accountId" value={accountId} />

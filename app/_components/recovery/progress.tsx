@@ -18,10 +18,14 @@ export async function Progress({
         <li aria-current={verified ? undefined : "step"} className={verified ? "passed" : "current"}>
           <span>{t("verify")}</span>
           {verified ? (
-            <span className="tick" aria-label={t("passed")}>
-              {" "}
-              ✓
-            </span>
+            <>
+              {/* The tick is drawn; a screen reader hears "(afgerond)" (aria-label on a span is not allowed HTML). */}
+              <span className="tick" aria-hidden="true">
+                {" "}
+                ✓
+              </span>
+              <span className="visually-hidden"> {t("passed")}</span>
+            </>
           ) : (
             <span className="visually-hidden"> {t("current")}</span>
           )}
@@ -29,10 +33,14 @@ export async function Progress({
         <li aria-current={verified && !finished ? "step" : undefined} className={verified ? (finished ? "passed" : "current") : ""}>
           <span>{second}</span>
           {finished ? (
-            <span className="tick" aria-label={t("passed")}>
-              {" "}
-              ✓
-            </span>
+            <>
+              {/* The tick is drawn; a screen reader hears "(afgerond)" (aria-label on a span is not allowed HTML). */}
+              <span className="tick" aria-hidden="true">
+                {" "}
+                ✓
+              </span>
+              <span className="visually-hidden"> {t("passed")}</span>
+            </>
           ) : null}
           {verified && !finished ? <span className="visually-hidden"> {t("current")}</span> : null}
         </li>

@@ -28,14 +28,15 @@ export default async function CodePage() {
   const td = await getTranslations("Delivery");
   return (
     <>
-      <h1>{t("title")}</h1>
-      <Progress intent={flow.intent} verified={false} />
       {info.cooldownSeconds > 0 ? (
         // How long "Opnieuw proberen" looks waiting without JavaScript (app/globals.css, .resend-waiting).
+        // First in <main>: a <style> in the body must be its parent's first child (Nu HTML checker).
         <style nonce={(await headers()).get("x-nonce") ?? undefined}>
           {`.secondary-actions .resend-waiting, .secondary-actions .resend-waiting-hint { animation-duration: ${info.cooldownSeconds}s; }`}
         </style>
       ) : null}
+      <h1>{t("title")}</h1>
+      <Progress intent={flow.intent} verified={false} />
       {info.notice ? (
         <p className="notice problem lead" role="alert">
           {td(info.notice)}

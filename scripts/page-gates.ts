@@ -247,8 +247,9 @@ async function at(page: Page, locale: Language, pagePath: string): Promise<void>
 
 /**
  * The pages behind a session or a flow, in one language: the wizard from its first step to done and ended (an e2e
- * "reset" user, by SMS), the signed-in home page (a "signin" user), and the admin area (an "admin" user: the code step,
- * the front page, an account, the audit log with the wizard's rows, one attempt's timeline).
+ * "reset" user, by SMS), the signed-in home page and "Mijn herstelgegevens" (a "signin" user), and the admin area (an
+ * "admin" user: the code step, the front page, an account, the audit log with the wizard's rows, one attempt's
+ * timeline).
  */
 async function walk(context: BrowserContext, base: string, locale: Language, gate: Gate): Promise<void> {
   const t = texts[locale];
@@ -296,6 +297,8 @@ async function walk(context: BrowserContext, base: string, locale: Language, gat
   await page.getByRole("button", { name: t.signIn.submit }).click();
   await at(page, locale, "/home");
   await here();
+  // "Mijn herstelgegevens": the registered number, masked, and the form to change it.
+  await gate("/home/recovery-details", await context.cookies());
 
   // The admin area.
   const admin = e2eUser("admin", project);

@@ -27,9 +27,6 @@ const HOUR = 3_600;
 const DAY = 86_400;
 
 type Limits = Pick<AppConfig, "limits">;
-
-/** The per-user flow-start counter's subject: the account (or keyed hash of the typed ID) together with the client IP. */
-export const flowStartKey = (subject: string, ip: string | null | undefined) => `${subject}|${ip ?? "unknown"}`;
 type Sms = Pick<AppConfig, "sms">;
 
 export const limits = {
@@ -40,15 +37,9 @@ export const limits = {
     windowSeconds: HOUR,
     reason: "sign-in-per-ip",
   }),
-  /**
-   * Recovery starts per user ID (unknown IDs too, by their keyed hash) from one client IP (flowStartKey). Not per user ID
-   * alone: then anyone who knows an ID could use up its starts and keep the owner out of self-service for a day. A
-   * start sends nothing and changes nothing about the account; what a stranger could do with many starts is bounded by
-   * the per-IP starts, the per-number code cap, the per-account code failures (only codes really sent count) and the
-   * global SMS caps.
-   */
+  /** Recovery starts per user ID (unknown IDs too, by their keyed hash). */
   flowStartsPerUser: (c: Limits): LimitPolicy => ({
-    name: "flow-start:user-ip",
+    name: "flow-start:user",
     max: c.limits.flowsPerUserPerDay,
     windowSeconds: DAY,
     reason: "flow-starts-per-user",

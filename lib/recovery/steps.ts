@@ -9,7 +9,7 @@ import { endAllSessions } from "@/lib/auth/sessions";
 import { recordAudit } from "@/lib/audit/record";
 import { getConfig } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db/client";
-import { flowStartKey, limits } from "@/lib/limits/policies";
+import { limits } from "@/lib/limits/policies";
 import { checkLimit, hitLimit } from "@/lib/limits/rate-limit";
 import { checkNewPassword } from "@/lib/password/check";
 import type { PasswordRule } from "@/lib/password/policy";
@@ -81,11 +81,10 @@ export async function startRecovery(db: Db, input: { typedId: string; intent: In
     await refuse(failures.reason);
     return { kind: "blocked", retryAt: blocked.retryAt };
   }
-  // The IP is checked first, so an address that is itself refused counts nothing more. The per-user starts are counted
-  // per (user ID, client IP): a stranger's starts from elsewhere never use up the owner's (lib/limits/policies.ts).
+  // The IP is checked first, so one address cannot use up someone else's daily starts once it is itself refused.
   const [ipPolicy, userPolicy] = [limits.flowStartsPerIp(config), limits.flowStartsPerUser(config)];
   const perIp = await hitLimit(db, ipPolicy, input.context.ip ?? "unknown", now);
-  const perUser = perIp.allowed ? await hitLimit(db, userPolicy, flowStartKey(subject, input.context.ip), now) : perIp;
+  const perUser = perIp.allowed ? await hitLimit(db, userPolicy, subject, now) : perIp;
   if (!perUser.allowed) {
     await refuse(perIp.allowed ? userPolicy.reason : ipPolicy.reason);
     return { kind: "rate-limited", retryAt: perUser.retryAt };

@@ -49,6 +49,32 @@ const projects = (["nl", "en"] as const).flatMap((language) =>
   })),
 );
 
+/**
+ * The test settings of every portal the browser suites and the page gates start (scripts/page-gates.ts): the CAPTCHA's
+ * fixed answer and the limits that one machine's many flows would otherwise reach.
+ */
+export const e2eTestSettings: Record<string, string> = {
+  // Every e2e sign-in comes from this machine's one IP; the per-IP limit has its own integration tests.
+  LIMIT_SIGNIN_PER_IP_PER_HOUR: "10000",
+  // The built-in CAPTCHA accepts this answer (e2e/fixtures/recovery.ts) and every page shows the test-mode banner.
+  CAPTCHA_TEST_ANSWER: "AdE4rT",
+  // The wizard specs start dozens of flows from this one IP, and a reused PostgreSQL database keeps earlier runs'
+  // counts; these limits are tested at their edges in lib/recovery/service.limits.test.ts.
+  LIMIT_FLOWS_PER_IP_PER_HOUR: "10000",
+  LIMIT_CAPTCHA_PER_IP_PER_HOUR: "10000",
+  LIMIT_CAPTCHA_IMAGES_PER_IP_PER_HOUR: "100000",
+  LIMIT_CAPTCHA_AUDIO_PER_IP_PER_HOUR: "100000",
+  LIMIT_FLOWS_PER_USER_PER_DAY: "1000",
+  LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_DAY: "1000",
+  // The e2e users share a few mobile numbers over many flows; the cap holds at its edge in
+  // lib/recovery/steps.strangers.test.ts.
+  LIMIT_CODES_PER_NUMBER_PER_DAY: "1000",
+  // The global SMS caps count every run's messages on a reused database; they trip at their edge in
+  // lib/messaging/spend-guard.test.ts and lib/recovery/service.delivery.test.ts.
+  SMS_CAP_PER_HOUR: "100000",
+  SMS_CAP_PER_DAY: "1000000",
+};
+
 export default defineConfig({
   testDir: "./e2e",
   testMatch: "**/*.spec.ts",
@@ -84,25 +110,7 @@ export default defineConfig({
       PORT: String(port),
       BASE_URL: baseURL,
       NEXT_TELEMETRY_DISABLED: "1",
-      // Every e2e sign-in comes from this machine's one IP; the per-IP limit has its own integration tests.
-      LIMIT_SIGNIN_PER_IP_PER_HOUR: "10000",
-      // The built-in CAPTCHA accepts this answer (e2e/fixtures/recovery.ts) and every page shows the test-mode banner.
-      CAPTCHA_TEST_ANSWER: "AdE4rT",
-      // The wizard specs start dozens of flows from this one IP, and a reused PostgreSQL database keeps earlier runs'
-      // counts; these limits are tested at their edges in lib/recovery/service.limits.test.ts.
-      LIMIT_FLOWS_PER_IP_PER_HOUR: "10000",
-      LIMIT_CAPTCHA_PER_IP_PER_HOUR: "10000",
-      LIMIT_CAPTCHA_IMAGES_PER_IP_PER_HOUR: "100000",
-      LIMIT_CAPTCHA_AUDIO_PER_IP_PER_HOUR: "100000",
-      LIMIT_FLOWS_PER_USER_PER_DAY: "1000",
-      LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_DAY: "1000",
-      // The e2e users share a few mobile numbers over many flows; the cap holds at its edge in
-      // lib/recovery/steps.strangers.test.ts.
-      LIMIT_CODES_PER_NUMBER_PER_DAY: "1000",
-      // The global SMS caps count every run's messages on a reused database; they trip at their edge in
-      // lib/messaging/spend-guard.test.ts and lib/recovery/service.delivery.test.ts.
-      SMS_CAP_PER_HOUR: "100000",
-      SMS_CAP_PER_DAY: "1000000",
+      ...e2eTestSettings,
     },
     reuseExistingServer: false,
     timeout: 120_000,

@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium as playwrightChromium, type BrowserContext, type Cookie, type Page } from "@playwright/test";
-import { chromium as chromiumSettings } from "../playwright.config";
+import { chromium as chromiumSettings, e2eTestSettings } from "../playwright.config";
 import { parseOutbox } from "../e2e/fixtures/outbox";
 import { texts, type Language } from "../e2e/fixtures/texts";
 import { e2eUser } from "../e2e/fixtures/users";
@@ -42,8 +42,8 @@ const OPEN_PAGES: { path: string; status: number }[] = [
   { path: "/no-such-page", status: 404 },
 ];
 const LOCALES = ["nl", "en"] as const;
-/** The CAPTCHA answer the server accepts in test mode (the same as playwright.config.ts). */
-const CAPTCHA_ANSWER = "AdE4rT";
+/** The CAPTCHA answer the server accepts in test mode. */
+const CAPTCHA_ANSWER = e2eTestSettings.CAPTCHA_TEST_ANSWER!;
 
 type Result = { page: string; gate: string; ok: boolean; detail: string };
 
@@ -72,8 +72,9 @@ function startServer(port: number, runDir: string): ChildProcess {
       BASE_URL: `http://localhost:${port}`,
       E2E_RUN_DIR: runDir,
       NEXT_TELEMETRY_DISABLED: "1",
-      // The same test settings as the browser tests (playwright.config.ts): the CAPTCHA banner shows on every page.
-      CAPTCHA_TEST_ANSWER: CAPTCHA_ANSWER,
+      // The same test settings as the browser tests (the CAPTCHA banner shows on every page), and their limits: on
+      // PostgreSQL the gates share the database the browser suite has just used, whose counts are near the defaults.
+      ...e2eTestSettings,
     },
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,

@@ -3,11 +3,10 @@
 // step, and exports a CSV holding the same rows. A hostile user agent shows as text on the page and as a defused cell
 // in the CSV. In Dutch and English, with JavaScript on and off (the projects).
 import { randomBytes } from "node:crypto";
-import type { BrowserContextOptions } from "@playwright/test";
 import { adminText, signInAsAdmin } from "./fixtures/admin";
 import { auditTable, auditText, exportCsv, shownRows } from "./fixtures/audit";
 import { codeIn, phone } from "./fixtures/outbox";
-import { expect, journeyStep, test, type Portal } from "./fixtures/portal";
+import { expect, journeyStep, test, userBrowser } from "./fixtures/portal";
 import { chooseReason, choosePassword, enterCode, fillIdentify, submitNumber } from "./fixtures/recovery";
 import { attemptSignIn } from "./fixtures/sign-in";
 import { e2eUser, unknownUserId } from "./fixtures/users";
@@ -25,14 +24,6 @@ const RESET_STEPS = [
   "recovery.password_rejected",
   "password.reset",
 ];
-
-/** A browser of its own for the user, with the project's language and JavaScript setting. */
-const userBrowser = (portal: Portal, baseURL: string | undefined, extra: BrowserContextOptions = {}): BrowserContextOptions => ({
-  baseURL,
-  javaScriptEnabled: portal.js,
-  locale: portal.language === "nl" ? "nl-NL" : "en-US",
-  ...extra,
-});
 
 test("an administrator finds a user's reset: the user's rows, the attempt's timeline with every step, a CSV with the same rows", async ({
   page,

@@ -4,9 +4,9 @@
 import { adminText, signInAsAdmin } from "./fixtures/admin";
 import { auditTable, auditText } from "./fixtures/audit";
 import { phone } from "./fixtures/outbox";
-import { expect, test } from "./fixtures/portal";
+import { expect, test, userBrowser } from "./fixtures/portal";
 import { attemptSignIn, signIn } from "./fixtures/sign-in";
-import { e2eUser } from "./fixtures/users";
+import { e2eUser, unknownUserId } from "./fixtures/users";
 
 const WRONG = "Verkeerd-wachtwoord-1";
 
@@ -99,11 +99,19 @@ test("an administrator unlocks a locked user, who then signs in", async ({ page,
 
 test("the audit page fits 1280 px without breaking e-mail addresses, stacks its rows on a phone, and names every code", async ({
   page,
+  browser,
+  baseURL,
   portal,
   inspect,
 }) => {
   test.setTimeout(120_000);
   const { language: lang } = portal;
+  // A row with a value that has no break opportunity of its own (a forged user agent): the layout must hold it too.
+  const visitor = await browser.newContext(userBrowser(portal, baseURL, { userAgent: `=HYPERLINK("${"x".repeat(300)}")` }));
+  const visitorPage = await visitor.newPage();
+  await visitorPage.goto(`/${lang}`);
+  await attemptSignIn(visitorPage, portal, unknownUserId(portal.project), "Verkeerd-wachtwoord-1");
+  await visitor.close();
   await page.setViewportSize({ width: 1280, height: 900 });
   await signInAsAdmin(page, portal, inspect, { role: "admin-helpdesk" });
   await page.goto(`/${lang}/admin/audit`);

@@ -3,7 +3,7 @@
 // the page's language, a password form that keeps what is safe to keep and names each broken rule once.
 import { randomBytes } from "node:crypto";
 import type { Page } from "@playwright/test";
-import { expect, test, type Portal } from "./fixtures/portal";
+import { expect, journeyStep, test, type Portal } from "./fixtures/portal";
 import { codeIn, phone } from "./fixtures/outbox";
 import {
   choosePassword,
@@ -54,21 +54,24 @@ test("Back after done, then Voltooien: no success is claimed, and only the first
   const inbox = await phone(request, user.recipient);
   const [first, second] = [freshPassword(), freshPassword()];
 
-  await toCodePage(page, portal, inspect, user.email, "reset", national(user.recipient));
-  await enterCode(page, portal, codeIn(await inbox.next({ purpose: "code", channel: "sms" })));
-  await expectStep(page, portal, inspect, "password");
+  await journeyStep("to the password step, by the SMS code", async () => {
+    await toCodePage(page, portal, inspect, user.email, "reset", national(user.recipient));
+    await enterCode(page, portal, codeIn(await inbox.next({ purpose: "code", channel: "sms" })));
+    await expectStep(page, portal, inspect, "password");
+  });
   // An old tab of the same browser on the password step, as a Back button can bring it back.
   const oldTab = await context.newPage();
-  await oldTab.goto(`/${lang}/recover/password`);
-  await expectStep(oldTab, portal, inspect, "password");
+  await journeyStep("an old tab on the password step; the first password chosen: done", async () => {
+    await oldTab.goto(`/${lang}/recover/password`);
+    await expectStep(oldTab, portal, inspect, "password");
+    await choosePassword(page, portal, first);
+    await expectStep(page, portal, inspect, "done");
+    await expect(page.getByRole("status")).toContainText(t.recover.doneReset);
+    // The done page (and every wizard page) is never stored: Back cannot bring back a live copy from the HTTP cache.
+    expect((await page.request.get(`/${lang}/recover/done`)).headers()["cache-control"]).toContain("no-store");
+  });
 
-  await choosePassword(page, portal, first);
-  await expectStep(page, portal, inspect, "done");
-  await expect(page.getByRole("status")).toContainText(t.recover.doneReset);
-  // The done page (and every wizard page) is never stored: Back cannot bring back a live copy from the HTTP cache.
-  expect((await page.request.get(`/${lang}/recover/done`)).headers()["cache-control"]).toContain("no-store");
-
-  await test.step("Back: no live-looking form whose submit claims success", async () => {
+  await journeyStep("Back: no live-looking form whose submit claims success", async () => {
     await page.goBack();
     await page.waitForLoadState("load");
     if (portal.js) {
@@ -90,7 +93,7 @@ test("Back after done, then Voltooien: no success is claimed, and only the first
     }
   });
 
-  await test.step("the old tab's Voltooien: the flow has ended, nothing was changed, start again is offered", async () => {
+  await journeyStep("the old tab's Voltooien: the flow has ended, nothing was changed, start again is offered", async () => {
     await choosePassword(oldTab, portal, second);
     await expectStep(oldTab, portal, inspect, "ended");
     const status = oldTab.getByRole("status");
@@ -100,7 +103,7 @@ test("Back after done, then Voltooien: no success is claimed, and only the first
     await expect(oldTab.getByRole("link", { name: t.message("Recovery.ended.restart") })).toHaveAttribute("href", `/${lang}/recover`);
   });
 
-  await test.step("the second password does not sign in; the first does", async () => {
+  await journeyStep("the second password does not sign in; the first does", async () => {
     await page.goto(`/${lang}`);
     await inspect(page);
     expect((await attemptSignIn(page, portal, user.email, second)).messages).toEqual([t.errors.invalid]);

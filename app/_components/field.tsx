@@ -23,3 +23,21 @@ export function Field({ id, label, hint, error, ...input }: Props) {
     </div>
   );
 }
+
+/** The one-time-code input of the wizard, the admin sign-in and "Mijn herstelgegevens": digits, autofilled from the SMS. */
+export function CodeField({ label, hint, error }: { label: ReactNode; hint?: ReactNode; error?: string }) {
+  return (
+    <Field
+      id="code"
+      label={label}
+      hint={hint}
+      error={error}
+      type="text"
+      inputMode="numeric"
+      autoComplete="one-time-code"
+      pattern="[0-9]*"
+      maxLength={12}
+      required
+    />
+  );
+}

@@ -12,7 +12,7 @@ import {
 } from "@/lib/admin/actions";
 import { ErrorSummary } from "../error-summary";
 import { PostForm } from "../post-form";
-import { Field } from "../field";
+import { CodeField } from "../field";
 
 type Props = { next: string | null; resendAfterSeconds: number };
 
@@ -45,19 +45,7 @@ export function AdminCodeForm({ next, resendAfterSeconds }: Props) {
       <form action={action} noValidate className="form">
         <ErrorSummary title={tc("errorSummaryTitle")} items={items} />
         {next ? <input type="hidden" name="next" value={next} /> : null}
-        <Field
-          id="code"
-          label={t("code")}
-          hint={t("codeHint")}
-          error={codeError}
-          type="text"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          pattern="[0-9]*"
-          maxLength={12}
-          required
-          key={JSON.stringify(state)}
-        />
+        <CodeField label={t("code")} hint={t("codeHint")} error={codeError} key={JSON.stringify(state)} />
         <div className="actions">
           <button type="submit" className="button primary" disabled={pending} aria-busy={pending || undefined}>
             {t("submit")}

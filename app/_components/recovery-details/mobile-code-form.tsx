@@ -6,7 +6,7 @@ import { useTranslations } from "next-intl";
 import { verifyMobileCodeAction, type MobileCodeState } from "@/lib/recovery-details/actions";
 import { idle } from "@/lib/forms/form-state";
 import { ErrorSummary } from "../error-summary";
-import { Field } from "../field";
+import { CodeField } from "../field";
 
 /** The id of the page's "Annuleren" form (a PostForm rendered outside this form). */
 export const CANCEL_MOBILE_CHANGE = "cancel-mobile-change";
@@ -21,19 +21,7 @@ export function MobileCodeForm() {
   return (
     <form action={action} noValidate className="form">
       <ErrorSummary title={tc("errorSummaryTitle")} items={codeError ? [{ field: "code", message: codeError }] : []} revision={state} />
-      <Field
-        id="code"
-        label={t("code")}
-        hint={t("codeHint")}
-        error={codeError}
-        type="text"
-        inputMode="numeric"
-        autoComplete="one-time-code"
-        pattern="[0-9]*"
-        maxLength={12}
-        required
-        key={JSON.stringify(state)}
-      />
+      <CodeField label={t("code")} hint={t("codeHint")} error={codeError} key={JSON.stringify(state)} />
       <div className="actions">
         <button type="submit" className="button primary" disabled={pending} aria-busy={pending || undefined}>
           {t("confirm")}

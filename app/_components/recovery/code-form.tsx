@@ -7,7 +7,7 @@ import { useScripted } from "../use-scripted";
 import { useTranslations } from "next-intl";
 import { resendCodeAction, verifyCodeAction, type CodeState, type ResendState } from "@/lib/recovery/actions";
 import { ErrorSummary } from "../error-summary";
-import { Field } from "../field";
+import { CodeField } from "../field";
 
 type Props = {
   cooldownSeconds: number;
@@ -67,19 +67,7 @@ export function CodeForm({ cooldownSeconds, watchSeconds, cancel, otherMethod }:
       ) : null}
       <form action={action} noValidate className="form">
         <ErrorSummary title={tc("errorSummaryTitle")} items={items} />
-        <Field
-          id="code"
-          label={tk("code")}
-          hint={tk("codeHint")}
-          error={codeError}
-          type="text"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          pattern="[0-9]*"
-          maxLength={12}
-          required
-          key={JSON.stringify(state)}
-        />
+        <CodeField label={tk("code")} hint={tk("codeHint")} error={codeError} key={JSON.stringify(state)} />
         <div className="actions">
           <button type="submit" className="button primary" disabled={pending} aria-busy={pending || undefined}>
             {t("next")}

@@ -68,6 +68,11 @@ test("a user changes their own mobile number through a code sent to the new numb
   const sms = await newPhone.next({ purpose: "code", channel: "sms" });
   const code = codeIn(sms);
   expect(await oldPhone.count()).toBe(0);
+  // A second tab on the same code step, used after the first tab completed the change.
+  const secondTab = await page.context().newPage();
+  await secondTab.goto(`/${lang}/home/recovery-details`);
+  await expect(secondTab.getByRole("heading", { level: 1 })).toHaveText(m("RecoveryDetails.codeTitle"));
+  await inspect(secondTab);
 
   await page.getByLabel(m("RecoveryDetails.code"), { exact: true }).fill(code);
   await page.getByRole("button", { name: m("RecoveryDetails.confirm") }).click();
@@ -75,6 +80,15 @@ test("a user changes their own mobile number through a code sent to the new numb
   await expect(page.getByRole("status")).toHaveText(m("RecoveryDetails.changed"));
   await expect(page.getByRole("main").getByText(`*****${recipient.slice(-2)}`)).toBeVisible();
   await inspect(page);
+
+  // The second tab's submit of the same code: told the change was completed (not that the number was left unchanged).
+  await secondTab.getByLabel(m("RecoveryDetails.code"), { exact: true }).fill(code);
+  await secondTab.getByRole("button", { name: m("RecoveryDetails.confirm") }).click();
+  await expect(secondTab).toHaveURL(`/${lang}/home/recovery-details?done=already-changed`);
+  await expect(secondTab.getByRole("status")).toHaveText(m("RecoveryDetails.already-changed"));
+  await expect(secondTab.getByRole("main").getByText(`*****${recipient.slice(-2)}`)).toBeVisible();
+  await inspect(secondTab);
+  await secondTab.close();
 
   const alert = await oldPhone.next({ purpose: "notification", channel: "sms" });
   expect(alert.body).toBe(m("Sms.mobileChanged", { org: ORG, digits: recipient.slice(-2), helpdesk: HELPDESK }));

@@ -95,6 +95,8 @@ export async function verifyMobileCodeAction(_prev: MobileCodeState, formData: F
   switch (result.kind) {
     case "changed":
       return go({ pathname: PAGE, query: { done: result.registered ? "registered" : "changed" } });
+    case "already-changed":
+      return go({ pathname: PAGE, query: { done: "already-changed" } });
     case "ended":
       return go({ pathname: PAGE, query: { done: "ended" } });
     default:

@@ -90,6 +90,17 @@ async function openChange(db: Db | Tx, accountId: string, now: Date) {
   return row ?? null;
 }
 
+/** Whether the account's latest change was completed (so a code typed for it finds nothing open, yet nothing failed). */
+async function lastChangeDone(db: Db | Tx, accountId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ stage: mobileChanges.stage })
+    .from(mobileChanges)
+    .where(eq(mobileChanges.accountId, accountId))
+    .orderBy(sql`${mobileChanges.createdAt} desc`)
+    .limit(1);
+  return row?.stage === "done";
+}
+
 /** Ends the account's open changes (the number is forgotten); returns whether one was open. */
 async function endChanges(tx: Db | Tx, accountId: string, stage: string, now: Date, id?: string): Promise<boolean> {
   const ended = await tx
@@ -221,6 +232,8 @@ export type VerifyResult =
   | { kind: "changed"; registered: boolean }
   | { kind: "wrong-code"; attemptsLeft: number }
   | { kind: "expired-code"; attemptsLeft: number }
+  /** No change is open, and the last one was completed (a second tab, Back, a second submit): nothing more changes. */
+  | { kind: "already-changed" }
   | { kind: "ended" };
 
 type Checked = VerifyResult | { kind: "match"; newMobile: string };
@@ -236,7 +249,7 @@ export async function verifyMobileChange(db: Db, account: Account, typed: string
   const now = nowOf(ctx);
   const failures = limits.mobileCodeFailuresPerAccount();
   const open = await openChange(db, account.id, now);
-  if (!open) return { kind: "ended" };
+  if (!open) return (await lastChangeDone(db, account.id)) ? { kind: "already-changed" } : { kind: "ended" };
   const row = (r: Row) => auditRow(account, ctx, { flowId: open.id, ...r });
 
   if (!(await checkLimit(db, failures, account.id, now)).allowed) {
@@ -280,6 +293,8 @@ export async function verifyMobileChange(db: Db, account: Account, typed: string
   await storeOf(db, ctx).setMobile(account, open.newMobile, now, record);
 
   const checked = out.checked;
+  // A parallel submit of the same code may have completed the change meanwhile.
+  if (checked.kind === "ended" && (await lastChangeDone(db, account.id))) return { kind: "already-changed" };
   if (checked.kind !== "match") return checked;
   if (out.message !== null) {
     const id = out.message;

@@ -19,7 +19,7 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("RecoveryDetails"))("metaTitle") };
 }
 
-const NOTICES = ["changed", "registered", "cancelled"] as const;
+const NOTICES = ["changed", "registered", "cancelled", "already-changed"] as const;
 const PROBLEMS = ["ended", "unavailable"] as const;
 
 export default async function RecoveryDetailsPage({ searchParams }: { searchParams: Promise<{ done?: string }> }) {

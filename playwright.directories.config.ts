@@ -8,7 +8,7 @@ import { execSync } from "node:child_process";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
 // Debian's Chromium with the same flags as the main suite.
-import { chromium } from "./playwright.config";
+import { chromium, e2eTestSettings } from "./playwright.config";
 
 const adPort = Number(process.env.E2E_DIRECTORY_AD_PORT ?? 3410);
 const ldapPort = Number(process.env.E2E_DIRECTORY_LDAP_PORT ?? 3411);
@@ -32,12 +32,7 @@ const project = (kind: Kind, language: "nl" | "en", javaScriptEnabled: boolean) 
 // loopback IP would otherwise hit.
 const portalEnv = {
   NEXT_TELEMETRY_DISABLED: "1",
-  CAPTCHA_TEST_ANSWER: "AdE4rT",
-  LIMIT_SIGNIN_PER_IP_PER_HOUR: "10000",
-  LIMIT_FLOWS_PER_IP_PER_HOUR: "10000",
-  LIMIT_CAPTCHA_PER_IP_PER_HOUR: "10000",
-  LIMIT_CAPTCHA_IMAGES_PER_IP_PER_HOUR: "100000",
-  LIMIT_CAPTCHA_AUDIO_PER_IP_PER_HOUR: "100000",
+  ...e2eTestSettings,
   ...(process.env.TOEGANG_DIRECTORY_CACHE ? { TOEGANG_DIRECTORY_CACHE: process.env.TOEGANG_DIRECTORY_CACHE } : {}),
 };
 

@@ -3,17 +3,10 @@
 // once, where a browser each would not fit on two cores. Used by the server specs that put a portal under load.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { ROOT, inherited } from "./portal-process";
+import { e2eTestSettings } from "../../playwright.config";
+import { ROOT, decode, inherited } from "./portal-process";
 
-export const CAPTCHA_ANSWER = "AdE4rT";
-
-const decode = (s: string) =>
-  s
-    .replace(/&quot;/g, '"')
-    .replace(/&#x27;/g, "'")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&");
+export const CAPTCHA_ANSWER = e2eTestSettings.CAPTCHA_TEST_ANSWER!;
 
 const attr = (tag: string, name: string) => {
   const m = new RegExp(`\\s${name}="([^"]*)"`).exec(tag);

@@ -150,7 +150,8 @@ export async function signInForm(url: string): Promise<{ action: string; fields:
   };
 }
 
-const decode = (s: string) =>
+/** Text of an HTML attribute or element as the portal escapes it (React's entities), decoded. */
+export const decode = (s: string) =>
   s
     .replace(/&quot;/g, '"')
     .replace(/&#x27;/g, "'")

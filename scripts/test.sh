@@ -6,8 +6,9 @@
 # TEST_SCOPE=full (the default) runs everything. TEST_SCOPE=smoke is for a second pass on the other database driver
 # right after a full one (.ci/run): the checks that do not depend on the portal's database driver are not repeated
 # (type check, lint, Vitest — the full pass's Vitest already runs every integration test on PGlite and, with
-# TEST_DATABASE_URL, on PostgreSQL), the main browser suite runs every spec in one JavaScript and one no-JavaScript
-# project (nl-nojs and en-js: both languages, both modes) instead of all four, and the provider suite in en-js.
+# TEST_DATABASE_URL, on PostgreSQL —, the page gates, the directories), the main browser suite runs the journey specs in
+# one JavaScript and one no-JavaScript project (nl-nojs and en-js: both languages, both modes), and the provider suite
+# in en-js.
 #
 # Every step runs even when an earlier one failed (except Playwright, which needs the build); the exit status is
 # non-zero when any step failed, and a failure report (each failed test, its attempts, error and trace) ends the output.
@@ -68,10 +69,13 @@ pw() {
 }
 # The browser projects of this scope. The provider suite's smoke is en-js: its tests there (tagged @languages) are the
 # real hCaptcha widget and the MessageBird SDK's SMS and spoken code on this driver; the failure modes run in the full scope.
+# The main suite's smoke is the journeys a user and an administrator make, end to end on this driver's database: reset
+# and unlock, sign-in and lockout, the helpdesk unlock with the admin sign-in, Mijn herstelgegevens; in nl-nojs and
+# en-js. The other specs' pages and rules do not depend on the driver (Vitest runs the services on both).
 projects=()
 provider_projects=()
 if [[ $scope == smoke ]]; then
-  projects=(--project=nl-nojs --project=en-js)
+  projects=(--project=nl-nojs --project=en-js e2e/recovery.spec.ts e2e/sign-in.spec.ts e2e/admin-helpdesk.spec.ts e2e/recovery-details.spec.ts)
   provider_projects=(--project=en-js)
 fi
 
@@ -87,9 +91,19 @@ full_only "Type check (tsc --noEmit)" npx tsc --noEmit || true
 full_only "Lint and format (eslint, prettier --check)" npm run --silent lint || true
 full_only "Unit and integration tests (vitest run)" \
   npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json" || true
-if step "Production build (npm run build)" npm run --silent build; then
+# TEST_REUSE_BUILD=1 (.ci/run's second pass, right after the first built the same tree): use the existing build. The
+# build does not depend on the database driver; the portal picks it when it starts.
+build() {
+  if [[ ${TEST_REUSE_BUILD:-} == 1 && -f .next/BUILD_ID && -f .next/pglite-template.tar.gz ]]; then
+    echo "TEST_REUSE_BUILD=1: using the existing build $(cat .next/BUILD_ID)"
+  else
+    npm run --silent build
+  fi
+}
+if step "Production build (npm run build)" build; then
   step "Browser tests (playwright test${projects[*]:+ ${projects[*]}})" pw main "${projects[@]}" || true
-  step "Page gates: Lighthouse and the Nu HTML checker (scripts/page-gates.ts)" npx tsx scripts/page-gates.ts || true
+  # The pages' HTML and accessibility do not depend on the database driver: once per run.
+  full_only "Page gates: Lighthouse and the Nu HTML checker (scripts/page-gates.ts)" npx tsx scripts/page-gates.ts || true
   # Portals on real directories (Samba AD DC, OpenLDAP; their own embedded databases, so once per run, not per driver).
   full_only "Browser tests against real directories (playwright.directories.config.ts)" \
     pw directories --config playwright.directories.config.ts --pass-with-no-tests || true

@@ -34,6 +34,11 @@ export default defineConfig({
   // A folder of its own: Playwright empties its output folder at the start, and the main run's traces must stay.
   outputDir: path.join(base.outputDir ?? "test-results", "providers"),
   fullyParallel: false,
+  // One test at a time: the portal judges a send to a number that is not registered from the provider's health, the
+  // newest outcome of any send (lib/messaging/provider-health.ts). With two workers a test's successful send made the
+  // provider healthy between another test's failed send and its wrong-number step (CI of 821c250, messagebird.spec.ts
+  // "during an outage", nl-js). The stand-ins' per-key modes do not separate that shared state.
+  workers: 1,
   use: { ...base.use, baseURL },
   projects,
   webServer: [

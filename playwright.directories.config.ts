@@ -4,7 +4,6 @@
 // with JavaScript on and off against each directory (issue #9's done-when; the stores' directory side is covered in
 // depth by the Vitest directories project). A third portal, configured for AD but with an LDAP_URL that nobody
 // answers, shows the 503 page. The three portals and both directories start side by side (e2e/directories/web-servers.sh).
-import { execSync } from "node:child_process";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
 // Debian's Chromium with the same flags as the main suite.
@@ -50,22 +49,6 @@ const servers = {
   gracefulShutdown: { signal: "SIGTERM" as const, timeout: 15_000 },
 };
 
-// As root the harness installs what is missing; otherwise Samba and slapd must be there, else the suite says plainly
-// why it skips (run it with --pass-with-no-tests) — unless CI=true or TOEGANG_DIRECTORIES=required, where it fails.
-const installed = (program: string) => {
-  try {
-    execSync(`command -v ${program}`, { stdio: "ignore", shell: "/bin/sh" });
-    return true;
-  } catch {
-    return false;
-  }
-};
-const required = process.env.CI === "true" || process.env.TOEGANG_DIRECTORIES === "required";
-const runnable = required || process.getuid?.() === 0 || (installed("samba") && installed("slapd"));
-if (!runnable) {
-  process.stderr.write("SKIPPED: the browser tests against directories: samba or slapd not installed and not running as root\n");
-}
-
 export default defineConfig({
   testDir: "./e2e/directories",
   testMatch: "**/*.spec.ts",
@@ -80,20 +63,20 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   outputDir: path.join(process.env.E2E_OUTPUT_DIR ?? "test-results", "directories"),
   use: { trace: "retain-on-failure", screenshot: "only-on-failure", actionTimeout: 15_000, navigationTimeout: 20_000 },
-  projects: !runnable
-    ? []
-    : [
-        project("ad", "nl", true),
-        project("ad", "nl", false),
-        project("ad", "en", true),
-        project("ad", "en", false),
-        project("ldap", "nl", true),
-        project("ldap", "nl", false),
-        project("ldap", "en", true),
-        project("ldap", "en", false),
-        // A portal whose directory answers nobody: the 503 page.
-        project("down", "nl", true),
-        project("down", "en", false),
-      ],
-  webServer: runnable ? servers : undefined,
+  // As root the harness installs Samba and slapd when they are missing; otherwise their web server fails at once,
+  // naming what to install (a suite that cannot run is a failure, never a skip).
+  projects: [
+    project("ad", "nl", true),
+    project("ad", "nl", false),
+    project("ad", "en", true),
+    project("ad", "en", false),
+    project("ldap", "nl", true),
+    project("ldap", "nl", false),
+    project("ldap", "en", true),
+    project("ldap", "en", false),
+    // A portal whose directory answers nobody: the 503 page.
+    project("down", "nl", true),
+    project("down", "en", false),
+  ],
+  webServer: servers,
 });

@@ -1,7 +1,7 @@
 // `npm run directories -- [--out FILE] [--only ad|ldap]`: starts the test directories (Samba AD DC and slapd with
 // ppolicy) for the browser tests or by hand, writes their settings (addresses, CA, accounts and the portal's environment
 // for each) to FILE as JSON, prints the environment lines, and keeps them running until Ctrl-C or SIGTERM, which stops
-// both and removes their folder. Exits non-zero when a requested directory failed; a skipped one is said plainly.
+// both and removes their folder. Exits non-zero when a requested directory failed (missing packages without root included).
 import { writeFileSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { startDirectories, type DirectoryKindUnderTest } from "@/tests/directories/harness";

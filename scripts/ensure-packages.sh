@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The system packages `npm test` needs, checked before anything else runs (scripts/test.sh calls this first):
 # - Chromium for Playwright: CHROMIUM_PATH, or Debian's /usr/bin/chromium (package chromium);
-# - without root, and when the directory tests are required (CI=true or TOEGANG_DIRECTORIES=required), their Samba and
-#   slapd: as root the directory tests install those themselves while the unit tests run, and when they are not
-#   required they skip with the reason printed (tests/directories/packages.ts).
+# - without root, under CI=true or TOEGANG_DIRECTORIES=required, the directory tests' Samba and slapd, up front: as root
+#   the directory tests install those themselves while the unit tests run; otherwise they fail on them later, naming
+#   them (tests/directories/packages.ts). They are never skipped.
 # As root with apt-get, whatever is missing is installed; otherwise the script stops at once with one line naming what
 # to install. One `need` line per package; suites with other system needs add theirs here.
 set -euo pipefail

@@ -26,8 +26,8 @@ const context = { ip: "192.0.2.77", userAgent: "vitest/directory", locale: "nl",
 const policy = { threshold: 5, durationMinutes: 30 };
 
 for (const kind of ["ad", "ldap"] as DirectoryKindUnderTest[]) {
-  const availability = await directoryUnderTest(kind);
-  describeWithDirectory(`the portal with DIRECTORY=${kind}`, availability, (fixture) => {
+  const directory = await directoryUnderTest(kind);
+  describeWithDirectory(`the portal with DIRECTORY=${kind}`, directory, (fixture) => {
     const user = () => fixture().admin.createUser({ givenName: "Noor", sn: "Bakker", password: PASSWORD, mobile: MOBILE });
 
     it("signs in by binding as the user and opens a session that needs no users row; sign-out ends it", async () => {

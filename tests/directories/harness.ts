@@ -1,6 +1,6 @@
 // Starts the real directories the integration and browser tests run against — Samba AD DC and slapd with ppolicy —
 // in a temporary folder, and describes them (addresses, CA, accounts, the portal's environment) in one settings value.
-// Missing packages are installed when we are root; otherwise a directory is skipped with the reason (never in CI).
+// Missing packages are installed when we are root; otherwise that directory fails to start, naming what to install.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -63,7 +63,8 @@ export type DirectoryUnderTest = {
   pid: number;
 };
 
-export type DirectorySlot = { status: "ready"; directory: DirectoryUnderTest } | { status: "skipped" | "failed"; reason: string };
+/** A directory this run asked for is ready or failed (never skipped); one it did not ask for is "not-requested". */
+export type DirectorySlot = { status: "ready"; directory: DirectoryUnderTest } | { status: "not-requested" | "failed"; reason: string };
 
 export type HarnessSettings = {
   runDir: string;
@@ -78,8 +79,6 @@ export type HarnessOptions = {
   kinds?: DirectoryKindUnderTest[];
   /** Progress lines (package installs, start times). */
   log?: (line: string) => void;
-  /** Refuse to skip: a directory that cannot run is a failure (CI). Default: CI=true or TOEGANG_DIRECTORIES=required. */
-  required?: boolean;
 };
 
 /**
@@ -160,19 +159,15 @@ async function startLdap(runDir: string): Promise<DirectoryUnderTest & { stop():
 export async function startDirectories(options: HarnessOptions = {}): Promise<Harness> {
   const kinds = options.kinds ?? ["ad", "ldap"];
   const log = options.log ?? (() => {});
-  const required = options.required ?? (process.env.CI === "true" || process.env.TOEGANG_DIRECTORIES === "required");
   const runDir = mkdtempSync(path.join(os.tmpdir(), "toegang-directories-"));
   const stops: Array<() => Promise<void>> = [];
   const startedInMs: Record<DirectoryKindUnderTest, number> = { ad: 0, ldap: 0 };
   const starters = { ad: startAd, ldap: startLdap };
 
   const slot = async (kind: DirectoryKindUnderTest): Promise<DirectorySlot> => {
-    if (!kinds.includes(kind)) return { status: "skipped", reason: "not requested" };
+    if (!kinds.includes(kind)) return { status: "not-requested", reason: "not requested" };
     const packages = await ensurePackages(kind, log);
-    if (!packages.ok) {
-      if (required) return { status: "failed", reason: packages.reason };
-      return { status: "skipped", reason: packages.reason };
-    }
+    if (!packages.ok) return { status: "failed", reason: packages.reason };
     const t0 = Date.now();
     try {
       const { stop, ...directory } = await starters[kind](runDir);

@@ -17,7 +17,6 @@ import { drivers, freshDb, type Driver } from "@/tests/db";
 import { DirectoryAdmin, passwordWorks, type TestUser, type UserSpec } from "./admin";
 import { blackHole, closedPortUrl, countingRelay, withoutStartTls } from "./fake-servers";
 import type { DirectoryUnderTest } from "./harness";
-import type { Availability } from "./under-test";
 
 /** The store for a directory, configured the way the portal is: through readConfig and the LDAP_* variables. */
 export function storeFor(directory: DirectoryUnderTest, db: DbHandle, overrides: Record<string, string> = {}): DirectoryAccountStore {
@@ -33,15 +32,8 @@ export function storeFor(directory: DirectoryUnderTest, db: DbHandle, overrides:
 /** One fixture per database driver: a fresh database, the store under test, and the tests' own admin connection. */
 export type Fixture = { driver: Driver; directory: DirectoryUnderTest; db: DbHandle; store: DirectoryAccountStore; admin: DirectoryAdmin };
 
-/** describe() per driver with the fixture set up; skipped (saying why) when the directory cannot run here. */
-export function describeWithDirectory(title: string, availability: Availability, body: (fixture: () => Fixture) => void): void {
-  if (!availability.ok) {
-    describe.skip(`${title} — skipped: ${availability.reason}`, () => {
-      it("needs the directory", () => {});
-    });
-    return;
-  }
-  const directory = availability.directory;
+/** describe() per driver with the fixture set up. */
+export function describeWithDirectory(title: string, directory: DirectoryUnderTest, body: (fixture: () => Fixture) => void): void {
   describe.each(drivers())(`${title} (%s)`, (driver) => {
     let fixture: Fixture | undefined;
     beforeAll(async () => {
@@ -84,8 +76,8 @@ async function choosePassword(
   return { ...(await store.setPassword(account, password)), by: "directory" };
 }
 
-export function directoryStoreContract(title: string, availability: Availability, options: ContractOptions): void {
-  describeWithDirectory(title, availability, (fixture) => {
+export function directoryStoreContract(title: string, directory: DirectoryUnderTest, options: ContractOptions): void {
+  describeWithDirectory(title, directory, (fixture) => {
     const user = (spec: Partial<UserSpec> = {}) =>
       fixture().admin.createUser({ givenName: "Jan", sn: "Jansen", password: GOOD, mobile: "06-12345656", ...spec });
     const found = async (typed: string) => {

@@ -1,14 +1,12 @@
-// The test files' side of the directories project: waits for the global setup's settings and hands over one directory,
-// or says plainly why it is skipped (missing packages without root); a directory that failed to start fails the file.
+// The test files' side of the directories project: waits for the global setup's settings and hands over one directory;
+// a directory that could not start (missing packages without root included: the reason names them) fails the file.
 import { existsSync, readFileSync } from "node:fs";
 import { inject } from "vitest";
 import type { DirectoryKindUnderTest, DirectoryUnderTest } from "./harness";
 import type { SettingsFile } from "./vitest-setup";
 
-export type Availability = { ok: true; directory: DirectoryUnderTest } | { ok: false; reason: string };
-
-/** Waits (up to 5 minutes: a fresh machine installs packages first) for the directory of this kind. */
-export async function directoryUnderTest(kind: DirectoryKindUnderTest): Promise<Availability> {
+/** Waits (up to 5 minutes: a fresh machine installs packages first) for the directory of this kind; throws when it cannot run. */
+export async function directoryUnderTest(kind: DirectoryKindUnderTest): Promise<DirectoryUnderTest> {
   const file = inject("directoriesFile");
   if (!file)
     throw new Error("no directories global setup: run these tests in the directories project (npx vitest run --project directories)");
@@ -20,8 +18,6 @@ export async function directoryUnderTest(kind: DirectoryKindUnderTest): Promise<
   const content = JSON.parse(readFileSync(file, "utf8")) as SettingsFile;
   if (content.status === "error") throw new Error(`the directories could not be started: ${content.error}`);
   const slot = content.settings[kind];
-  if (slot.status === "ready") return { ok: true, directory: slot.directory };
-  if (slot.status === "failed") throw new Error(`the ${kind} directory could not be started: ${slot.reason}`);
-  process.stderr.write(`SKIPPED: the ${kind} directory tests: ${slot.reason}\n`);
-  return { ok: false, reason: slot.reason };
+  if (slot.status !== "ready") throw new Error(`the ${kind} directory could not be started: ${slot.reason}`);
+  return slot.directory;
 }

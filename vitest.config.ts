@@ -20,8 +20,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     // Vitest's default is one worker fewer than the cores: one on the 2-core CI machine, where the files then ran one
-    // after another (817 s in .ci/run of 3fdd7a2). Most files wait on child processes, PostgreSQL or PGlite, and every
-    // integration test has its own database (tests/db.ts), so two run side by side. VITEST_MAX_WORKERS overrides it.
+    // after another (817 s in .ci/run of 3fdd7a2; 624 s on two). Every integration test has its own database
+    // (tests/db.ts), so two files run side by side. VITEST_MAX_WORKERS overrides it.
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 2),
     // next-intl's ESM imports "next/server" without an extension, which Node's loader refuses; run it through Vite
     // (tests/proxy.test.ts loads the proxy with next-intl's middleware).

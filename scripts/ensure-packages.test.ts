@@ -2,15 +2,20 @@
 // installed with apt-get (a stand-in apt-get here, so the machine's packages stay as they are); without root it stops
 // within seconds with one line naming the package.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
-const script = path.resolve(__dirname, "ensure-packages.sh");
 const root = process.getuid?.() === 0;
 const dir = mkdtempSync(path.join(os.tmpdir(), "ensure-packages-"));
 chmodSync(dir, 0o755);
+// The scripts run from a copy in that folder: `nobody` may not reach the checkout (a clone in a `mktemp -d` folder is
+// mode 700; bash then exits 126 before the check runs). test.sh finds ensure-packages.sh beside it, as in the repo.
+const copies = path.join(dir, "repo", "scripts");
+mkdirSync(copies, { recursive: true });
+for (const name of ["ensure-packages.sh", "test.sh"]) copyFileSync(path.resolve(__dirname, name), path.join(copies, name));
+const script = path.join(copies, "ensure-packages.sh");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the script with CHROMIUM_PATH and extra environment; as `nobody` when asked (and we are root to switch). */
@@ -60,7 +65,7 @@ describe("scripts/ensure-packages.sh", () => {
   it("npm test (scripts/test.sh) runs the check before anything else: without root it ends within seconds on that line", () => {
     const missing = path.join(dir, "absent", "chromium");
     const env: NodeJS.ProcessEnv = { NODE_ENV: "test", PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, CHROMIUM_PATH: missing };
-    const testScript = path.resolve(__dirname, "test.sh");
+    const testScript = path.join(copies, "test.sh");
     const [command, args] = root
       ? [
           "setpriv",

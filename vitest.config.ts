@@ -16,6 +16,8 @@ export default defineConfig({
   },
   test: {
     environment: "node",
+    // Above Vitest's 5 s: an integration test opens a fresh embedded database (about 3 s for PGlite's first start) or
+    // spawns the CLI, and hashes with Argon2id; a hook creates and migrates databases for a whole file.
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -17,6 +17,8 @@ const ORG = "Flynth";
 const HELPDESK = "+31 88 236 00 00";
 
 test("an administrator unlocks a locked user, who then signs in", async ({ page, browser, baseURL, portal, inspect }) => {
+  // Two people's visits in one test: the user's five wrong passwords and final sign-in, the administrator's sign-in by
+  // SMS code and the helpdesk pages, each checked by axe: twice the default budget.
   test.setTimeout(120_000);
   const { language: lang, t } = portal;
   const user = e2eUser("helpdesk", portal.project);
@@ -104,6 +106,8 @@ test("the audit page fits 1280 px without breaking e-mail addresses, stacks its 
   portal,
   inspect,
 }) => {
+  // A visitor's sign-in in another browser, the administrator's sign-in by SMS code, then the audit page at two
+  // viewports, each checked by axe: twice the default budget.
   test.setTimeout(120_000);
   const { language: lang } = portal;
   // A row with a value that has no break opportunity of its own (a forged user agent): the layout must hold it too.

@@ -154,6 +154,8 @@ for (const failure of failures) {
     await setSiteverify(request, failure.mode, token);
     await submitIdentify(page, portal);
     const message = t.message(failure.message);
+    // In "slow" mode the portal waits its own 5 s siteverify timeout before it answers: with the page load after it, the
+    // message can come later than the default 10 s wait.
     await expect(page.getByRole("main").getByRole("alert")).toContainText(message, { timeout: 15_000 });
     expect(await errorSummary(page)).toEqual([message]);
     await expect(page).toHaveURL(`/${lang}/recover`);

@@ -29,6 +29,7 @@ describeWithDirectory("OpenLDAP specifics", ldap, (fixture) => {
     expect(await fixture().store.checkPassword(lisa.mail, "Verkeerd-Wachtwoord-9")).toEqual({ kind: "wrong" });
   });
 
+  // It waits 3 s for the password to expire, on top of the directory's own operations.
   it("an expired password (ppolicy 'passwordExpired') is expired with the right password only", { timeout: 15_000 }, async () => {
     const { admin, directory, store } = fixture();
     const lisa = await admin.createUser({ givenName: "Lisa", sn: "Mulder", password, policyDn: directory.policies!.expiring });

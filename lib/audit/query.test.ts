@@ -53,6 +53,7 @@ describe.each(drivers())("audit queries on %s", (driver) => {
   let h: DbHandle;
   const all = (over: Partial<ResolvedFilters> = {}): ResolvedFilters => ({ ...everything, user: null, ...over });
 
+  // 100,000 audit rows inserted and analysed once for all the tests below: up to a minute on PGlite on a busy machine.
   beforeAll(async () => {
     h = await freshDb(driver);
     await h.db
@@ -118,6 +119,7 @@ describe.each(drivers())("audit queries on %s", (driver) => {
     return { pages, back: backPages, ids: pages.flat().map((e) => e.id), backIds: backPages.flat().map((e) => e.id) };
   }
 
+  // Eleven pages of 10,000 rows, each compared with the expected ids: longer than the default 30 s on PGlite.
   it("pages through all 100,000 rows newest first, each exactly once, ties and microseconds included", async () => {
     const { ids, pages } = await walk(all(), 10_000, false);
     expect(ids.length).toBe(ROWS + 2);
@@ -126,6 +128,7 @@ describe.each(drivers())("audit queries on %s", (driver) => {
     expect(pages.slice(0, -1).every((p) => p.length === 10_000)).toBe(true);
   }, 120_000);
 
+  // Ten pages each way over the 100,000 rows: up to a minute on PGlite on a busy machine.
   it("pages a filtered view back and forth: the same pages, newest page full, and no cursor past either end", async () => {
     const f = all({ ip: "10.0.3.1" });
     const { ids, backIds, pages, back } = await walk(f, 50);
@@ -220,6 +223,7 @@ describe.each(drivers())("audit queries on %s", (driver) => {
     expect(JSON.stringify(filtersForAudit(unknown))).not.toMatch(/niemand/i);
   });
 
+  // Two summaries over the 100,000 rows: up to a minute on PGlite on a busy machine.
   it("counts the period's totals and events per Amsterdam day in one read, with the filters applied", async () => {
     const { totals, days } = await auditSummary(h.db, all());
     expect(totals).toEqual({

@@ -62,6 +62,7 @@ describe("the audio CAPTCHA against a template-matching solver", () => {
   const render = (answer: string, seed: string, locale: AudioLocale, murmur: boolean) =>
     renderCaptchaAudio(answer, locale, seededRandom(`audio:${seed}`), undefined, { murmur });
 
+  // Each challenge is rendered and matched against every template: 16 of them take about a minute on a busy machine.
   it("is read by the solver when the murmur is left out (the words themselves stay clear)", { timeout: 120_000 }, async () => {
     for (const locale of ["nl", "en"] as const) {
       const solved = await passes(8, async (a, s) => solveAudio(await render(a, s, locale, false), templates[locale]).guess);
@@ -69,6 +70,7 @@ describe("the audio CAPTCHA against a template-matching solver", () => {
     }
   });
 
+  // 60 challenges rendered and solved as above: several minutes on a busy machine.
   it("passes under 5 % of challenges as served", { timeout: 300_000 }, async () => {
     let solved = 0;
     for (const locale of ["nl", "en"] as const) {
@@ -89,6 +91,7 @@ describe("the picture CAPTCHA against an OCR-style solver", () => {
     expect(solved).toBeGreaterThanOrEqual(16);
   });
 
+  // 150 pictures rendered and solved: about a minute on a busy machine.
   it("passes under 5 % of challenges as served", { timeout: 120_000 }, async () => {
     const solved = await passes(N, (a, s) => solveImage(renderCaptchaImage(a, seededRandom(`image:${s}`)), templates));
     expect(upperBound(solved, N)).toBeLessThan(0.05);

@@ -1,6 +1,7 @@
 // The helpdesk's actions on one account, from the admin account page: unlock it, end all of its sessions, require a
 // new password at the next sign-in. Each needs a reason; its audit row names the administrator and commits together
-// with the change (the account store's record), and the user is told by SMS afterwards, in the language they last used.
+// with the change (the account store's record), and so does the user's SMS, in the language they last used: it is
+// queued in that transaction (lib/messaging/queue.ts), tried after the response and retried by the message worker.
 import "server-only";
 import { and, desc, eq, isNotNull, isNull, ne, or } from "drizzle-orm";
 import { getAccountStore } from "@/lib/accounts";
@@ -11,10 +12,10 @@ import { getConfig } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
 import { routing, type AppLocale } from "@/lib/i18n/routing";
+import { queueNotification, sendQueued, type NotificationKind } from "@/lib/messaging/queue";
 import { helpdeskText } from "@/lib/messaging/texts";
-import { sendGuarded } from "@/lib/verification/send";
 import { REASON_MAX, type HelpdeskAction } from "./helpdesk-form";
-import { adminAuditEvent, auditAdmin, type AdminCtx, type AdminIdentity } from "./session";
+import { auditAdmin, type AdminCtx, type AdminIdentity } from "./session";
 
 export { helpdeskActions, REASON_MAX, type HelpdeskAction } from "./helpdesk-form";
 
@@ -23,6 +24,13 @@ const events: Record<HelpdeskAction, AuditEventName> = {
   unlock: "account.unlocked",
   "end-sessions": "account.sessions_ended",
   "require-change": "account.password_change_required",
+};
+
+/** The queue's kind of each action's SMS (on its message.queued and attempt rows). */
+const messageKinds: Record<HelpdeskAction, NotificationKind> = {
+  unlock: "helpdesk-unlocked",
+  "end-sessions": "helpdesk-sessions-ended",
+  "require-change": "helpdesk-change-required",
 };
 
 export type HelpdeskResult =
@@ -38,9 +46,9 @@ export type HelpdeskInput = { admin: AdminIdentity; accountId: string; action: H
 export type Schedule = (task: () => Promise<void>) => void;
 
 /**
- * Performs one action. The change and its audit row commit together (builtin: one transaction; a directory: the row's
- * transaction around the directory's write). A directory that cannot be reached throws AccountStoreUnavailable and
- * nothing is recorded.
+ * Performs one action. The change, its audit row and the user's queued SMS commit together (builtin: one transaction; a
+ * directory: the rows' transaction around the directory's write, as the wizard's unlock and reset). A directory that
+ * cannot be reached throws AccountStoreUnavailable and nothing is recorded or queued.
  */
 export async function runHelpdeskAction(
   db: Db,
@@ -53,6 +61,7 @@ export async function runHelpdeskAction(
   const reason = input.reason.trim().slice(0, REASON_MAX);
   // Read before this action's own row (which carries the administrator's language) is written.
   const locale = account.mobile ? await lastLocale(db, account.id) : routing.defaultLocale;
+  const out: { message: number | null } = { message: null };
   const record: RecordChange = async (tx) => {
     await auditAdmin(tx, ctx, {
       event: events[input.action],
@@ -61,6 +70,8 @@ export async function runHelpdeskAction(
       userId: account.id,
       details: { admin: input.admin.email, adminId: input.admin.userId, note: reason },
     });
+    // The user's alert commits with the change (and is rolled back with it when the directory refuses or fails).
+    out.message = await queueNotice(tx, account, input.action, locale, ctx);
     return true;
   };
 
@@ -81,56 +92,39 @@ export async function runHelpdeskAction(
       });
       break;
   }
-  const notified = account.mobile !== null;
-  if (notified) {
-    const run: Schedule =
-      ctx.schedule ??
-      ((task) => void task().catch((e: unknown) => console.error("helpdesk notification failed", e instanceof Error ? e.message : e)));
-    run(() => notifyUser(db, account, input.action, locale, ctx));
-  }
-  return { kind: "done", notified };
+  if (out.message !== null) sendNotice(db, out.message, ctx);
+  return { kind: "done", notified: out.message !== null };
 }
 
-/** The SMS to the user's registered number; its outcome is audited like every message (never the text or the number). */
-async function notifyUser(db: Db, account: Account, action: HelpdeskAction, locale: AppLocale, ctx: AdminCtx): Promise<void> {
+/**
+ * Queues the SMS to the user's registered number in the change's transaction, with its message.queued row (the
+ * administrator's request, the message's language); returns its id, or null when the account has no number.
+ */
+async function queueNotice(tx: Tx, account: Account, action: HelpdeskAction, locale: AppLocale, ctx: AdminCtx): Promise<number | null> {
+  if (!account.mobile) return null;
   const config = getConfig();
-  // The row carries the message's language, not the administrator's.
-  const sent = { ...ctx, context: { ...ctx.context, locale } };
   const body = helpdeskText(locale, action, config.orgName, config.helpdesk.phone);
-  const reason = "notification:sms";
-  await sendGuarded(
-    db,
-    { to: account.mobile!, channel: "sms", locale, body, purpose: "notification" },
-    {
-      breaker: "refuse",
-      audit: (outcome) => {
-        const base = { userId: account.id, reason };
-        switch (outcome.kind) {
-          case "sent":
-            return adminAuditEvent(sent, {
-              ...base,
-              event: "message.handed_over",
-              outcome: "success",
-              details: { transport: outcome.transport, providerId: outcome.providerId },
-            });
-          case "failed":
-            return adminAuditEvent(sent, {
-              ...base,
-              event: "message.failed",
-              outcome: "failure",
-              details: {
-                transport: outcome.transport,
-                error: outcome.error,
-                providerCode: outcome.providerCode,
-                httpStatus: outcome.httpStatus,
-              },
-            });
-          case "refused":
-            return adminAuditEvent(sent, { ...base, event: "message.refused", outcome: "refused", details: { rule: outcome.rule } });
-        }
-      },
-    },
+  // The message's rows carry its language, not the administrator's (lastLocale reads them back).
+  const who = { userId: account.id, ip: ctx.context.ip, userAgent: ctx.context.userAgent, locale, at: ctx.now };
+  return queueNotification(
+    tx,
+    { kind: messageKinds[action], to: account.mobile, locale, body, flowId: null, userId: account.id },
+    who,
+    ctx.now ?? new Date(),
   );
+}
+
+/** After the change committed: the SMS's first attempt, after the response; the message worker retries a failure. */
+function sendNotice(db: Db, id: number, ctx: AdminCtx & { schedule?: Schedule }): void {
+  const run: Schedule =
+    ctx.schedule ??
+    ((task) =>
+      void task().catch((e: unknown) =>
+        console.error(`helpdesk notification failed [${ctx.context.requestId}]`, e instanceof Error ? e.message : e),
+      ));
+  run(async () => {
+    await sendQueued(db, id, ctx.now, { ip: ctx.context.ip, userAgent: ctx.context.userAgent });
+  });
 }
 
 /**

@@ -282,7 +282,7 @@ export const messageQueue = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     createdAt: tsz("created_at").notNull().defaultNow(),
-    /** What the notification says: "reset" or "unlock" (the audit rows' reason). */
+    /** What the notification says (NotificationKind in lib/messaging/queue.ts; on its audit rows' details). */
     kind: text("kind").notNull(),
     /** The registered number in E.164; "" once the message is done with. */
     recipient: text("recipient").notNull(),

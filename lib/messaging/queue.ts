@@ -24,7 +24,9 @@ import { codePolicy } from "@/lib/verification/policy";
 import { sendGuarded, type SendOutcome } from "@/lib/verification/send";
 import type { Channel, OutgoingMessage, Transport } from "./transport";
 
-export type NotificationKind = "reset" | "unlock" | "mobile-changed";
+/** What a notification says: the wizard's reset and unlock, a changed number, a helpdesk action (lib/admin/helpdesk.ts). */
+export type NotificationKind =
+  "reset" | "unlock" | "mobile-changed" | "helpdesk-unlocked" | "helpdesk-sessions-ended" | "helpdesk-change-required";
 
 /** Attempt n (1-based) that fails waits base · 2^(n−1), at most maxDelayMs, ±20 %; after maxAttempts it is given up. */
 export const RETRY = { maxAttempts: 10, baseDelayMs: 30_000, maxDelayMs: 3_600_000 } as const;

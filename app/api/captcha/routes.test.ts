@@ -6,6 +6,8 @@ import { readConfig, type AppConfig } from "@/lib/config";
 import type { DbHandle } from "@/lib/db/client";
 import { rateLimits } from "@/lib/db/schema";
 import { freshDb } from "@/tests/db";
+import { IMAGE_HEIGHT, IMAGE_WIDTH } from "@/lib/captcha/image";
+import { decodePng } from "@/lib/captcha/png-decode.test-helper";
 
 const stubs = vi.hoisted(() => ({ db: null as unknown, config: null as unknown }));
 vi.mock("@/lib/db/client", async (importOriginal) => ({ ...(await importOriginal<object>()), getDb: async () => stubs.db }));
@@ -25,6 +27,27 @@ const get = (path: string, headers: Record<string, string> = {}) =>
   new NextRequest(new URL(path, "http://localhost:3000"), { headers: { "x-toegang-peer": `203.0.113.${++ipCount}`, ...headers } });
 const headerText = (res: Response) => [...res.headers].map(([k, v]) => `${k}: ${v}`).join("\n");
 const bytes = async (res: Response) => Buffer.from(await res.arrayBuffer());
+/** A PNG's size from its IHDR chunk, which follows the 8-byte signature and the chunk's length. */
+const pngSize = (png: Buffer) => {
+  expect(png.toString("ascii", 12, 16)).toBe("IHDR");
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+};
+/** Mean difference per channel (0–255) between a picture and another at twice its size, averaged over 2×2 blocks. */
+function differenceAtHalfSize(one: Buffer, two: Buffer): number {
+  const a = decodePng(one);
+  const b = decodePng(two);
+  let sum = 0;
+  for (let y = 0; y < a.height; y++) {
+    for (let x = 0; x < a.width; x++) {
+      for (let c = 0; c < 3; c++) {
+        const at = (yy: number, xx: number) => b.rgb[(yy * b.width + xx) * 3 + c]!;
+        const block = (at(2 * y, 2 * x) + at(2 * y, 2 * x + 1) + at(2 * y + 1, 2 * x) + at(2 * y + 1, 2 * x + 1)) / 4;
+        sum += Math.abs(a.rgb[(y * a.width + x) * 3 + c]! - block);
+      }
+    }
+  }
+  return sum / (a.width * a.height * 3);
+}
 
 let handle: DbHandle;
 beforeAll(async () => {
@@ -52,6 +75,35 @@ describe("CAPTCHA media routes", () => {
     expect(body.subarray(1, 4).toString("ascii")).toBe("PNG");
     expect(res.headers.get("content-length")).toBe(String(body.length));
     expect(headerText(res)).not.toContain("AdE4rT");
+  });
+
+  it("serves x=2 for high-density screens: the same picture with twice the pixels each way", async () => {
+    const t = encodeURIComponent(await newChallenge());
+    const one = await image(get(`/api/captcha/image?t=${t}`));
+    const two = await image(get(`/api/captcha/image?t=${t}&x=2`));
+    expect(two.status).toBe(200);
+    expect(two.headers.get("content-type")).toBe("image/png");
+    expect(two.headers.get("cache-control")).toBe("no-store");
+    const [onePng, twoPng] = [await bytes(one), await bytes(two)];
+    expect(pngSize(onePng)).toEqual({ width: IMAGE_WIDTH, height: IMAGE_HEIGHT });
+    expect(pngSize(twoPng)).toEqual({ width: 2 * IMAGE_WIDTH, height: 2 * IMAGE_HEIGHT });
+    // Shrunk back, it is this challenge's picture and not another's.
+    const other = await bytes(await image(get(`/api/captcha/image?t=${encodeURIComponent(await newChallenge())}&x=2`)));
+    // (About 0.6 of 255 per channel for the same challenge; about 50 for another.)
+    expect(differenceAtHalfSize(onePng, twoPng)).toBeLessThan(3);
+    expect(differenceAtHalfSize(onePng, other)).toBeGreaterThan(20);
+    expect((await bytes(await image(get(`/api/captcha/image?t=${t}&x=2`)))).equals(twoPng)).toBe(true);
+  });
+
+  it("serves the ordinary picture for any other x, and 404 for a bad token at x=2", async () => {
+    const t = encodeURIComponent(await newChallenge());
+    const one = await bytes(await image(get(`/api/captcha/image?t=${t}`)));
+    for (const x of ["1", "3", "4", "0", "-2", "1.5", "2.0", "02", "20", "", "abc", "2x"]) {
+      const res = await image(get(`/api/captcha/image?t=${t}&x=${encodeURIComponent(x)}`));
+      expect(res.status, `x=${x}`).toBe(200);
+      expect((await bytes(res)).equals(one), `x=${x}`).toBe(true);
+    }
+    expect((await image(get("/api/captcha/image?t=garbage&x=2"))).status).toBe(404);
   });
 
   it("serves the audio as an uncached WAV in the asked language, Dutch by default", async () => {

@@ -1,7 +1,9 @@
 // The Active Directory store against a real Samba AD DC (4.17, no policy-hints control: resets are two-step).
 import { describe, expect, it } from "vitest";
+import { adResetMethod } from "@/lib/accounts/directory/ad-reset-method";
 import { AccountStoreUnavailable } from "@/lib/accounts/types";
 import { passwordWorks } from "@/tests/directories/admin";
+import { countingRelay } from "@/tests/directories/fake-servers";
 import { describeWithDirectory, directoryStoreContract, storeFor } from "@/tests/directories/store-contract";
 import { directoryUnderTest } from "@/tests/directories/under-test";
 
@@ -58,6 +60,30 @@ describeWithDirectory("AD specifics", ad, (fixture) => {
     } finally {
       store.close();
     }
+  });
+
+  it("Samba lists neither policy-hints control, so a reset is two-step: it binds as the user, which a plain reset (off) never does", async () => {
+    const { admin, directory, db } = fixture();
+    const controls = [(await admin.read("", ["supportedControl"])).supportedControl].flat().map(String);
+    expect(controls.length).toBeGreaterThan(0);
+    expect(adResetMethod(controls, "two-step")).toEqual({ kind: "two-step" });
+
+    const anna = await user();
+    /** Connections one find and one reset open: the service account's, and one more where the store binds as the user. */
+    const connectionsOfReset = async (password: string, overrides: Record<string, string> = {}) => {
+      const relay = await countingRelay(directory.ldapsUrl);
+      const store = storeFor(directory, db, { LDAP_URL: relay.url, ...overrides });
+      try {
+        expect(await store.setPassword((await store.find(anna.mail))!, password)).toEqual({ kind: "ok" });
+        return relay.connections();
+      } finally {
+        store.close();
+        await relay.close();
+      }
+    };
+    expect(await connectionsOfReset("Twee-Stappen-2026")).toBe(2);
+    expect(await connectionsOfReset("Een-Stap-Zonder-2026", { AD_HISTORY_ON_RESET: "off" })).toBe(1);
+    expect(await passwordWorks(directory, anna.dn, "Een-Stap-Zonder-2026")).toBe(true);
   });
 
   describe("two-step reset with a minimum password age", () => {

@@ -7,12 +7,13 @@ import { Attribute, Change, ExtensibleFilter, FilterParser, type Filter } from "
 import type { DirectoryConfig } from "@/lib/config";
 import type { Db } from "@/lib/db/client";
 import { AccountStoreUnavailable, type Account, type SetPasswordResult } from "./types";
+import { adResetMethod, type AdResetMethod } from "./directory/ad-reset-method";
 import { bytes, fromFiletime, fromInterval, guidToBuffer, guidToString, text, texts, type Entry } from "./directory/attributes";
 import { Deadline, type DirectoryConnection } from "./directory/connection";
 import { adBindOutcome, adDataCode, diagnostic, resultCode, RESULT, type BindOutcome } from "./directory/errors";
 import { equals } from "./directory/filter";
 import { adPasswordRefusal, meetsAdComplexity, type AdAccountNames } from "./directory/refusals";
-import { POLICY_HINTS, PolicyHintsControl } from "./directory/requests";
+import { PolicyHintsControl } from "./directory/requests";
 import { DirectoryStore, type DirectoryAccountStore, type EntryFacts, type Found } from "./directory/store";
 
 /** userAccountControl ACCOUNTDISABLE. */
@@ -33,8 +34,8 @@ const replace = (type: string, value: string | Buffer) =>
   new Change({ operation: "replace", modification: new Attribute({ type, values: [value] as string[] | Buffer[] }) });
 
 type Domain = {
-  /** The policy-hints control this DC supports, if any. */
-  hints: string | undefined;
+  /** How a reset keeps the history here: the DC's policy-hints control, else AD_HISTORY_ON_RESET. */
+  reset: AdResetMethod;
   minLength: number;
   complexity: boolean;
   minAgeMs: number;
@@ -131,7 +132,7 @@ class AdStore extends DirectoryStore {
       : [];
     const read = (name: string) => (policy ? text(policy as Entry, name) : null);
     this.domain = {
-      hints: POLICY_HINTS.find((oid) => controls.includes(oid)),
+      reset: adResetMethod(controls, this.config.adHistoryOnReset),
       minLength: Number(read("minPwdLength") ?? 0),
       complexity: (Number(read("pwdProperties") ?? 1) & 1) === 1,
       minAgeMs: fromInterval(read("minPwdAge")) ?? 0,
@@ -155,9 +156,9 @@ class AdStore extends DirectoryStore {
     };
     const unlock = replace("lockoutTime", "0");
 
-    if (domain.hints || this.config.adHistoryOnReset === "off") {
+    if (domain.reset.kind !== "two-step") {
       // One admin reset: with the policy-hints control the DC checks the history too; without it (off), it does not.
-      const controls = domain.hints ? [new PolicyHintsControl(domain.hints)] : undefined;
+      const controls = domain.reset.kind === "policy-hints" ? [new PolicyHintsControl(domain.reset.oid)] : undefined;
       return this.service.run(deadline, async (c) => {
         try {
           await c.modify(target.dn, [replace("unicodePwd", unicodePwd(password)), unlock], controls);

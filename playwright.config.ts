@@ -56,7 +56,8 @@ const projects = (["nl", "en"] as const).flatMap((language) =>
 export const e2eTestSettings: Record<string, string> = {
   // Every e2e sign-in comes from this machine's one IP; the per-IP limit has its own integration tests.
   LIMIT_SIGNIN_PER_IP_PER_HOUR: "10000",
-  // The built-in CAPTCHA accepts this answer (e2e/fixtures/recovery.ts) and every page shows the test-mode banner.
+  // The built-in CAPTCHA accepts this answer (e2e/fixtures/recovery.ts) and every page shows the test-mode banner, both
+  // only to requests from this machine: every suite's browser and HTTP client connects over loopback.
   CAPTCHA_TEST_ANSWER: "AdE4rT",
   // The wizard specs start dozens of flows from this one IP, and a reused PostgreSQL database keeps earlier runs'
   // counts; these limits are tested at their edges in lib/recovery/service.limits.test.ts.

@@ -1,6 +1,7 @@
-// What every page may show about the deployment: organisation, helpdesk, example user ID, test mode.
+// What every page may show about the deployment: organisation, helpdesk, example user ID, branding, the test banner.
 import "server-only";
 import { getConfig } from "@/lib/config";
+import { requestFromThisMachine } from "@/lib/security/request-context";
 
 export function getPortalInfo() {
   const config = getConfig();
@@ -8,9 +9,16 @@ export function getPortalInfo() {
     orgName: config.orgName,
     orgDomain: config.orgDomain,
     helpdesk: config.helpdesk,
-    testMode: Boolean(config.captchaTestAnswer),
     branding: brandingInfo(config.branding),
   };
+}
+
+/**
+ * The test-mode banner tells testers the CAPTCHA has a fixed answer, which passes only from this machine
+ * (lib/captcha/builtin.ts): anyone else meets an ordinary portal, so only this machine sees the banner.
+ */
+export async function testBannerShown(): Promise<boolean> {
+  return Boolean(getConfig().captchaTestAnswer) && (await requestFromThisMachine());
 }
 
 /** LOGO_HEIGHT px high in the header; the width keeps the logo's proportions. */

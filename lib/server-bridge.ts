@@ -17,7 +17,7 @@ export type ServerBridge = {
   addCollectedGauge?: (spec: GaugeSpec) => void;
   listen?: { host: string | null; port: number };
   /** Published by the portal's start (lib/startup.ts) for the server: what it needs of the configuration. */
-  portal?: { started: true; metricsToken: string | undefined; smsProvider: string };
+  portal?: { started: true; metricsToken: string | undefined; smsProvider: string; captchaTestAnswer: boolean };
   /** The dependencies that cannot be reached now ("database", "directory"); the server's 503 page asks. */
   checkDependencies?: () => Promise<string[]>;
   /** Set by the server before Next loads; the portal's start calls it once the database is ready. */

@@ -22,7 +22,13 @@ export async function startPortal(): Promise<void> {
     console.log(`Toegang: database ready (${where}), migrations applied.`);
     // For the server (server/main.mjs), which logs "ready" and starts listening only after this.
     const bridge = serverBridge();
-    bridge.portal = { started: true, metricsToken: config.metricsToken, smsProvider: config.smsProvider };
+    bridge.portal = {
+      started: true,
+      metricsToken: config.metricsToken,
+      smsProvider: config.smsProvider,
+      // Whether one is set, never the answer itself: the start warning names it.
+      captchaTestAnswer: Boolean(config.captchaTestAnswer),
+    };
     if (config.seedDemoUsers) {
       const list = await seedDemoUsers(handle.db, config.orgDomain);
       const port = process.env.PORT ?? "3000";

@@ -208,11 +208,18 @@ async function start() {
   const shown = settings.host ?? "all interfaces";
   if (bridge.portal?.smsProvider === "outbox" && !(settings.host && loopbackHost(settings.host))) {
     const banner = "!".repeat(100);
-    logger.warn(
-      `\n${banner}\nWARNING: the portal listens on ${shown} (port ${address.port}) with SMS_PROVIDER=outbox: codes are not sent to phones but kept in\n` +
-        `the outbox, readable at /dev/outbox from this machine only. Configure a real SMS provider before anyone else uses this portal,\n` +
-        `or set HOST=127.0.0.1 to listen on this machine only.\n${banner}`,
-    );
+    const lines = [
+      `WARNING: the portal listens on ${shown} (port ${address.port}) with SMS_PROVIDER=outbox: codes are not sent to phones but kept in`,
+      `the outbox, readable at /dev/outbox from this machine only.`,
+      // The test answer is the other thing only this machine gets (lib/captcha/builtin.ts); the bridge says only whether it is set.
+      ...(bridge.portal.captchaTestAnswer
+        ? [
+            `The CAPTCHA's test answer (CAPTCHA_TEST_ANSWER) is likewise accepted from this machine only; anyone else must solve the CAPTCHA.`,
+          ]
+        : []),
+      `Configure a real SMS provider before anyone else uses this portal, or set HOST=127.0.0.1 to listen on this machine only.`,
+    ];
+    logger.warn(`\n${banner}\n${lines.join("\n")}\n${banner}`);
   }
   logger.info({ port: address.port, host: shown, dev, startMs: Date.now() - t0 }, `Toegang is ready on port ${address.port}`);
 

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { hasLocale, NextIntlClientProvider } from "next-intl";
 import { getMessages, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
-import { getPortalInfo } from "@/lib/portal-info";
+import { getPortalInfo, testBannerShown } from "@/lib/portal-info";
 import { routing } from "@/lib/i18n/routing";
 import { pickMessages } from "@/lib/i18n/client-messages";
 import { clientMessages } from "../_components/client-messages";
@@ -25,7 +25,8 @@ export default async function LocaleLayout({ children, params }: { children: Rea
   const { locale } = await params;
   if (!hasLocale(routing.locales, locale)) notFound();
   const t = await getTranslations({ locale, namespace: "Common" });
-  const { orgName, testMode, branding } = getPortalInfo();
+  const { orgName, branding } = getPortalInfo();
+  const testBanner = await testBannerShown();
   // Only what the layout's client components read; each page's forms get theirs through <ClientMessages>.
   const messages = pickMessages((await getMessages()) as never, clientMessages.layout);
   return (
@@ -36,7 +37,7 @@ export default async function LocaleLayout({ children, params }: { children: Rea
           <a className="skip-link" href="#main">
             {t("skipToContent")}
           </a>
-          {testMode ? (
+          {testBanner ? (
             <div className="test-banner" role="note">
               {t("testModeBanner")}
             </div>

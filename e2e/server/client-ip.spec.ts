@@ -6,6 +6,7 @@
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { expect, test } from "@playwright/test";
+import { CAPTCHA_ANSWER } from "./http-user";
 import { signInForm, startPortal, type Portal } from "./portal-process";
 
 const RATE_LIMITED = "U hebt te vaak geprobeerd aan te melden vanaf dit netwerk";
@@ -111,12 +112,14 @@ test("with a real SMS provider the development pages do not exist, even for this
   }
 });
 
-test("with the outbox on a non-loopback address the start warns loudly", async () => {
-  const portal = await startPortal({ HOST: "0.0.0.0" });
+test("with the outbox on a non-loopback address the start warns loudly, saying the CAPTCHA test answer is this machine's", async () => {
+  const portal = await startPortal({ HOST: "0.0.0.0", CAPTCHA_TEST_ANSWER: CAPTCHA_ANSWER });
   try {
     const warning = portal.lines.find((l) => typeof l === "object" && /WARNING: the portal listens on 0\.0\.0\.0/.test(String(l.msg)));
     expect(warning, "start warning").toBeTruthy();
     expect((warning as { level: string }).level).toBe("warn");
+    expect(String((warning as { msg: string }).msg)).toContain("(CAPTCHA_TEST_ANSWER) is likewise accepted from this machine only");
+    expect(String((warning as { msg: string }).msg)).not.toContain(CAPTCHA_ANSWER);
   } finally {
     await portal.stop("SIGKILL");
     portal.cleanUp();

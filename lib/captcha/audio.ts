@@ -125,8 +125,8 @@ function addMurmurStream(out: Float32Array, clips: Pcm[], sampleRate: number, ra
 
 /**
  * The answer spoken character by character with its case ("hoofdletter A", "kleine letter a", "cijfer 7"), introduced
- * and then repeated once, disguised as AUDIO_DISGUISE says. Characters without a clip (only possible with a
- * CAPTCHA_TEST_ANSWER outside the alphabet) are skipped. `spoken` receives the clip names in order (for the test hook).
+ * and then repeated once, disguised as AUDIO_DISGUISE says. Characters without a clip (never in a challenge,
+ * whose answer comes from the alphabet) are skipped. `spoken` receives the clip names in order (for the test hook).
  */
 export async function renderCaptchaAudio(
   text: string,

@@ -1,4 +1,3 @@
-import { unsealData } from "iron-session";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { sessionPasswords } from "@/lib/auth/session";
 import type { DbHandle } from "@/lib/db/client";
@@ -6,14 +5,13 @@ import { usedCaptchas } from "@/lib/db/schema";
 import { drivers, freshDb } from "@/tests/db";
 import { ALPHABET } from "./alphabet";
 import { challengeAudio, challengeImage, checkAnswer, CHALLENGE_TTL_SECONDS, newChallenge } from "./builtin";
+import { answerOf, solvedChallenge } from "./builtin.test-helper";
 import { BACKGROUNDS, IMAGE_HEIGHT, IMAGE_WIDTH, INKS } from "./image";
 import { decodePng } from "./png-decode.test-helper";
 
-/** Reads the answer out of a token the way only the server can (tests need it to answer correctly). */
-async function answerOf(token: string): Promise<string> {
-  const data = await unsealData<{ a: string }>(token, { password: sessionPasswords(), ttl: CHALLENGE_TTL_SECONDS });
-  return data.a;
-}
+/** Who answers: a request from this machine (which may use CAPTCHA_TEST_ANSWER), and one from anywhere else. */
+const here = { fromThisMachine: true };
+const elsewhere = { fromThisMachine: false };
 
 const swapCase = (s: string) => [...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join("");
 const later = (now: Date, seconds: number) => new Date(now.getTime() + seconds * 1000);
@@ -38,11 +36,12 @@ describe("newChallenge", () => {
     expect(new Set(tokens).size).toBe(3);
   });
 
-  it("uses CAPTCHA_TEST_ANSWER for every challenge when it is set, still sealed", async () => {
+  it("draws a random answer with CAPTCHA_TEST_ANSWER set too, so no picture or audio gives the test answer away", async () => {
     process.env.CAPTCHA_TEST_ANSWER = "AdE4rT";
-    const token = await newChallenge();
-    expect(await answerOf(token)).toBe("AdE4rT");
-    expect(token).not.toContain("AdE4rT");
+    const answers = new Set<string>();
+    for (let i = 0; i < 5; i++) answers.add(await answerOf(await newChallenge()));
+    expect(answers.has("AdE4rT")).toBe(false);
+    expect(answers.size).toBeGreaterThan(1);
   });
 });
 
@@ -58,49 +57,67 @@ describe.each(drivers())("checkAnswer on %s", (driver) => {
   it("accepts the right answer once, refuses the second use even when right", async () => {
     const token = await newChallenge();
     const answer = await answerOf(token);
-    expect(await checkAnswer(handle.db, token, answer)).toBe("ok");
-    expect(await checkAnswer(handle.db, token, answer)).toBe("invalid");
+    expect(await checkAnswer(handle.db, token, answer, elsewhere)).toBe("ok");
+    expect(await checkAnswer(handle.db, token, answer, elsewhere)).toBe("invalid");
   });
 
   it("tolerates spaces around and inside the typed answer", async () => {
     const token = await newChallenge();
     const answer = await answerOf(token);
-    expect(await checkAnswer(handle.db, token, ` ${answer.slice(0, 3)} ${answer.slice(3)} `)).toBe("ok");
+    expect(await checkAnswer(handle.db, token, ` ${answer.slice(0, 3)} ${answer.slice(3)} `, elsewhere)).toBe("ok");
   });
 
   it("says wrong for a wrong answer, and the wrong answer burns the challenge", async () => {
     const token = await newChallenge();
     const answer = await answerOf(token);
-    expect(await checkAnswer(handle.db, token, "Ftt7Mm")).toBe(answer === "Ftt7Mm" ? "ok" : "wrong");
-    expect(await checkAnswer(handle.db, token, answer)).toBe("invalid");
+    expect(await checkAnswer(handle.db, token, "Ftt7Mm", elsewhere)).toBe(answer === "Ftt7Mm" ? "ok" : "wrong");
+    expect(await checkAnswer(handle.db, token, answer, elsewhere)).toBe("invalid");
   });
 
   it("is case-sensitive", async () => {
     process.env.CAPTCHA_TEST_ANSWER = "AdE4rT";
     const token = await newChallenge();
-    expect(await checkAnswer(handle.db, token, "aDe4Rt")).toBe("wrong");
+    expect(await checkAnswer(handle.db, token, swapCase("AdE4rT"), here)).toBe("wrong");
     const again = await newChallenge();
-    expect(await checkAnswer(handle.db, again, swapCase("AdE4rT").toUpperCase())).toBe("wrong");
+    expect(await checkAnswer(handle.db, again, "AdE4rT".toUpperCase(), here)).toBe("wrong");
+    const own = await newChallenge();
+    const answer = await answerOf(own);
+    expect(await checkAnswer(handle.db, own, swapCase(answer), here)).toBe(swapCase(answer) === answer ? "ok" : "wrong");
   });
 
   it("refuses empty, truncated and over-long answers", async () => {
+    process.env.CAPTCHA_TEST_ANSWER = "AdE4rT";
     for (const typed of ["", "AdE4r", "AdE4rTT"]) {
-      process.env.CAPTCHA_TEST_ANSWER = "AdE4rT";
-      expect(await checkAnswer(handle.db, await newChallenge(), typed)).toBe("wrong");
+      expect(await checkAnswer(handle.db, await newChallenge(), typed, here)).toBe("wrong");
     }
   });
 
-  it("respects CAPTCHA_TEST_ANSWER", async () => {
+  it("accepts CAPTCHA_TEST_ANSWER only from this machine: from elsewhere it is a wrong answer, and burns the challenge", async () => {
     process.env.CAPTCHA_TEST_ANSWER = "AdE4rT";
-    expect(await checkAnswer(handle.db, await newChallenge(), "AdE4rT")).toBe("ok");
+    expect(await checkAnswer(handle.db, await newChallenge(), "AdE4rT", here)).toBe("ok");
+    const token = await newChallenge();
+    expect(await checkAnswer(handle.db, token, "AdE4rT", elsewhere)).toBe("wrong");
+    expect(await checkAnswer(handle.db, token, await answerOf(token), elsewhere)).toBe("invalid");
+  });
+
+  it("accepts the challenge's own answer from this machine and from elsewhere, in test mode too", async () => {
+    process.env.CAPTCHA_TEST_ANSWER = "AdE4rT";
+    for (const answerer of [here, elsewhere]) {
+      const token = await newChallenge();
+      expect(await checkAnswer(handle.db, token, await answerOf(token), answerer)).toBe("ok");
+    }
+  });
+
+  it("has no test answer outside test mode, not even for this machine", async () => {
+    expect(await checkAnswer(handle.db, await newChallenge(), "AdE4rT", here)).toBe("wrong");
   });
 
   it("expires after 5 minutes, without consuming the nonce", async () => {
     const now = new Date();
     const token = await newChallenge(now);
     const answer = await answerOf(token);
-    expect(await checkAnswer(handle.db, token, answer, later(now, CHALLENGE_TTL_SECONDS))).toBe("expired");
-    expect(await checkAnswer(handle.db, token, answer, later(now, CHALLENGE_TTL_SECONDS - 1))).toBe("ok");
+    expect(await checkAnswer(handle.db, token, answer, elsewhere, later(now, CHALLENGE_TTL_SECONDS))).toBe("expired");
+    expect(await checkAnswer(handle.db, token, answer, elsewhere, later(now, CHALLENGE_TTL_SECONDS - 1))).toBe("ok");
   });
 
   it("says invalid for garbage, tampered or foreign tokens", async () => {
@@ -114,15 +131,15 @@ describe.each(drivers())("checkAnswer on %s", (driver) => {
       { password: { 1: "x".repeat(40) }, ttl: 60 },
     );
     for (const bad of ["", "garbage", "Fe26.2**", tampered, foreign, otherKey, "x".repeat(5000)]) {
-      expect(await checkAnswer(handle.db, bad, answer)).toBe("invalid");
+      expect(await checkAnswer(handle.db, bad, answer, elsewhere)).toBe("invalid");
     }
-    expect(await checkAnswer(handle.db, token, answer)).toBe("ok");
+    expect(await checkAnswer(handle.db, token, answer, elsewhere)).toBe("ok");
   });
 
   it("lets only one of two parallel right answers through", async () => {
     const token = await newChallenge();
     const answer = await answerOf(token);
-    const results = await Promise.all([checkAnswer(handle.db, token, answer), checkAnswer(handle.db, token, answer)]);
+    const results = await Promise.all([checkAnswer(handle.db, token, answer, elsewhere), checkAnswer(handle.db, token, answer, elsewhere)]);
     expect(results.sort()).toEqual(["invalid", "ok"]);
   });
 
@@ -132,9 +149,9 @@ describe.each(drivers())("checkAnswer on %s", (driver) => {
     const recent = new Date(Date.now() - 60_000); // expired, but within the grace for skewed clocks
     await handle.db.insert(usedCaptchas).values({ nonce: "recent", expiresAt: recent });
     const countOld = async () => (await handle.db.select().from(usedCaptchas)).filter((r) => r.nonce.startsWith("old-")).length;
-    await checkAnswer(handle.db, await newChallenge(), "AAAAAA");
+    await checkAnswer(handle.db, await newChallenge(), "AAAAAA", elsewhere);
     expect(await countOld()).toBe(50);
-    await checkAnswer(handle.db, await newChallenge(), "AAAAAA");
+    await checkAnswer(handle.db, await newChallenge(), "AAAAAA", elsewhere);
     expect(await countOld()).toBe(0);
     const rows = await handle.db.select().from(usedCaptchas);
     expect(rows.map((r) => r.nonce)).toContain("recent");
@@ -193,9 +210,9 @@ describe("challengeImage", () => {
   });
 
   it("does not carry the answer in the file", async () => {
-    process.env.CAPTCHA_TEST_ANSWER = "AdE4rT";
-    const png = (await challengeImage(await newChallenge()))!;
-    expect(png.toString("latin1")).not.toContain("AdE4rT");
+    const { token, answer } = await solvedChallenge();
+    const png = (await challengeImage(token))!;
+    expect(png.toString("latin1")).not.toContain(answer);
     expect(decodePng(png).chunks).toEqual(["IHDR", "PLTE", "IDAT", "IEND"]);
   });
 
@@ -225,8 +242,7 @@ describe("challengeAudio", () => {
   }
 
   it("speaks the challenge as a valid WAV, different per locale and per challenge", async () => {
-    process.env.CAPTCHA_TEST_ANSWER = "AdE4rT";
-    const token = await newChallenge();
+    const { token, answer } = await solvedChallenge();
     const nl = (await challengeAudio(token, "nl"))!;
     const en = (await challengeAudio(token, "en"))!;
     const { sampleRate, bits, seconds } = readWav(nl);
@@ -238,7 +254,7 @@ describe("challengeAudio", () => {
     expect(nl.equals(en)).toBe(false);
     expect((await challengeAudio(token, "nl"))!.equals(nl)).toBe(true);
     expect((await challengeAudio(await newChallenge(), "nl"))!.equals(nl)).toBe(false);
-    expect(nl.toString("latin1")).not.toContain("AdE4rT");
+    expect(nl.toString("latin1")).not.toContain(answer);
   });
 
   it("returns null for an invalid or expired token", async () => {

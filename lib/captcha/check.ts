@@ -32,7 +32,8 @@ export type CaptchaVerdict =
   /** hCaptcha could not give an answer (down, slow, misconfigured): refused, counted per IP, but not the user's failure. */
   | { kind: "unavailable"; field: CaptchaField; error: string };
 
-type Ctx = { typedId: string; context: RequestContext };
+/** Who is asking; fromThisMachine (lib/security/request-context.ts) decides whether the test answer counts. */
+type Ctx = { typedId: string; context: RequestContext; fromThisMachine: boolean };
 
 export async function checkCaptcha(db: Db, input: CaptchaInput, ctx: Ctx, config: AppConfig = getConfig()): Promise<CaptchaVerdict> {
   const hcaptcha = config.hcaptcha;
@@ -40,7 +41,7 @@ export async function checkCaptcha(db: Db, input: CaptchaInput, ctx: Ctx, config
   if (hcaptcha && !input.noscript) return { kind: "missing", field: "captchaWidget", error: "errors.hcaptchaRequired" };
   if (hcaptcha && hcaptcha.noJsFallback === "off") return { kind: "missing", field: null, error: "errors.javascriptRequired" };
   if (!input.answer) return { kind: "missing", field: "captcha", error: "errors.captchaRequired" };
-  const result = await checkAnswer(db, input.challenge, input.answer);
+  const result = await checkAnswer(db, input.challenge, input.answer, { fromThisMachine: ctx.fromThisMachine });
   if (result === "ok") return { kind: "ok" };
   return { kind: "wrong", field: "captcha", error: result === "expired" ? "errors.captchaExpired" : "errors.captchaWrong" };
 }

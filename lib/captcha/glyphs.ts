@@ -225,7 +225,7 @@ const GLYPHS: Record<string, Glyph> = {
   },
 };
 
-/** Drawn for a character outside the alphabet (only possible with a CAPTCHA_TEST_ANSWER): an empty box. */
+/** Drawn for a character outside the alphabet (never in a challenge, whose answer comes from the alphabet): an empty box. */
 const MISSING: Glyph = {
   width: 52,
   strokes: [

@@ -1,11 +1,13 @@
-// "Wie bent u?" with hCaptcha, through the real server action on both drivers (Next's request plumbing replaced by stubs):
+// "Wie bent u?" through the real server action on both drivers (Next's request plumbing replaced by stubs). With hCaptcha:
 // a verified token starts the flow; a refused, failing or slow siteverify refuses with its message and audit event; the
 // no-JavaScript fallback takes the built-in CAPTCHA (or, switched off, says JavaScript is needed) and never asks hCaptcha.
+// In test mode: CAPTCHA_TEST_ANSWER passes only from this machine; from anywhere else it is a wrong answer.
 import { asc, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { newChallenge } from "@/lib/captcha/builtin";
+import { solvedChallenge } from "@/lib/captcha/builtin.test-helper";
 import { hcaptchaStandInForFile } from "@/lib/captcha/hcaptcha.test-helper";
-import { HCAPTCHA_TEST_SITE_KEY, type AppConfig } from "@/lib/config";
+import { HCAPTCHA_TEST_SITE_KEY, readConfig, type AppConfig } from "@/lib/config";
 import type { Db, DbHandle } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
 import { keyedHash } from "@/lib/security/keyed-hash";
@@ -18,7 +20,7 @@ const stubs = vi.hoisted(() => {
       super(`redirect to ${href}`);
     }
   }
-  return { Redirected, db: null as unknown, config: null as unknown, ip: "", savedTokens: [] as string[] };
+  return { Redirected, db: null as unknown, config: null as unknown, peer: "", forwardedFor: "", savedTokens: [] as string[] };
 });
 
 vi.mock("next/server", () => ({ after: () => {} }));
@@ -28,8 +30,16 @@ vi.mock("@/lib/i18n/navigation", () => ({
     throw new stubs.Redirected(href);
   },
 }));
-vi.mock("@/lib/security/request-context", () => ({
-  getRequestContext: async () => ({ ip: stubs.ip, userAgent: "vitest/identify", locale: "nl", requestId: "vitest" }),
+// The real request context and fromThisMachine, on the headers the portal's server passes: the TCP peer it sets
+// (x-toegang-peer, lib/security/client-ip.ts) and whatever X-Forwarded-For the request carried.
+vi.mock("next/headers", async (importOriginal) => ({
+  ...(await importOriginal<object>()),
+  headers: async () =>
+    new Headers({
+      "x-toegang-peer": stubs.peer,
+      "user-agent": "vitest/identify",
+      ...(stubs.forwardedFor ? { "x-forwarded-for": stubs.forwardedFor } : {}),
+    }),
 }));
 vi.mock("./session", () => ({
   currentFlowToken: async () => null,
@@ -62,10 +72,17 @@ function useConfig(env: Record<string, string> = {}) {
   stubs.config = configFor(env);
 }
 
-/** Posts the identify form as the browser would, from a new IP each time (so no test meets another's limits). */
-async function submit(fields: Record<string, string>): Promise<{ state?: IdentifyState; redirectedTo?: string; ip: string }> {
-  const ip = `198.51.100.${++ipCount}`;
-  stubs.ip = ip;
+/**
+ * Posts the identify form as the browser would, from a new IP each time (so no test meets another's limits) unless a
+ * TCP peer (and an X-Forwarded-For) is given.
+ */
+async function submit(
+  fields: Record<string, string>,
+  from: { peer: string; forwardedFor?: string } = { peer: `198.51.100.${++ipCount}` },
+): Promise<{ state?: IdentifyState; redirectedTo?: string; ip: string }> {
+  const ip = from.peer;
+  stubs.peer = from.peer;
+  stubs.forwardedFor = from.forwardedFor ?? "";
   const form = new FormData();
   for (const [name, value] of Object.entries({ userId: USER_ID, intent: "", op: "next", ...fields })) form.set(name, value);
   try {
@@ -78,18 +95,9 @@ async function submit(fields: Record<string, string>): Promise<{ state?: Identif
 
 const widgetToken = () => standIn().issueToken({ sitekey: HCAPTCHA_TEST_SITE_KEY, hostname: "localhost" });
 
-/** A built-in challenge whose answer is known, as the no-JavaScript fallback shows it. */
-async function knownChallenge(): Promise<string> {
-  vi.stubEnv("CAPTCHA_TEST_ANSWER", TEST_ANSWER);
-  try {
-    return await newChallenge();
-  } finally {
-    vi.unstubAllEnvs();
-  }
-}
-
 afterEach(() => {
   stubs.config = null;
+  vi.unstubAllEnvs();
 });
 
 describe.each(drivers())("“Wie bent u?” with hCaptcha on %s", (driver) => {
@@ -183,20 +191,77 @@ describe.each(drivers())("“Wie bent u?” with hCaptcha on %s", (driver) => {
 
   it("without JavaScript the built-in CAPTCHA from <noscript> is checked instead, and hCaptcha is never asked", async () => {
     useConfig();
-    const right = await submit({ noscript: "1", captchaToken: await knownChallenge(), captcha: TEST_ANSWER });
+    const solved = await solvedChallenge();
+    const right = await submit({ noscript: "1", captchaToken: solved.token, captcha: solved.answer });
     expect(right.redirectedTo).toBe("/recover/reason");
-    const wrong = await submit({ noscript: "1", captchaToken: await knownChallenge(), captcha: "wrong1" });
+    const wrong = await submit({ noscript: "1", captchaToken: await newChallenge(), captcha: "wrong1" });
     expect(wrong.state).toMatchObject({ status: "invalid", fieldErrors: { captcha: "errors.captchaWrong" } });
     expect((await eventsFrom(wrong.ip)).map((e) => e.event)).toEqual(["recovery.captcha_failed"]);
-    const empty = await submit({ noscript: "1", captchaToken: await knownChallenge(), captcha: "" });
+    const empty = await submit({ noscript: "1", captchaToken: await newChallenge(), captcha: "" });
     expect(empty.state).toMatchObject({ status: "invalid", fieldErrors: { captcha: "errors.captchaRequired" } });
     expect(standIn().verifications()).toHaveLength(0);
   });
 
   it("with the fallback off, a browser without JavaScript is told that JavaScript is needed, even with a right built-in answer", async () => {
     useConfig({ HCAPTCHA_NOJS_FALLBACK: "off" });
-    const { state, ip } = await submit({ noscript: "1", captchaToken: await knownChallenge(), captcha: TEST_ANSWER });
+    const solved = await solvedChallenge();
+    const { state, ip } = await submit({ noscript: "1", captchaToken: solved.token, captcha: solved.answer });
     expect(state).toMatchObject({ status: "refused", formError: "errors.javascriptRequired" });
     expect(await eventsFrom(ip)).toEqual([]);
+  });
+});
+
+describe.each(drivers())("“Wie bent u?” with the built-in CAPTCHA in test mode on %s", (driver) => {
+  let handle: DbHandle;
+  let userCount = 0;
+  beforeAll(async () => {
+    handle = await freshDb(driver);
+    stubs.db = handle.db;
+  });
+  afterAll(async () => {
+    await handle?.close();
+  });
+
+  /** Test mode as the browser suites run it: the portal's configuration, and the per-call read in lib/captcha/builtin.ts. */
+  function useTestMode(env: Record<string, string> = {}) {
+    vi.stubEnv("CAPTCHA_TEST_ANSWER", TEST_ANSWER);
+    stubs.config = readConfig({ ...process.env, CAPTCHA_PROVIDER: "builtin", ...env });
+  }
+
+  /** The identify form with this answer to a fresh challenge, for a user ID of its own (no per-user limit is met). */
+  const answering = async (answer: "test" | "own") => {
+    const { token, answer: own } = await solvedChallenge();
+    return { userId: `test.modus.${++userCount}@example.nl`, captchaToken: token, captcha: answer === "test" ? TEST_ANSWER : own };
+  };
+
+  const eventsFrom = async (ip: string) =>
+    (handle.db as Db).select().from(auditEvents).where(eq(auditEvents.ip, ip)).orderBy(asc(auditEvents.id));
+
+  it("from this machine (127.0.0.1, ::1, ::ffff:127.0.0.1) the test answer passes, and so does the challenge's own answer", async () => {
+    useTestMode();
+    for (const peer of ["127.0.0.1", "::1", "::ffff:127.0.0.1"]) {
+      expect((await submit(await answering("test"), { peer })).redirectedTo, peer).toBe("/recover/reason");
+      expect((await submit(await answering("own"), { peer })).redirectedTo, peer).toBe("/recover/reason");
+    }
+  });
+
+  it("from 10.1.2.3 the test answer is just a wrong answer, audited as one; the challenge's own answer still passes", async () => {
+    useTestMode();
+    const refused = await submit(await answering("test"), { peer: "10.1.2.3" });
+    expect(refused.state).toMatchObject({ status: "invalid", fieldErrors: { captcha: "errors.captchaWrong" } });
+    expect((await eventsFrom("10.1.2.3")).map((e) => [e.event, e.reason])).toEqual([["recovery.captcha_failed", "wrong-captcha"]]);
+    expect((await submit(await answering("own"), { peer: "10.1.2.3" })).redirectedTo).toBe("/recover/reason");
+  });
+
+  it("no header makes a peer from elsewhere local: a forged X-Forwarded-For, or a proxy on this machine forwarding it", async () => {
+    useTestMode();
+    const forged = await submit(await answering("test"), { peer: "10.1.2.3", forwardedFor: "127.0.0.1" });
+    expect(forged.state).toMatchObject({ fieldErrors: { captcha: "errors.captchaWrong" } });
+    useTestMode({ TRUSTED_PROXIES: "127.0.0.1" });
+    const forwarded = await submit(await answering("test"), { peer: "127.0.0.1", forwardedFor: "10.1.2.3" });
+    expect(forwarded.state).toMatchObject({ fieldErrors: { captcha: "errors.captchaWrong" } });
+    // The same proxy forwarding a client on this machine (as nginx does for the browser suites) is local.
+    const proxiedLocal = await submit(await answering("test"), { peer: "127.0.0.1", forwardedFor: "127.0.0.1" });
+    expect(proxiedLocal.redirectedTo).toBe("/recover/reason");
   });
 });

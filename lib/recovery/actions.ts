@@ -13,7 +13,7 @@ import { asForm, formKeys, parseForm, type Idle, type Invalid, type Refused } fr
 import type { MessageKey } from "@/lib/i18n/message-keys";
 import { redirect } from "@/lib/i18n/navigation";
 import type { PasswordRule } from "@/lib/password/policy";
-import { getRequestContext, type RequestContext } from "@/lib/security/request-context";
+import { getRequestContext, requestFromThisMachine, type RequestContext } from "@/lib/security/request-context";
 import { codeInputSchema } from "@/lib/verification/code-input";
 import { secondsUntil } from "@/lib/verification/policy";
 import { isFinished, type Step } from "./flow";
@@ -117,7 +117,7 @@ export async function startRecoveryAction(_prev: IdentifyState, formData: FormDa
       hcaptchaToken: form["h-captcha-response"] ?? "",
       noscript: form.noscript === "1",
     },
-    { typedId: form.userId, context },
+    { typedId: form.userId, context, fromThisMachine: await requestFromThisMachine() },
   );
   const captchaKey = captcha.kind === "ok" ? null : identifyKeys.is(captcha.error) ? captcha.error : identifyKeys.fallback;
   if (captcha.kind === "missing") {

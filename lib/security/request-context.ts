@@ -30,6 +30,11 @@ export function fromThisMachine(h: HeaderSource): boolean {
   return isLoopback(h.get(PEER_HEADER)) && isLoopback(clientIpOf(h));
 }
 
+/** fromThisMachine for the request being handled (a server action or a page), for what only this machine may use. */
+export async function requestFromThisMachine(): Promise<boolean> {
+  return fromThisMachine(await headers());
+}
+
 export async function getRequestContext(): Promise<RequestContext> {
   const h = await headers();
   const userAgent = h.get("user-agent")?.slice(0, 512) ?? null;

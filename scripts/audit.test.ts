@@ -1,12 +1,15 @@
 // The audit CLI as operators run it: a real child process per command, on PGlite and (when configured) PostgreSQL.
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { recordAudit } from "@/lib/audit/record";
 import { openDb, type Db } from "@/lib/db/client";
 import { rowsOf } from "@/lib/db/rows";
-import { cliTarget, lines, runCli, type CliTarget } from "@/tests/cli";
+import { cliTarget, lines, runCli, type CliTarget, cliTestTimeout } from "@/tests/cli";
 import { drivers } from "@/tests/db";
+
+// Up to 2 CLI runs one after another in a test, each with its own limit (tests/cli.ts).
+vi.setConfig({ testTimeout: cliTestTimeout(2) });
 
 const USAGE_START = "Usage: npm run audit -- <command> [options]";
 const DAY = 86_400_000;

@@ -3,14 +3,17 @@
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { recordAudit } from "@/lib/audit/record";
 import { openDb, type Db } from "@/lib/db/client";
 import { outboxMessages } from "@/lib/db/schema";
 import { codeText } from "@/lib/messaging/texts";
-import { runCli } from "@/tests/cli";
+import { runCli, cliTestTimeout } from "@/tests/cli";
 import { drivers, freshServerDatabase } from "@/tests/db";
 import { codeCanary, codesIn, findCanary, passwordCanary, phoneCanary } from "./canaries";
+
+// Up to 3 CLI runs one after another in a test, each with its own limit (tests/cli.ts).
+vi.setConfig({ testTimeout: cliTestTimeout(3) });
 
 describe("canary patterns", () => {
   it("reads the code out of an SMS and out of a call's text, in both languages", () => {

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { asc, sql } from "drizzle-orm";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { builtinAccountStore } from "@/lib/accounts/builtin";
 import { verifyChain } from "@/lib/audit/chain";
 import { pruneAuditTrail } from "@/lib/audit/prune";
@@ -16,8 +16,11 @@ import { rowsOf } from "@/lib/db/rows";
 import { auditEvents, passwordHistory, recoveryFlows, users } from "@/lib/db/schema";
 import { startRecovery } from "@/lib/recovery/steps";
 import { demoUsers } from "@/lib/users/demo";
-import { cliTarget, lines, runCli, type CliTarget } from "@/tests/cli";
+import { cliTarget, lines, runCli, type CliTarget, cliTestTimeout } from "@/tests/cli";
 import { drivers, freshServerDatabase } from "@/tests/db";
+
+// Up to 5 CLI runs one after another in a test, each with its own limit (tests/cli.ts).
+vi.setConfig({ testTimeout: cliTestTimeout(5) });
 
 const DOMAIN = "demo.example";
 
@@ -82,7 +85,7 @@ describe("embedded database: backup, wipe, restore", () => {
   });
 
   // Four CLI runs in child processes, as in the copy test below.
-  it("restores the same users, password history, open flows and audit chain into a wiped data folder", { timeout: 120_000 }, async () => {
+  it("restores the same users, password history, open flows and audit chain into a wiped data folder", async () => {
     const before = await (async () => {
       const h = await openDb({ dataDir: target.dataDir });
       try {
@@ -182,64 +185,58 @@ describe.skipIf(!drivers().includes("postgres"))("copy-to PostgreSQL", () => {
     await target?.dispose();
   });
 
-  // Four CLI runs in child processes (each starts tsx and opens PGlite, 5–10 s on a busy machine) and a copy.
-  it(
-    "moves everything into an empty database where the demo users sign in and the audit chain verifies",
-    { timeout: 120_000 },
-    async () => {
-      const source = await openDb({ dataDir: target.dataDir });
-      const before = await snapshot(source.db).finally(() => source.close());
-      const head = lines((await runCli("audit", ["verify"], target.env)).stdout)[1];
+  // Four CLI runs in child processes (each starts tsx and opens PGlite) and a copy: the file's CLI timeout.
+  it("moves everything into an empty database where the demo users sign in and the audit chain verifies", async () => {
+    const source = await openDb({ dataDir: target.dataDir });
+    const before = await snapshot(source.db).finally(() => source.close());
+    const head = lines((await runCli("audit", ["verify"], target.env)).stdout)[1];
 
-      const copy = await runCli("db", ["copy-to", database.url], target.env);
-      expect(copy.stderr).toBe("");
-      expect(copy.code).toBe(0);
-      expect(copy.stdout).toContain("  users: 4 rows\n");
-      expect(copy.stdout).toContain("  password_history: 5 rows\n");
-      expect(copy.stdout).toContain("  recovery_flows: 1 row\n");
-      expect(copy.stdout).not.toContain(new URL(database.url).password || "\u0000");
+    const copy = await runCli("db", ["copy-to", database.url], target.env);
+    expect(copy.stderr).toBe("");
+    expect(copy.code).toBe(0);
+    expect(copy.stdout).toContain("  users: 4 rows\n");
+    expect(copy.stdout).toContain("  password_history: 5 rows\n");
+    expect(copy.stdout).toContain("  recovery_flows: 1 row\n");
+    expect(copy.stdout).not.toContain(new URL(database.url).password || "\u0000");
 
-      // The portal's settings after the move: PostgreSQL, and the data folder's keys.
-      const portalEnv = {
-        DATA_DIR: target.dataDir,
-        DATABASE_URL: database.url,
-        HASH_KEY: (await import("node:fs")).readFileSync(path.join(target.dataDir, "hash-key"), "utf8").trim(),
-        SESSION_SECRET: (await import("node:fs")).readFileSync(path.join(target.dataDir, "session-secret"), "utf8").trim(),
-      };
-      const verify = await runCli("audit", ["verify"], portalEnv);
-      expect(verify.stderr).toBe("");
-      expect(lines(verify.stdout)[1]).toBe(head);
+    // The portal's settings after the move: PostgreSQL, and the data folder's keys.
+    const portalEnv = {
+      DATA_DIR: target.dataDir,
+      DATABASE_URL: database.url,
+      HASH_KEY: (await import("node:fs")).readFileSync(path.join(target.dataDir, "hash-key"), "utf8").trim(),
+      SESSION_SECRET: (await import("node:fs")).readFileSync(path.join(target.dataDir, "session-secret"), "utf8").trim(),
+    };
+    const verify = await runCli("audit", ["verify"], portalEnv);
+    expect(verify.stderr).toBe("");
+    expect(lines(verify.stdout)[1]).toBe(head);
 
-      const copied = await openDb({ databaseUrl: database.url, migrate: false });
-      try {
-        expect(await snapshot(copied.db)).toEqual(before);
-        const store = builtinAccountStore(copied.db);
-        for (const demo of demoUsers(DOMAIN)) {
-          const check = await store.checkPassword(demo.email, demo.email.startsWith("kees") ? "Wintertaling2027!" : demo.password);
-          expect(check.kind, demo.email).toBe("ok");
-          // Petra's account is locked in the demo set, and stays locked after the move.
-          expect((await store.find(demo.email))?.locked, demo.email).toBe(demo.locked === true);
-        }
-        // New rows get new ids and link onto the copied chain.
-        await recordAudit(copied.db, { event: "audit.pruned", outcome: "info", reason: "test" });
-        const [newest] = await copied.db
-          .select({ id: auditEvents.id })
-          .from(auditEvents)
-          .orderBy(sql`seq desc`)
-          .limit(1);
-        expect(newest!.id).toBeGreaterThan(Math.max(...before.audit.map((r) => Number(r.id))));
-        expect(await verifyChain(copied.db)).toMatchObject({ ok: true, rows: before.audit.length + 1 });
-      } finally {
-        await copied.close();
+    const copied = await openDb({ databaseUrl: database.url, migrate: false });
+    try {
+      expect(await snapshot(copied.db)).toEqual(before);
+      const store = builtinAccountStore(copied.db);
+      for (const demo of demoUsers(DOMAIN)) {
+        const check = await store.checkPassword(demo.email, demo.email.startsWith("kees") ? "Wintertaling2027!" : demo.password);
+        expect(check.kind, demo.email).toBe("ok");
+        // Petra's account is locked in the demo set, and stays locked after the move.
+        expect((await store.find(demo.email))?.locked, demo.email).toBe(demo.locked === true);
       }
+      // New rows get new ids and link onto the copied chain.
+      await recordAudit(copied.db, { event: "audit.pruned", outcome: "info", reason: "test" });
+      const [newest] = await copied.db
+        .select({ id: auditEvents.id })
+        .from(auditEvents)
+        .orderBy(sql`seq desc`)
+        .limit(1);
+      expect(newest!.id).toBeGreaterThan(Math.max(...before.audit.map((r) => Number(r.id))));
+      expect(await verifyChain(copied.db)).toMatchObject({ ok: true, rows: before.audit.length + 1 });
+    } finally {
+      await copied.close();
+    }
 
-      const again = await runCli("db", ["copy-to", database.url], target.env);
-      expect(again.code).toBe(1);
-      expect(again.stderr).toMatch(
-        /^error: the target database is not empty \(rows in .*users.*\); copy-to only fills an empty database\n$/,
-      );
-    },
-  );
+    const again = await runCli("db", ["copy-to", database.url], target.env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^error: the target database is not empty \(rows in .*users.*\); copy-to only fills an empty database\n$/);
+  });
 
   it("keeps a pruned audit trail's chain: the copy starts at the same seq, anchored by the same audit.pruned row", async () => {
     const source = await openDb({ inMemory: true });

@@ -1,7 +1,10 @@
 // The database CLI as operators run it: migrate and seed, on PGlite and (when configured) PostgreSQL.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliTarget, lines, runCli, type CliTarget } from "@/tests/cli";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { cliTarget, lines, runCli, type CliTarget, cliTestTimeout } from "@/tests/cli";
 import { drivers } from "@/tests/db";
+
+// Up to 3 CLI runs one after another in a test, each with its own limit (tests/cli.ts).
+vi.setConfig({ testTimeout: cliTestTimeout(3) });
 
 describe("db CLI command line", () => {
   it("prints the usage for help, and exits 2 for an unknown command", async () => {

@@ -4,9 +4,12 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "@/tests/cli";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { runCli, cliTestTimeout } from "@/tests/cli";
 import { collect, format } from "./failure-report";
+
+// Up to 2 CLI runs one after another in a test, each with its own limit (tests/cli.ts).
+vi.setConfig({ testTimeout: cliTestTimeout(2) });
 
 const fixtures = path.resolve(__dirname, "../tests/fixtures/reports");
 const tmp = mkdtempSync(path.join(os.tmpdir(), "failure-report-"));

@@ -2,9 +2,12 @@
 // `audit -- prune` deletes old rows as the owner and says what to set when it only has the runtime role.
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lines, runCli } from "@/tests/cli";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { lines, runCli, cliTestTimeout } from "@/tests/cli";
 import { drivers, freshServerDatabase } from "@/tests/db";
+
+// Up to 3 CLI runs one after another in a test, each with its own limit (tests/cli.ts).
+vi.setConfig({ testTimeout: cliTestTimeout(3) });
 
 describe.skipIf(!drivers().includes("postgres"))("CLI with an owner and a runtime role (PostgreSQL)", () => {
   const role = `toegang_cli_${randomBytes(4).toString("hex")}`;

@@ -1,10 +1,13 @@
 // The users CLI as operators run it: a real child process per command, on PGlite and (when configured) PostgreSQL.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliTarget, lines, runCli, type CliTarget } from "@/tests/cli";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { cliTarget, lines, runCli, type CliTarget, cliTestTimeout } from "@/tests/cli";
 import { drivers } from "@/tests/db";
 import { goodCsv, mixedCsv, mixedCsvProblems } from "@/tests/fixtures/users-csv";
+
+// Up to 4 CLI runs one after another in a test, each with its own limit (tests/cli.ts).
+vi.setConfig({ testTimeout: cliTestTimeout(4) });
 
 const USAGE_START = "Usage: npm run users -- <command>";
 

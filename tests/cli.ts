@@ -37,6 +37,20 @@ export async function cliTarget(driver: Driver): Promise<CliTarget> {
   };
 }
 
+/**
+ * How long one CLI run may take before it is killed (and its test fails on it, named): about 4 s on an idle 2-core
+ * machine (tsx's start and PGlite's WASM; the first run on a fresh data folder also creates the database), and over
+ * 30 s once, when other test runs loaded the machine to six times its cores (the CI of 63bd0f9, users.test.ts).
+ */
+export const CLI_RUN_LIMIT_MS = 60_000;
+
+/**
+ * The timeout of a test that runs the CLI up to `runs` times one after another: each run has its own limit, as a long
+ * browser journey's steps have (e2e/fixtures/portal.ts, journeyStep), so the test never times out before a run does.
+ * Set per file with `vi.setConfig({ testTimeout: cliTestTimeout(n) })`, n the most runs of a test in that file.
+ */
+export const cliTestTimeout = (runs: number) => runs * CLI_RUN_LIMIT_MS + 10_000;
+
 /** Settings that must not leak from the test runner into the child (Vite's BASE_URL, a developer's DATABASE_URL …). */
 const INHERITED = ["PATH", "HOME", "TMPDIR", "LANG", "SYSTEMROOT"];
 
@@ -53,7 +67,7 @@ export function runCli(
     execFile(
       process.execPath,
       [tsx, "--conditions=react-server", path.join("scripts", `${script}.ts`), ...args],
-      { cwd: root, env: childEnv as NodeJS.ProcessEnv, encoding: "utf8", timeout: 60_000 },
+      { cwd: root, env: childEnv as NodeJS.ProcessEnv, encoding: "utf8", timeout: CLI_RUN_LIMIT_MS },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });

@@ -22,10 +22,11 @@ for (const intent of ["unlock", "reset"] as const) {
 }
 
 test("an unknown address shows the localised not-found page", async ({ page, portal, inspect }) => {
-  // Rendered by the catch-all page itself (status 200), so it also shows without JavaScript: Next.js does not
-  // server-render not-found.tsx after notFound() in a dynamic route (vercel/next.js#62228).
+  // Rendered by the catch-all page itself, so it also shows without JavaScript (Next.js does not server-render
+  // not-found.tsx after notFound() in a dynamic route, vercel/next.js#62228); the proxy gives it the status 404.
   const lang = portal.language;
-  await page.goto(`/${lang}/bestaat-niet`);
+  const response = await page.goto(`/${lang}/bestaat-niet`);
+  expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(portal.t.notFound.title);
   await expect(page.getByRole("main").getByRole("link")).toHaveAttribute("href", `/${lang}`);
   await inspect(page);

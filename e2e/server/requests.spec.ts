@@ -1,6 +1,7 @@
 // What `npm start`'s server adds to every request: a request id (a proxy's valid one kept, anything else replaced),
 // the body limit (413 before the body is read, 411 for a body of unknown length), the health endpoints, and a metrics
-// endpoint that does not exist without METRICS_TOKEN. A client's own x-toegang-peer header never reaches the portal.
+// endpoint that does not exist without METRICS_TOKEN and answers only that token with it. A client's own x-toegang-peer
+// header never reaches the portal. The quick start prints its demo users before "ready".
 import http from "node:http";
 import { expect, test } from "@playwright/test";
 import { startPortal, type Portal } from "./portal-process";
@@ -56,4 +57,58 @@ test("the start logs 'ready' only after the database is ready", () => {
   const ready = messages.findIndex((m) => m.startsWith("Toegang is ready"));
   expect(database).toBeGreaterThanOrEqual(0);
   expect(ready).toBeGreaterThan(database);
+});
+
+test("the quick start prints the demo users with their passwords before 'ready', not after a first request", () => {
+  // The portal's console output reaches the log as JSON lines (server/log.mjs); the list is one message.
+  const texts = portal.lines.map((l) => (typeof l === "object" ? String(l.msg) : l));
+  const ready = texts.findIndex((m) => m.startsWith("Toegang is ready"));
+  const firstRequest = portal.lines.findIndex((l) => typeof l === "object" && l.msg === "request");
+  expect(ready).toBeGreaterThanOrEqual(0);
+  for (const [user, password] of [
+    ["jan.jansen", "Zeilboot2026!"],
+    ["petra.devries", "Tulpenbol2026!"],
+    ["kees.bakker", "Fietsen2026!"],
+    ["beheer", "Stempelkussen2026!"],
+  ]) {
+    const listed = new RegExp(`^\\s*${user}@\\S+\\s+${password}\\s`, "m");
+    const line = texts.findIndex((m) => listed.test(m));
+    expect(line, `${user} with their password in the start's output`).toBeGreaterThanOrEqual(0);
+    expect(line).toBeLessThan(ready);
+    expect(firstRequest === -1 || line < firstRequest).toBe(true);
+  }
+});
+
+test.describe("metrics with METRICS_TOKEN", () => {
+  const TOKEN = "requests-spec-metrics-token-0123456789";
+  let scraped: Portal;
+  test.beforeAll(async () => {
+    scraped = await startPortal({ METRICS_TOKEN: TOKEN });
+  });
+  test.afterAll(async () => {
+    await scraped?.stop("SIGKILL");
+    scraped?.cleanUp();
+  });
+
+  test("a missing or wrong token gets 401; the right one shows requests by route and status, their latency and the gauges", async () => {
+    for (const authorization of [undefined, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, TOKEN]) {
+      const refused = await fetch(`${scraped.url}/api/metrics`, { headers: authorization ? { Authorization: authorization } : {} });
+      expect(refused.status, `Authorization: ${authorization}`).toBe(401);
+      expect(refused.headers.get("www-authenticate")).toBe('Bearer realm="metrics"');
+    }
+    expect((await fetch(`${scraped.url}/nl`)).status).toBe(200);
+    expect((await fetch(`${scraped.url}/nl/bestaat-niet`)).status).toBe(404);
+    const answer = await fetch(`${scraped.url}/api/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(answer.status).toBe(200);
+    const text = await answer.text();
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, "\\$&")} (\\S+)$`, "m").exec(text)?.[1]);
+    expect(value('toegang_http_requests_total{route="/:locale",method="GET",status="200"}')).toBeGreaterThanOrEqual(1);
+    expect(value('toegang_http_requests_total{route="unmatched",method="GET",status="404"}')).toBeGreaterThanOrEqual(1);
+    expect(value('toegang_http_request_duration_seconds_count{route="/:locale",method="GET"}')).toBeGreaterThanOrEqual(1);
+    expect(value('toegang_database_up{dependency="database"}')).toBe(1);
+    expect(value("toegang_sms_breaker_open")).toBe(0);
+    expect(value("toegang_message_queue_pending")).toBe(0);
+    // The token itself never appears in what is scraped.
+    expect(text).not.toContain(TOKEN);
+  });
 });

@@ -199,7 +199,7 @@ test("code step: a wrong code says how many tries are left, â€œOpnieuw proberenâ
   });
 
   const rule = (name: string) => page.locator(`li[data-rule="${name}"]`);
-  const checklist = ["length", "uppercase", "digit", "lastName", "history", "confirmation"];
+  const checklist = ["length", "uppercase", "digit", "lastName", "guessable", "history", "confirmation"];
 
   await test.step("the checklist before typing", async () => {
     for (const name of checklist) await expect(rule(name)).toHaveAttribute("data-status", "unknown");
@@ -214,12 +214,18 @@ test("code step: a wrong code says how many tries are left, â€œOpnieuw proberenâ
       await expect(rule("uppercase")).toHaveAttribute("data-status", "met");
       await expect(rule("digit")).toHaveAttribute("data-status", "unmet");
       await expect(rule("lastName")).toHaveAttribute("data-status", "met");
+      // Only the server has the dictionaries: "not guessable" is never ticked off in the browser.
+      await expect(rule("guessable")).toHaveAttribute("data-status", "unknown");
       await expect(rule("history")).toHaveAttribute("data-status", "unknown");
       await expect(rule("confirmation")).toHaveAttribute("data-status", "unknown");
       await password.fill(`Voorbeeld7${user.lastName.toLowerCase()}`);
       await expect(rule("digit")).toHaveAttribute("data-status", "met");
       await expect(rule("lastName")).toHaveAttribute("data-status", "unmet");
+      // The organisation's name is known in the page: the checklist marks it while typing.
+      await password.fill("Flynth2026!");
+      await expect(rule("guessable")).toHaveAttribute("data-status", "unmet");
       await password.fill("Voorbeeld7");
+      await expect(rule("guessable")).toHaveAttribute("data-status", "unknown");
       await confirmation.fill("Voorbeeld8");
       await expect(rule("confirmation")).toHaveAttribute("data-status", "unmet");
       await confirmation.fill("Voorbeeld7");
@@ -237,6 +243,9 @@ test("code step: a wrong code says how many tries are left, â€œOpnieuw proberenâ
     },
     { title: "contains the last name (any case)", password: `X7${user.lastName.toUpperCase()}x`, broken: ["lastName"] },
     { title: "used before (the current password)", password: user.password, broken: ["history"] },
+    // Meets every rule the browser can check; the server knows it as a common password, marks the checklist's line and
+    // names the reason under the field.
+    { title: "a common password with a capital and a digit", password: "Wachtwoord1", broken: ["guessable", "common"] },
     { title: "longer than 128 characters", password: `A1${"b".repeat(127)}`, broken: ["maxLength"] },
   ];
   for (const c of cases) {

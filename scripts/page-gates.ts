@@ -3,10 +3,10 @@
 // the pages behind a session or a flow (the signed-in home page, each wizard step, the admin sign-in's code step and
 // the admin pages), reached by walking there in Chromium (Playwright, JavaScript on) as the e2e users do, the code read
 // from /dev/outbox. Each such page is checked while the walk stands on it, its request carrying the walk's cookies,
-// so every gate sees the page a user sees at that moment. The Nu checker runs on every page in both languages,
-// Lighthouse on every page in Dutch and on the session-less ones in English too (see main()). It starts the server the way the browser tests do
-// (e2e/web-server.sh: the e2e users, the embedded database in its own run folder) unless PAGE_GATES_URL points at one
-// that runs already, and prints one line per page and gate, then the time it took.
+// so every gate sees the page a user sees at that moment. Both gates run on every page in both languages. It starts
+// the server the way the browser tests do (e2e/web-server.sh: the e2e users, the embedded database in its own run
+// folder) unless PAGE_GATES_URL points at one that runs already, and prints one line per page and gate, then the time
+// it took.
 //
 //   npx tsx scripts/page-gates.ts            (after `npx next build`; PAGE_GATES_PORT, default 3390)
 //
@@ -351,10 +351,9 @@ async function main(): Promise<void> {
         );
         if ("file" in fetched) saved.push(fetched);
         else results.push(fetched);
-        // Lighthouse (several seconds a page) scores every page in Dutch, and in English the pages that open without
-        // a session; the session and flow pages are the same components in English, which the Nu checker and axe (the
-        // e2e, all four projects) check.
-        if (locale === "nl" || !cookies.length) results.push(...(await lighthouse.run(url, cookies)));
+        // Lighthouse (several seconds a page) scores every page in both languages: the English texts are other words
+        // in the same components, and a longer one can break a layout or a contrast the Dutch page passes.
+        results.push(...(await lighthouse.run(url, cookies)));
       };
       for (const open of OPEN_PAGES) await gate(open.path, undefined, open.status);
       const context = await browser.newContext({ locale: locale === "nl" ? "nl-NL" : "en-US", baseURL: base });

@@ -2,8 +2,9 @@
 // passwords until they are locked out, all at once over HTTP, and the portal is SIGKILLed in the middle of it. It is
 // started again on the same data (the embedded database after a crash, or the same PostgreSQL database), and then every
 // state change that was committed has its audit row — each flow its recovery.started (and its intent its
-// recovery.intent_chosen), each reset its password.reset, each counted wrong password its sign_in.failed, each lockout
-// its account.locked — and `npm run audit -- verify` passes. A crash may lose requests, never an audit row.
+// recovery.intent_chosen, its number step its recovery.number_checked, each send its recovery.code_sent, a verified
+// code its recovery.code_verified), each reset its password.reset, each counted wrong password its sign_in.failed, each
+// lockout its account.locked — and `npm run audit -- verify` passes. A crash may lose requests, never an audit row.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -99,6 +100,22 @@ async function checkAudit(query: Query) {
     "chosen intents",
     `select f.id from recovery_flows f where f.intent is not null and not exists
        (select 1 from audit_events a where a.flow_id = f.id::text and a.event = 'recovery.intent_chosen')`,
+  );
+  await missing(
+    "checked numbers",
+    `select f.id from recovery_flows f where f.channel is not null and not exists
+       (select 1 from audit_events a where a.flow_id = f.id::text and a.event = 'recovery.number_checked')`,
+  );
+  // Each send the flow counts was written with its row (the code sent, or withheld from a number that did not match).
+  await missing(
+    "counted sends",
+    `select f.id from recovery_flows f where f.sends > (select count(*) from audit_events a
+       where a.flow_id = f.id::text and a.event in ('recovery.code_sent', 'recovery.code_withheld'))`,
+  );
+  await missing(
+    "verified codes",
+    `select f.id from recovery_flows f where f.step in ('password', 'done') and not exists
+       (select 1 from audit_events a where a.flow_id = f.id::text and a.event = 'recovery.code_verified')`,
   );
   await missing(
     "finished resets",

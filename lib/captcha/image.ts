@@ -1,6 +1,6 @@
 // Draws a CAPTCHA answer as an anti-aliased raster PNG: thick jittered strokes, light clutter and a few thin noise curves.
 import { glyphFor, type Point } from "./glyphs";
-import { encodePng } from "./png";
+import { encodeIndexedPng } from "./png";
 import { between, pick, type Random } from "./render-random";
 
 export const IMAGE_WIDTH = 240;
@@ -113,39 +113,59 @@ class Canvas {
   }
 }
 
-/** Reduces an image to at most 256 colours (the most used 15-bit buckets, then nearest match) so it stores as an indexed PNG. */
-function reduceColours(rgb: Uint8Array, max = 256): Uint8Array {
+/**
+ * Reduces an image to at most 256 colours (the most used 15-bit buckets, then nearest match) so it stores as an indexed
+ * PNG: returns each pixel's palette index and the palette (RGB triples), which the PNG encoder takes as they are.
+ */
+function reduceColours(rgb: Uint8Array, max = 256): { indices: Uint8Array; palette: Uint8Array } {
   const BUCKETS = 1 << 15;
-  const bucketOf = (i: number) => ((rgb[i]! >> 3) << 10) | ((rgb[i + 1]! >> 3) << 5) | (rgb[i + 2]! >> 3);
+  const pixels = rgb.length / 3;
+  const buckets = new Uint16Array(pixels);
   const count = new Uint32Array(BUCKETS);
   const sums = new Float64Array(BUCKETS * 3);
-  for (let i = 0; i < rgb.length; i += 3) {
-    const b = bucketOf(i);
+  for (let p = 0, i = 0; p < pixels; p++, i += 3) {
+    const b = ((rgb[i]! >> 3) << 10) | ((rgb[i + 1]! >> 3) << 5) | (rgb[i + 2]! >> 3);
+    buckets[p] = b;
     count[b]!++;
-    for (let k = 0; k < 3; k++) sums[b * 3 + k] = sums[b * 3 + k]! + rgb[i + k]!;
+    sums[b * 3] = sums[b * 3]! + rgb[i]!;
+    sums[b * 3 + 1] = sums[b * 3 + 1]! + rgb[i + 1]!;
+    sums[b * 3 + 2] = sums[b * 3 + 2]! + rgb[i + 2]!;
   }
   const used: number[] = [];
   for (let b = 0; b < BUCKETS; b++) if (count[b]) used.push(b);
   used.sort((x, y) => count[y]! - count[x]!);
-  const palette = used.slice(0, max).map((b) => [0, 1, 2].map((k) => Math.round(sums[b * 3 + k]! / count[b]!)) as [number, number, number]);
-  // Nearest palette colour per bucket (computed once per bucket in use; anti-aliasing makes thousands of exact colours).
+  const colours = Math.min(max, used.length);
+  const palette = new Uint8Array(colours * 3);
+  for (let c = 0; c < colours; c++) {
+    const b = used[c]!;
+    for (let k = 0; k < 3; k++) palette[c * 3 + k] = Math.round(sums[b * 3 + k]! / count[b]!);
+  }
+  // Nearest palette colour per bucket, from the first pixel seen in it (computed once per bucket in use;
+  // anti-aliasing makes thousands of exact colours).
   const nearest = new Int16Array(BUCKETS).fill(-1);
-  const out = new Uint8Array(rgb.length);
-  for (let i = 0; i < rgb.length; i += 3) {
-    const b = bucketOf(i);
+  const indices = new Uint8Array(pixels);
+  for (let p = 0, i = 0; p < pixels; p++, i += 3) {
+    const b = buckets[p]!;
     let index = nearest[b]!;
     if (index < 0) {
+      const [r, g, bl] = [rgb[i]!, rgb[i + 1]!, rgb[i + 2]!];
       let best = Infinity;
-      for (let c = 0; c < palette.length; c++) {
-        const p = palette[c]!;
-        const d = (p[0] - rgb[i]!) ** 2 + (p[1] - rgb[i + 1]!) ** 2 + (p[2] - rgb[i + 2]!) ** 2;
-        if (d < best) [best, index] = [d, c];
+      for (let c = 0, q = 0; c < colours; c++, q += 3) {
+        const dr = palette[q]! - r;
+        if (dr * dr >= best) continue;
+        const dg = palette[q + 1]! - g;
+        const db = palette[q + 2]! - bl;
+        const d = dr * dr + dg * dg + db * db;
+        if (d < best) {
+          best = d;
+          index = c;
+        }
       }
       nearest[b] = index;
     }
-    out.set(palette[index]!, i);
+    indices[p] = index;
   }
-  return out;
+  return { indices, palette };
 }
 
 function distanceSquared(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
@@ -292,5 +312,6 @@ export function renderCaptchaImage(text: string, random: Random, d: ImageDisguis
     const p: Point = [between(random, 0, width), between(random, 0, height)];
     canvas.stroke([[p]], between(random, 0.4, 1.0), random() < 0.5 ? pick(random, CLUTTER) : [0x70, 0x76, 0x80]);
   }
-  return encodePng(canvas.width, canvas.height, reduceColours(canvas.toRgb()));
+  const { indices, palette } = reduceColours(canvas.toRgb());
+  return encodeIndexedPng(canvas.width, canvas.height, indices, palette);
 }

@@ -65,44 +65,53 @@ function filterRow(row: Uint8Array, prev: Uint8Array, bpp: number): Uint8Array {
 /** Encodes width × height RGB pixels (3 bytes each, row by row) as a PNG file: indexed when 256 colours suffice, else truecolour. */
 export function encodePng(width: number, height: number, rgb: Uint8Array): Buffer {
   if (rgb.length !== width * height * 3) throw new Error("pixel buffer does not match the dimensions");
-  const palette = new Map<number, number>();
+  const colours = new Map<number, number>();
   const indices = new Uint8Array(width * height);
-  for (let p = 0; p < indices.length && palette.size <= 256; p++) {
+  for (let p = 0; p < indices.length && colours.size <= 256; p++) {
     const key = (rgb[p * 3]! << 16) | (rgb[p * 3 + 1]! << 8) | rgb[p * 3 + 2]!;
-    let index = palette.get(key);
-    if (index === undefined) palette.set(key, (index = palette.size));
+    let index = colours.get(key);
+    if (index === undefined) colours.set(key, (index = colours.size));
     indices[p] = index;
   }
-  const indexed = palette.size <= 256;
+  if (colours.size <= 256) {
+    const palette = new Uint8Array(colours.size * 3);
+    for (const [key, index] of colours) palette.set([key >>> 16, (key >>> 8) & 0xff, key & 0xff], index * 3);
+    return encodeIndexedPng(width, height, indices, palette);
+  }
+  const stride = width * 3;
+  const rows: Uint8Array[] = [];
+  let prev: Uint8Array = new Uint8Array(stride);
+  for (let y = 0; y < height; y++) {
+    const row = rgb.subarray(y * stride, (y + 1) * stride);
+    rows.push(filterRow(row, prev, 3));
+    prev = row;
+  }
+  return assemble(width, height, 2, Buffer.concat(rows), null);
+}
+
+/** Encodes width × height palette indices (one byte each, row by row) with their palette (RGB triples, ≤ 256) as a PNG file. */
+export function encodeIndexedPng(width: number, height: number, indices: Uint8Array, palette: Uint8Array): Buffer {
+  if (indices.length !== width * height) throw new Error("index buffer does not match the dimensions");
+  if (palette.length % 3 !== 0 || palette.length === 0 || palette.length > 256 * 3) throw new Error("a palette holds 1 to 256 RGB colours");
+  // Palette images compress best unfiltered (filter type 0 on every row), as the PNG spec advises.
+  const raw = Buffer.alloc(height * (width + 1));
+  for (let y = 0; y < height; y++) raw.set(indices.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
+  return assemble(width, height, 3, raw, palette);
+}
+
+function assemble(width: number, height: number, colourType: 2 | 3, filtered: Buffer, palette: Uint8Array | null): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
-  ihdr[9] = indexed ? 3 : 2; // colour type: palette or truecolour
+  ihdr[9] = colourType; // 3: palette, 2: truecolour
   ihdr[10] = 0; // deflate
   ihdr[11] = 0; // adaptive filtering
   ihdr[12] = 0; // no interlace
-  const rows: Uint8Array[] = [];
-  if (indexed) {
-    // Palette images compress best unfiltered (filter type 0 on every row), as the PNG spec advises.
-    for (let y = 0; y < height; y++) rows.push(Uint8Array.of(0), indices.subarray(y * width, (y + 1) * width));
-  } else {
-    const stride = width * 3;
-    let prev: Uint8Array = new Uint8Array(stride);
-    for (let y = 0; y < height; y++) {
-      const row = rgb.subarray(y * stride, (y + 1) * stride);
-      rows.push(filterRow(row, prev, 3));
-      prev = row;
-    }
-  }
   // Level 6: level 9 costs several times the CPU on these small images for a few percent of their size.
-  const idat = deflateSync(Buffer.concat(rows), { level: 6 });
+  const idat = deflateSync(filtered, { level: 6 });
   const chunks = [SIGNATURE, chunk("IHDR", ihdr)];
-  if (indexed) {
-    const plte = Buffer.alloc(palette.size * 3);
-    for (const [key, index] of palette) plte.set([key >>> 16, (key >>> 8) & 0xff, key & 0xff], index * 3);
-    chunks.push(chunk("PLTE", plte));
-  }
+  if (palette) chunks.push(chunk("PLTE", palette));
   chunks.push(chunk("IDAT", idat), chunk("IEND", new Uint8Array(0)));
   return Buffer.concat(chunks);
 }

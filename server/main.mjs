@@ -13,7 +13,7 @@ import { randomUUID, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { captureConsole, createLogger, levelFrom, requestScope, safeError } from "./log.mjs";
+import { captureConsole, createLogger, levelFrom, requestIdsAsDigests, requestScope, safeError } from "./log.mjs";
 import { addCollectedGauge, createMetrics, routeLabel } from "./metrics.mjs";
 import { holdServerErrors, loadTexts, localeOf, unavailableResponse } from "./unavailable.mjs";
 
@@ -54,6 +54,8 @@ function readServerSettings(env) {
 const settings = readServerSettings(process.env);
 const logger = createLogger({ level: settings.logLevel });
 captureConsole(logger);
+// The error page's reference (Next's digest) is the request id in the log line, with JavaScript too.
+requestIdsAsDigests();
 const metrics = createMetrics();
 
 /**

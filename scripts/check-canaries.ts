@@ -3,7 +3,7 @@
 // of the demo users, everything the specs typed (e2e/fixtures/canaries.ts), and every code the runs sent (the outboxes).
 // Exit 1 names the first hit.
 import "server-only";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { openDb, pgliteFolder, type Db } from "@/lib/db/client";
@@ -12,7 +12,7 @@ import { demoUsers } from "@/lib/users/demo";
 import { readUsersCsv } from "@/lib/users/csv";
 import { RUN_DIR, type TypedSecret } from "@/e2e/fixtures/canaries";
 import { around, codeCanary, codesIn, distinct, findCanary, passwordCanary, phoneCanary, type Canary } from "./canaries";
-import { UsageError, UserError, runCli } from "./cli-runtime";
+import { UserError, runCli } from "./cli-runtime";
 
 const USAGE = `Usage: tsx --conditions=react-server scripts/check-canaries.ts [RUN_DIR …]
 

@@ -211,6 +211,27 @@ describe.each(drivers())("canary check on %s", (driver) => {
       // The first suite's secrets in the other suite's log.
       writeFileSync(path.join(other, "ad", "server.log"), `${cleanLog}\nPOST {"password":"Nieuw-5ca1ab1e-7Q"}`);
       expect((await both()).stderr).toMatch(/^Canary check FAILED: password typed by a spec appears in .*\/ad\/server\.log, line 6: /);
+      // A directory portal's embedded database (<kind>/data): the codes of its outbox are canaries in every log.
+      const nested = await openDb({ dataDir: path.join(other, "ad", "data") });
+      try {
+        await nested.db.insert(outboxMessages).values({
+          recipient: "+31612345613",
+          channel: "sms",
+          locale: "nl",
+          body: codeText("nl", "sms", "Flynth", "902614", 10),
+          purpose: "code",
+          transport: "outbox",
+        });
+      } finally {
+        await nested.close();
+      }
+      writeFileSync(path.join(other, "ad", "server.log"), cleanLog);
+      expect((await both()).code).toBe(0);
+      log(`${cleanLog}\nverify 902614`);
+      expect((await both()).stderr).toBe(
+        `Canary check FAILED: code sent in outbox message 1 (${path.join(other, "ad", "data")}) appears in ${path.basename(runDir)}/server.log, line 6: …verify [code]…\n`,
+      );
+      log(cleanLog);
       rmSync(path.join(other, "ad"), { recursive: true });
       expect((await both()).stderr).toBe(`error: no server log in ${other}: did the e2e run (e2e/web-server.sh) happen?\n`);
     } finally {

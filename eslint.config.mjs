@@ -10,6 +10,7 @@ export default tseslint.config(
       "node_modules/**",
       ".data/**",
       ".e2e-run/**",
+      ".e2e-providers/**",
       ".e2e-directories/**",
       ".stand-ins/**",
       "test-results/**",

@@ -26,6 +26,10 @@ const projects = (base.projects ?? [])
   .filter((p) => (p.name ?? "") in grepFor)
   .map((p) => ({ ...p, testIgnore: [], grep: grepFor[p.name!] }));
 const mainServer = base.webServer as Extract<PlaywrightTestConfig["webServer"], { command: string }>;
+// This suite's run folder (its portal's log, embedded database and typed secrets, e2e/fixtures/canaries.ts), not the
+// main suite's .e2e-run, which e2e/web-server.sh would empty: the canary check reads both after every browser suite.
+const runDir = path.resolve(process.env.E2E_PROVIDERS_RUN_DIR ?? path.join(__dirname, ".e2e-providers"));
+process.env.E2E_RUN_DIR = runDir;
 
 export default defineConfig({
   ...base,
@@ -63,6 +67,7 @@ export default defineConfig({
       url: `${baseURL}/nl`,
       env: {
         ...mainServer.env,
+        E2E_RUN_DIR: runDir,
         PORT: String(port),
         BASE_URL: baseURL,
         E2E_EXTRA_USERS: "e2e/providers/users.csv",

@@ -1,6 +1,7 @@
 // The canary check: its patterns find a secret in every writing but not in hashes, uuids or other numbers, and the
-// check itself fails when a password, phone number or code is planted in the audit trail or the server log.
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// check itself fails when a password, phone number or code is planted in the audit trail, the server log, the log of a
+// portal a server spec started (logs/*.log) or another suite's run folder.
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -8,6 +9,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { openDb, type Db } from "@/lib/db/client";
 import { outboxMessages } from "@/lib/db/schema";
 import { codeText } from "@/lib/messaging/texts";
+import { demoUsers, formatDemoUsers } from "@/lib/users/demo";
 import { runCli, cliTestTimeout } from "@/tests/cli";
 import { drivers, freshServerDatabase } from "@/tests/db";
 import { codeCanary, codesIn, findCanary, passwordCanary, phoneCanary } from "./canaries";
@@ -142,26 +144,99 @@ describe.each(drivers())("canary check on %s", (driver) => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /^Canary check OK: \d+ canaries \(passwords, phone numbers, 2 codes sent\) found nowhere in 1 audit rows or 5 log lines\n$/,
+      /^Canary check OK: \d+ canaries \(passwords, phone numbers, 2 codes sent\) found nowhere in 1 audit rows or 5 log lines \(1 log\)\n$/,
     );
   });
 
   it("fails on a mobile number from users.csv, a typed password or a sent code in the server log", async () => {
+    const serverLog = `${path.basename(runDir)}/server.log`;
     log(`${cleanLog}\nsending to +31 6 1234 5611`);
     expect(await check()).toEqual({
       code: 1,
       stdout: "",
-      stderr:
-        "Canary check FAILED: phone number of signin-nl-js@flynth.nl (users.csv) appears in the server log, line 6: …sending to +31 [phone]…\n",
+      stderr: `Canary check FAILED: phone number of signin-nl-js@flynth.nl (fixtures/users.csv) appears in ${serverLog}, line 6: …sending to +31 [phone]…\n`,
     });
     log(`${cleanLog}\nPOST /nl/recover/password {"password":"Nieuw-5ca1ab1e-7Q"}`);
     expect((await check()).stderr).toBe(
-      'Canary check FAILED: password typed by a spec appears in the server log, line 6: …POST /nl/recover/password {"password":"[password]"}…\n',
+      `Canary check FAILED: password typed by a spec appears in ${serverLog}, line 6: …POST /nl/recover/password {"password":"[password]"}…\n`,
     );
     log(`${cleanLog}\nvoice: 7, 7, 1, 9, 0, 4`);
     expect((await check()).stderr).toBe(
-      "Canary check FAILED: code sent in outbox message 2 appears in the server log, line 6: …voice: [code]…\n",
+      `Canary check FAILED: code sent in outbox message 2 appears in ${serverLog}, line 6: …voice: [code]…\n`,
     );
+    log(cleanLog);
+  });
+
+  it("searches the logs of the portals the server specs start (logs/*.log): a typed code, a sent code, a demo user's password", async () => {
+    const portalLog = path.join(runDir, "logs", "unavailable-5213-4242-1764589000000.log");
+    mkdirSync(path.dirname(portalLog), { recursive: true });
+    // The start's table of demo users (printed on purpose, lib/users/demo.ts) is not a leak; anything else is.
+    const banner = JSON.stringify({
+      level: "info",
+      msg: `\nToegang is running: http://localhost:5213\nDemo users:\n${formatDemoUsers(demoUsers("flynth.nl").map((u) => ({ ...u, passwordChanged: false })))}\n`,
+    });
+    const request =
+      '{"level":"info","reqId":"0b9e6c1a-55b1-4c7e-9d0f-2a6f1e3c8d47","method":"POST","route":"/nl/recover/code","status":303}';
+    writeFileSync(portalLog, `${banner}\n${request}\n`);
+    const clean = await check();
+    expect(clean.stderr).toBe("");
+    expect(clean.stdout).toMatch(/ log lines \(2 logs\)\n$/);
+
+    appendFileSync(path.join(runDir, "typed-secrets.jsonl"), `${JSON.stringify({ kind: "code", value: "530172" })}\n`);
+    writeFileSync(portalLog, `${banner}\n${request}\n{"level":"error","msg":"wrong code 530172 for flow"}\n`);
+    expect((await check()).stderr).toBe(
+      `Canary check FAILED: code typed by a spec appears in ${path.basename(runDir)}/logs/unavailable-5213-4242-1764589000000.log, line 3: …{"level":"error","msg":"wrong code [code] for flow"}…\n`,
+    );
+    writeFileSync(portalLog, `${banner}\n{"level":"warn","msg":"sending 0, 4, 8, 2, 1, 3 by voice"}\n`);
+    expect((await check()).stderr).toMatch(
+      /^Canary check FAILED: code sent in outbox message 1 appears in .*\/logs\/unavailable-5213-.*\.log, line 2: /,
+    );
+    writeFileSync(portalLog, `${banner}\n{"level":"info","msg":"sign-in","password":"Fietsen2026!"}\n`);
+    expect((await check()).stderr).toMatch(/^Canary check FAILED: password of demo user kees\.bakker appears in .*\.log, line 2: /);
+    writeFileSync(portalLog, `${banner}\n${request}\n`);
+  });
+
+  it("reads every run folder given: another suite's logs (any depth) and its typed secrets", async () => {
+    const other = mkdtempSync(path.join(os.tmpdir(), "toegang-canaries-other-"));
+    try {
+      mkdirSync(path.join(other, "ad"));
+      writeFileSync(path.join(other, "ad", "server.log"), cleanLog);
+      appendFileSync(path.join(other, "typed-secrets.jsonl"), `${JSON.stringify({ kind: "password", value: "Sneeuwvlok-42-Ijs" })}\n`);
+      const both = () => runCli("check-canaries", [runDir, other], env);
+      expect((await both()).code).toBe(0);
+      writeFileSync(path.join(other, "ad", "server.log"), `${cleanLog}\nbind failed for Sneeuwvlok-42-Ijs`);
+      expect((await both()).stderr).toBe(
+        `Canary check FAILED: password typed by a spec appears in ${path.basename(other)}/ad/server.log, line 6: …bind failed for [password]…\n`,
+      );
+      // The first suite's secrets in the other suite's log.
+      writeFileSync(path.join(other, "ad", "server.log"), `${cleanLog}\nPOST {"password":"Nieuw-5ca1ab1e-7Q"}`);
+      expect((await both()).stderr).toMatch(/^Canary check FAILED: password typed by a spec appears in .*\/ad\/server\.log, line 6: /);
+      // A directory portal's embedded database (<kind>/data): the codes of its outbox are canaries in every log.
+      const nested = await openDb({ dataDir: path.join(other, "ad", "data") });
+      try {
+        await nested.db.insert(outboxMessages).values({
+          recipient: "+31612345613",
+          channel: "sms",
+          locale: "nl",
+          body: codeText("nl", "sms", "Flynth", "902614", 10),
+          purpose: "code",
+          transport: "outbox",
+        });
+      } finally {
+        await nested.close();
+      }
+      writeFileSync(path.join(other, "ad", "server.log"), cleanLog);
+      expect((await both()).code).toBe(0);
+      log(`${cleanLog}\nverify 902614`);
+      expect((await both()).stderr).toBe(
+        `Canary check FAILED: code sent in outbox message 1 (${path.join(other, "ad", "data")}) appears in ${path.basename(runDir)}/server.log, line 6: …verify [code]…\n`,
+      );
+      log(cleanLog);
+      rmSync(path.join(other, "ad"), { recursive: true });
+      expect((await both()).stderr).toBe(`error: no server log in ${other}: did the e2e run (e2e/web-server.sh) happen?\n`);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 
   it("fails on a secret in any column of an audit row, naming the row", async () => {
@@ -172,7 +247,7 @@ describe.each(drivers())("canary check on %s", (driver) => {
     const r = await check();
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /^Canary check FAILED: password of signin-nl-js@flynth\.nl \(users\.csv\) appears in audit row id 2 \(sign_in\.failed\): ….*"typed": "\[password\]".*…\n$/,
+      /^Canary check FAILED: password of signin-nl-js@flynth\.nl \(fixtures\/users\.csv\) appears in audit row id 2 \(sign_in\.failed\): ….*"typed": "\[password\]".*…\n$/,
     );
   });
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite (`npm test`): system packages, type check, lint, Vitest, production build, Playwright (the main
-# suite, its canary check, then the suite against the hCaptcha and MessageBird stand-ins, on the same build).
+# suite, the page gates, the directories, the suite against the hCaptcha and MessageBird stand-ins, on the same build),
+# then the canary check of every browser suite's logs and audit trails.
 # Runs on the embedded PGlite by default, on PostgreSQL when DATABASE_URL is set (then SESSION_SECRET and HASH_KEY too).
 #
 # TEST_SCOPE=full (the default) runs everything. TEST_SCOPE=smoke is for a second pass on the other database driver
@@ -107,13 +108,18 @@ if step "Production build (npm run build)" build; then
   # Portals on real directories (Samba AD DC, OpenLDAP; their own embedded databases, so once per run, not per driver).
   full_only "Browser tests against real directories (playwright.directories.config.ts)" \
     pw directories --config playwright.directories.config.ts || true
-  # That run's passwords, phone numbers and codes must appear nowhere in its audit trail or its server log.
-  step "Canary check (scripts/check-canaries.ts)" npx tsx --conditions=react-server scripts/check-canaries.ts || true
-  rm -rf "${E2E_RUN_DIR:-.e2e-run}/data"
-  # hCaptcha and MessageBird through their real client code, against the local stand-ins (same build).
+  # hCaptcha and MessageBird through their real client code, against the local stand-ins (same build; its own run folder).
   step "Browser tests with the provider stand-ins (playwright.providers.config.ts${provider_projects[*]:+ ${provider_projects[*]}})" \
     pw providers --config playwright.providers.config.ts "${provider_projects[@]}" || true
-  rm -rf "${E2E_RUN_DIR:-.e2e-run}/data"
+  # Every browser suite's passwords, phone numbers and codes must appear nowhere in their audit trails or in the log of
+  # any portal they started: the main suite's and the server specs' (.e2e-run, logs/), the providers' (.e2e-providers),
+  # the directories' (.e2e-directories, full scope). Then the embedded databases go.
+  run_dirs=("${E2E_RUN_DIR:-.e2e-run}" "${E2E_PROVIDERS_RUN_DIR:-.e2e-providers}")
+  # (When the directory portals never started, their step has failed already; the check reads what there is.)
+  if [[ $scope == full && -d ${E2E_DIRECTORIES_DIR:-.e2e-directories} ]]; then run_dirs+=("${E2E_DIRECTORIES_DIR:-.e2e-directories}"); fi
+  step "Canary check (scripts/check-canaries.ts ${run_dirs[*]})" \
+    npx tsx --conditions=react-server scripts/check-canaries.ts "${run_dirs[@]}" || true
+  for dir in "${run_dirs[@]}"; do rm -rf "$dir/data" "$dir"/*/data; done
 else
   failures+=("Browser tests (not run: no build)")
 fi

@@ -33,6 +33,29 @@ export function safeError(error, depth = 0) {
   return out;
 }
 
+/**
+ * Next's digest of an error (the reference error.tsx shows with JavaScript) becomes the id of the request being served:
+ * Next keeps the digest an error already carries and only hashes its message and stack when it has none
+ * (next/dist/server/app-render/create-error-handler.js), so a digest read while serving a request is that request's id,
+ * the `reqId` of its log lines. Own digests (redirect(), notFound() and Next's other signals) are untouched; outside a
+ * request, and whenever something assigns one, the error keeps its own. Read at the time of asking, so an error made in
+ * one request and thrown in another gets the id of the one that failed. One trade-off: Next logs the first error of a
+ * render with a given digest, so a second, different error in the same render is not logged again (its request id is).
+ */
+export function requestIdsAsDigests(scope = requestScope) {
+  if (Object.getOwnPropertyDescriptor(Error.prototype, "digest")) return;
+  Object.defineProperty(Error.prototype, "digest", {
+    configurable: true,
+    enumerable: false,
+    get() {
+      return scope.getStore()?.id;
+    },
+    set(value) {
+      Object.defineProperty(this, "digest", { value, writable: true, configurable: true, enumerable: true });
+    },
+  });
+}
+
 export function levelFrom(value) {
   const level = (value ?? "info").trim().toLowerCase();
   if (!LEVELS.includes(level)) throw new Error(`LOG_LEVEL must be one of ${LEVELS.join(", ")}`);

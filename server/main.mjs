@@ -13,9 +13,9 @@ import { randomUUID, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { captureConsole, createLogger, levelFrom, requestScope, safeError } from "./log.mjs";
+import { captureConsole, createLogger, levelFrom, requestIdsAsDigests, requestScope, safeError } from "./log.mjs";
 import { addCollectedGauge, createMetrics, routeLabel } from "./metrics.mjs";
-import { holdServerErrors, loadTexts, localeOf, unavailableResponse } from "./unavailable.mjs";
+import { holdServerErrors, isFetchAction, loadTexts, localeOf, unavailableActionAnswer, unavailableResponse } from "./unavailable.mjs";
 
 const dev = process.argv.includes("--dev");
 // React and Next pick their production or development build when first loaded, so this comes before importing Next.
@@ -54,6 +54,8 @@ function readServerSettings(env) {
 const settings = readServerSettings(process.env);
 const logger = createLogger({ level: settings.logLevel });
 captureConsole(logger);
+// The error page's reference (Next's digest) is the request id in the log line, with JavaScript too.
+requestIdsAsDigests();
 const metrics = createMetrics();
 
 /**
@@ -163,11 +165,12 @@ function onRequest(req, res) {
     }
     if (!routinePath(pathname)) {
       // A 5xx while the database or directory is unreachable becomes the translated "temporarily unavailable" page.
-      holdServerErrors(res, async (status) => {
+      holdServerErrors(res, async (status, contentType) => {
         const down = await dependenciesDown();
         if (!down.length) return null;
         for (const dependency of down) metrics.unavailable.inc({ dependency });
         logger.error({ reqId: id, status, unavailable: down }, "dependency unreachable: answered 503 (temporarily unavailable)");
+        if (isFetchAction(req) && contentType.startsWith("text/x-component")) return unavailableActionAnswer(id);
         return unavailableResponse(texts, localeOf(req), id, pathname.startsWith("/api/"));
       });
     }

@@ -80,9 +80,28 @@ h1{font-size:1.5rem;margin-top:0}.muted{color:#555;font-size:.9rem}a{color:#0b57
   };
 }
 
+/** A server action called by the browser's router (with JavaScript): it sends Next-Action and reads only a Flight answer. */
+export const isFetchAction = (req) => req.method === "POST" && typeof req.headers["next-action"] === "string";
+
 /**
- * Holds back a response the portal starts with a 5xx status other than 503 (the portal's own outage page) until `decide(status)` has said whether to replace it
- * (a { status, headers, body } to send instead) or to let it through unchanged (null). Other responses are untouched.
+ * The outage answer to a fetch action whose Flight body carries the action's error: the body is kept (the router shows
+ * error.tsx, whose reference is the error's digest, the request id: server/log.mjs), with 503 and Retry-After. An HTML
+ * page there would only make the router throw "An unexpected response was received from the server", without a reference.
+ */
+export function unavailableActionAnswer(id) {
+  return {
+    status: 503,
+    headers: { "Retry-After": String(RETRY_AFTER_SECONDS), "Cache-Control": "no-store", "X-Request-Id": id },
+    keepBody: true,
+  };
+}
+
+/**
+ * Holds back a response the portal starts with a 5xx status other than 503 (the portal's own outage page) until
+ * `decide(status, contentType)` has said whether to replace it (a { status, headers, body } to send instead), to send
+ * its own body with another status and added headers ({ status, headers, keepBody: true }: a server action's Flight
+ * answer, which the browser's router must read to show the error page with its reference), or to let it through
+ * unchanged (null). Other responses are untouched.
  */
 export function holdServerErrors(res, decide) {
   const original = { writeHead: res.writeHead, write: res.write, end: res.end, flushHeaders: res.flushHeaders };
@@ -125,9 +144,20 @@ export function holdServerErrors(res, decide) {
       original.writeHead.call(res, response.status, ...response.rest);
       original.end.call(res, Buffer.concat(response.chunks), cb);
     };
-    decide(response.status).then(
+    const headersGiven = response.rest.find((a) => a && typeof a === "object");
+    const contentType = String(
+      (headersGiven && Object.entries(headersGiven).find(([name]) => name.toLowerCase() === "content-type")?.[1]) ??
+        res.getHeader("content-type") ??
+        "",
+    );
+    decide(response.status, contentType).then(
       (replacement) => {
         if (!replacement) return passThrough();
+        if (replacement.keepBody) {
+          for (const [name, value] of Object.entries(replacement.headers)) res.setHeader(name, value);
+          original.writeHead.call(res, replacement.status, ...(headersGiven ? [headersGiven] : []));
+          return original.end.call(res, Buffer.concat(response.chunks), cb);
+        }
         for (const name of res.getHeaderNames()) res.removeHeader(name);
         original.writeHead.call(res, replacement.status, replacement.headers);
         original.end.call(res, replacement.body, cb);

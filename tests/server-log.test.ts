@@ -1,9 +1,11 @@
 // The log (server/log.mjs): JSON lines with time, level and the request id; errors without SQL parameters or driver
 // details (drizzle's "params:", postgres.js's `parameters`/`detail`), whatever way the code logged them.
 import { Writable } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { createReactServerErrorHandler } from "next/dist/server/app-render/create-error-handler";
+import { afterEach, describe, expect, it } from "vitest";
+// prettier-ignore
 // @ts-expect-error -- plain JavaScript module without types (it runs without a build step)
-import { captureConsole, createLogger, levelFrom, readableLine, requestScope, safeError, withoutSqlParameters } from "../server/log.mjs";
+import { captureConsole, createLogger, levelFrom, readableLine, requestIdsAsDigests, requestScope, safeError, withoutSqlParameters } from "../server/log.mjs";
 
 function capture(level = "info") {
   const lines: Record<string, unknown>[] = [];
@@ -84,5 +86,43 @@ describe("readable lines in a terminal", () => {
   it("keeps a multi-line message's lines and adds the other fields as JSON", () => {
     const line = JSON.stringify({ level: "info", time: "2026-11-30T18:48:27.218Z", service: "toegang", msg: "a\nb", port: 3000 });
     expect(readableLine(line)).toBe('18:48:27 INFO  a\nb {"port":3000}\n');
+  });
+});
+
+describe("the error page's reference", () => {
+  afterEach(() => {
+    delete (Error.prototype as { digest?: string }).digest;
+  });
+  /** The digest Next gives an error a server component or action threw: what error.tsx shows with JavaScript. */
+  const nextDigest = (error: unknown) => createReactServerErrorHandler(false, false, new Map(), () => {})(error);
+
+  it("is the id of the request that failed, as Next computes it, so it is the reqId of that request's log lines", () => {
+    requestIdsAsDigests();
+    const { lines, logger } = capture();
+    const digest = requestScope.run({ id: "req-7" }, () => {
+      const error = new Error("connect ECONNREFUSED 127.0.0.1:5432");
+      logger.error({ err: error }, "render failed");
+      return nextDigest(error);
+    });
+    expect(digest).toBe("req-7");
+    expect(lines[0]).toMatchObject({ reqId: "req-7", err: { digest: "req-7" } });
+    // Another request's error gets that request's id.
+    expect(requestScope.run({ id: "req-8" }, () => nextDigest(new Error("connect ECONNREFUSED 127.0.0.1:5432")))).toBe("req-8");
+  });
+
+  it("leaves Next's own digests (redirect, not found) and digests outside a request alone", () => {
+    requestIdsAsDigests();
+    requestScope.run({ id: "req-9" }, () => {
+      const redirect = Object.assign(new Error("NEXT_REDIRECT"), { digest: "NEXT_REDIRECT;replace;/nl/recover/code;307;" });
+      expect(nextDigest(redirect)).toBe("NEXT_REDIRECT;replace;/nl/recover/code;307;");
+    });
+    const outside = new Error("at start");
+    expect(nextDigest(outside)).toMatch(/^\d+$/);
+    expect((outside as Error & { digest?: string }).digest).toMatch(/^\d+$/);
+  });
+
+  it("is Next's hash of message and stack without it (what the page showed before: in no log line's reqId)", () => {
+    const digest = requestScope.run({ id: "req-7" }, () => nextDigest(new Error("connect ECONNREFUSED 127.0.0.1:5432")));
+    expect(digest).toMatch(/^\d+$/);
   });
 });

@@ -5,8 +5,9 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// prettier-ignore
 // @ts-expect-error -- plain JavaScript module without types (it runs without a build step)
-import { holdServerErrors, loadTexts, localeOf, unavailableResponse } from "../server/unavailable.mjs";
+import { holdServerErrors, isFetchAction, loadTexts, localeOf, unavailableActionAnswer, unavailableResponse } from "../server/unavailable.mjs";
 
 const texts = loadTexts(path.resolve(__dirname, ".."));
 let down: string[] = [];
@@ -15,12 +16,15 @@ let base: string;
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
-    holdServerErrors(res, async () =>
-      down.length ? unavailableResponse(texts, localeOf(req), "ref-123", req.url!.startsWith("/api/")) : null,
-    );
+    // The decision server/main.mjs makes.
+    holdServerErrors(res, async (_status: number, contentType: string) => {
+      if (!down.length) return null;
+      if (isFetchAction(req) && contentType.startsWith("text/x-component")) return unavailableActionAnswer("ref-123");
+      return unavailableResponse(texts, localeOf(req), "ref-123", req.url!.startsWith("/api/"));
+    });
     // As Next answers: headers set first, the status by property or writeHead, the body streamed.
     const status = Number(new URL(req.url!, "http://x").searchParams.get("status"));
-    res.setHeader("Content-Type", "text/html; charset=utf-8");
+    res.setHeader("Content-Type", req.url!.includes("flight") ? "text/x-component" : "text/html; charset=utf-8");
     res.setHeader("Content-Length", "9");
     if (req.url!.includes("writeHead")) res.writeHead(status);
     else res.statusCode = status;
@@ -52,6 +56,25 @@ describe("holdServerErrors", () => {
     const api = await fetch(`${base}/api/captcha/image?status=502`);
     expect(api.status).toBe(503);
     expect(await api.json()).toEqual({ error: "unavailable", reference: "ref-123" });
+  });
+
+  it("keeps a failed server action's Flight answer (its error holds the reference) as 503 with Retry-After while a dependency is down", async () => {
+    down = ["database"];
+    const action = { method: "POST", headers: { "Next-Action": "7f3a9c", "Content-Type": "text/plain;charset=UTF-8" }, body: "[]" };
+    const res = await fetch(`${base}/nl/recover/verify?status=500&flight`, action);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("30");
+    expect(res.headers.get("x-request-id")).toBe("ref-123");
+    expect(res.headers.get("content-type")).toBe("text/x-component");
+    expect(await res.text()).toBe("oops body");
+    // The same form posted without JavaScript (no Next-Action header) gets the HTML page.
+    const plainPost = await fetch(`${base}/nl/recover/verify?status=500`, { method: "POST", body: new FormData() });
+    expect(plainPost.status).toBe(503);
+    expect(await plainPost.text()).toContain("Tijdelijk niet beschikbaar");
+    down = [];
+    const healthy = await fetch(`${base}/nl/recover/verify?status=500&flight`, action);
+    expect(healthy.status).toBe(500);
+    expect(healthy.headers.get("retry-after")).toBeNull();
   });
 
   it("lets a 5xx through unchanged when every dependency answers, and never touches other statuses", async () => {

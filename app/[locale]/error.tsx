@@ -1,5 +1,6 @@
 "use client";
-// Unexpected errors: a calm message and a correlation id (Next's digest, also in the server log), never a stack trace.
+// Unexpected errors: a calm message and a correlation id, never a stack trace. The id is Next's digest, which the
+// portal's server makes the failed request's id (server/log.mjs, requestIdsAsDigests): the reqId of its log lines.
 // When the portal's readiness check says a dependency is down, the error was the outage: the page says "temporarily
 // unavailable" instead (the server answers full page loads with its own 503 page; this covers client navigations
 // and actions with JavaScript).
@@ -25,7 +26,11 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
     <>
       <h1>{unavailable ? t("unavailableTitle") : t("title")}</h1>
       <p>{unavailable ? t("unavailableBody") : t("body")}</p>
-      {error.digest ? <p className="muted">{t("reference", { id: error.digest })}</p> : null}
+      {error.digest ? (
+        <p className="muted" data-reference={error.digest}>
+          {t("reference", { id: error.digest })}
+        </p>
+      ) : null}
       <div className="actions">
         <button type="button" className="button primary" onClick={reset}>
           {t("retry")}

@@ -8,6 +8,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { expect, test } from "@playwright/test";
 import { CAPTCHA_ANSWER } from "./http-user";
 import { signInForm, startPortal, type Portal } from "./portal-process";
+import { noteSecret } from "../fixtures/canaries";
 
 const RATE_LIMITED = "U hebt te vaak geprobeerd aan te melden vanaf dit netwerk";
 const WRONG = "Er is een onjuiste gebruikersnaam of wachtwoord ingevoerd";
@@ -23,6 +24,7 @@ async function signIn(_portal: Portal, form: Awaited<ReturnType<typeof signInFor
   for (const [name, value] of form.fields) body.append(name, value);
   body.append("username", `niemand.${++attempt}@flynth.nl`);
   body.append("password", "Verkeerd-wachtwoord-1");
+  noteSecret("password", "Verkeerd-wachtwoord-1");
   const res = await fetch(form.action, { method: "POST", body, headers: { "X-Forwarded-For": forwardedFor, Cookie: form.cookie } });
   expect(res.status).toBe(200);
   return res.text();

@@ -4,6 +4,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { e2eTestSettings } from "../../playwright.config";
+import { noteSecret, type SecretKind } from "../fixtures/canaries";
 import { ROOT, decode, inherited } from "./portal-process";
 
 export const CAPTCHA_ANSWER = e2eTestSettings.CAPTCHA_TEST_ANSWER!;
@@ -45,6 +46,9 @@ export const visibleText = (html: string) =>
       .replace(/<[^>]+>/g, " ")
       .replace(/\s+/g, " "),
   );
+
+/** The form fields that hold a secret, and its kind. */
+const SECRET_FIELDS: Record<string, SecretKind> = { password: "password", confirmation: "password", code: "code", phone: "phone" };
 
 export class HttpUser {
   private cookies = new Map<string, string>();
@@ -92,6 +96,8 @@ export class HttpUser {
     const page = await this.get(path);
     if (page.status !== 200) throw new Error(`GET ${path} answered ${page.status}`);
     const fields = formFields(page.html, Object.keys(values)[0]!).filter(([name]) => !(name in values));
+    // What this user types, for the canary check: no log line of the portal may hold it.
+    for (const [name, value] of Object.entries(values)) if (name in SECRET_FIELDS) noteSecret(SECRET_FIELDS[name]!, value);
     // multipart/form-data, as React marks a server action's form (Next reads a script-less action only in that form).
     const body = new FormData();
     for (const [name, value] of [...fields, ...Object.entries(values)]) body.append(name, value);
@@ -115,6 +121,7 @@ export async function codeFor(base: string, e164: string): Promise<string> {
   );
   const code = row && /\b(\d{6})\b/.exec(row[0].replace(/<time[\s\S]*?<\/time>/, ""))?.[1];
   if (!code) throw new Error(`no code in the outbox for ${e164}`);
+  noteSecret("code", code);
   return code;
 }
 

@@ -10,6 +10,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { expect, test } from "@playwright/test";
 import { freePort, signInForm, startPortal } from "./portal-process";
+import { noteSecret } from "../fixtures/canaries";
 
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p)) ?? "nginx";
 
@@ -69,6 +70,7 @@ async function signIn(url: string, localAddress: string, forged?: string): Promi
   for (const [n, v] of form.fields) data.append(n, v);
   data.append("username", `via.nginx.${localAddress}@flynth.nl`);
   data.append("password", "Verkeerd-wachtwoord-1");
+  noteSecret("password", "Verkeerd-wachtwoord-1");
   const encoded = new Response(data);
   const body = Buffer.from(await encoded.arrayBuffer());
   return new Promise((resolve, reject) => {

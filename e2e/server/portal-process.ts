@@ -1,11 +1,14 @@
 // A portal of its own for the server specs: `node server/main.mjs` on the production build, on a free loopback port,
 // with a fresh embedded database in a temporary folder (never the suite's shared database or its counters), stopped
-// by its own PID. The specs read its JSON log lines and, once it has stopped, its database.
+// by its own PID. The specs read its JSON log lines and, once it has stopped, its database. Everything it prints is
+// also kept in the run's logs/ folder (e2e/fixtures/canaries.ts), which the canary check searches after the run.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { test } from "@playwright/test";
+import { PORTAL_LOGS } from "../fixtures/canaries";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -56,6 +59,20 @@ export const inherited = () => {
   return env;
 };
 
+/** A new file in the run's logs/ folder for one portal, named after the spec that started it and its port. */
+function portalLogFile(port: number): string {
+  let spec = "portal";
+  try {
+    spec = path.basename(test.info().file, ".spec.ts");
+  } catch {
+    /* started outside a test (a fixture or a script): the generic name */
+  }
+  mkdirSync(PORTAL_LOGS, { recursive: true });
+  const file = path.join(PORTAL_LOGS, `${spec}-${port}-${process.pid}-${Date.now()}.log`);
+  appendFileSync(file, "");
+  return file;
+}
+
 /** `dataDir`: an existing data folder (a restart on the same embedded database); the caller removes it, not cleanUp(). */
 export async function startPortal(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<Portal> {
   const port = await freePort();
@@ -77,6 +94,7 @@ export async function startPortal(env: Record<string, string> = {}, options: { d
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: Portal["lines"] = [];
+  const logFile = portalLogFile(port);
   let buffered = "";
   const take = (chunk: Buffer) => {
     buffered += chunk.toString("utf8");
@@ -85,6 +103,8 @@ export async function startPortal(env: Record<string, string> = {}, options: { d
       const line = buffered.slice(0, newline);
       buffered = buffered.slice(newline + 1);
       if (!line.trim()) continue;
+      // Written as it comes (a spec may kill the portal, or fail, at any moment).
+      appendFileSync(logFile, `${line}\n`);
       try {
         lines.push(JSON.parse(line) as LogLine);
       } catch {
@@ -94,6 +114,9 @@ export async function startPortal(env: Record<string, string> = {}, options: { d
   };
   child.stdout!.on("data", take);
   child.stderr!.on("data", take);
+  child.once("close", () => {
+    if (buffered.trim()) appendFileSync(logFile, `${buffered}\n`);
+  });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const ready = await Promise.race([
     (async () => {

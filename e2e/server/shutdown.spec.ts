@@ -5,6 +5,7 @@ import http from "node:http";
 import net from "node:net";
 import { expect, test } from "@playwright/test";
 import { signInForm, startPortal, type Portal } from "./portal-process";
+import { noteSecret } from "../fixtures/canaries";
 
 const TOKEN = "shutdown-spec-metrics-token-0123456789";
 
@@ -14,6 +15,7 @@ async function slowSignIn(portal: Portal, form: Awaited<ReturnType<typeof signIn
   for (const [name, value] of form.fields) data.append(name, value);
   data.append("username", `langzaam.${n}@flynth.nl`);
   data.append("password", "Verkeerd-wachtwoord-1");
+  noteSecret("password", "Verkeerd-wachtwoord-1");
   const encoded = new Response(data);
   const body = Buffer.from(await encoded.arrayBuffer());
   const half = Math.floor(body.length / 2);

@@ -5,7 +5,7 @@
 // and cannot forge another one, is refused the outbox (a client on loopback gets it), the portal's cookies are Secure
 // (the session's __Host- and HttpOnly), its answers carry HSTS and nginx's request id, its own redirects stay on HTTPS;
 // plain HTTP is redirected to HTTPS.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http, { type IncomingHttpHeaders } from "node:http";
 import https from "node:https";
@@ -14,7 +14,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { expect, test } from "@playwright/test";
 import { formFields } from "./http-user";
-import { ROOT, freePort, startPortal } from "./portal-process";
+import { ROOT, freePort, startPortal, type Portal } from "./portal-process";
 
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p)) ?? "nginx";
 
@@ -115,35 +115,43 @@ async function signIn(
 
 test("behind nginx terminating TLS (the README's example): HTTPS only, Secure cookies, the real client audited, no outbox for the network", async () => {
   const client = networkAddress();
-  const dir = mkdtempSync(path.join(os.tmpdir(), "toegang-nginx-"));
-  for (const sub of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(path.join(dir, sub));
-  // A throwaway certificate for this run only, for the names the clients below connect to.
-  execFileSync(
-    "openssl",
-    [
-      ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"],
-      ...["-subj", "/CN=toegang.example.nl", "-addext", `subjectAltName=DNS:toegang.example.nl,IP:127.0.0.1,IP:${client}`],
-      ...["-keyout", path.join(dir, "privkey.pem"), "-out", path.join(dir, "fullchain.pem")],
-    ],
-    { stdio: "pipe" },
-  );
-  const ca = readFileSync(path.join(dir, "fullchain.pem"), "utf8");
-  // The production cookie setting (startPortal's default is plain-HTTP testing).
-  const portal = await startPortal({ TRUSTED_PROXIES: "127.0.0.1", COOKIE_SECURE: "true" });
   const [httpsPort, httpPort] = [await freePort(), await freePort()];
-  let site = readmeNginxExample();
-  site = replaceOnce(site, "listen 443 ssl", `listen ${httpsPort} ssl`);
-  site = replaceOnce(site, "listen 80;", `listen ${httpPort};`);
-  // Both upstream entries go to this test's one portal (several instances on one database: instances.spec.ts).
-  site = replaceOnce(site, "server 127.0.0.1:3000;", `server 127.0.0.1:${portal.port};`);
-  site = replaceOnce(site, "server 127.0.0.1:3001;", `server 127.0.0.1:${portal.port};`);
-  site = replaceOnce(site, "/etc/ssl/toegang/fullchain.pem", path.join(dir, "fullchain.pem"));
-  site = replaceOnce(site, "/etc/ssl/toegang/privkey.pem", path.join(dir, "privkey.pem"));
-  writeFileSync(path.join(dir, "toegang.conf"), site);
-  writeFileSync(path.join(dir, "nginx.conf"), mainConfig(dir));
-  const nginx = spawn(NGINX, ["-p", dir, "-c", path.join(dir, "nginx.conf")], { stdio: ["ignore", "pipe", "pipe"] });
-  const nginxExited = new Promise<number | null>((resolve) => nginx.once("exit", (code) => resolve(code)));
+  const dir = mkdtempSync(path.join(os.tmpdir(), "toegang-nginx-"));
+  let portal: Portal | undefined;
+  let nginx: ChildProcess | undefined;
+  let nginxExited: Promise<unknown> = Promise.resolve();
   try {
+    // The README's example first: a stale one fails here, before anything is started.
+    const PORTAL_PORT = "{portal port}";
+    let site = readmeNginxExample();
+    site = replaceOnce(site, "listen 443 ssl", `listen ${httpsPort} ssl`);
+    site = replaceOnce(site, "listen 80;", `listen ${httpPort};`);
+    // Both upstream entries go to this test's one portal (several instances on one database: instances.spec.ts).
+    site = replaceOnce(site, "server 127.0.0.1:3000;", `server 127.0.0.1:${PORTAL_PORT};`);
+    site = replaceOnce(site, "server 127.0.0.1:3001;", `server 127.0.0.1:${PORTAL_PORT};`);
+    site = replaceOnce(site, "/etc/ssl/toegang/fullchain.pem", path.join(dir, "fullchain.pem"));
+    site = replaceOnce(site, "/etc/ssl/toegang/privkey.pem", path.join(dir, "privkey.pem"));
+
+    for (const sub of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(path.join(dir, sub));
+    // A throwaway certificate for this run only, for the names the clients below connect to.
+    execFileSync(
+      "openssl",
+      [
+        ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"],
+        ...["-subj", "/CN=toegang.example.nl", "-addext", `subjectAltName=DNS:toegang.example.nl,IP:127.0.0.1,IP:${client}`],
+        ...["-keyout", path.join(dir, "privkey.pem"), "-out", path.join(dir, "fullchain.pem")],
+      ],
+      { stdio: "pipe" },
+    );
+    const ca = readFileSync(path.join(dir, "fullchain.pem"), "utf8");
+    // The production cookie setting (startPortal's default is plain-HTTP testing).
+    portal = await startPortal({ TRUSTED_PROXIES: "127.0.0.1", COOKIE_SECURE: "true" });
+    writeFileSync(path.join(dir, "toegang.conf"), site.replaceAll(PORTAL_PORT, String(portal.port)));
+    writeFileSync(path.join(dir, "nginx.conf"), mainConfig(dir));
+    const started = spawn(NGINX, ["-p", dir, "-c", path.join(dir, "nginx.conf")], { stdio: ["ignore", "pipe", "pipe"] });
+    nginx = started;
+    nginxExited = new Promise((resolve) => started.once("exit", resolve));
+
     const local = `https://127.0.0.1:${httpsPort}`;
     const remote = `https://${client}:${httpsPort}`;
     const fromLocal = { localAddress: "127.0.0.1", ca };
@@ -206,12 +214,12 @@ test("behind nginx terminating TLS (the README's example): HTTPS only, Secure co
       await db.close();
     }
   } finally {
-    if (nginx.exitCode === null) nginx.kill("SIGQUIT");
+    if (nginx && nginx.exitCode === null) nginx.kill("SIGQUIT");
     await nginxExited;
     const errors = existsSync(path.join(dir, "error.log")) ? readFileSync(path.join(dir, "error.log"), "utf8") : "";
     rmSync(dir, { recursive: true, force: true });
-    await portal.stop("SIGKILL");
-    portal.cleanUp();
+    await portal?.stop("SIGKILL");
+    portal?.cleanUp();
     if (errors.includes("[emerg]")) throw new Error(`nginx: ${errors}`);
   }
 });

@@ -32,8 +32,11 @@ export type Cluster = {
   url: string;
   port: number;
   start(): Promise<void>;
-  /** pg_ctl stop -m fast: every connection is ended, as a database restart or a failover would. */
-  stop(): Promise<void>;
+  /**
+   * pg_ctl stop -m fast: every connection is ended, as a database restart or a failover would. `immediate`: the server
+   * quits at once without a checkpoint, as a crash or a pulled plug would (the next start recovers from the WAL).
+   */
+  stop(mode?: "fast" | "immediate"): Promise<void>;
   /** Stops the cluster if it runs and removes its folder. */
   destroy(): Promise<void>;
 };
@@ -79,8 +82,8 @@ export async function throwawayCluster(): Promise<Cluster> {
       ]);
       running = true;
     },
-    async stop() {
-      await as("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
+    async stop(mode = "fast") {
+      await as("pg_ctl", ["-D", data, "-m", mode, "-w", "stop"]);
       running = false;
     },
     async destroy() {

@@ -129,14 +129,12 @@ test("PostgreSQL stopped (immediate) at the reset's commit, then just after it: 
     expect(await signsInWith(password)).toBe(true);
     expect(await signsInWith(JAN.password)).toBe(false);
     // The worker of the running portal delivers it on its own (it looks every 15 s): sent once, handed over, in the outbox.
-    await expect
-      .poll(state, { message: "the alert is delivered after the restart", timeout: 60_000, intervals: [1_000] })
-      .toEqual({
-        step: "done",
-        messages: ["reset:sent"],
-        events: ["password.reset", "message.queued", "message.handed_over"],
-        notifications: 1,
-      });
+    await expect.poll(state, { message: "the alert is delivered after the restart", timeout: 60_000, intervals: [1_000] }).toEqual({
+      step: "done",
+      messages: ["reset:sent"],
+      events: ["password.reset", "message.queued", "message.handed_over"],
+      notifications: 1,
+    });
 
     expect(await portal.stop()).toBe(0);
     portal = undefined;

@@ -1,8 +1,10 @@
 // Moving to PostgreSQL (issue #11 item 8, Done when): a portal runs on the embedded database with the demo users, a
-// demo user signs in and another one starts an unlock; the portal stops, `npm run db -- copy-to` copies the data folder
-// into an empty database of a throwaway PostgreSQL cluster (e2e/server/pg-cluster.ts), and a portal started on the copy
-// with the data folder's HASH_KEY and SESSION_SECRET (as the README says) lets the demo users sign in, carries on the
-// unlock that was open before the move with the same cookie, and `npm run audit -- verify` passes on the copy.
+// demo user signs in and another one starts an unlock; the portal stops. Then the README's steps ("Moving to
+// PostgreSQL", "Database roles") on a throwaway PostgreSQL cluster (e2e/server/pg-cluster.ts): an owner and a runtime
+// role, an empty database of the owner's, `npm run db -- copy-to` as the owner, `npm run db:migrate` to grant the
+// runtime role, and a portal started as the runtime role with the data folder's HASH_KEY and SESSION_SECRET. On the copy
+// the demo users sign in, the unlock that was open before the move finishes with the same cookie, and
+// `npm run audit -- verify` passes.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
@@ -36,20 +38,26 @@ test("copy-to into an empty PostgreSQL database: a portal on the copy signs the 
 
     cluster = await throwawayCluster();
     const admin = postgres(cluster.url, { max: 1, onnotice: () => {} });
-    await admin.unsafe("create database toegang");
+    // The cluster trusts loopback connections, so the roles need no passwords here.
+    await admin.unsafe("create role toegang login");
+    await admin.unsafe("create role toegang_app login");
+    await admin.unsafe("create database toegang owner toegang");
     await admin.end();
-    const target = cluster.url.replace(/\/postgres$/, "/toegang");
-    const copyOut = await cli("db", ["copy-to", target], { DATA_DIR: dataDir });
+    const as = (role: string) => cluster!.url.replace("postgres@", `${role}@`).replace(/\/postgres$/, "/toegang");
+    const copyOut = await cli("db", ["copy-to", as("toegang")], { DATA_DIR: dataDir });
     expect(copyOut).toMatch(/Audit trail verified on the copy: head seq \d+/);
 
     const env = {
       ...WIZARD,
-      DATABASE_URL: target,
+      DATABASE_URL: as("toegang_app"),
       HASH_KEY: readFileSync(path.join(dataDir, "hash-key"), "utf8").trim(),
       SESSION_SECRET: readFileSync(path.join(dataDir, "session-secret"), "utf8").trim(),
       // The copy holds the users: nothing may be seeded on a real database for this test to pass.
       SEED_DEMO_USERS: "false",
     };
+    const owner = { ...env, MIGRATION_DATABASE_URL: as("toegang") };
+    await cli("db", ["migrate"], owner);
+    // The portal runs as the runtime role alone, without the owner's URL.
     copied = await startPortal(env);
 
     // The demo users sign in on the copy with their passwords (hashes and keyed lookups moved intact).
@@ -76,7 +84,7 @@ test("copy-to into an empty PostgreSQL database: a portal on the copy signs the 
     copied = undefined;
 
     // The chain as copied, with the rows the portal on the copy added after it.
-    const verified = await cli("audit", ["verify"], env);
+    const verified = await cli("audit", ["verify"], owner);
     expect(verified).toMatch(/Audit trail OK: \d+ rows? verified/);
   } finally {
     await embedded?.stop("SIGKILL");

@@ -81,7 +81,6 @@ test("copy-to into an empty PostgreSQL database: a portal on the copy signs the 
       "/nl/home",
     );
     expect(await copied.stop()).toBe(0);
-    copied = undefined;
 
     // The chain as copied, with the rows the portal on the copy added after it.
     const verified = await cli("audit", ["verify"], owner);

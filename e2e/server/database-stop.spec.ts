@@ -147,7 +147,6 @@ test("PostgreSQL stopped (immediate) at the reset's commit, then just after it: 
     });
 
     expect(await portal.stop()).toBe(0);
-    portal = undefined;
     // Two crashes, and the chain still verifies.
     expect(await cli("audit", ["verify"], env)).toMatch(/Audit trail OK: \d+ rows? verified/);
   } finally {

@@ -160,7 +160,6 @@ test("SIGTERM while the message worker sends a pending notification: it is sent 
     // No request was in flight: only the worker's attempt keeps the portal from closing the database now.
     await holder.unsafe(`select pg_advisory_unlock(4711, 12)`);
     expect(await portal.exited).toBe(0);
-    portal = undefined;
 
     const [message] = await holder.unsafe<{ status: string; attempts: number }[]>(`select status, attempts from message_queue`);
     expect(message).toEqual({ status: "sent", attempts: 1 });

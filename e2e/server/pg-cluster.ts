@@ -1,9 +1,10 @@
 // A throwaway PostgreSQL cluster of the spec's own, which it may stop and start (never the shared server): initdb in a
 // temporary folder, listening on 127.0.0.1 at a free port from E2E_PG_PORT_FIRST (54400 unless set) onwards, removed
 // by destroy() — the specs call it in `finally`, so a failing test leaves no server running. PostgreSQL refuses to run as
-// root, so as root the commands run as the postgres user (runuser).
+// root, so as root the commands run as the postgres user (runuser). The port stays reserved (a lock file naming the
+// process) until destroy(), so another spec's cluster, in another worker, never takes it while this one is stopped.
 import { execFile } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -27,13 +28,48 @@ const portFree = (port: number) =>
     server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
 
+const reservation = (port: number) => path.join(os.tmpdir(), `toegang-pg-port-${port}.lock`);
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/** Reserves the port for this process; a reservation left by a process that is gone is taken over. */
+function reserve(port: number): boolean {
+  const file = reservation(port);
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: "wx" });
+      return true;
+    } catch {
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(file, "utf8").trim());
+      } catch {
+        // Released meanwhile: try again.
+      }
+      if (owner && alive(owner)) return false;
+      rmSync(file, { force: true });
+    }
+  }
+  return false;
+}
+
 export type Cluster = {
   /** postgres://postgres@127.0.0.1:PORT/postgres (trust authentication, loopback only). */
   url: string;
   port: number;
   start(): Promise<void>;
-  /** pg_ctl stop -m fast: every connection is ended, as a database restart or a failover would. */
-  stop(): Promise<void>;
+  /**
+   * pg_ctl stop -m fast: every connection is ended, as a database restart or a failover would. `immediate`: the server
+   * quits at once without a checkpoint, as a crash or a pulled plug would (the next start recovers from the WAL).
+   */
+  stop(mode?: "fast" | "immediate"): Promise<void>;
   /** Stops the cluster if it runs and removes its folder. */
   destroy(): Promise<void>;
 };
@@ -56,7 +92,7 @@ export async function throwawayCluster(): Promise<Cluster> {
   const first = Number(process.env.E2E_PG_PORT_FIRST ?? 54_400);
   let port = 0;
   for (let p = first; p < first + 100; p++) {
-    if (await portFree(p)) {
+    if ((await portFree(p)) && reserve(p)) {
       port = p;
       break;
     }
@@ -79,8 +115,8 @@ export async function throwawayCluster(): Promise<Cluster> {
       ]);
       running = true;
     },
-    async stop() {
-      await as("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
+    async stop(mode = "fast") {
+      await as("pg_ctl", ["-D", data, "-m", mode, "-w", "stop"]);
       running = false;
     },
     async destroy() {
@@ -88,6 +124,7 @@ export async function throwawayCluster(): Promise<Cluster> {
         if (running || existsSync(path.join(data, "postmaster.pid"))) await cluster.stop();
       } finally {
         rmSync(dir, { recursive: true, force: true });
+        rmSync(reservation(port), { force: true });
       }
     },
   };

@@ -1,11 +1,26 @@
 // Graceful shutdown (issue #11 item 5): SIGTERM while 12 sign-ins are still being uploaded. The server stops accepting
-// connections at once, lets all 12 finish with their real answer, closes the database and exits 0. A request that does
-// not finish within SHUTDOWN_GRACE_SECONDS is cut off, and the exit code says so.
+// connections at once, lets all 12 finish with their real answer, closes the database (the embedded one is left shut
+// down cleanly, not needing crash recovery) and exits 0. A request that does not finish within SHUTDOWN_GRACE_SECONDS is
+// cut off, and the exit code says so. A notification the message worker is sending when SIGTERM arrives is sent and
+// recorded before the database closes.
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
+import path from "node:path";
 import { expect, test } from "@playwright/test";
+import postgres from "postgres";
+import { cli } from "./http-user";
+import { throwawayCluster, type Cluster } from "./pg-cluster";
 import { signInForm, startPortal, type Portal } from "./portal-process";
 import { noteSecret } from "../fixtures/canaries";
+
+/**
+ * The state pg_control records for the embedded database (ControlFileData.state, an int at byte 16): 1 = shut down
+ * cleanly, 6 = in production (left open: the next start recovers from the WAL as after a crash).
+ */
+const embeddedState = (dataDir: string) => readFileSync(path.join(dataDir, "pglite", "global", "pg_control")).readInt32LE(16);
+const SHUT_DOWN = 1;
 
 const TOKEN = "shutdown-spec-metrics-token-0123456789";
 
@@ -74,6 +89,8 @@ test("SIGTERM during 12 in-flight requests: all 12 complete, no new connections,
     expect(await portal.exited).toBe(0);
     const stopped = portal.lines.find((l) => typeof l === "object" && l.msg === "stopped");
     expect(stopped).toMatchObject({ signal: "SIGTERM", cutOff: 0 });
+    // The shutdown closed the embedded database: it was left shut down, not open as after a kill.
+    expect(embeddedState(portal.dataDir)).toBe(SHUT_DOWN);
     // The requests were logged with their status, each with its own id.
     const logged = portal.lines.filter((l) => typeof l === "object" && l.msg === "request" && l.route === "/nl" && l.status === 200);
     expect(new Set(logged.map((l) => (l as { reqId: string }).reqId)).size).toBeGreaterThanOrEqual(12);
@@ -98,5 +115,64 @@ test("a request still running when SHUTDOWN_GRACE_SECONDS is over is cut off, an
   } finally {
     await portal.stop("SIGKILL");
     portal.cleanUp();
+  }
+});
+
+test("SIGTERM while the message worker sends a pending notification: it is sent and recorded before the database closes, exit 0", async () => {
+  // initdb and a cluster start, the CLI's migration, a portal start and stop: about 20 s.
+  test.setTimeout(120_000);
+  let cluster: Cluster | undefined;
+  let portal: Portal | undefined;
+  let holder: postgres.Sql | undefined;
+  try {
+    cluster = await throwawayCluster();
+    const env = {
+      DATABASE_URL: cluster.url,
+      SESSION_SECRET: randomBytes(24).toString("hex"),
+      HASH_KEY: randomBytes(24).toString("hex"),
+      SMS_PROVIDER: "outbox",
+    };
+    await cli("db", ["migrate"], env);
+    // A notification left pending (as by a restart), and the worker's claim of it held until the test lets it go: the
+    // test's advisory lock, which a trigger on the queue waits for.
+    holder = postgres(cluster.url, { max: 1, onnotice: () => {} });
+    await holder.unsafe(`insert into message_queue (kind, recipient, channel, locale, body, next_attempt_at)
+      values ('reset', '+31612345656', 'sms', 'nl', 'Uw wachtwoord is zojuist gewijzigd.', now())`);
+    await holder.unsafe(`create function hold_send() returns trigger language plpgsql as $$
+      begin perform pg_advisory_xact_lock(4711, 12); return new; end $$`);
+    await holder.unsafe(`create trigger hold_send before update on message_queue for each row execute function hold_send()`);
+    await holder.unsafe(`select pg_advisory_lock(4711, 12)`);
+
+    // The worker sends what is pending at start: its claim now waits.
+    portal = await startPortal({ ...env, SEED_DEMO_USERS: "false" });
+    const waiting = async () =>
+      (
+        await holder!.unsafe(
+          `select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and classid = 4711 and objid = 12`,
+        )
+      )[0]!.n;
+    await expect.poll(waiting, { message: "the worker's claim waits for the test's lock" }).toBe(1);
+
+    portal.process.kill("SIGTERM");
+    await expect
+      .poll(() => portal!.lines.some((l) => typeof l === "object" && String(l.msg).startsWith("stopping")), {
+        message: "the portal is stopping",
+      })
+      .toBe(true);
+    // No request was in flight: only the worker's attempt keeps the portal from closing the database now.
+    await holder.unsafe(`select pg_advisory_unlock(4711, 12)`);
+    expect(await portal.exited).toBe(0);
+
+    const [message] = await holder.unsafe<{ status: string; attempts: number }[]>(`select status, attempts from message_queue`);
+    expect(message).toEqual({ status: "sent", attempts: 1 });
+    const handedOver = await holder.unsafe(`select 1 from audit_events where event = 'message.handed_over'`);
+    expect(handedOver).toHaveLength(1);
+    const sent = await holder.unsafe(`select 1 from outbox_messages where recipient = '+31612345656' and purpose = 'notification'`);
+    expect(sent).toHaveLength(1);
+  } finally {
+    await holder?.end({ timeout: 1 }).catch(() => {});
+    await portal?.stop("SIGKILL");
+    portal?.cleanUp();
+    await cluster?.destroy();
   }
 });

@@ -38,6 +38,13 @@ export async function startPortal(): Promise<void> {
     }
     // Notifications left pending (a provider outage, a restart) go out now, failed ones again after their backoff.
     const { pendingMessages, startMessageWorker, stopMessageWorker } = await import("@/lib/messaging/queue");
+    // On shutdown, first the sends that requests scheduled after their responses (a code, an alert's first attempt),
+    // then the worker, then the database (server/main.mjs runs the hooks in this order, the database last).
+    const { settleBackground } = await import("@/lib/background");
+    onShutdown("after-response", async () => {
+      if (!(await settleBackground()))
+        console.error("shutdown: sends after a response still running after 30 s; the worker retries notifications");
+    });
     startMessageWorker();
     onShutdown("message-worker", stopMessageWorker);
     bridge.addCollectedGauge?.({

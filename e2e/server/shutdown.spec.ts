@@ -2,7 +2,7 @@
 // connections at once, lets all 12 finish with their real answer, closes the database (the embedded one is left shut
 // down cleanly, not needing crash recovery) and exits 0. A request that does not finish within SHUTDOWN_GRACE_SECONDS is
 // cut off, and the exit code says so. A notification the message worker is sending when SIGTERM arrives is sent and
-// recorded before the database closes.
+// recorded before the database closes, and so is the first attempt a request scheduled after its response.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import http from "node:http";
@@ -10,7 +10,7 @@ import net from "node:net";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import postgres from "postgres";
-import { cli } from "./http-user";
+import { CAPTCHA_ANSWER, HttpUser, cli, codeFor } from "./http-user";
 import { throwawayCluster, type Cluster } from "./pg-cluster";
 import { signInForm, startPortal, type Portal } from "./portal-process";
 import { noteSecret } from "../fixtures/canaries";
@@ -168,6 +168,73 @@ test("SIGTERM while the message worker sends a pending notification: it is sent 
     const handedOver = await holder.unsafe(`select 1 from audit_events where event = 'message.handed_over'`);
     expect(handedOver).toHaveLength(1);
     const sent = await holder.unsafe(`select 1 from outbox_messages where recipient = '+31612345656' and purpose = 'notification'`);
+    expect(sent).toHaveLength(1);
+  } finally {
+    await holder?.end({ timeout: 1 }).catch(() => {});
+    await portal?.stop("SIGKILL");
+    portal?.cleanUp();
+    await cluster?.destroy();
+  }
+});
+
+test("SIGTERM right after a reset's done page, while the alert's first send (after the response) waits: it is sent before the database closes, exit 0", async () => {
+  // initdb and a cluster start, a portal start, a reset over HTTP (five pages), the stop: about 30 s.
+  test.setTimeout(120_000);
+  let cluster: Cluster | undefined;
+  let portal: Portal | undefined;
+  let holder: postgres.Sql | undefined;
+  try {
+    cluster = await throwawayCluster();
+    portal = await startPortal({
+      DATABASE_URL: cluster.url,
+      SESSION_SECRET: randomBytes(24).toString("hex"),
+      HASH_KEY: randomBytes(24).toString("hex"),
+      SEED_DEMO_USERS: "true",
+      SMS_PROVIDER: "outbox",
+      CAPTCHA_TEST_ANSWER: CAPTCHA_ANSWER,
+    });
+    const jan = { email: "jan.jansen@flynth.nl", national: "0612345656", e164: "+31612345656" };
+    const user = new HttpUser(portal.url);
+    let page = await user.submit("/nl/recover", { userId: jan.email, captcha: CAPTCHA_ANSWER });
+    page = await user.submit(page.path, { intent: "reset" });
+    page = await user.submit(page.path, { phone: jan.national, channel: "sms" });
+    page = await user.submit(page.path, { code: await codeFor(portal.url, jan.e164) });
+    expect(page.path).toBe("/nl/recover/password");
+
+    // From now on every write to the queue waits for the test's lock: the alert's first attempt (after the response)
+    // cannot record its claim until the test lets it go.
+    holder = postgres(cluster.url, { max: 1, onnotice: () => {} });
+    await holder.unsafe(`create function hold_send() returns trigger language plpgsql as $$
+      begin perform pg_advisory_xact_lock(4711, 13); return new; end $$`);
+    await holder.unsafe(`create trigger hold_send before update on message_queue for each row execute function hold_send()`);
+    await holder.unsafe(`select pg_advisory_lock(4711, 13)`);
+    const password = `Zeewering-${randomBytes(4).toString("hex")}!`;
+    noteSecret("password", password);
+    page = await user.submit(page.path, { password, confirmation: password });
+    expect(page.path).toBe("/nl/recover/done");
+    const waiting = async () =>
+      (
+        await holder!.unsafe(
+          `select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and classid = 4711 and objid = 13`,
+        )
+      )[0]!.n;
+    await expect.poll(waiting, { message: "the alert's first attempt waits for the test's lock" }).toBe(1);
+
+    // The done page has been answered: no request is in flight, only the send after it.
+    portal.process.kill("SIGTERM");
+    await expect
+      .poll(() => portal!.lines.some((l) => typeof l === "object" && String(l.msg).startsWith("stopping")), {
+        message: "the portal is stopping",
+      })
+      .toBe(true);
+    await holder.unsafe(`select pg_advisory_unlock(4711, 13)`);
+    expect(await portal.exited).toBe(0);
+
+    const alerts = await holder.unsafe<{ status: string; attempts: number }[]>(
+      `select status, attempts from message_queue where kind = 'reset'`,
+    );
+    expect(alerts).toEqual([{ status: "sent", attempts: 1 }]);
+    const sent = await holder.unsafe(`select 1 from outbox_messages where recipient = '${jan.e164}' and purpose = 'notification'`);
     expect(sent).toHaveLength(1);
   } finally {
     await holder?.end({ timeout: 1 }).catch(() => {});

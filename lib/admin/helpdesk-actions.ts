@@ -5,6 +5,7 @@
 import { after } from "next/server";
 import { getLocale } from "next-intl/server";
 import { AccountStoreUnavailable } from "@/lib/accounts/types";
+import { countedSchedule } from "@/lib/background";
 import { getDb } from "@/lib/db/client";
 import { redirect } from "@/lib/i18n/navigation";
 import { getRequestContext } from "@/lib/security/request-context";
@@ -22,7 +23,11 @@ export async function helpdeskAction(_prev: HelpdeskState, formData: FormData): 
   const context = await getRequestContext();
   let result;
   try {
-    result = await runHelpdeskAction(await getDb(), { admin, accountId, action, reason }, { context, schedule: after });
+    result = await runHelpdeskAction(
+      await getDb(),
+      { admin, accountId, action, reason },
+      { context, schedule: countedSchedule(context.requestId, after) },
+    );
   } catch (error) {
     if (!(error instanceof AccountStoreUnavailable)) throw error;
     console.error(`helpdesk action failed [${context.requestId}]`, error.message);

@@ -6,6 +6,7 @@ import { after } from "next/server";
 import { getLocale } from "next-intl/server";
 import { z } from "zod";
 import { AccountStoreUnavailable } from "@/lib/accounts/types";
+import { countedSchedule } from "@/lib/background";
 import { currentAccount } from "@/lib/auth/session";
 import { getDb } from "@/lib/db/client";
 import { asForm, formKeys, parseForm, type Idle, type Invalid, type Refused } from "@/lib/forms/form-state";
@@ -29,7 +30,8 @@ async function signedIn() {
   const db = await getDb();
   const { account, hadCookie } = await currentAccount(db);
   if (!account) return go(hadCookie ? "/?ended=1" : "/");
-  const ctx: DetailsCtx = { context: await getRequestContext(), schedule: after };
+  const context = await getRequestContext();
+  const ctx: DetailsCtx = { context, schedule: countedSchedule(context.requestId, after) };
   return { db, account, ctx };
 }
 

@@ -4,6 +4,7 @@
 import { after } from "next/server";
 import { getLocale } from "next-intl/server";
 import { z } from "zod";
+import { countedSchedule } from "@/lib/background";
 import { newChallenge } from "@/lib/captcha/builtin";
 import { checkCaptcha } from "@/lib/captcha/check";
 import { getConfig } from "@/lib/config";
@@ -17,7 +18,7 @@ import { getRequestContext, requestFromThisMachine, type RequestContext } from "
 import { codeInputSchema } from "@/lib/verification/code-input";
 import { secondsUntil } from "@/lib/verification/policy";
 import { isFinished, type Step } from "./flow";
-import { loadFlow, type Flow, type Scheduler, type StepCtx } from "./flow-store";
+import { loadFlow, type Flow, type StepCtx } from "./flow-store";
 import { enterStep, goTo } from "./page-guard";
 import { getFlowCookie } from "./session";
 import { forSubmission } from "./step-paths";
@@ -33,15 +34,9 @@ import {
   verifyCode,
 } from "./steps";
 
-/** What a step needs besides its input: who is asking, and delivery after the response (Next's after()). */
+/** What a step needs besides its input: who is asking, and delivery after the response (Next's after(), counted). */
 function ctxOf(context: RequestContext): StepCtx {
-  const schedule: Scheduler = (task) =>
-    after(() =>
-      task().catch((error: unknown) =>
-        console.error(`delivery task failed [${context.requestId}]`, error instanceof Error ? error.message : error),
-      ),
-    );
-  return { context, schedule };
+  return { context, schedule: countedSchedule(context.requestId, after) };
 }
 
 /** The flow of this browser on the given step (else redirected), with what a step function needs besides its input. */

@@ -9,7 +9,9 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadPendingSignIn, resendAdminCode, startAdminSignIn } from "@/lib/admin/sign-in";
 import type { Db, DbHandle } from "@/lib/db/client";
-import { adminSessions, auditEvents, messageQueue, verificationCodes } from "@/lib/db/schema";
+import { builtinAccountStore } from "@/lib/accounts/builtin";
+import { adminSessions, auditEvents, messageQueue, mobileChanges, users, verificationCodes } from "@/lib/db/schema";
+import { startMobileChange, type DetailsCtx } from "@/lib/recovery-details/service";
 import { codePageInfo } from "@/lib/recovery/page-info";
 import { chooseIntent, resendCode, submitNumber } from "@/lib/recovery/steps";
 import { Harness, MOBILE, MOBILE_NATIONAL, PASSWORD, type Client } from "@/lib/recovery/steps.test-helper";
@@ -226,7 +228,7 @@ describe.each(drivers())("code messages on %s", (driver) => {
     expect(await codeRows(flowId)).toMatchObject([{ status: "pending" }]);
     // Once the window is over it is given up (the worker's round: due messages first, then stranded codes), with its
     // number and text cleared.
-    const windowOver = new Date(at(1).getTime() + CODE_SEND_WINDOW_MS);
+    const windowOver = new Date(at(1).getTime() + CODE_SEND_WINDOW_MS + 1_000);
     expect(await deliverDueMessages(db, { now: windowOver, limit: 1_000 })).toMatchObject({ attempted: 0 });
     await abandonStrandedCodes(db, windowOver);
     expect(await codeRows(flowId)).toMatchObject([{ status: "abandoned", recipient: "", body: "", lastError: "not-sent" }]);
@@ -334,6 +336,52 @@ describe.each(drivers())("code messages on %s", (driver) => {
       .where(and(eq(auditEvents.flowId, pending.id), eq(auditEvents.event, "admin.sign_in.code_sent")))
       .orderBy(asc(auditEvents.id));
     expect(codeSent.map((r) => r.outcome)).toEqual(["success", "failure"]);
+  });
+
+  it("a new mobile number's code: its row commits with the change, or neither exists; a failed send ends the change", async () => {
+    const at = clock();
+    const email = `herstel53x${hour}@example.nl`;
+    const added = await addUser(db, { email, firstName: "Herstel", lastName: "Gebruiker", phone: null, password: PASSWORD });
+    if (!added.ok) throw new Error(JSON.stringify(added.problems));
+    const store = builtinAccountStore(db);
+    const [u] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
+    const account = (await store.get(u!.id))!;
+    const newMobile = `+316333${String(hour).padStart(5, "0")}`;
+    const ctx = (s: number): DetailsCtx => ({
+      context: { ip: `198.51.100.${hour}`, userAgent: "vitest/details", locale: "nl", requestId: "vitest" },
+      now: at(s),
+      store,
+    });
+    const changes = () =>
+      db.select().from(mobileChanges).where(eq(mobileChanges.accountId, account.id)).orderBy(asc(mobileChanges.createdAt));
+    const rowsOf = async () => {
+      const ids = (await changes()).map((c) => c.id);
+      return (await db.select().from(messageQueue).where(eq(messageQueue.kind, "code")))
+        .filter((r) => ids.includes(r.flowId ?? ""))
+        .sort((a, b) => a.id - b.id);
+    };
+
+    await failAtTheMessage();
+    await expect(startMobileChange(db, account, { mobile: newMobile, password: PASSWORD }, ctx(0))).rejects.toThrow();
+    await db.execute(sql.raw(`drop trigger fail_here on message_queue`));
+    expect(await changes()).toEqual([]);
+    expect(standIn.requests()).toHaveLength(0);
+
+    expect(await startMobileChange(db, account, { mobile: newMobile, password: PASSWORD }, ctx(1))).toEqual({ kind: "code-sent" });
+    expect(await rowsOf()).toMatchObject([{ status: "sent", recipient: "", body: "", userId: account.id, attempts: 1 }]);
+    expect(sentTexts()).toHaveLength(1);
+
+    standIn.setMode("500");
+    expect(await startMobileChange(db, account, { mobile: newMobile, password: PASSWORD }, ctx(2))).toEqual({ kind: "send-failed" });
+    expect((await changes()).map((c) => c.stage)).toEqual(["superseded", "send-failed"]);
+    expect((await rowsOf()).map((r) => [r.status, r.body])).toEqual([
+      ["sent", ""],
+      ["failed", ""],
+    ]);
+    standIn.setMode("ok");
+    await deliverDueMessages(db, { now: at(3_600), limit: 1_000 });
+    await abandonStrandedCodes(db, at(3_600));
+    expect(sentTexts()).toHaveLength(2);
   });
 
   it("the process's worker gives up a code row left by a crash, and sends nothing", async () => {

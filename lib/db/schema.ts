@@ -301,7 +301,7 @@ export const messageQueue = pgTable(
     nextAttemptAt: tsz("next_attempt_at").notNull(),
     /**
      * While an instance is sending it: others leave it alone until then (a crashed sender's claim runs out). For a code:
-     * the end of the window for its one attempt (never after the code's expiry); still pending then, it is given up.
+     * the end of the window for its one attempt (ending before the code's expiry); still pending then, it is given up.
      */
     claimedUntil: tsz("claimed_until"),
     lastError: text("last_error"),

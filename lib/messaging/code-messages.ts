@@ -3,8 +3,8 @@
 // outcome (sent, failed, refused) is kept on the row with the number and text cleared. A code is never retried: the
 // notification worker never claims a code row (lib/messaging/queue.ts), and a code row still pending once its one
 // attempt's window is over (a crash between the commit and the send) is given up unsent, blanked and audited. That
-// window ends two minutes after the code was issued, or at the code's expiry when that comes first, so no code text
-// outlives the code's validity in this table.
+// window ends two minutes after the code was issued, or 20 s before the code's expiry when that comes first, so no code
+// text outlives the code's validity in this table while a portal runs.
 import "server-only";
 import { and, eq, gt, lte } from "drizzle-orm";
 import { recordAudit } from "@/lib/audit/record";
@@ -16,8 +16,13 @@ import { getTransport, type Channel } from "./transport";
 /** The queue's kind for code messages; the notification worker leaves these alone. */
 export const CODE_KIND = "code";
 
-/** How long after its issue a code's one attempt may start (unless the code expires first); then it is given up. */
+/** How long after its issue a code's one attempt may start; then it is given up. */
 export const CODE_SEND_WINDOW_MS = 120_000;
+/**
+ * A short-lived code's window ends this long before the code does (more than one round of the worker, which looks every
+ * 15 s), so even then its text is gone by the code's expiry. The shortest code (CODE_TTL_MINUTES=1) keeps 40 s.
+ */
+export const CODE_WINDOW_BEFORE_EXPIRY_MS = 20_000;
 
 export type CodeMessage = {
   to: string;
@@ -37,7 +42,7 @@ export type CodeMessage = {
  * with no number and no text, by the same statement: both kinds of flow do the same work.
  */
 export async function storeCodeMessage(tx: Tx, m: CodeMessage, now: Date, opts: { withheld?: boolean } = {}): Promise<number> {
-  const windowEnd = new Date(Math.min(now.getTime() + CODE_SEND_WINDOW_MS, m.expiresAt.getTime()));
+  const windowEnd = new Date(Math.min(now.getTime() + CODE_SEND_WINDOW_MS, m.expiresAt.getTime() - CODE_WINDOW_BEFORE_EXPIRY_MS));
   const withheld = opts.withheld ?? false;
   const [row] = await tx
     .insert(messageQueue)

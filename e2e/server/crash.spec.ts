@@ -4,7 +4,8 @@
 // state change that was committed has its audit row — each flow its recovery.started (and its intent its
 // recovery.intent_chosen, its number step its recovery.number_checked, each send its recovery.code_sent, a verified
 // code its recovery.code_verified), each reset its password.reset, each counted wrong password its sign_in.failed, each
-// lockout its account.locked — and `npm run audit -- verify` passes. A crash may lose requests, never an audit row.
+// lockout its account.locked — each counted send has exactly one code message row and no code row that is done holds a
+// number or text, and `npm run audit -- verify` passes. A crash may lose requests, never an audit row.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -112,6 +113,14 @@ async function checkAudit(query: Query) {
     `select f.id from recovery_flows f where f.sends > (select count(*) from audit_events a
        where a.flow_id = f.id::text and a.event in ('recovery.code_sent', 'recovery.code_withheld'))`,
   );
+  // Each counted send's code was stored with its message row (issue 11, item 2: the code and its message commit together
+  // or not at all), and no row exists that no counted send explains.
+  const unmatched = await query(`select f.id from recovery_flows f where f.sends <> (select count(*) from message_queue m
+       where m.flow_id = f.id and m.kind = 'code')`);
+  expect(unmatched, "flows whose counted sends and code message rows differ").toEqual([]);
+  // A code's text lives only until its one attempt: a code row that is done holds no number and no text.
+  const texts = await query(`select id from message_queue where kind = 'code' and status <> 'pending' and (body <> '' or recipient <> '')`);
+  expect(texts, "code messages done with but still holding a number or text").toEqual([]);
   await missing(
     "verified codes",
     `select f.id from recovery_flows f where f.step in ('password', 'done') and not exists

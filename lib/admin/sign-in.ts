@@ -14,13 +14,14 @@ import type { Db, Tx } from "@/lib/db/client";
 import { adminSessions } from "@/lib/db/schema";
 import { ADMIN_CODES_PER_DAY, limits } from "@/lib/limits/policies";
 import { checkLimit, hitLimit } from "@/lib/limits/rate-limit";
+import { sendCodeMessage, storeCodeMessage } from "@/lib/messaging/code-messages";
 import { codeText } from "@/lib/messaging/texts";
 import { lastDigits, maskMobile } from "@/lib/security/masking";
 import { subjectHash } from "@/lib/security/subject";
 import { hashToken, newToken } from "@/lib/security/token";
 import { checkCode, issueCode } from "@/lib/verification/codes";
 import { attemptsLeft, codePolicy, sendRefusal } from "@/lib/verification/policy";
-import { sendGuarded, type SendOutcome } from "@/lib/verification/send";
+import type { SendOutcome } from "@/lib/verification/send";
 import { adminAuditEvent, auditAdmin, type AdminAudit, type AdminCtx } from "./session";
 
 export { ADMIN_CODES_PER_DAY };
@@ -80,7 +81,8 @@ export async function startAdminSignIn(db: Db, input: { userId: string; password
   const id = randomUUID();
   const issued = issueCode(id, PURPOSE, now, codePolicy(config));
   const locale = input.context.locale === "en" ? "en" : "nl";
-  await db.transaction(async (tx) => {
+  const to: CodeTo = { id, userId: account.id, locale, mobile: account.mobile, sends: 1 };
+  const message = await db.transaction(async (tx) => {
     await tx.insert(adminSessions).values({
       id,
       tokenHash,
@@ -95,10 +97,9 @@ export async function startAdminSignIn(db: Db, input: { userId: string; password
       expiresAt: minutesFrom(now, config.recovery.flowTtlMinutes),
     });
     await auditAdmin(tx, input, { userId: account.id, flowId: id, event: "admin.sign_in.password_ok", outcome: "success" });
+    return storeCode(tx, to, issued.code, issued.expiresAt, now);
   });
-  const sent = await sendCode(db, { id, userId: account.id, locale, mobile: account.mobile, sends: 1 }, issued.code, input, (tx) =>
-    endPending(tx, id, "send-failed", now),
-  );
+  const sent = await sendCode(db, to, message, input, (tx) => endPending(tx, id, "send-failed", now));
   return sent ? { kind: "code-sent", token } : { kind: "send-failed" };
 }
 
@@ -261,17 +262,19 @@ export async function resendAdminCode(db: Db, pending: PendingSignIn, ctx: Ctx):
     return refusal;
   }
   const issued = issueCode(pending.id, PURPOSE, now, policy);
-  const sends = await db.transaction(async (tx) => {
+  const stored = await db.transaction(async (tx) => {
     const [row] = await tx
       .update(adminSessions)
       .set({ codeHash: issued.codeHash, codeExpiresAt: issued.expiresAt, sends: sql`${adminSessions.sends} + 1`, lastSentAt: now })
       .where(and(eq(adminSessions.id, pending.id), eq(adminSessions.stage, "code"), eq(adminSessions.sends, pending.sends)))
       .returning({ sends: adminSessions.sends });
-    if (row) await auditAdmin(tx, ctx, { ...base, event: "admin.sign_in.code_requested", outcome: "info", details: { send: row.sends } });
-    return row?.sends ?? null;
+    if (!row) return null;
+    await auditAdmin(tx, ctx, { ...base, event: "admin.sign_in.code_requested", outcome: "info", details: { send: row.sends } });
+    const to: CodeTo = { ...pending, sends: row.sends };
+    return { to, message: await storeCode(tx, to, issued.code, issued.expiresAt, now) };
   });
-  if (sends === null) return { kind: "gone" };
-  return (await sendCode(db, { ...pending, sends }, issued.code, ctx)) ? { kind: "sent" } : { kind: "send-failed" };
+  if (stored === null) return { kind: "gone" };
+  return (await sendCode(db, stored.to, stored.message, ctx)) ? { kind: "sent" } : { kind: "send-failed" };
 }
 
 /** "Annuleren" on the code page. */
@@ -319,26 +322,27 @@ function codeSentRow(to: CodeTo, outcome: SendOutcome): AdminAudit {
   }
 }
 
+/** Stores the code's SMS as a message row in the transaction that stores its hash (lib/messaging/code-messages.ts). */
+function storeCode(tx: Tx, to: CodeTo, code: string, expiresAt: Date, now: Date): Promise<number> {
+  const config = getConfig();
+  const body = codeText(to.locale, "sms", config.orgName, code, config.recovery.codeTtlMinutes);
+  return storeCodeMessage(tx, { to: to.mobile, channel: "sms", locale: to.locale, body, flowId: to.id, userId: to.userId, expiresAt }, now);
+}
+
 /**
- * Sends the code through the guarded send, counted against the spend caps like every message and only to an allowed
+ * Sends the stored code once through the guarded send, counted against the spend caps like every message and only to an allowed
  * mobile number. An open breaker does not stop it: administrators must still get in to see what tripped it, and their
  * password was checked first. That is also why an account gets at most ADMIN_CODES_PER_DAY codes: someone holding only
  * the password cannot keep texting the administrator's phone and eat into the caps by starting over and over.
  * `onFailure` commits with the outcome's audit row when no code went out.
  */
-async function sendCode(db: Db, to: CodeTo, code: string, ctx: Ctx, onFailure?: (tx: Tx) => Promise<unknown>): Promise<boolean> {
-  const config = getConfig();
-  const body = codeText(to.locale, "sms", config.orgName, code, config.recovery.codeTtlMinutes);
-  const outcome = await sendGuarded(
-    db,
-    { to: to.mobile, channel: "sms", locale: to.locale, body, purpose: "code", flowId: to.id },
-    {
-      breaker: "override",
-      perAccount: { policy: limits.adminCodesPerAccount(), subject: to.userId },
-      now: ctx.now,
-      audit: (o) => adminAuditEvent(ctx, codeSentRow(to, o)),
-      record: async (tx, o) => (o.kind === "sent" ? undefined : onFailure?.(tx)),
-    },
-  );
+async function sendCode(db: Db, to: CodeTo, message: number, ctx: Ctx, onFailure?: (tx: Tx) => Promise<unknown>): Promise<boolean> {
+  const outcome = await sendCodeMessage(db, message, {
+    breaker: "override",
+    perAccount: { policy: limits.adminCodesPerAccount(), subject: to.userId },
+    now: ctx.now,
+    audit: (o) => adminAuditEvent(ctx, codeSentRow(to, o)),
+    record: async (tx, o) => (o.kind === "sent" ? undefined : onFailure?.(tx)),
+  });
   return outcome.kind === "sent";
 }

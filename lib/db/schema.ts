@@ -282,21 +282,27 @@ export const messageQueue = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     createdAt: tsz("created_at").notNull().defaultNow(),
-    /** What the notification says (NotificationKind in lib/messaging/queue.ts; on its audit rows' details). */
+    /**
+     * What the notification says (NotificationKind in lib/messaging/queue.ts; on its audit rows' details), or "code": a
+     * one-time code's SMS or call, sent once and never retried (lib/messaging/code-messages.ts).
+     */
     kind: text("kind").notNull(),
     /** The registered number in E.164; "" once the message is done with. */
     recipient: text("recipient").notNull(),
     channel: text("channel").notNull(),
     locale: text("locale").notNull(),
-    /** The text (never a code); "" once the message is done with. */
+    /** The text; "" once the message is done with (a code's text at the latest when its one attempt's window ends). */
     body: text("body").notNull(),
     flowId: uuid("flow_id"),
     userId: uuid("user_id"),
-    /** pending, sent or abandoned. */
+    /** pending, sent or abandoned; a code also failed, refused (its one attempt's outcome) or withheld (never sent). */
     status: text("status").notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: tsz("next_attempt_at").notNull(),
-    /** While an instance is sending it: others leave it alone until then (a crashed sender's claim runs out). */
+    /**
+     * While an instance is sending it: others leave it alone until then (a crashed sender's claim runs out). For a code:
+     * the end of the window for its one attempt (ending before the code's expiry); still pending then, it is given up.
+     */
     claimedUntil: tsz("claimed_until"),
     lastError: text("last_error"),
     doneAt: tsz("done_at"),

@@ -11,8 +11,9 @@
 //
 // Several instances share the queue: a message is claimed for CLAIM_MS with FOR UPDATE SKIP LOCKED before it is sent, so
 // one instance sends it; a sender that dies mid-send leaves a claim that runs out, and the message is tried again — a
-// notification may then arrive twice, never not at all. Codes never wait here: a code that could not be sent is
-// reported to the user at once (lib/recovery/delivery.ts). Once a message is sent or given up its number and text are
+// notification may then arrive twice, never not at all. Codes have rows here too (kind "code", lib/messaging/code-messages.ts)
+// but never wait: this worker never claims one, a code that could not be sent is reported to the user at once, and the
+// worker gives up a code row that a crash left unsent. Once a message is sent or given up its number and text are
 // cleared; the worker also blanks the text of outbox code messages once the code has expired.
 import "server-only";
 import { and, eq, inArray, lt, lte, ne, or, isNull, sql } from "drizzle-orm";
@@ -21,6 +22,7 @@ import { getConfig } from "@/lib/config";
 import { getDb, type Db, type Tx } from "@/lib/db/client";
 import { messageQueue, outboxMessages } from "@/lib/db/schema";
 import { codePolicy } from "@/lib/verification/policy";
+import { abandonStrandedCodes, CODE_KIND } from "./code-messages";
 import { sendGuarded, type SendOutcome } from "@/lib/verification/send";
 import type { Channel, OutgoingMessage, Transport } from "./transport";
 
@@ -99,6 +101,8 @@ async function claim(db: Db, now: Date, options: { ids?: number[]; limit: number
       .where(
         and(
           eq(messageQueue.status, "pending"),
+          // Codes are sent once, by the request that issued them; never here.
+          ne(messageQueue.kind, CODE_KIND),
           lte(messageQueue.nextAttemptAt, now),
           or(isNull(messageQueue.claimedUntil), lt(messageQueue.claimedUntil, now)),
           options.ids ? inArray(messageQueue.id, options.ids) : undefined,
@@ -235,12 +239,12 @@ export function sendQueued(db: Db, id: number, now?: Date, requester?: Requester
   return deliverDueMessages(db, { ids: [id], now, requester });
 }
 
-/** How many notifications wait (for metrics and the health of the queue). */
+/** How many notifications wait (for metrics and the health of the queue); a code's row in its one attempt is not waiting. */
 export async function pendingMessages(db: Db): Promise<number> {
   const [row] = await db
     .select({ n: sql<string>`count(*)::text` })
     .from(messageQueue)
-    .where(eq(messageQueue.status, "pending"));
+    .where(and(eq(messageQueue.status, "pending"), ne(messageQueue.kind, CODE_KIND)));
   return Number(row?.n ?? 0);
 }
 
@@ -291,6 +295,8 @@ function tick(worker: Worker): void {
         if (run.attempted === 0) break;
         if (worker.stopped) break;
       }
+      // A code row a crash left unsent is given up (never sent late), its number and text cleared.
+      await abandonStrandedCodes(db);
       await scrubMessages(db);
     } catch (error) {
       // The database or the provider is away: the messages stay queued and the next tick tries again.

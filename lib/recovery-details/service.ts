@@ -15,6 +15,7 @@ import type { Db, Tx } from "@/lib/db/client";
 import { mobileChanges } from "@/lib/db/schema";
 import { limits } from "@/lib/limits/policies";
 import { checkLimit, hitLimit } from "@/lib/limits/rate-limit";
+import { sendCodeMessage, storeCodeMessage } from "@/lib/messaging/code-messages";
 import { queueNotification, sendQueued } from "@/lib/messaging/queue";
 import { codeText, mobileChangedText } from "@/lib/messaging/texts";
 import type { Transport } from "@/lib/messaging/transport";
@@ -23,7 +24,7 @@ import type { RequestContext } from "@/lib/security/request-context";
 import { checkMobileNumber } from "@/lib/users/normalize";
 import { checkCode, issueCode } from "@/lib/verification/codes";
 import { attemptsLeft, codePolicy } from "@/lib/verification/policy";
-import { sendGuarded, type SendOutcome } from "@/lib/verification/send";
+import type { SendOutcome } from "@/lib/verification/send";
 import { reconfirmDue } from "./rules";
 
 const PURPOSE = "mobile-change";
@@ -167,7 +168,8 @@ export async function startMobileChange(
   const id = randomUUID();
   const issued = issueCode(id, PURPOSE, now, policy);
   const locale = localeOf(ctx);
-  await db.transaction(async (tx) => {
+  const body = codeText(locale, "sms", config.orgName, issued.code, config.recovery.codeTtlMinutes);
+  const message = await db.transaction(async (tx) => {
     // One open change per account: a new one replaces an older one (whose code stops working).
     await endChanges(tx, account.id, "superseded", now);
     await tx.insert(mobileChanges).values({
@@ -186,24 +188,24 @@ export async function startMobileChange(
       tx,
       auditRow(account, ctx, { flowId: id, event: "mobile.change_started", outcome: "info", reason: account.mobile ? null : "registered" }),
     );
+    // Only ever to the new number: the code proves the user holds it. Stored with the code (lib/messaging/code-messages.ts).
+    return storeCodeMessage(
+      tx,
+      { to: checked.e164, channel: "sms", locale, body, flowId: id, userId: account.id, expiresAt: issued.expiresAt },
+      now,
+    );
   });
 
-  // Only ever to the new number: the code proves the user holds it.
-  const body = codeText(locale, "sms", config.orgName, issued.code, config.recovery.codeTtlMinutes);
-  const outcome = await sendGuarded(
-    db,
-    { to: checked.e164, channel: "sms", locale, body, purpose: "code", flowId: id },
-    {
-      breaker: "refuse",
-      perAccount: { policy: limits.mobileChangesPerAccount(), subject: account.id },
-      perNumber: limits.codesPerNumber(config),
-      now,
-      transport: ctx.transport,
-      audit: (o) => auditRow(account, ctx, { flowId: id, ...codeSentRow(o, checked.e164) }),
-      // No code went out: the change ends with the outcome's row, so the page never waits for a code that is not coming.
-      record: async (tx, o) => (o.kind === "sent" ? undefined : endChanges(tx, account.id, "send-failed", now, id)),
-    },
-  );
+  const outcome = await sendCodeMessage(db, message, {
+    breaker: "refuse",
+    perAccount: { policy: limits.mobileChangesPerAccount(), subject: account.id },
+    perNumber: limits.codesPerNumber(config),
+    now,
+    transport: ctx.transport,
+    audit: (o) => auditRow(account, ctx, { flowId: id, ...codeSentRow(o, checked.e164) }),
+    // No code went out: the change ends with the outcome's row, so the page never waits for a code that is not coming.
+    record: async (tx, o) => (o.kind === "sent" ? undefined : endChanges(tx, account.id, "send-failed", now, id)),
+  });
   if (outcome.kind === "sent") return { kind: "code-sent" };
   if (outcome.kind === "refused" && outcome.rule === "per-account-limit") return { kind: "rate-limited", retryAt: null };
   return { kind: "send-failed" };

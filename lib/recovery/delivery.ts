@@ -1,6 +1,6 @@
-// The wizard's messages: a code or a notification goes out after the response (so timing never tells whether a number
-// matched) through the shared guarded send; the outcome is kept on the flow with its audit row, so the code page can
-// say that no code could be sent.
+// The wizard's messages: a code or a notification is stored as a message row in the step's transaction, and goes out
+// after the response (so timing never tells whether a number matched) through the shared guarded send; a code's outcome
+// is kept on the flow with its audit row, so the code page can say that no code could be sent.
 import "server-only";
 import type { Account } from "@/lib/accounts/types";
 import { getConfig } from "@/lib/config";
@@ -10,8 +10,9 @@ import { readProviderHealth, sendWouldHaveFailed } from "@/lib/messaging/provide
 import { breakerOpen } from "@/lib/messaging/spend-guard";
 import { queueNotification, sendQueued, type NotificationKind } from "@/lib/messaging/queue";
 import { codeText, notificationText } from "@/lib/messaging/texts";
-import { getTransport, type OutgoingMessage } from "@/lib/messaging/transport";
-import { sendGuarded, type SendOutcome } from "@/lib/verification/send";
+import { sendCodeMessage, storeCodeMessage } from "@/lib/messaging/code-messages";
+import { getTransport } from "@/lib/messaging/transport";
+import type { SendOutcome } from "@/lib/verification/send";
 import { flowAuditEvent, setDeliveryStatus, type DeliveryStatus, type Flow, type FlowAudit, type StepCtx } from "./flow-store";
 
 /** What the flow says about a code's delivery once its send has an outcome. */
@@ -22,8 +23,7 @@ function deliveryStatusOf(outcome: SendOutcome): DeliveryStatus {
 }
 
 /** The audit row of a wizard message's outcome (with the provider's error code; never the text or the number). */
-function messageAudit(message: OutgoingMessage, outcome: SendOutcome): FlowAudit {
-  const reason = `${message.purpose}:${message.channel}`;
+function messageAudit(reason: string, outcome: SendOutcome): FlowAudit {
   switch (outcome.kind) {
     case "refused":
       return { event: "message.refused", outcome: "refused", reason, details: { rule: outcome.rule } };
@@ -53,20 +53,6 @@ function schedule(ctx: StepCtx, task: () => Promise<void>): void {
   run(task);
 }
 
-function deliver(db: Db, flow: Flow, message: OutgoingMessage, ctx: StepCtx): void {
-  schedule(ctx, async () => {
-    await sendGuarded(db, message, {
-      breaker: "refuse",
-      // Codes are capped per number (notifications follow a verified code, so they are bounded already).
-      perNumber: message.purpose === "code" ? limits.codesPerNumber(getConfig()) : undefined,
-      now: ctx.now,
-      audit: (outcome) => flowAuditEvent(flow, ctx, messageAudit(message, outcome)),
-      // A code's outcome is kept on the flow, together with its audit row.
-      record: message.purpose === "code" ? (tx, outcome) => setDeliveryStatus(tx, flow, deliveryStatusOf(outcome)) : undefined,
-    });
-  });
-}
-
 /**
  * The language of a message: that of the page where it was asked for (the user may have switched languages mid-flow),
  * else the language the flow started in.
@@ -76,13 +62,37 @@ function messageLocale(flow: Flow, ctx: StepCtx): "nl" | "en" {
   return page === "en" || page === "nl" ? page : flow.locale;
 }
 
-/** Sends a code that was just issued (and saved) for the flow to the registered number, never to the typed one. */
-export function deliverCode(db: Db, flow: Flow, to: string, code: string, ctx: StepCtx): void {
+/**
+ * Stores the message of a code just issued for the flow, in the step's transaction (lib/messaging/code-messages.ts), to
+ * the registered number, never the typed one; a withheld code (`to` null: the number did not match) gets a row with no
+ * number and no text, by the same statement. Returns the message's id for deliverCode.
+ */
+export async function storeCode(tx: Tx, flow: Flow, to: string | null, code: string, expiresAt: Date, ctx: StepCtx): Promise<number> {
   const config = getConfig();
   const channel = flow.channel ?? "sms";
   const locale = messageLocale(flow, ctx);
   const body = codeText(locale, channel, config.orgName, code, config.recovery.codeTtlMinutes);
-  deliver(db, flow, { to, channel, locale, body, purpose: "code", flowId: flow.id }, ctx);
+  return storeCodeMessage(
+    tx,
+    { to: to ?? "", channel, locale, body, flowId: flow.id, userId: flow.userId, expiresAt },
+    ctx.now ?? new Date(),
+    { withheld: to === null },
+  );
+}
+
+/** Sends a stored code's message once, after the response; the outcome is kept on the flow with its audit row. */
+export function deliverCode(db: Db, flow: Flow, messageId: number, ctx: StepCtx): void {
+  const channel = flow.channel ?? "sms";
+  schedule(ctx, async () => {
+    await sendCodeMessage(db, messageId, {
+      breaker: "refuse",
+      // Codes are capped per number (notifications follow a verified code, so they are bounded already).
+      perNumber: limits.codesPerNumber(getConfig()),
+      now: ctx.now,
+      audit: (outcome) => flowAuditEvent(flow, ctx, messageAudit(`code:${channel}`, outcome)),
+      record: (tx, outcome) => setDeliveryStatus(tx, flow, deliveryStatusOf(outcome)),
+    });
+  });
 }
 
 /**

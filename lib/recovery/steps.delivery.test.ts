@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/lib/db/client";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { messageQueue, rateLimits } from "@/lib/db/schema";
 import { deliverDueMessages } from "@/lib/messaging/queue";
 import { startMessageBirdStandIn, type MessageBirdStandIn } from "@/e2e/stand-ins/messagebird";
@@ -207,7 +207,10 @@ describe.each(drivers())("delivery through MessageBird on %s", (driver) => {
     await h.flush();
     const notifications = () => standIn.requests().filter((r) => (r.body as { body?: string }).body?.includes("ontgrendeld"));
     expect(notifications()).toHaveLength(1);
-    const [queued] = await h.db.select().from(messageQueue).where(eq(messageQueue.flowId, flowId));
+    const [queued] = await h.db
+      .select()
+      .from(messageQueue)
+      .where(and(eq(messageQueue.flowId, flowId), eq(messageQueue.kind, "unlock")));
     expect(queued).toMatchObject({ status: "pending", attempts: 1, lastError: "provider-error" });
     const retryAt = queued!.nextAttemptAt.getTime() - at(5).getTime();
     // The first retry waits 30 s ± 20 %; nothing is sent before it is due.
@@ -232,7 +235,10 @@ describe.each(drivers())("delivery through MessageBird on %s", (driver) => {
     ]);
     expect(attempts[1]!.details).toMatchObject({ httpStatus: 500, retryAt: queued!.nextAttemptAt.toISOString() });
     // Sent: the number and the text are gone from the queue; a later run sends nothing twice.
-    const [done] = await h.db.select().from(messageQueue).where(eq(messageQueue.flowId, flowId));
+    const [done] = await h.db
+      .select()
+      .from(messageQueue)
+      .where(and(eq(messageQueue.flowId, flowId), eq(messageQueue.kind, "unlock")));
     expect(done).toMatchObject({ status: "sent", recipient: "", body: "", attempts: 2 });
     expect(await deliverDueMessages(h.db, { now: at(4000), ids: [queued!.id] })).toMatchObject({ attempted: 0 });
   });

@@ -4,7 +4,7 @@
 // (Killing the connection at that moment instead — pg_terminate_backend from a trigger — rolls back the same way, but
 // postgres.js 3.4.9 would then throw an uncaught TypeError from a write queued on the closed socket (connection.js:255);
 // lib/db/dead-transaction.ts guards against that, and lib/db/dead-transaction.test.ts kills connections that way.)
-import { eq, sql } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/lib/db/client";
 import { messageQueue } from "@/lib/db/schema";
@@ -40,7 +40,12 @@ describe.each(drivers())("reset and unlock alerts on %s", (driver) => {
   async function databaseBack() {
     await handle.db.execute(sql.raw(`drop trigger if exists fail_alert on message_queue`));
   }
-  const messagesOf = (flowId: string) => handle.db.select().from(messageQueue).where(eq(messageQueue.flowId, flowId));
+  // The flow's notifications (its codes have message rows too, lib/messaging/code-messages.ts).
+  const messagesOf = (flowId: string) =>
+    handle.db
+      .select()
+      .from(messageQueue)
+      .where(and(eq(messageQueue.flowId, flowId), ne(messageQueue.kind, "code")));
 
   const kinds = Object.keys(failures) as (keyof typeof failures)[];
 

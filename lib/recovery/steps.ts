@@ -27,7 +27,7 @@ import {
   type CodePurpose,
 } from "@/lib/verification/codes";
 import { attemptsLeft } from "@/lib/verification/policy";
-import { deliverCode, deliveryNotice, queueNotify, sendNotification } from "./delivery";
+import { deliverCode, deliveryNotice, queueNotify, sendNotification, storeCode } from "./delivery";
 import { codeExpired, type Channel, type Effect, type Intent } from "./flow";
 import {
   auditFlow,
@@ -153,17 +153,20 @@ function sameNumber(a: string, b: string): boolean {
 }
 
 /**
- * Issues a code for a flow inside the step's transaction: older codes voided, only the hash kept, delivery pending. A
- * flow whose number did not match gets a withheld code: issued, hashed and stored the same way but already void, and
- * never sent, so both kinds of flow do the same work (the number step took 3–5 ms longer for a matching number when
- * only that one wrote a code and a second audit row).
+ * Issues a code for a flow inside the step's transaction: older codes voided, only the hash kept, delivery pending, and
+ * the code's message stored for `to`, the registered number. A flow whose number did not match (`to` null) gets a
+ * withheld code: issued, hashed and stored the same way but already void, with a message row that holds no number and
+ * no text and is never sent, so both kinds of flow do the same work (the number step took 3–5 ms longer for a matching
+ * number when only that one wrote a code and a second audit row). Returns the message to send, or null.
  */
-async function issueFlowCode(tx: Tx, flow: Flow, ctx: StepCtx, opts: { withheld: boolean }): Promise<string | null> {
+async function issueFlowCode(tx: Tx, flow: Flow, ctx: StepCtx, to: string | null): Promise<number | null> {
   const now = nowOf(ctx);
+  const withheld = to === null;
   const issued = issueCode(flow.id, codePurpose(flow), now, flowLimits());
-  await storeFlowCode(tx, flow.id, codePurpose(flow), flow.channel ?? "sms", issued, now, opts);
-  await setDeliveryStatus(tx, flow, opts.withheld ? null : "pending");
-  return opts.withheld ? null : issued.code;
+  await storeFlowCode(tx, flow.id, codePurpose(flow), flow.channel ?? "sms", issued, now, { withheld });
+  await setDeliveryStatus(tx, flow, withheld ? null : "pending");
+  const message = await storeCode(tx, flow, to, issued.code, issued.expiresAt, ctx);
+  return withheld ? null : message;
 }
 
 /** The audit row of a code that goes out with a step, or of one withheld because the number did not match. */
@@ -215,14 +218,15 @@ export async function submitNumber(
       ...(effect === "send-code" || effect === "pretend-send" ? [codeSent(s, effect === "pretend-send")] : []),
     ],
     async (tx, s, effect) => {
-      if (effect === "send-code" || effect === "pretend-send") return issueFlowCode(tx, s, input, { withheld: effect === "pretend-send" });
+      if (effect === "send-code" || effect === "pretend-send")
+        return issueFlowCode(tx, s, input, effect === "send-code" ? registered : null);
       // A wrong number voids any earlier code, so only a code sent after the last number typed can pass.
       await voidFlowCodes(tx, s.id, now);
       await setDeliveryStatus(tx, s, null);
       return null;
     },
   );
-  if (result.kind === "saved" && result.also && registered) deliverCode(db, result.flow, registered, result.also, input);
+  if (result.kind === "saved" && typeof result.also === "number") deliverCode(db, result.flow, result.also, input);
   return destination(result);
 }
 
@@ -248,9 +252,9 @@ export async function resendCode(db: Db, flow: Flow, ctx: StepCtx): Promise<Rese
     decided,
     ctx,
     (s) => codeSent(s, !registered),
-    (tx, s) => issueFlowCode(tx, s, ctx, { withheld: !registered }),
+    (tx, s) => issueFlowCode(tx, s, ctx, registered),
   );
-  if (result.kind === "saved" && result.also && registered) deliverCode(db, result.flow, registered, result.also, ctx);
+  if (result.kind === "saved" && typeof result.also === "number") deliverCode(db, result.flow, result.also, ctx);
   return destination(result);
 }
 

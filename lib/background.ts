@@ -11,13 +11,16 @@ export type Schedule = (task: () => Promise<void>) => void;
 /** How long a shutdown waits for the tasks still running (a provider's deadline is shorter). */
 export const SETTLE_LIMIT_MS = 30_000;
 
-const pending = new Set<Promise<void>>();
+// On globalThis: Next bundles the portal's start (instrumentation.ts, which registers the shutdown hook) apart from the
+// routes and actions that schedule the work, and each bundle has its own copy of this module.
+const pendingKey = Symbol.for("toegang.background");
+const pending: Set<Promise<void>> = ((globalThis as { [pendingKey]?: Set<Promise<void>> })[pendingKey] ??= new Set());
 
 /**
  * Wraps a runner (`after` from next/server, or a test's) so that every task it is given is counted until it is done and
  * a failure is logged with the request's id instead of becoming an unhandled rejection.
  */
-export function countedSchedule(requestId: string, runLater: (callback: () => Promise<void>) => void = runSoon): Schedule {
+export function countedSchedule(requestId: string, runLater: (callback: () => Promise<void>) => void = runNow): Schedule {
   return (task) => {
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
@@ -35,9 +38,9 @@ export function countedSchedule(requestId: string, runLater: (callback: () => Pr
   };
 }
 
-/** Without a request's after(): on the next turn of the event loop. */
-function runSoon(callback: () => Promise<void>): void {
-  setImmediate(() => void callback());
+/** Without a request's after() (scripts, tests): started at once, in the background. */
+function runNow(callback: () => Promise<void>): void {
+  void callback();
 }
 
 /** How many scheduled tasks have not finished yet. */

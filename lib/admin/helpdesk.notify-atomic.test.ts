@@ -12,7 +12,8 @@ import type { DbHandle } from "@/lib/db/client";
 import { auditEvents, messageQueue, users } from "@/lib/db/schema";
 import { addUser } from "@/lib/users/service";
 import { drivers, freshDb } from "@/tests/db";
-import { runHelpdeskAction, type HelpdeskAction, type Schedule } from "./helpdesk";
+import type { Schedule } from "@/lib/background";
+import { runHelpdeskAction, type HelpdeskAction } from "./helpdesk";
 import type { AdminIdentity } from "./session";
 
 const PASSWORD = "Zeilboot2026!start";

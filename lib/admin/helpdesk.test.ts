@@ -17,7 +17,8 @@ import { helpdeskText } from "@/lib/messaging/texts";
 import type { Transport } from "@/lib/messaging/transport";
 import { addUser } from "@/lib/users/service";
 import { drivers, freshDb } from "@/tests/db";
-import { runHelpdeskAction, type Schedule } from "./helpdesk";
+import type { Schedule } from "@/lib/background";
+import { runHelpdeskAction } from "./helpdesk";
 import type { AdminIdentity } from "./session";
 
 const PASSWORD = "Zeilboot2026!start";

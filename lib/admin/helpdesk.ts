@@ -3,6 +3,7 @@
 // with the change (the account store's record), and so does the user's SMS, in the language they last used: it is
 // queued in that transaction (lib/messaging/queue.ts), tried after the response and retried by the message worker.
 import "server-only";
+import { countedSchedule, type Schedule } from "@/lib/background";
 import { and, desc, eq, isNotNull, isNull, ne, or } from "drizzle-orm";
 import { getAccountStore } from "@/lib/accounts";
 import type { Account, AccountStore, RecordChange } from "@/lib/accounts/types";
@@ -43,7 +44,6 @@ export type HelpdeskResult =
 export type HelpdeskInput = { admin: AdminIdentity; accountId: string; action: HelpdeskAction; reason: string };
 
 /** Runs work after the response (the action passes Next's after()); tests run it at once. */
-export type Schedule = (task: () => Promise<void>) => void;
 
 /**
  * Performs one action. The change, its audit row and the user's queued SMS commit together (builtin: one transaction; a
@@ -116,13 +116,7 @@ async function queueNotice(tx: Tx, account: Account, action: HelpdeskAction, loc
 
 /** After the change committed: the SMS's first attempt, after the response; the message worker retries a failure. */
 function sendNotice(db: Db, id: number, ctx: AdminCtx & { schedule?: Schedule }): void {
-  const run: Schedule =
-    ctx.schedule ??
-    ((task) =>
-      void task().catch((e: unknown) =>
-        console.error(`helpdesk notification failed [${ctx.context.requestId}]`, e instanceof Error ? e.message : e),
-      ));
-  run(async () => {
+  (ctx.schedule ?? countedSchedule(ctx.context.requestId))(async () => {
     await sendQueued(db, id, ctx.now, { ip: ctx.context.ip, userAgent: ctx.context.userAgent });
   });
 }

@@ -1,5 +1,6 @@
 // "Mijn herstelgegevens" on the builtin store, on both drivers: the password again (counted like a sign-in), a code to
 // the new number only, the old number told once the change is made, the caps, and "Klopt dit nummer nog?".
+import type { Schedule } from "@/lib/background";
 import { and, asc, desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
@@ -24,7 +25,6 @@ import {
   startMobileChange,
   verifyMobileChange,
   type DetailsCtx,
-  type Schedule,
 } from "./service";
 
 const PASSWORD = "Zeilboot2026!start";

@@ -4,6 +4,7 @@
 // spend guard); the right code stores the number, marks it confirmed, and queues a notification to the *old* number in
 // the same transaction. Every step has its audit row.
 import "server-only";
+import { countedSchedule, type Schedule } from "@/lib/background";
 import { randomUUID } from "node:crypto";
 import { and, eq, gt, lt, sql } from "drizzle-orm";
 import { getAccountStore } from "@/lib/accounts";
@@ -30,7 +31,6 @@ import { reconfirmDue } from "./rules";
 const PURPOSE = "mobile-change";
 
 /** Runs work after the response (actions pass Next's after()); tests run it at once. */
-export type Schedule = (task: () => Promise<void>) => void;
 
 export type DetailsCtx = {
   context: RequestContext;
@@ -300,13 +300,7 @@ export async function verifyMobileChange(db: Db, account: Account, typed: string
   if (checked.kind !== "match") return checked;
   if (out.message !== null) {
     const id = out.message;
-    const run =
-      ctx.schedule ??
-      ((task: () => Promise<void>) =>
-        void task().catch((e: unknown) =>
-          console.error(`notification failed [${ctx.context.requestId}]`, e instanceof Error ? e.message : e),
-        ));
-    run(async () => {
+    (ctx.schedule ?? countedSchedule(ctx.context.requestId))(async () => {
       await sendQueued(db, id, ctx.now, { ip: ctx.context.ip, userAgent: ctx.context.userAgent });
     });
   }

@@ -2,6 +2,7 @@
 // after the response (so timing never tells whether a number matched) through the shared guarded send; a code's outcome
 // is kept on the flow with its audit row, so the code page can say that no code could be sent.
 import "server-only";
+import { countedSchedule } from "@/lib/background";
 import type { Account } from "@/lib/accounts/types";
 import { getConfig } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db/client";
@@ -46,11 +47,7 @@ function messageAudit(reason: string, outcome: SendOutcome): FlowAudit {
 
 /** Runs work after the response: the caller's scheduler (Next's after(), a test's queue), else at once in the background. */
 function schedule(ctx: StepCtx, task: () => Promise<void>): void {
-  const run =
-    ctx.schedule ??
-    ((t) =>
-      void t().catch((e: unknown) => console.error(`delivery failed [${ctx.context.requestId}]`, e instanceof Error ? e.message : e)));
-  run(task);
+  (ctx.schedule ?? countedSchedule(ctx.context.requestId))(task);
 }
 
 /**

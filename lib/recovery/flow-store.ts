@@ -2,6 +2,7 @@
 // guard a request against the flow's real step, and save ONE transition (computed once by the pure core) together with
 // its audit rows in the same transaction, or nothing at all.
 import "server-only";
+import type { Schedule } from "@/lib/background";
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { AccountStore } from "@/lib/accounts/types";
 import { recordAudit, type AuditEvent } from "@/lib/audit/record";
@@ -42,7 +43,7 @@ export type Flow = FlowState & {
 export type Deferred = () => Promise<void>;
 
 /** Work that must not delay the response (delivery), so timing never tells whether a number matched. */
-export type Scheduler = (task: Deferred) => void;
+export type Scheduler = Schedule;
 
 /** What every step is given besides its input: who is asking, the time (tests move it), and where deferred work goes. */
 export type StepCtx = { context: RequestContext; now?: Date; schedule?: Scheduler; accounts?: AccountStore };

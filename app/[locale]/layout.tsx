@@ -28,7 +28,7 @@ export default async function LocaleLayout({ children, params }: { children: Rea
   const { orgName, branding } = getPortalInfo();
   const testBanner = await testBannerShown();
   // Only what the layout's client components read; each page's forms get theirs through <ClientMessages>.
-  const messages = pickMessages((await getMessages()) as never, clientMessages.layout);
+  const messages = pickMessages(await getMessages(), clientMessages.layout);
   return (
     <html lang={locale}>
       <body>

@@ -11,22 +11,21 @@ import type { MessagePath } from "./message-keys";
 type Tree = { [key: string]: string | Tree };
 
 /** The parts of a catalogue at the given paths, in its own shape ({ Recovery: { next, identify: {…} } }). */
-export function pickMessages(messages: Tree, paths: readonly string[]): Tree {
+export function pickMessages(messages: Readonly<Record<string, unknown>>, paths: readonly string[]): Tree {
   const out: Tree = {};
   for (const p of paths) {
     const parts = p.split(".");
-    let from: string | Tree | undefined = messages;
-    for (const part of parts) from = typeof from === "object" ? from[part] : undefined;
-    if (from === undefined) throw new Error(`no message at ${p}`);
+    let from: unknown = messages;
+    for (const part of parts) from = typeof from === "object" && from !== null ? (from as Record<string, unknown>)[part] : undefined;
+    if (typeof from !== "string" && (typeof from !== "object" || from === null)) throw new Error(`no message at ${p}`);
     let into = out;
     for (const part of parts.slice(0, -1)) into = (into[part] ??= {}) as Tree;
-    into[parts.at(-1)!] = from;
+    into[parts.at(-1)!] = from as string | Tree;
   }
   return out;
 }
 
 /** A next-intl provider for client components with only these parts of the current locale's catalogue. */
 export async function ClientMessages({ paths, children }: { paths: readonly MessagePath[]; children: ReactNode }) {
-  const messages = (await getMessages()) as unknown as Tree;
-  return <NextIntlClientProvider messages={pickMessages(messages, paths)}>{children}</NextIntlClientProvider>;
+  return <NextIntlClientProvider messages={pickMessages(await getMessages(), paths)}>{children}</NextIntlClientProvider>;
 }

@@ -6,13 +6,14 @@
 // Writes docs/benchmarks.md (the generated part between its markers). `--smoke`: tiny counts, no goals judged, output to
 // .bench/benchmarks-smoke.md — what CI runs. Linux only. Never part of the tests.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { bareAppFiles } from "./bare-app";
+import { cpuMsOf, loadavg, rssMiB, tree } from "./proc";
 
 const USAGE = `Usage: npm run bench -- [--smoke] [--no-build] [--port-base P] [--database URL] [--out FILE]
 
@@ -62,57 +63,8 @@ const WARM_UP = smoke ? 10 : 50;
 
 type Server = { name: string; child: ChildProcess; base: string; startedMs: number; log: string[] };
 
-function loadavg(): string {
-  return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-}
 function noteLoad(what: string) {
   loads.push(`${what}: ${loadavg()}`);
-}
-
-/** The pid and every descendant (next start may run workers). */
-function tree(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      /* gone */
-    }
-  }
-  const all = [pid];
-  for (let i = 0; i < all.length; i++) all.push(...(children.get(all[i]!) ?? []));
-  return all;
-}
-
-/** user + system CPU of the process tree, ms (USER_HZ 100). */
-function cpuMs(pid: number): number {
-  let ticks = 0;
-  for (const p of tree(pid)) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(f[11]) + Number(f[12]);
-    } catch {
-      /* gone */
-    }
-  }
-  return ticks * 10;
-}
-
-/** Resident memory of the process tree, MiB. */
-function rssMiB(pid: number): number {
-  let kb = 0;
-  for (const p of tree(pid)) {
-    try {
-      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0);
-    } catch {
-      /* gone */
-    }
-  }
-  return kb / 1024;
 }
 
 /** The bare app on `next start`; Toegang on its production server (`npm start` = server/main.mjs), as operators run it. */
@@ -209,7 +161,7 @@ async function fetchText(url: string, headers: Record<string, string> = {}): Pro
 
 /** CPU per request of `n` sequential GETs (the server's own CPU counters around the series). */
 async function cpuPerRequest(server: Server, urls: string[]): Promise<number> {
-  const before = cpuMs(server.child.pid!);
+  const before = cpuMsOf(tree(server.child.pid!));
   for (const url of urls) {
     // Uncompressed on both sides: Toegang leaves compression to the reverse proxy (compress: false), and a bare Next
     // server would gzip — that would compare compression, not pages.
@@ -217,7 +169,7 @@ async function cpuPerRequest(server: Server, urls: string[]): Promise<number> {
     await res.arrayBuffer();
     if (!res.ok) throw new Error(`${url}: ${res.status}`);
   }
-  return (cpuMs(server.child.pid!) - before) / urls.length;
+  return (cpuMsOf(tree(server.child.pid!)) - before) / urls.length;
 }
 
 /** Bytes of the page and of the scripts it loads (raw and gzipped). */

@@ -7,7 +7,7 @@
 // average. Linux only; never part of the tests. The result goes to the README ("Sizing") and docs/benchmarks.md by hand.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -16,6 +16,7 @@ import * as argon2 from "@node-rs/argon2";
 import postgres from "postgres";
 import { formFields } from "../e2e/server/http-user";
 import { decode } from "../e2e/server/portal-process";
+import { cpuMsOf, loadavg, tree } from "./proc";
 
 const USAGE = `Usage: npm run bench:sizing -- [options]
 
@@ -83,41 +84,7 @@ const ARGON2ID = 2;
 
 // ---- the machine --------------------------------------------------------------------------------------------------
 
-const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 const cpuCount = os.cpus().length;
-
-/** The pid and its descendants. */
-function tree(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      /* gone */
-    }
-  }
-  const all = [pid];
-  for (let i = 0; i < all.length; i++) all.push(...(children.get(all[i]!) ?? []));
-  return all;
-}
-
-/** user + system CPU of processes, ms (USER_HZ 100); a process that is gone counts 0. */
-function cpuMsOf(pids: number[]): number {
-  let ticks = 0;
-  for (const p of pids) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(f[11]) + Number(f[12]);
-    } catch {
-      /* gone */
-    }
-  }
-  return ticks * 10;
-}
 
 function run(cmd: string, argv: string[], env: Record<string, string> = {}): string {
   return execFileSync(cmd, argv, {

@@ -13,11 +13,10 @@ import { expect, test } from "@playwright/test";
 import postgres from "postgres";
 import { CAPTCHA_ANSWER, HttpUser, cli, codeFor, visibleText } from "./http-user";
 import { throwawayCluster, type Cluster } from "./pg-cluster";
+import { holdQueue } from "./queue-hold";
 import { startPortal, type Portal } from "./portal-process";
 
 const JAN = { email: "jan.jansen@flynth.nl", password: "Zeilboot2026!", national: "0612345656", e164: "+31612345656" };
-/** The test's own advisory lock (two-key form, so it meets none of the portal's). */
-const HOLD = "4711, 11";
 
 test("PostgreSQL stopped (immediate) at the reset's commit, then just after it: neither the change nor its alert, then both, and the alert is delivered", async () => {
   // initdb, three cluster starts, a portal start, a reset, an audit verify and up to one worker round (15 s).
@@ -81,37 +80,24 @@ test("PostgreSQL stopped (immediate) at the reset's commit, then just after it: 
      * starts it again once `act` has its answer. `answeredFirst`: `act` is answered before the stop (its waiting
      * transaction runs after the response), so the answer is the one the user got before the database went away.
      */
-    const stopWhileWaiting = async <T>(act: () => Promise<T>, options: { answeredFirst: boolean }): Promise<T> => {
-      const holder = postgres(cluster!.url, { max: 1, onnotice: () => {} });
-      await holder.unsafe(`select pg_advisory_lock(${HOLD})`);
+    const stopWhileWaiting = async <T>(
+      when: "at-commit" | "before-update",
+      act: () => Promise<T>,
+      options: { answeredFirst: boolean },
+    ): Promise<T> => {
+      const hold = await holdQueue(cluster!.url, when, 11);
       const acting = act();
       if (options.answeredFirst) await acting;
-      await expect
-        .poll(
-          async () =>
-            (
-              await holder.unsafe(
-                `select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and classid = 4711 and objid = 11`,
-              )
-            )[0]!.n,
-          { message: "a portal transaction waits for the test's lock", timeout: 30_000 },
-        )
-        .toBe(1);
+      await expect.poll(hold.waiting, { message: "a portal transaction waits for the test's lock", timeout: 30_000 }).toBe(1);
       await cluster!.stop("immediate");
-      await holder.end({ timeout: 0 }).catch(() => {});
+      await hold.end();
       const result = await acting;
       await cluster!.start();
       return result;
     };
 
     // 1. The reset's transaction has written everything and waits at its COMMIT: the database stops there.
-    const admin = postgres(cluster.url, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create function hold_commit() returns trigger language plpgsql as $$
-      begin perform pg_advisory_xact_lock(${HOLD}); return new; end $$`);
-    await admin.unsafe(`create constraint trigger hold_commit after insert on message_queue
-      deferrable initially deferred for each row execute function hold_commit()`);
-    await admin.end();
-    const interrupted = await stopWhileWaiting(() => user.submit(passwordPage, { password, confirmation: password }), {
+    const interrupted = await stopWhileWaiting("at-commit", () => user.submit(passwordPage, { password, confirmation: password }), {
       answeredFirst: false,
     });
     // The user is not told the password changed: the translated 503 page, on the same step.
@@ -123,11 +109,7 @@ test("PostgreSQL stopped (immediate) at the reset's commit, then just after it: 
     expect(await signsInWith(JAN.password)).toBe(true);
 
     // 2. The same page again: the reset commits, and the database stops while its alert's first send waits.
-    const again = postgres(cluster.url, { max: 1, onnotice: () => {} });
-    await again.unsafe(`drop trigger hold_commit on message_queue`);
-    await again.unsafe(`create trigger hold_send before update on message_queue for each row execute function hold_commit()`);
-    await again.end();
-    const done = await stopWhileWaiting(() => user.submit(passwordPage, { password, confirmation: password }), {
+    const done = await stopWhileWaiting("before-update", () => user.submit(passwordPage, { password, confirmation: password }), {
       answeredFirst: true,
     });
     expect(done).toMatchObject({ path: "/nl/recover/done", status: 200 });

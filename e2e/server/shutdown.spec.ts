@@ -12,6 +12,7 @@ import { expect, test } from "@playwright/test";
 import postgres from "postgres";
 import { CAPTCHA_ANSWER, HttpUser, cli, codeFor } from "./http-user";
 import { throwawayCluster, type Cluster } from "./pg-cluster";
+import { holdQueue, type QueueHold } from "./queue-hold";
 import { signInForm, startPortal, type Portal } from "./portal-process";
 import { noteSecret } from "../fixtures/canaries";
 
@@ -124,6 +125,7 @@ test("SIGTERM while the message worker sends a pending notification: it is sent 
   let cluster: Cluster | undefined;
   let portal: Portal | undefined;
   let holder: postgres.Sql | undefined;
+  let hold: QueueHold | undefined;
   try {
     cluster = await throwawayCluster();
     const env = {
@@ -138,20 +140,11 @@ test("SIGTERM while the message worker sends a pending notification: it is sent 
     holder = postgres(cluster.url, { max: 1, onnotice: () => {} });
     await holder.unsafe(`insert into message_queue (kind, recipient, channel, locale, body, next_attempt_at)
       values ('reset', '+31612345656', 'sms', 'nl', 'Uw wachtwoord is zojuist gewijzigd.', now())`);
-    await holder.unsafe(`create function hold_send() returns trigger language plpgsql as $$
-      begin perform pg_advisory_xact_lock(4711, 12); return new; end $$`);
-    await holder.unsafe(`create trigger hold_send before update on message_queue for each row execute function hold_send()`);
-    await holder.unsafe(`select pg_advisory_lock(4711, 12)`);
+    hold = await holdQueue(cluster.url, "before-update", 12);
 
     // The worker sends what is pending at start: its claim now waits.
     portal = await startPortal({ ...env, SEED_DEMO_USERS: "false" });
-    const waiting = async () =>
-      (
-        await holder!.unsafe(
-          `select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and classid = 4711 and objid = 12`,
-        )
-      )[0]!.n;
-    await expect.poll(waiting, { message: "the worker's claim waits for the test's lock" }).toBe(1);
+    await expect.poll(hold.waiting, { message: "the worker's claim waits for the test's lock" }).toBe(1);
 
     portal.process.kill("SIGTERM");
     await expect
@@ -160,7 +153,7 @@ test("SIGTERM while the message worker sends a pending notification: it is sent 
       })
       .toBe(true);
     // No request was in flight: only the worker's attempt keeps the portal from closing the database now.
-    await holder.unsafe(`select pg_advisory_unlock(4711, 12)`);
+    await hold.release();
     expect(await portal.exited).toBe(0);
 
     const [message] = await holder.unsafe<{ status: string; attempts: number }[]>(`select status, attempts from message_queue`);
@@ -170,6 +163,7 @@ test("SIGTERM while the message worker sends a pending notification: it is sent 
     const sent = await holder.unsafe(`select 1 from outbox_messages where recipient = '+31612345656' and purpose = 'notification'`);
     expect(sent).toHaveLength(1);
   } finally {
+    await hold?.end();
     await holder?.end({ timeout: 1 }).catch(() => {});
     await portal?.stop("SIGKILL");
     portal?.cleanUp();
@@ -183,6 +177,7 @@ test("SIGTERM right after a reset's done page, while the alert's first send (aft
   let cluster: Cluster | undefined;
   let portal: Portal | undefined;
   let holder: postgres.Sql | undefined;
+  let hold: QueueHold | undefined;
   try {
     cluster = await throwawayCluster();
     portal = await startPortal({
@@ -207,21 +202,12 @@ test("SIGTERM right after a reset's done page, while the alert's first send (aft
     await expect.poll(pending, { message: "the code's message has its outcome" }).toBe(0);
     // From now on every write to the queue waits for the test's lock: the alert's first attempt (after the response)
     // cannot record its claim until the test lets it go.
-    await holder.unsafe(`create function hold_send() returns trigger language plpgsql as $$
-      begin perform pg_advisory_xact_lock(4711, 13); return new; end $$`);
-    await holder.unsafe(`create trigger hold_send before update on message_queue for each row execute function hold_send()`);
-    await holder.unsafe(`select pg_advisory_lock(4711, 13)`);
+    hold = await holdQueue(cluster.url, "before-update", 13);
     const password = `Zeewering-${randomBytes(4).toString("hex")}!`;
     noteSecret("password", password);
     page = await user.submit(page.path, { password, confirmation: password });
     expect(page.path).toBe("/nl/recover/done");
-    const waiting = async () =>
-      (
-        await holder!.unsafe(
-          `select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and classid = 4711 and objid = 13`,
-        )
-      )[0]!.n;
-    await expect.poll(waiting, { message: "the alert's first attempt waits for the test's lock" }).toBe(1);
+    await expect.poll(hold.waiting, { message: "the alert's first attempt waits for the test's lock" }).toBe(1);
 
     // The done page has been answered: no request is in flight, only the send after it.
     portal.process.kill("SIGTERM");
@@ -230,7 +216,7 @@ test("SIGTERM right after a reset's done page, while the alert's first send (aft
         message: "the portal is stopping",
       })
       .toBe(true);
-    await holder.unsafe(`select pg_advisory_unlock(4711, 13)`);
+    await hold.release();
     expect(await portal.exited).toBe(0);
 
     const alerts = await holder.unsafe<{ status: string; attempts: number }[]>(
@@ -240,6 +226,7 @@ test("SIGTERM right after a reset's done page, while the alert's first send (aft
     const sent = await holder.unsafe(`select 1 from outbox_messages where recipient = '${jan.e164}' and purpose = 'notification'`);
     expect(sent).toHaveLength(1);
   } finally {
+    await hold?.end();
     await holder?.end({ timeout: 1 }).catch(() => {});
     await portal?.stop("SIGKILL");
     portal?.cleanUp();

@@ -11,7 +11,7 @@ import { recordAudit } from "@/lib/audit/record";
 import type { Db, Tx } from "@/lib/db/client";
 import { messageQueue } from "@/lib/db/schema";
 import { sendGuarded, type SendOptions, type SendOutcome } from "@/lib/verification/send";
-import { getTransport, type Channel } from "./transport";
+import { getTransport, outgoingOf, type Channel } from "./transport";
 
 /** The queue's kind for code messages; the notification worker leaves these alone. */
 export const CODE_KIND = "code";
@@ -67,11 +67,6 @@ export async function storeCodeMessage(tx: Tx, m: CodeMessage, now: Date, opts: 
   return row!.id;
 }
 
-/** What the row says after its one attempt. */
-function statusOf(outcome: SendOutcome): "sent" | "failed" | "refused" {
-  return outcome.kind;
-}
-
 /**
  * The code's one attempt, through the guarded send (all its limits, guards and the caller's audit row and state, as
  * before codes had rows). The row is taken first, once: a row that was given up meanwhile, or already tried, is never
@@ -107,34 +102,23 @@ export async function sendCodeMessage(db: Db, id: number, opts: SendOptions): Pr
     });
     return outcome;
   }
-  return sendGuarded(
-    db,
-    {
-      to: m.recipient,
-      channel: m.channel === "voice" ? "voice" : "sms",
-      locale: m.locale === "en" ? "en" : "nl",
-      body: m.body,
-      purpose: "code",
-      flowId: m.flowId,
+  return sendGuarded(db, outgoingOf(m, "code"), {
+    ...opts,
+    record: async (tx, outcome) => {
+      await tx
+        .update(messageQueue)
+        .set({
+          status: outcome.kind,
+          recipient: "",
+          body: "",
+          claimedUntil: null,
+          lastError: outcome.kind === "failed" ? outcome.error : outcome.kind === "refused" ? outcome.rule : null,
+          doneAt: now,
+        })
+        .where(and(eq(messageQueue.id, id), eq(messageQueue.status, "pending")));
+      await opts.record?.(tx, outcome);
     },
-    {
-      ...opts,
-      record: async (tx, outcome) => {
-        await tx
-          .update(messageQueue)
-          .set({
-            status: statusOf(outcome),
-            recipient: "",
-            body: "",
-            claimedUntil: null,
-            lastError: outcome.kind === "failed" ? outcome.error : outcome.kind === "refused" ? outcome.rule : null,
-            doneAt: now,
-          })
-          .where(and(eq(messageQueue.id, id), eq(messageQueue.status, "pending")));
-        await opts.record?.(tx, outcome);
-      },
-    },
-  );
+  });
 }
 
 /**

@@ -24,7 +24,7 @@ import { messageQueue, outboxMessages } from "@/lib/db/schema";
 import { codePolicy } from "@/lib/verification/policy";
 import { abandonStrandedCodes, CODE_KIND } from "./code-messages";
 import { sendGuarded, type SendOutcome } from "@/lib/verification/send";
-import type { Channel, OutgoingMessage, Transport } from "./transport";
+import { outgoingOf, type Channel, type Transport } from "./transport";
 
 /** What a notification says: the wizard's reset and unlock, a changed number, a helpdesk action (lib/admin/helpdesk.ts). */
 export type NotificationKind =
@@ -167,14 +167,7 @@ function nextAttempt(m: Claimed, outcome: SendOutcome, now: Date): Date | null {
 
 /** One attempt at one claimed message: the send, its audit row and the message's new state commit together. */
 async function attempt(db: Db, m: Claimed, now: Date, transport?: Transport, requester?: Requester): Promise<SendOutcome> {
-  const message: OutgoingMessage = {
-    to: m.recipient,
-    channel: m.channel === "voice" ? "voice" : "sms",
-    locale: m.locale === "en" ? "en" : "nl",
-    body: m.body,
-    purpose: "notification",
-    flowId: m.flowId,
-  };
+  const message = outgoingOf(m, "notification");
   let next: Date | null = null;
   return sendGuarded(db, message, {
     breaker: "refuse",

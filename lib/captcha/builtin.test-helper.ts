@@ -1,11 +1,11 @@
 // Test-only: reads a built-in challenge's answer out of its sealed token, the way only the server can.
-import { unsealData } from "iron-session";
-import { sessionPasswords } from "@/lib/auth/session";
-import { CHALLENGE_TTL_SECONDS, newChallenge } from "./builtin";
+import { openToken } from "@/lib/security/sealed-token";
+import { newChallenge } from "./builtin";
 
 export async function answerOf(token: string): Promise<string> {
-  const data = await unsealData<{ a: string }>(token, { password: sessionPasswords(), ttl: CHALLENGE_TTL_SECONDS });
-  return data.a;
+  const opened = openToken("captcha-challenge", token);
+  if (!opened) throw new Error("not a CAPTCHA challenge token");
+  return opened.plain.subarray(6).toString("utf8");
 }
 
 /** A fresh challenge and its answer, as a user who read the picture would type it. */

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { sessionPasswords } from "@/lib/auth/session";
 import type { DbHandle } from "@/lib/db/client";
 import { usedCaptchas } from "@/lib/db/schema";
 import { drivers, freshDb } from "@/tests/db";
@@ -124,13 +123,12 @@ describe.each(drivers())("checkAnswer on %s", (driver) => {
     const token = await newChallenge();
     const answer = await answerOf(token);
     const tampered = token.slice(0, 40) + (token[40] === "A" ? "B" : "A") + token.slice(41);
-    const { sealData } = await import("iron-session");
-    const foreign = await sealData({ userId: "x", a: answer, n: "n", e: Date.now() + 60_000 }, { password: sessionPasswords(), ttl: 60 });
-    const otherKey = await sealData(
-      { k: "captcha", a: answer, n: "n2", e: Date.now() + 60_000 },
-      { password: { 1: "x".repeat(40) }, ttl: 60 },
-    );
-    for (const bad of ["", "garbage", "Fe26.2**", tampered, foreign, otherKey, "x".repeat(5000)]) {
+    const { sealToken } = await import("@/lib/security/sealed-token");
+    // The same plaintext layout sealed for another purpose, and a token of this purpose under a key the portal lacks.
+    const foreign = sealToken("flow-cookie", Buffer.concat([Buffer.alloc(6, 0xff), Buffer.from(answer)])).token;
+    const otherKey = Buffer.from(token, "base64url");
+    otherKey[0] = 99;
+    for (const bad of ["", "garbage", "Fe26.2**", tampered, foreign, otherKey.toString("base64url"), "x".repeat(5000)]) {
       expect(await checkAnswer(handle.db, bad, answer, elsewhere)).toBe("invalid");
     }
     expect(await checkAnswer(handle.db, token, answer, elsewhere)).toBe("ok");

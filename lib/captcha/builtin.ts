@@ -1,11 +1,11 @@
-// The built-in CAPTCHA: stateless sealed challenges, single-use answers recorded in the database, and their image and audio.
+// The built-in CAPTCHA: stateless sealed challenges (lib/security/sealed-token.ts), single-use answers recorded in the
+// database, and their image and audio.
 import "server-only";
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { inArray, lt } from "drizzle-orm";
-import { sealData, unsealData } from "iron-session";
-import { sessionPasswords } from "@/lib/auth/session";
 import type { Db } from "@/lib/db/client";
 import { usedCaptchas } from "@/lib/db/schema";
+import { openToken, sealToken } from "@/lib/security/sealed-token";
 import { randomAnswer } from "./alphabet";
 import { renderCaptchaAudio, type AudioLocale } from "./audio";
 import { renderCaptchaImage } from "./image";
@@ -19,10 +19,11 @@ export const CHALLENGE_TTL_SECONDS = 5 * 60;
 const NONCE_GRACE_MS = 10 * 60_000;
 /** At most this many expired nonces are deleted per answer: cleanup stays cheap and still outpaces the inserts. */
 const NONCE_CLEANUP_BATCH = 100;
-const MAX_TOKEN_LENGTH = 1024;
 
-/** What the sealed token holds: purpose tag, answer, random nonce (single use) and expiry (ms since epoch). */
-type Challenge = { k: "captcha"; a: string; n: string; e: number };
+/** What the sealed token holds: the answer and the expiry (ms since epoch); n is the token's random IV (single use). */
+type Challenge = { a: string; n: string; e: number };
+/** The sealed token's purpose (lib/security/sealed-token.ts): its key opens nothing else. */
+const PURPOSE = "captcha-challenge";
 
 /** Who typed the answer: only a request from this machine (fromThisMachine, lib/security/request-context.ts) may use the test answer. */
 export type Answerer = { fromThisMachine: boolean };
@@ -38,39 +39,18 @@ function testAnswerFor(answerer: Answerer): string | undefined {
 
 /** A new challenge as an opaque token for the page (and the image/audio URLs); nothing is stored until it is answered. */
 export async function newChallenge(now: Date = new Date()): Promise<string> {
-  const challenge: Challenge = {
-    k: "captcha",
-    // Always a random answer, in test mode too: the picture and the audio must not give the test answer away.
-    a: randomAnswer(),
-    n: randomBytes(16).toString("base64url"),
-    e: now.getTime() + CHALLENGE_TTL_SECONDS * 1000,
-  };
-  return sealData(challenge, { password: sessionPasswords(), ttl: CHALLENGE_TTL_SECONDS });
+  const expiry = Buffer.alloc(6);
+  expiry.writeUIntBE(now.getTime() + CHALLENGE_TTL_SECONDS * 1000, 0, 6);
+  // Always a random answer, in test mode too: the picture and the audio must not give the test answer away.
+  return sealToken(PURPOSE, Buffer.concat([expiry, Buffer.from(randomAnswer(), "utf8")])).token;
 }
 
-/** Opens a token: the challenge, or why not (iron's own ttl runs on the real clock; the `e` field on the caller's). */
+/** Opens a token: the challenge, or why not (expiry on the caller's clock). */
 async function openChallenge(token: string, now: Date): Promise<Challenge | "expired" | "invalid"> {
-  if (typeof token !== "string" || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return "invalid";
-  let sealExpired = false;
-  const data = await unsealData<Partial<Challenge>>(token, {
-    password: sessionPasswords(),
-    ttl: CHALLENGE_TTL_SECONDS,
-    onUnsealError: (reason) => {
-      sealExpired = reason === "expired";
-    },
-  });
-  if (sealExpired) return "expired";
-  if (
-    data.k !== "captcha" ||
-    typeof data.a !== "string" ||
-    typeof data.n !== "string" ||
-    typeof data.e !== "number" ||
-    data.n.length === 0
-  ) {
-    return "invalid";
-  }
-  if (now.getTime() >= data.e) return "expired";
-  return data as Challenge;
+  const opened = openToken(PURPOSE, token);
+  if (!opened || opened.plain.length <= 6) return "invalid";
+  const challenge: Challenge = { e: opened.plain.readUIntBE(0, 6), a: opened.plain.subarray(6).toString("utf8"), n: opened.id };
+  return now.getTime() >= challenge.e ? "expired" : challenge;
 }
 
 /** Constant-time comparison of the typed answer (surrounding and inner spaces ignored, case kept) with the real one. */

@@ -7,6 +7,11 @@ type Labels = Record<string, string>;
 type Counter = { inc(labels?: Labels, value?: number): void };
 type GaugeSpec = { name: string; help: string; labelNames?: string[]; read: () => Promise<number | Array<[Labels, number]>> | number };
 
+export type FastRoute = (
+  search: string,
+  header: (name: string) => string | null,
+) => Promise<{ status: number; headers: Record<string, string>; body: Buffer }>;
+
 export type ServerBridge = {
   logger?: {
     info(obj: object, msg?: string): void;
@@ -20,6 +25,11 @@ export type ServerBridge = {
   portal?: { started: true; metricsToken: string | undefined; smsProvider: string; captchaTestAnswer: boolean };
   /** The dependencies that cannot be reached now ("database", "directory"); the server's 503 page asks. */
   checkDependencies?: () => Promise<string[]>;
+  /**
+   * GET routes the server answers itself, ahead of Next's routing and the proxy, by exact path: the query string (without
+   * its "?") and a request header getter in, the whole answer out. Only for routes that need nothing of Next's.
+   */
+  fastRoutes?: Record<string, FastRoute>;
   /** Set by the server before Next loads; the portal's start calls it once the database is ready. */
   markStarted?: () => void;
   /** Run in insertion order after the last request finished on SIGTERM/SIGINT. */

@@ -29,6 +29,9 @@ export async function startPortal(): Promise<void> {
       // Whether one is set, never the answer itself: the start warning names it.
       captchaTestAnswer: Boolean(config.captchaTestAnswer),
     };
+    // The CAPTCHA picture is answered by the server ahead of Next's routing (lib/captcha/media-response.ts says why).
+    const { captchaImageFastRoute } = await import("@/lib/captcha/media-response");
+    bridge.fastRoutes = { "/api/captcha/image": captchaImageFastRoute };
     if (config.seedDemoUsers) {
       const list = await seedDemoUsers(handle.db, config.orgDomain);
       const port = process.env.PORT ?? "3000";

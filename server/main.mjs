@@ -112,6 +112,23 @@ function dependenciesDown() {
   return dependencyCache.down;
 }
 
+/** A route the portal answers without Next (bridge.fastRoutes): the same logging, limits and 503 page as any other. */
+async function serveFast(route, req, res, id) {
+  try {
+    const query = req.url.indexOf("?");
+    const answer = await route(query < 0 ? "" : req.url.slice(query + 1), (name) => {
+      const value = req.headers[name];
+      return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+    });
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+  } catch (error) {
+    logger.error({ reqId: id, err: safeError(error) }, "request failed");
+    if (!res.headersSent) plain(res, 500, `Internal error (reference ${id})\n`);
+    else res.destroy();
+  }
+}
+
 function onRequest(req, res) {
   const started = process.hrtime.bigint();
   // The peer header is the server's alone: a client's copy never reaches the portal.
@@ -174,6 +191,8 @@ function onRequest(req, res) {
         return unavailableResponse(texts, localeOf(req), id, pathname.startsWith("/api/"));
       });
     }
+    const fast = req.method === "GET" ? bridge.fastRoutes?.[pathname] : undefined;
+    if (fast) return void serveFast(fast, req, res, id);
     handle(req, res).catch((error) => {
       logger.error({ err: safeError(error) }, "request failed outside the portal's error handling");
       if (!res.headersSent) plain(res, 500, `Internal error (reference ${id})\n`);

@@ -8,7 +8,7 @@ import { startPortal, type Portal } from "./portal-process";
 
 let portal: Portal;
 test.beforeAll(async () => {
-  portal = await startPortal({ MAX_REQUEST_BODY_KB: "4" });
+  portal = await startPortal({ MAX_REQUEST_BODY_KB: "4", LIMIT_CAPTCHA_IMAGES_PER_IP_PER_HOUR: "3" });
 });
 test.afterAll(async () => {
   await portal?.stop("SIGKILL");
@@ -24,6 +24,37 @@ test("every answer carries a request id: a valid one from a proxy is kept, anyth
   expect(replaced.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   const line = portal.lines.find((l) => typeof l === "object" && l.msg === "request" && l.reqId === "nginx-4f2a9c");
   expect(line).toMatchObject({ method: "GET", route: "/nl", status: 200 });
+});
+
+test("the CAPTCHA picture, answered by the server ahead of Next: a PNG with the security headers, 404 for a bad token, the per-IP limit, logged", async () => {
+  const page = await (await fetch(`${portal.url}/nl/recover`)).text();
+  const token = /name="captchaToken" value="([\w-]+)"/.exec(page)?.[1];
+  expect(token).toBeTruthy();
+  const picture = await fetch(`${portal.url}/api/captcha/image?t=${token}`, { headers: { "X-Request-Id": "picture-1" } });
+  expect(picture.status).toBe(200);
+  expect(picture.headers.get("content-type")).toBe("image/png");
+  expect(Buffer.from(await picture.arrayBuffer()).subarray(1, 4).toString("ascii")).toBe("PNG");
+  for (const [name, value] of Object.entries({
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "strict-transport-security": "max-age=63072000; includeSubDomains",
+    "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+    "x-request-id": "picture-1",
+  })) {
+    expect(picture.headers.get(name), name).toBe(value);
+  }
+  const twice = await fetch(`${portal.url}/api/captcha/image?t=${token}&x=2`);
+  expect(twice.status).toBe(200);
+  expect(Buffer.from(await twice.arrayBuffer()).readUInt32BE(16)).toBe(480);
+  // The same plain 404 as the route handler's for a token that is not one; the third picture this hour is the limit's last.
+  const bad = await fetch(`${portal.url}/api/captcha/image?t=${token!.slice(0, -2)}AA`);
+  expect([bad.status, await bad.text()]).toEqual([404, "Not found\n"]);
+  const limited = await fetch(`${portal.url}/api/captcha/image?t=${token}`);
+  expect(limited.status).toBe(429);
+  expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+  const line = portal.lines.find((l) => typeof l === "object" && l.msg === "request" && l.reqId === "picture-1");
+  expect(line).toMatchObject({ method: "GET", route: "/api/captcha/image", status: 200 });
 });
 
 test("a body over MAX_REQUEST_BODY_KB gets 413, and one of unknown length 411, before anything reads it", async () => {

@@ -4,7 +4,9 @@ import "server-only";
 import { getConfig, type AppConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { hitLimit, type Limit } from "@/lib/limits/rate-limit";
+import { staticSecurityHeaders } from "@/lib/security/headers";
 import { clientIpOf } from "@/lib/security/request-context";
+import { challengeImage } from "./builtin";
 
 const common = {
   "Cache-Control": "no-store",
@@ -19,9 +21,9 @@ export const mediaLimits = {
 };
 
 /** Counts this request against its IP's limit; a 429 with Retry-After when it is over. */
-export async function limitMedia(request: Request, kind: keyof typeof mediaLimits): Promise<Response | null> {
+export async function limitMedia(headers: Pick<Headers, "get">, kind: keyof typeof mediaLimits): Promise<Response | null> {
   const config = getConfig();
-  const ip = clientIpOf(request.headers) ?? "unknown";
+  const ip = clientIpOf(headers) ?? "unknown";
   const hit = await hitLimit(await getDb(), mediaLimits[kind](config), ip);
   if (hit.allowed) return null;
   const seconds = Math.max(1, Math.ceil((hit.retryAt.getTime() - Date.now()) / 1000));
@@ -71,4 +73,38 @@ export function mediaResponse(body: Buffer, contentType: string, fileName?: stri
 /** The same plain 404 for a missing, tampered, expired or otherwise invalid token. */
 export function mediaNotFound(): Response {
   return new Response("Not found\n", { status: 404, headers: { ...common, "Content-Type": "text/plain; charset=utf-8" } });
+}
+
+/**
+ * GET /api/captcha/image?t=<token>[&x=2]: the picture as a PNG (x=2: twice the pixels each way, for high-density
+ * screens), limited per IP; 404 when the token is invalid or expired. The route handler answers with it under
+ * `next dev` and a bare `next start`; the portal's server answers it itself, ahead of Next's routing
+ * (captchaImageFastRoute below), since a page asks for one picture per challenge and the routing would cost more than
+ * the picture.
+ */
+export async function captchaImageAnswer(params: URLSearchParams, headers: Pick<Headers, "get">): Promise<Response> {
+  const limited = await limitMedia(headers, "image");
+  if (limited) return limited;
+  const ratio = params.get("x") === "2" ? 2 : 1;
+  const png = await challengeImage(params.get("t") ?? "", undefined, ratio);
+  return png ? mediaResponse(png, "image/png") : mediaNotFound();
+}
+
+/** What the proxy adds to every answer that goes through Next, for an answer that does not: nothing in it runs or frames. */
+const fastRouteHeaders = { ...staticSecurityHeaders, "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'" };
+
+/**
+ * captchaImageAnswer for the portal's server (server/main.mjs, through lib/server-bridge.ts): the query string and a
+ * header getter in, status, headers and body out.
+ */
+export async function captchaImageFastRoute(
+  search: string,
+  header: (name: string) => string | null,
+): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+  const answer = await captchaImageAnswer(new URLSearchParams(search), { get: header });
+  return {
+    status: answer.status,
+    headers: { ...Object.fromEntries(answer.headers), ...fastRouteHeaders },
+    body: Buffer.from(await answer.arrayBuffer()),
+  };
 }

@@ -5,7 +5,7 @@ import { challengeAudio } from "@/lib/captcha/builtin";
 import { limitMedia, mediaNotFound, mediaResponse } from "@/lib/captcha/media-response";
 
 export async function GET(request: NextRequest): Promise<Response> {
-  const limited = await limitMedia(request, "audio");
+  const limited = await limitMedia(request.headers, "audio");
   if (limited) return limited;
   const params = request.nextUrl.searchParams;
   // Dutch is the portal's default language; anything but "en" gets it.

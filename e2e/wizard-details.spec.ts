@@ -45,6 +45,10 @@ test("unknown pages answer 404 with the not-found page, under a language and wit
   const { language: lang, t } = portal;
   expect((await request.get(`/${lang}/does-not-exist`)).status()).toBe(404);
   expect((await request.get("/does-not-exist")).status()).toBe(404);
+  // Outside the languages' pages too: a short page in both languages, not Next's own English one.
+  const api = await request.get("/api/does-not-exist");
+  expect(api.status()).toBe(404);
+  expect(await api.text()).toContain("Pagina niet gevonden · Page not found");
   const response = await page.goto(`/${lang}/does-not-exist`);
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(t.notFound.title);

@@ -24,9 +24,10 @@ const components: { file: string; lists: { list: ListName; namespaceProp?: strin
   },
   { file: "app/_components/admin/admin-code-form.tsx", lists: [{ list: "adminCodeForm" }] },
   { file: "app/_components/admin/helpdesk-form.tsx", lists: [{ list: "helpdeskForm" }] },
-  { file: "app/_components/recovery/identify-form.tsx", lists: [{ list: "identifyForm" }] },
-  { file: "app/_components/recovery/builtin-captcha.tsx", lists: [{ list: "identifyForm" }] },
-  { file: "app/_components/recovery/hcaptcha-widget.tsx", lists: [{ list: "identifyForm" }] },
+  // identify-form.tsx reads the hCaptcha texts only when the page chose the widget (identifyFormHcaptcha).
+  { file: "app/_components/recovery/identify-form.tsx", lists: [{ list: "identifyFormHcaptcha" }] },
+  { file: "app/_components/recovery/builtin-captcha.tsx", lists: [{ list: "identifyForm" }, { list: "identifyFormHcaptcha" }] },
+  { file: "app/_components/recovery/hcaptcha-widget.tsx", lists: [{ list: "identifyFormHcaptcha" }] },
   { file: "app/_components/recovery/reason-form.tsx", lists: [{ list: "reasonForm" }] },
   { file: "app/_components/recovery/verify-form.tsx", lists: [{ list: "verifyForm" }] },
   { file: "app/_components/recovery/code-form.tsx", lists: [{ list: "codeForm" }] },

@@ -5,9 +5,21 @@ import type { MessagePath } from "@/lib/i18n/message-keys";
 
 const errorSummary = "Common.errorSummaryTitle" satisfies MessagePath;
 
+/** The built-in CAPTCHA's texts (app/_components/recovery/builtin-captcha.tsx). */
+const builtinCaptcha = (["captcha", "captchaHint", "captchaImageAlt", "captchaAudio", "captchaAudioLink", "captchaRefresh"] as const).map(
+  (k) => `Recovery.identify.${k}` as const,
+);
+
 export const clientMessages = {
   /** app/[locale]/layout.tsx: the language switch, and the error page (a client component by Next's rule). */
-  layout: ["Common.language", "Common.switchLanguage", "Common.switchLanguageLabel", "ErrorPage"],
+  layout: [
+    "Common.language",
+    "Common.switchLanguage",
+    "Common.switchLanguageLabel",
+    ...(["title", "body", "reference", "retry", "home", "unavailableTitle", "unavailableBody"] as const).map(
+      (k) => `ErrorPage.${k}` as const,
+    ),
+  ],
   signInForm: ["SignInPage.username", "SignInPage.password", "SignInPage.submit", "SignInPage.forgot", "SignInPage.errors", errorSummary],
   adminSignInForm: [
     "Admin.signIn.username",
@@ -21,15 +33,21 @@ export const clientMessages = {
   adminCodeForm: ["Admin.code", errorSummary],
   /** The helpdesk actions on the admin account page. */
   helpdeskForm: ["Admin.helpdesk", errorSummary],
+  /** The identify form with the built-in CAPTCHA (recover/page.tsx picks this list or the next by the configured CAPTCHA). */
   identifyForm: [
     "Recovery.next",
-    ...(["userId", "userIdHint", "noJavaScript", "errors"] as const).map((k) => `Recovery.identify.${k}` as const),
-    // The built-in CAPTCHA, and the hCaptcha widget when it is configured.
-    ...(["captcha", "captchaHint", "captchaImageAlt", "captchaAudio", "captchaAudioLink", "captchaRefresh"] as const).map(
+    // Every error either CAPTCHA can meet: a page may be answered by a portal restarted with the other one.
+    ...(["userId", "userIdHint", "errors"] as const).map((k) => `Recovery.identify.${k}` as const),
+    ...builtinCaptcha,
+    errorSummary,
+  ],
+  /** The identify form with the hCaptcha widget, and the built-in CAPTCHA or a notice inside <noscript>. */
+  identifyFormHcaptcha: [
+    "Recovery.next",
+    ...(["userId", "userIdHint", "errors", "noJavaScript", "hcaptchaLabel", "hcaptchaLoadFailed"] as const).map(
       (k) => `Recovery.identify.${k}` as const,
     ),
-    "Recovery.identify.hcaptchaLabel",
-    "Recovery.identify.hcaptchaLoadFailed",
+    ...builtinCaptcha,
     errorSummary,
   ],
   reasonForm: ["Recovery.next", "Recovery.reason", errorSummary],

@@ -4,7 +4,7 @@ import { getTranslations } from "next-intl/server";
 import { AdminShell } from "../../_components/admin/admin-shell";
 import { requireAdminPage } from "@/lib/admin/guard";
 import { getConfig } from "@/lib/config";
-import { Link } from "@/lib/i18n/navigation";
+import { Link } from "@/lib/i18n/server-link";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("Admin.home"))("metaTitle") };

@@ -1,7 +1,7 @@
 // Seed screen 1: instructions and the two ways into the recovery wizard.
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
-import { Link } from "@/lib/i18n/navigation";
+import { Link } from "@/lib/i18n/server-link";
 import { getPortalInfo } from "@/lib/portal-info";
 
 export async function generateMetadata(): Promise<Metadata> {

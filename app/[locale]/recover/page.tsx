@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import { getLocale, getTranslations } from "next-intl/server";
 import { newChallenge } from "@/lib/captcha/builtin";
 import { getConfig } from "@/lib/config";
-import { Link } from "@/lib/i18n/navigation";
+import { Link } from "@/lib/i18n/server-link";
 import { IdentifyForm, type CaptchaChoice } from "../../_components/recovery/identify-form";
 import { ClientMessages } from "@/lib/i18n/client-messages";
 import { clientMessages } from "@/app/_components/client-messages";
@@ -33,7 +33,7 @@ export default async function IdentifyPage({ searchParams }: { searchParams: Pro
       <h1>{t("title")}</h1>
       <h2>{t("identify.heading")}</h2>
       <p>{t(hcaptcha ? "identify.introHcaptcha" : "identify.intro")}</p>
-      <ClientMessages paths={clientMessages.identifyForm}>
+      <ClientMessages paths={hcaptcha ? clientMessages.identifyFormHcaptcha : clientMessages.identifyForm}>
         <IdentifyForm
           captchaToken={await newChallenge()}
           captcha={captcha}

@@ -3,7 +3,7 @@
 // Retry-After, so browsers, monitors and proxies see the outage; nothing was changed by the request that ended here.
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
-import { Link } from "@/lib/i18n/navigation";
+import { Link } from "@/lib/i18n/server-link";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("UnavailablePage"))("metaTitle"), robots: "noindex" };

@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 import { adminSignOutAction } from "@/lib/admin/actions";
 import { PostForm } from "../post-form";
 import type { AdminIdentity } from "@/lib/admin/guard";
-import { Link } from "@/lib/i18n/navigation";
+import { Link } from "@/lib/i18n/server-link";
 import "./admin.css";
 
 export type AdminSection = "home" | "audit" | "accounts";

@@ -9,7 +9,7 @@ import { auditAdminView, requireAdminPage } from "@/lib/admin/guard";
 import { helpdeskActions, REASON_MAX, type HelpdeskAction } from "@/lib/admin/helpdesk";
 import { getDb } from "@/lib/db/client";
 import { orUnavailable } from "@/lib/errors/unavailable";
-import { Link } from "@/lib/i18n/navigation";
+import { Link } from "@/lib/i18n/server-link";
 import { getPortalInfo } from "@/lib/portal-info";
 import { AdminShell } from "../../../_components/admin/admin-shell";
 import { HelpdeskForm } from "../../../_components/admin/helpdesk-form";

@@ -3,7 +3,7 @@
 // only with client JavaScript in dynamic routes (the shell-error path of vercel/next.js#62228).
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
-import { Link } from "@/lib/i18n/navigation";
+import { Link } from "@/lib/i18n/server-link";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("Admin.forbidden"))("metaTitle"), robots: "noindex" };

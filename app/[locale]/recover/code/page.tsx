@@ -6,7 +6,7 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { getTranslations } from "next-intl/server";
 import { getDb } from "@/lib/db/client";
-import { Link } from "@/lib/i18n/navigation";
+import { Link } from "@/lib/i18n/server-link";
 import { changeMethodAction } from "@/lib/recovery/actions";
 import { requireStep } from "@/lib/recovery/page-guard";
 import { codePageInfo } from "@/lib/recovery/page-info";

@@ -1,7 +1,7 @@
 // "Contact opnemen met uw beheerder": the helpdesk's configured contact details.
 import type { Metadata } from "next";
 import { getLocale, getTranslations } from "next-intl/server";
-import { Link } from "@/lib/i18n/navigation";
+import { Link } from "@/lib/i18n/server-link";
 import { getPortalInfo } from "@/lib/portal-info";
 
 export async function generateMetadata(): Promise<Metadata> {

@@ -1,7 +1,7 @@
 // Seed screen 7: "✓ Uw wachtwoord is opnieuw ingesteld" (or, on the unlock path, "Uw account is ontgrendeld").
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
-import { Link } from "@/lib/i18n/navigation";
+import { Link } from "@/lib/i18n/server-link";
 import { requireStep } from "@/lib/recovery/page-guard";
 import { Progress } from "../../../_components/recovery/progress";
 

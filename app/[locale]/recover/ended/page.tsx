@@ -3,7 +3,7 @@
 // and what that form brought was not used — never the done page again, which would claim a success that did not happen.
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
-import { Link } from "@/lib/i18n/navigation";
+import { Link } from "@/lib/i18n/server-link";
 import { enterStep } from "@/lib/recovery/page-guard";
 
 export async function generateMetadata(): Promise<Metadata> {

@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import type { EventNameTree } from "@/lib/audit/query-event-names";
 import { eventGroups } from "@/lib/audit/query-event-names";
 import { outcomes, type AuditFilterInput, type FilterError, type FilterField } from "@/lib/audit/query-filters";
-import { Link } from "@/lib/i18n/navigation";
+import { Link } from "@/lib/i18n/server-link";
 import { ErrorSummary } from "../../../../_components/error-summary";
 import { Field } from "../../../../_components/field";
 

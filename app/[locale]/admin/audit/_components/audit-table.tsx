@@ -4,7 +4,7 @@ import { getTranslations } from "next-intl/server";
 import type { AuditEntry, AuditPage } from "@/lib/audit/query";
 import { eventName, type EventNameTree } from "@/lib/audit/query-event-names";
 import { filterSearchParams, type AuditFilterInput } from "@/lib/audit/query-filters";
-import { Link } from "@/lib/i18n/navigation";
+import { Link } from "@/lib/i18n/server-link";
 import { ActorNote, EventLabel, OutcomeLabel, ReasonLabel, TimeCell, UserAgentCell } from "./audit-cells";
 
 type Props = { page: AuditPage; input: AuditFilterInput; events: EventNameTree; locale: string };

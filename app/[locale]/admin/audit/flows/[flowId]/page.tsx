@@ -10,7 +10,7 @@ import { eventName, type EventNameTree } from "@/lib/audit/query-event-names";
 import { toLocalInput } from "@/lib/audit/query-filters";
 import { formatDuration, withDurations } from "@/lib/audit/query-shape";
 import { getDb } from "@/lib/db/client";
-import { Link } from "@/lib/i18n/navigation";
+import { Link } from "@/lib/i18n/server-link";
 import { AdminShell } from "../../../../../_components/admin/admin-shell";
 import { EventLabel, OutcomeLabel, ReasonLabel, TimeCell } from "../../_components/audit-cells";
 import "../../audit.css";

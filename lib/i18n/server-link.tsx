@@ -1,0 +1,14 @@
+// Links in server components: a plain <a> to the page in the current language, where next-intl's Link is a client
+// component. A server-rendered page sends the browser no script and no props for it, and no prefetch of the page it
+// names; following one loads the page as a browser without JavaScript does. Client components keep next-intl's Link
+// (./navigation.ts); both build the address with the same routing.
+import "server-only";
+import type { ComponentProps } from "react";
+import { getLocale } from "next-intl/server";
+import { getPathname } from "./navigation";
+
+type Props = Omit<ComponentProps<"a">, "href"> & { href: Parameters<typeof getPathname>[0]["href"] };
+
+export async function Link({ href, ...rest }: Props) {
+  return <a {...rest} href={getPathname({ href, locale: await getLocale() })} />;
+}

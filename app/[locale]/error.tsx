@@ -5,11 +5,12 @@
 // unavailable" instead (the server answers full page loads with its own 503 page; this covers client navigations
 // and actions with JavaScript).
 import { useEffect, useState } from "react";
-import { useTranslations } from "next-intl";
-import { Link } from "@/lib/i18n/navigation";
+import { useLocale, useTranslations } from "next-intl";
+import { localHref } from "@/lib/i18n/local-href";
 
 export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   const t = useTranslations("ErrorPage");
+  const locale = useLocale();
   const [unavailable, setUnavailable] = useState(false);
   useEffect(() => {
     let current = true;
@@ -35,7 +36,7 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
         <button type="button" className="button primary" onClick={reset}>
           {t("retry")}
         </button>
-        <Link href="/">{t("home")}</Link>
+        <a href={localHref(locale, "/")}>{t("home")}</a>
       </div>
     </>
   );

@@ -3,10 +3,10 @@
 // sign-in uses it too, with its own action and texts (namespace Admin.signIn has the same keys).
 import { usePathname } from "next/navigation";
 import { useActionState } from "react";
-import { useFormatter, useTranslations } from "next-intl";
+import { useFormatter, useLocale, useTranslations } from "next-intl";
 import { signInAction, type SignInKey, type SignInState } from "@/lib/auth/actions";
 import { idle } from "@/lib/forms/form-state";
-import { Link } from "@/lib/i18n/navigation";
+import { localHref } from "@/lib/i18n/local-href";
 import { ErrorSummary } from "./error-summary";
 import { Field } from "./field";
 
@@ -21,6 +21,7 @@ const LINKED = ["SignInPage.errors.locked", "SignInPage.errors.mustChange", "Sig
 
 export function SignInForm({ action: submit = signInAction, namespace = "SignInPage", next = null }: Props) {
   const t = useTranslations(namespace);
+  const help = localHref(useLocale(), "/help");
   const tc = useTranslations("Common");
   // The action names full keys of its own page's texts (SignInPage or Admin.signIn).
   const te = useTranslations();
@@ -38,7 +39,7 @@ export function SignInForm({ action: submit = signInAction, namespace = "SignInP
   // A lock, a password that must be changed or has expired name the way out as a link ("Wachtwoord vergeten of account
   // vergrendeld?"), not just its quoted name.
   const withLink = LINKED.find((key) => key === refused?.formError);
-  const formError = withLink ? te.rich(withLink, { link: (chunks) => <Link href="/help">{chunks}</Link> }) : msg(refused?.formError);
+  const formError = withLink ? te.rich(withLink, { link: (chunks) => <a href={help}>{chunks}</a> }) : msg(refused?.formError);
   // Only a rejected user name or password is a problem with what was typed; a lock, a limit or an outage marks no field.
   const credentialsRejected = refused?.formError === "SignInPage.errors.invalid" || refused?.formError === "Admin.signIn.errors.invalid";
   const items = [
@@ -80,7 +81,7 @@ export function SignInForm({ action: submit = signInAction, namespace = "SignInP
         </button>
       </div>
       <p className="links">
-        <Link href="/help">{t("forgot")}</Link>
+        <a href={help}>{t("forgot")}</a>
       </p>
     </form>
   );

@@ -8,8 +8,8 @@ export const routing = defineRouting({
   locales: ["nl", "en"],
   defaultLocale: "nl",
   localePrefix: "always",
-  // Secure here too, because the language link writes the cookie in the browser (document.cookie); where COOKIE_SECURE
-  // is false (plain HTTP away from localhost) that write is refused and the proxy's cookie, without Secure, stands.
+  // The proxy sets the cookie (with Secure from COOKIE_SECURE, proxy.ts); links are plain anchors (./local-href.ts,
+  // ./server-link.tsx), so nothing writes it in the browser. Secure here for any client navigation that would.
   localeCookie: { ...LOCALE_COOKIE, secure: true },
   // The Link header is built by the proxy from BASE_URL (lib/i18n/alternate-links.ts), not from the request's Host.
   alternateLinks: false,

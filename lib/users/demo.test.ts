@@ -1,8 +1,11 @@
 // The demo users printed at start: a changed demo password is never printed (it would not work, and the new one is private).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/lib/db/client";
+import { users } from "@/lib/db/schema";
 import { freshDb } from "@/tests/db";
-import { formatDemoUsers, seedDemoUsers } from "./demo";
+import { guessabilityRules } from "@/lib/password/check";
+import { checkPasswordRules } from "@/lib/password/policy";
+import { demoUsers, formatDemoUsers, seedDemoUsers } from "./demo";
 import { setPassword } from "./service";
 
 describe("demo users", () => {
@@ -28,5 +31,31 @@ describe("demo users", () => {
     expect(printed).toMatch(/jan\.jansen@flynth\.nl\s+\(changed\)/);
     // The others still work with their demo passwords.
     expect(printed).toContain("Tulpenbol2026!");
+  });
+
+  it("have passwords that meet the default rules, which their seeding does not check (so a first start loads no dictionaries)", async () => {
+    for (const u of demoUsers("flynth.nl")) {
+      expect(checkPasswordRules(u.password, { lastName: u.lastName }), u.email).toEqual([]);
+      const owner = { id: null, email: u.email, firstName: u.firstName, lastName: u.lastName };
+      expect(await guessabilityRules(u.password, owner), u.email).toEqual([]);
+    }
+  });
+
+  it("seeds the missing ones only, and leaves an existing one's password alone", async () => {
+    const fresh = await freshDb("pglite");
+    try {
+      const [first] = await seedDemoUsers(fresh.db, "example.org");
+      expect(first).toMatchObject({ email: "jan.jansen@example.org", passwordChanged: false });
+      const counts = async () => {
+        const rows = await fresh.db.select({ lockedAt: users.lockedAt }).from(users);
+        return { n: rows.length, locked: rows.filter((r) => r.lockedAt).length };
+      };
+      expect(await counts()).toEqual({ n: 4, locked: 1 });
+      const again = await seedDemoUsers(fresh.db, "example.org");
+      expect(again.map((u) => u.passwordChanged)).toEqual([false, false, false, false]);
+      expect(await counts()).toEqual({ n: 4, locked: 1 });
+    } finally {
+      await fresh.close();
+    }
   });
 });

@@ -1,10 +1,10 @@
 // Demo users for the embedded default: seeded on first start and printed, so anyone can try every path.
 import "server-only";
-import { eq } from "drizzle-orm";
+import { inArray } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { users } from "@/lib/db/schema";
 import { verifyPassword } from "@/lib/password/hash";
-import { addUser, lockUser } from "./service";
+import { addChosenUsers, lockUser } from "./service";
 import { userIdKey } from "./normalize";
 
 export type DemoUser = {
@@ -67,23 +67,28 @@ export type SeededDemoUser = DemoUser & { passwordChanged: boolean };
  */
 export async function seedDemoUsers(db: Db, domain: string): Promise<SeededDemoUser[]> {
   const list = demoUsers(domain);
-  const seeded: SeededDemoUser[] = [];
-  for (const u of list) {
-    const [existing] = await db
-      .select({ id: users.id, passwordHash: users.passwordHash })
-      .from(users)
-      .where(eq(users.emailKey, userIdKey(u.email)))
-      .limit(1);
-    if (existing) {
-      seeded.push({ ...u, passwordChanged: !(await verifyPassword(existing.passwordHash, u.password)) });
-      continue;
-    }
-    const result = await addUser(db, { ...u }, "demo-seed");
-    if (!result.ok) throw new Error(`demo user ${u.email}: ${result.problems.map((p) => p.message).join("; ")}`);
-    if (u.locked) await lockUser(db, u.email);
-    seeded.push({ ...u, passwordChanged: false });
+  const rows = await db
+    .select({ emailKey: users.emailKey, passwordHash: users.passwordHash })
+    .from(users)
+    .where(
+      inArray(
+        users.emailKey,
+        list.map((u) => userIdKey(u.email)),
+      ),
+    );
+  const existing = new Map(rows.map((r) => [r.emailKey, r.passwordHash]));
+  const missing = list.filter((u) => !existing.has(userIdKey(u.email)));
+  if (missing.length) {
+    const result = await addChosenUsers(db, missing, "demo-seed");
+    if (!result.ok) throw new Error(`demo users: ${result.problems.map((p) => p.message).join("; ")}`);
+    for (const u of missing) if (u.locked) await lockUser(db, u.email);
   }
-  return seeded;
+  return Promise.all(
+    list.map(async (u) => {
+      const hash = existing.get(userIdKey(u.email));
+      return { ...u, passwordChanged: hash !== undefined && !(await verifyPassword(hash, u.password)) };
+    }),
+  );
 }
 
 const CHANGED = "(changed)";

@@ -300,6 +300,25 @@ export async function addUser(db: Db, input: UserInput, actor = "cli"): Promise<
   return { ok: true };
 }
 
+/**
+ * Adds users whose passwords the portal itself chose (the demo users, lib/users/demo.ts): the fields are checked as for
+ * any user, the password rules are not (a test holds the demo passwords to the default rules, so the first start need
+ * not load the guessability dictionaries for them). Hashed side by side, written in one transaction.
+ */
+export async function addChosenUsers(db: Db, inputs: UserInput[], actor: string): Promise<AddResult> {
+  const valid: NormalizedUser[] = [];
+  for (const input of inputs) {
+    const v = validateUserInput(input);
+    if (!v.ok) return v;
+    valid.push(v.value);
+  }
+  const prepared = await hashPasswords(db, valid, new Set());
+  await db.transaction(async (tx) => {
+    for (const u of prepared) await writeUser(tx, u, actor);
+  });
+  return { ok: true };
+}
+
 export type ImportResult = { ok: true; added: number; updated: number } | { ok: false; problems: RowProblem[] };
 
 /**

@@ -95,7 +95,7 @@ full_only "Unit and integration tests (vitest run)" \
 # TEST_REUSE_BUILD=1 (.ci/run's second pass, right after the first built the same tree): use the existing build. The
 # build does not depend on the database driver; the portal picks it when it starts.
 build() {
-  if [[ ${TEST_REUSE_BUILD:-} == 1 && -f .next/BUILD_ID && -f .next/pglite-template.tar.gz ]]; then
+  if [[ ${TEST_REUSE_BUILD:-} == 1 && -f .next/BUILD_ID && -f .next/pglite-template.json ]]; then
     echo "TEST_REUSE_BUILD=1: using the existing build $(cat .next/BUILD_ID)"
   else
     npm run --silent build

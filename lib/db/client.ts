@@ -5,7 +5,7 @@ import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { getConfig } from "@/lib/config";
 import { onShutdown } from "@/lib/server-bridge";
-import { loadTemplate } from "./pglite-template";
+import { copyTemplate } from "./pglite-template";
 import * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -72,9 +72,9 @@ async function openPglite(options: OpenOptions): Promise<DbHandle> {
   } else {
     const dir = pgliteFolder(options.dataDir ?? getConfig().dataDir);
     release = claimDataFolder(path.dirname(dir));
-    // A fresh folder starts from the build's migrated template when there is one (lib/db/pglite-template.ts).
-    const template = existsSync(path.join(dir, "PG_VERSION")) ? undefined : loadTemplate(migrationsFolder);
-    client = new PGlite(dir, template ? { loadDataDir: template } : {});
+    // A fresh folder starts as a copy of the build's migrated template when there is one (lib/db/pglite-template.ts).
+    if (!existsSync(path.join(dir, "PG_VERSION"))) copyTemplate(migrationsFolder, dir);
+    client = new PGlite(dir);
   }
   await client.waitReady;
   const db = drizzle(client, { schema }) as unknown as Db;

@@ -1,14 +1,15 @@
 // A migrated, empty embedded database made once at build time (`npm run build` runs scripts/pglite-template.ts), so the
-// first start on a fresh data folder loads it instead of running PostgreSQL's initdb and every migration inside
-// WebAssembly — the bulk of a cold start (about 4–7 s of 8 on a loaded two-core machine; loading the template: about
-// 1 s). It holds the schema only: no secret, no user, no row that differs between installations. It is used only
-// when it was made by the same PGlite version from the same migrations; otherwise the start initialises as before.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+// first start on a fresh data folder copies it instead of running PostgreSQL's initdb and every migration inside
+// WebAssembly. It is a closed PGlite data folder (.next/pglite-template/), copied with the file system's own copy: about
+// 0.2 s here, where unpacking an archive through PGlite's in-WebAssembly file system took about 0.8 s. It holds the
+// schema only: no secret, no user, no row that differs between installations. It is used only when it was made by the
+// same PGlite version from the same migrations; otherwise the start initialises as before.
+import { cpSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createHash } from "node:crypto";
 
 const folder = () => path.join(process.cwd(), ".next");
-const archive = () => path.join(folder(), "pglite-template.tar.gz");
+export const templateFolder = () => path.join(folder(), "pglite-template");
 const stampFile = () => path.join(folder(), "pglite-template.json");
 
 /** What the template must have been made from: the PGlite version and every migration file's contents. */
@@ -24,19 +25,28 @@ export function templateStamp(migrationsFolder: string): string {
   return hash.digest("hex");
 }
 
-/** The template's archive when it matches the current PGlite and migrations, else undefined. */
-export function loadTemplate(migrationsFolder: string): Blob | undefined {
+/**
+ * Copies the template into `dir` when there is a matching one and `dir` does not exist yet or is empty; whether it did.
+ * The copy goes to a sibling first and is renamed into place, so a start cut off halfway leaves no half-copied database.
+ */
+export function copyTemplate(migrationsFolder: string, dir: string): boolean {
   try {
-    if (!existsSync(archive()) || !existsSync(stampFile())) return undefined;
-    if (readFileSync(stampFile(), "utf8").trim() !== templateStamp(migrationsFolder)) return undefined;
-    return new Blob([readFileSync(archive())]);
+    const source = templateFolder();
+    if (!existsSync(path.join(source, "PG_VERSION")) || !existsSync(stampFile())) return false;
+    if (readFileSync(stampFile(), "utf8").trim() !== templateStamp(migrationsFolder)) return false;
+    if (existsSync(dir) && readdirSync(dir).length > 0) return false;
+    const partial = `${dir}.partial-${process.pid}`;
+    rmSync(partial, { recursive: true, force: true });
+    cpSync(source, partial, { recursive: true });
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(partial, dir);
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
-export function saveTemplate(migrationsFolder: string, dump: Buffer): string {
-  writeFileSync(archive(), dump);
+/** Marks the folder scripts/pglite-template.ts has just made as the template of these migrations. */
+export function stampTemplate(migrationsFolder: string): void {
   writeFileSync(stampFile(), `${templateStamp(migrationsFolder)}\n`);
-  return archive();
 }

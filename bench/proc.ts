@@ -51,3 +51,14 @@ export function rssMiB(pid: number): number {
   }
   return kb / 1024;
 }
+
+/**
+ * What `npm start` runs after `node`, from package.json's start script (its V8 flags, then server/main.mjs), so the
+ * benchmarks measure the portal as operators start it.
+ */
+export function npmStartArgs(root: string): string[] {
+  const script = (JSON.parse(readFileSync(`${root}/package.json`, "utf8")) as { scripts: { start: string } }).scripts.start;
+  const [command, ...args] = script.trim().split(/\s+/);
+  if (command !== "node" || args.at(-1) !== "server/main.mjs") throw new Error(`unexpected start script: ${script}`);
+  return args.map((a) => (a === "server/main.mjs" ? `${root}/server/main.mjs` : a));
+}

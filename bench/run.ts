@@ -13,7 +13,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { bareAppFiles } from "./bare-app";
-import { cpuMsOf, loadavg, rssMiB, tree } from "./proc";
+import { cpuMsOf, loadavg, npmStartArgs, rssMiB, tree } from "./proc";
 
 const USAGE = `Usage: npm run bench -- [--smoke] [--no-build] [--port-base P] [--database URL] [--out FILE]
 
@@ -67,12 +67,9 @@ function noteLoad(what: string) {
   loads.push(`${what}: ${loadavg()}`);
 }
 
-/** The bare app on `next start`; Toegang on its production server (`npm start` = server/main.mjs), as operators run it. */
+/** The bare app on `next start`; Toegang as `npm start` runs it (node, its flags, server/main.mjs), as operators do. */
 function start(name: string, cwd: string, port: number, env: Record<string, string>): Server {
-  const argv =
-    cwd === root
-      ? [path.join(root, "server", "main.mjs")]
-      : [path.join(cwd, "node_modules/next/dist/bin/next"), "start", "--port", String(port)];
+  const argv = cwd === root ? npmStartArgs(root) : [path.join(cwd, "node_modules/next/dist/bin/next"), "start", "--port", String(port)];
   const child = spawn(process.execPath, argv, {
     cwd,
     env: {
@@ -551,7 +548,7 @@ async function main() {
       [...pgStats].map(([k, v]) => `${k.replace(/ \(.*$/, "")} PostgreSQL ${v.cpuMs.map((x) => x.toFixed(1)).join("/")}`).join("; ") +
       ".",
     `RSS samples (MiB, last / highest): PostgreSQL bare ${rssBarePg!.last.toFixed(0)} / ${rssBarePg!.max.toFixed(0)}, Toegang ${rssPostgres!.last.toFixed(0)} / ${rssPostgres!.max.toFixed(0)}; PGlite bare ${rssBare!.last.toFixed(0)} / ${rssBare!.max.toFixed(0)}, Toegang ${rssPglite!.last.toFixed(0)} / ${rssPglite!.max.toFixed(0)}.`,
-    `Cold starts (ms), Toegang ${existsSync(path.join(root, ".next", "pglite-template.tar.gz")) ? "from the build's migrated template" : "without a template (initdb and migrations)"}: bare ${cold.bare.map((x) => x.toFixed(0)).join(", ")}; Toegang ${cold.toegang.map((x) => x.toFixed(0)).join(", ")}.`,
+    `Cold starts (ms), Toegang ${existsSync(path.join(root, ".next", "pglite-template.json")) ? "from the build's migrated template" : "without a template (initdb and migrations)"}: bare ${cold.bare.map((x) => x.toFixed(0)).join(", ")}; Toegang ${cold.toegang.map((x) => x.toFixed(0)).join(", ")}.`,
     `Resets: ${resets.map((r) => `depth ${r.depth}: ${r.resetCpuMs.toFixed(1)} ms CPU (rules ${r.rulesCpuMs.toFixed(1)}, history + hash + write ${r.storeCpuMs.toFixed(1)}), floor ${r.floorMs.toFixed(1)} ms, wall ${r.wallMs.toFixed(0)} ms`).join("; ")}.`,
   ];
   const cpu = os.cpus();

@@ -16,7 +16,7 @@ import * as argon2 from "@node-rs/argon2";
 import postgres from "postgres";
 import { formFields } from "../e2e/server/http-user";
 import { decode } from "../e2e/server/portal-process";
-import { cpuMsOf, loadavg, tree } from "./proc";
+import { cpuMsOf, loadavg, npmStartArgs, tree } from "./proc";
 
 const USAGE = `Usage: npm run bench:sizing -- [options]
 
@@ -252,7 +252,7 @@ async function main() {
     }
 
     const log: string[] = [];
-    const child = spawn("taskset", ["-c", String(CORE), process.execPath, "server/main.mjs"], {
+    const child = spawn("taskset", ["-c", String(CORE), process.execPath, ...npmStartArgs(ROOT)], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? "",

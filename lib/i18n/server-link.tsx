@@ -4,11 +4,12 @@
 // (./navigation.ts); both build the address with the same routing.
 import "server-only";
 import type { ComponentProps } from "react";
-import { getLocale } from "next-intl/server";
+import { useLocale } from "next-intl";
 import { getPathname } from "./navigation";
 
 type Props = Omit<ComponentProps<"a">, "href"> & { href: Parameters<typeof getPathname>[0]["href"] };
 
-export async function Link({ href, ...rest }: Props) {
-  return <a {...rest} href={getPathname({ href, locale: await getLocale() })} />;
+/** Synchronous (next-intl's useLocale works in server components): a table of links renders no awaited component. */
+export function Link({ href, ...rest }: Props) {
+  return <a {...rest} href={getPathname({ href, locale: useLocale() })} />;
 }

@@ -22,6 +22,9 @@ export async function AuditTable({ page, input, events, locale }: Props) {
   });
   const exportHref = `/api/admin/audit/export?${filterSearchParams(input, { locale }).toString()}`;
   const none = <span aria-hidden="true">{t("table.none")}</span>;
+  // Column names, each in the header and on every row's cell (data-label, for narrow screens): translated once.
+  const columns = ["time", "event", "outcome", "reason", "account", "flow", "ip", "userAgent", "locale"] as const;
+  const label = Object.fromEntries(columns.map((c) => [c, t(`table.${c}`)])) as Record<(typeof columns)[number], string>;
 
   const account = (e: AuditEntry) => {
     if (!e.account) return none;
@@ -63,35 +66,35 @@ export async function AuditTable({ page, input, events, locale }: Props) {
           <caption className="visually-hidden">{t("table.caption")}</caption>
           <thead>
             <tr>
-              <th scope="col">{t("table.time")}</th>
-              <th scope="col">{t("table.event")}</th>
-              <th scope="col">{t("table.outcome")}</th>
-              <th scope="col">{t("table.reason")}</th>
-              <th scope="col">{t("table.account")}</th>
-              <th scope="col">{t("table.flow")}</th>
-              <th scope="col">{t("table.ip")}</th>
-              <th scope="col">{t("table.userAgent")}</th>
-              <th scope="col">{t("table.locale")}</th>
+              <th scope="col">{label.time}</th>
+              <th scope="col">{label.event}</th>
+              <th scope="col">{label.outcome}</th>
+              <th scope="col">{label.reason}</th>
+              <th scope="col">{label.account}</th>
+              <th scope="col">{label.flow}</th>
+              <th scope="col">{label.ip}</th>
+              <th scope="col">{label.userAgent}</th>
+              <th scope="col">{label.locale}</th>
             </tr>
           </thead>
           <tbody>
             {page.entries.map((e) => (
               <tr key={e.id} data-event={e.event}>
-                <td data-label={t("table.time")}>
+                <td data-label={label.time}>
                   <TimeCell at={e.at} />
                 </td>
-                <td data-label={t("table.event")}>
+                <td data-label={label.event}>
                   <EventLabel event={e.event} name={eventName(events, e.event)} />
                 </td>
-                <td data-label={t("table.outcome")}>
+                <td data-label={label.outcome}>
                   <OutcomeLabel outcome={e.outcome} />
                 </td>
-                <td data-label={t("table.reason")} className="audit-break">
+                <td data-label={label.reason} className="audit-break">
                   <ReasonLabel reason={e.reason} />
                   <ActorNote details={e.details} />
                 </td>
-                <td data-label={t("table.account")}>{account(e)}</td>
-                <td data-label={t("table.flow")}>
+                <td data-label={label.account}>{account(e)}</td>
+                <td data-label={label.flow}>
                   {e.flowId ? (
                     <Link href={`/admin/audit/flows/${encodeURIComponent(e.flowId)}`} title={t("table.flowLinkLabel", { id: e.flowId })}>
                       {t("table.flowLink", { id: e.flowId.slice(0, 8) })}
@@ -100,7 +103,7 @@ export async function AuditTable({ page, input, events, locale }: Props) {
                     none
                   )}
                 </td>
-                <td data-label={t("table.ip")}>
+                <td data-label={label.ip}>
                   {e.ip ? (
                     <Link href={only({ ip: e.ip })} title={t("table.filterIp", { ip: e.ip })} className="audit-break">
                       {e.ip}
@@ -109,10 +112,10 @@ export async function AuditTable({ page, input, events, locale }: Props) {
                     none
                   )}
                 </td>
-                <td data-label={t("table.userAgent")}>
+                <td data-label={label.userAgent}>
                   <UserAgentCell userAgent={e.userAgent} />
                 </td>
-                <td data-label={t("table.locale")}>{e.locale ?? none}</td>
+                <td data-label={label.locale}>{e.locale ?? none}</td>
               </tr>
             ))}
           </tbody>

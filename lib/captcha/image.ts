@@ -113,16 +113,22 @@ class Canvas {
   }
 }
 
+const BUCKETS = 1 << 15;
+/**
+ * reduceColours' tables, one set for the process (a rendering runs start to end without yielding): counts, colour sums
+ * (at most 76 800 pixels × 255 fits 32 bits) and nearest palette entry per 15-bit bucket. Allocating and zeroing them
+ * for every picture (about 1 MB) cost more than the rest of the colour reduction.
+ */
+const scratch = { count: new Uint32Array(BUCKETS), sums: new Uint32Array(BUCKETS * 3), nearest: new Int16Array(BUCKETS).fill(-1) };
+
 /**
  * Reduces an image to at most 256 colours (the most used 15-bit buckets, then nearest match) so it stores as an indexed
  * PNG: returns each pixel's palette index and the palette (RGB triples), which the PNG encoder takes as they are.
  */
 function reduceColours(rgb: Uint8Array, max = 256): { indices: Uint8Array; palette: Uint8Array } {
-  const BUCKETS = 1 << 15;
   const pixels = rgb.length / 3;
   const buckets = new Uint16Array(pixels);
-  const count = new Uint32Array(BUCKETS);
-  const sums = new Float64Array(BUCKETS * 3);
+  const { count, sums, nearest } = scratch;
   for (let p = 0, i = 0; p < pixels; p++, i += 3) {
     const b = ((rgb[i]! >> 3) << 10) | ((rgb[i + 1]! >> 3) << 5) | (rgb[i + 2]! >> 3);
     buckets[p] = b;
@@ -133,6 +139,22 @@ function reduceColours(rgb: Uint8Array, max = 256): { indices: Uint8Array; palet
   }
   const used: number[] = [];
   for (let b = 0; b < BUCKETS; b++) if (count[b]) used.push(b);
+  try {
+    return mapToPalette(rgb, buckets, used, max);
+  } finally {
+    // Cleared for the next picture: only the buckets this one used.
+    for (const b of used) {
+      count[b] = 0;
+      sums[b * 3] = sums[b * 3 + 1] = sums[b * 3 + 2] = 0;
+      nearest[b] = -1;
+    }
+  }
+}
+
+/** The palette of the most used buckets, and each pixel's nearest palette colour (reduceColours' second half). */
+function mapToPalette(rgb: Uint8Array, buckets: Uint16Array, used: number[], max: number): { indices: Uint8Array; palette: Uint8Array } {
+  const { count, sums, nearest } = scratch;
+  const pixels = buckets.length;
   used.sort((x, y) => count[y]! - count[x]!);
   const colours = Math.min(max, used.length);
   const palette = new Uint8Array(colours * 3);
@@ -142,7 +164,6 @@ function reduceColours(rgb: Uint8Array, max = 256): { indices: Uint8Array; palet
   }
   // Nearest palette colour per bucket, from the first pixel seen in it (computed once per bucket in use;
   // anti-aliasing makes thousands of exact colours).
-  const nearest = new Int16Array(BUCKETS).fill(-1);
   const indices = new Uint8Array(pixels);
   for (let p = 0, i = 0; p < pixels; p++, i += 3) {
     const b = buckets[p]!;

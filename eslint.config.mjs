@@ -33,6 +33,9 @@ export default tseslint.config(
         "error",
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
       ],
+      // The portal links with plain anchors on purpose (lib/i18n/server-link.tsx, lib/i18n/local-href.ts): a page sends
+      // no client navigation for a link, and every link works the same without JavaScript.
+      "@next/next/no-html-link-for-pages": "off",
     },
   },
 );

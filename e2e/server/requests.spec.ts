@@ -33,7 +33,11 @@ test("the CAPTCHA picture, answered by the server ahead of Next: a PNG with the 
   const picture = await fetch(`${portal.url}/api/captcha/image?t=${token}`, { headers: { "X-Request-Id": "picture-1" } });
   expect(picture.status).toBe(200);
   expect(picture.headers.get("content-type")).toBe("image/png");
-  expect(Buffer.from(await picture.arrayBuffer()).subarray(1, 4).toString("ascii")).toBe("PNG");
+  expect(
+    Buffer.from(await picture.arrayBuffer())
+      .subarray(1, 4)
+      .toString("ascii"),
+  ).toBe("PNG");
   for (const [name, value] of Object.entries({
     "cache-control": "no-store",
     "x-content-type-options": "nosniff",

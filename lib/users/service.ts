@@ -312,11 +312,27 @@ export async function addChosenUsers(db: Db, inputs: UserInput[], actor: string)
     if (!v.ok) return v;
     valid.push(v.value);
   }
-  const prepared = await hashPasswords(db, valid, new Set());
-  await db.transaction(async (tx) => {
-    for (const u of prepared) await writeUser(tx, u, actor);
-  });
+  await saveUsers(db, valid, new Set(), actor);
   return { ok: true };
+}
+
+/** Checked users hashed side by side and written in one transaction, each with its audit event; how many were new. */
+async function saveUsers(
+  db: Db,
+  valid: NormalizedUser[],
+  unchanged: Set<string>,
+  actor: string,
+): Promise<{ added: number; updated: number }> {
+  const prepared = await hashPasswords(db, valid, unchanged);
+  let added = 0;
+  let updated = 0;
+  await db.transaction(async (tx) => {
+    for (const u of prepared) {
+      if ((await writeUser(tx, u, actor)) === "added") added++;
+      else updated++;
+    }
+  });
+  return { added, updated };
 }
 
 export type ImportResult = { ok: true; added: number; updated: number } | { ok: false; problems: RowProblem[] };
@@ -360,19 +376,12 @@ export async function importUsers(
   const checked = await checkPasswordsAgainstAccounts(db, valid);
   problems.push(...checked.problems);
   if (problems.length) return { ok: false, problems: problems.sort((a, b) => a.line - b.line) };
-  const prepared = await hashPasswords(
+  const { added, updated } = await saveUsers(
     db,
     valid.map((v) => v.user),
     checked.unchanged,
+    actor,
   );
-  let added = 0;
-  let updated = 0;
-  await db.transaction(async (tx) => {
-    for (const u of prepared) {
-      if ((await writeUser(tx, u, actor)) === "added") added++;
-      else updated++;
-    }
-  });
   return { ok: true, added, updated };
 }
 

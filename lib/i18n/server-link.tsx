@@ -1,7 +1,7 @@
 // Links in server components: a plain <a> to the page in the current language, where next-intl's Link is a client
 // component. A server-rendered page sends the browser no script and no props for it, and no prefetch of the page it
-// names; following one loads the page as a browser without JavaScript does. Client components keep next-intl's Link
-// (./navigation.ts); both build the address with the same routing.
+// names; following one loads the page as a browser without JavaScript does. Client components link with plain anchors
+// too (./local-href.ts, which cannot use next-intl's navigation without sending it to the browser).
 import "server-only";
 import type { ComponentProps } from "react";
 import { useLocale } from "next-intl";

@@ -40,7 +40,16 @@ export default defineConfig({
       LIMIT_CODES_PER_NUMBER_PER_DAY: "1000",
     },
     projects: [
-      { extends: true, test: { name: "unit", include, exclude: ["**/node_modules/**", directoryTests], sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include,
+          exclude: ["**/node_modules/**", directoryTests],
+          sequence: { groupOrder: 0 },
+          globalSetup: ["tests/pglite-template-setup.ts"],
+        },
+      },
       {
         extends: true,
         test: {

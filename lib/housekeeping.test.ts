@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/lib/db/client";
 import { rateLimits } from "@/lib/db/schema";
 import { hitLimit } from "@/lib/limits/rate-limit";
-import { drivers, freshServerDatabase } from "@/tests/db";
 import { openDb } from "@/lib/db/client";
+import { drivers, freshDb, freshServerDatabase } from "@/tests/db";
 import { HOUSEKEEPING_LOCK, housekeepingRound } from "./housekeeping";
 
 describe.each(drivers())("housekeepingRound (%s)", (driver) => {
@@ -21,7 +21,7 @@ describe.each(drivers())("housekeepingRound (%s)", (driver) => {
       drop = database.drop;
       handle = await openDb({ databaseUrl: url });
     } else {
-      handle = await openDb({ inMemory: true });
+      handle = await freshDb("pglite");
     }
   });
   afterAll(async () => {

@@ -17,7 +17,7 @@ import { auditEvents, passwordHistory, recoveryFlows, users } from "@/lib/db/sch
 import { startRecovery } from "@/lib/recovery/steps";
 import { demoUsers } from "@/lib/users/demo";
 import { cliTarget, lines, runCli, type CliTarget, cliTestTimeout } from "@/tests/cli";
-import { drivers, freshServerDatabase } from "@/tests/db";
+import { drivers, freshDb, freshServerDatabase } from "@/tests/db";
 
 // Up to 5 CLI runs one after another in a test, each with its own limit (tests/cli.ts).
 vi.setConfig({ testTimeout: cliTestTimeout(5) });
@@ -239,7 +239,7 @@ describe.skipIf(!drivers().includes("postgres"))("copy-to PostgreSQL", () => {
   });
 
   it("keeps a pruned audit trail's chain: the copy starts at the same seq, anchored by the same audit.pruned row", async () => {
-    const source = await openDb({ inMemory: true });
+    const source = await freshDb("pglite");
     const emptyTarget = await freshServerDatabase();
     try {
       const old = new Date(Date.now() - 10 * 86_400_000);

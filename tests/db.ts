@@ -1,5 +1,8 @@
-// Test databases on both drivers: PGlite in memory always, PostgreSQL too when TEST_DATABASE_URL or DATABASE_URL is set.
+// Test databases on both drivers: PGlite always, PostgreSQL too when TEST_DATABASE_URL or DATABASE_URL is set.
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import postgres from "postgres";
 import { openDb, type DbHandle } from "@/lib/db/client";
 
@@ -31,9 +34,22 @@ export async function freshServerDatabase(): Promise<{ url: string; drop: () => 
   };
 }
 
-/** A fresh, migrated database: in-memory PGlite, or a new database on the PostgreSQL server (dropped on close). */
+/**
+ * A fresh, migrated database: PGlite in a new temporary folder (a copy of the build's template, as the portal's first
+ * start makes it: tests/pglite-template-setup.ts), or a new database on the PostgreSQL server; removed on close.
+ */
 export async function freshDb(driver: Driver): Promise<DbHandle> {
-  if (driver === "pglite") return openDb({ inMemory: true });
+  if (driver === "pglite") {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "toegang-test-db-"));
+    const handle = await openDb({ dataDir });
+    return {
+      ...handle,
+      close: async () => {
+        await handle.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
   const database = await freshServerDatabase();
   const handle = await openDb({ databaseUrl: database.url });
   return {

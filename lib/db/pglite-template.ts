@@ -25,6 +25,36 @@ export function templateStamp(migrationsFolder: string): string {
   return hash.digest("hex");
 }
 
+/** Whether .next holds a template made by this PGlite from these migrations. */
+export function templateIsCurrent(migrationsFolder: string): boolean {
+  try {
+    if (!existsSync(path.join(templateFolder(), "PG_VERSION")) || !existsSync(stampFile())) return false;
+    return readFileSync(stampFile(), "utf8").trim() === templateStamp(migrationsFolder);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes the template afresh (.next/pglite-template/ and its stamp): a new PGlite folder, every migration, closed. The
+ * build's second step (scripts/pglite-template.ts) and the tests' global setup (tests/pglite-template-setup.ts).
+ */
+export async function makeTemplate(migrationsFolder: string): Promise<void> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const { migrate } = await import("drizzle-orm/pglite/migrator");
+  const folder = templateFolder();
+  rmSync(folder, { recursive: true, force: true });
+  rmSync(stampFile(), { force: true });
+  // The archive earlier builds made.
+  rmSync(path.join(path.dirname(folder), "pglite-template.tar.gz"), { force: true });
+  const client = new PGlite(folder);
+  await client.waitReady;
+  await migrate(drizzle(client), { migrationsFolder });
+  await client.close();
+  stampTemplate(migrationsFolder);
+}
+
 /**
  * Copies the template into `dir` when there is a matching one and `dir` does not exist yet or is empty; whether it did.
  * The copy goes to a sibling first and is renamed into place, so a start cut off halfway leaves no half-copied database.
@@ -32,8 +62,7 @@ export function templateStamp(migrationsFolder: string): string {
 export function copyTemplate(migrationsFolder: string, dir: string): boolean {
   try {
     const source = templateFolder();
-    if (!existsSync(path.join(source, "PG_VERSION")) || !existsSync(stampFile())) return false;
-    if (readFileSync(stampFile(), "utf8").trim() !== templateStamp(migrationsFolder)) return false;
+    if (!templateIsCurrent(migrationsFolder)) return false;
     if (existsSync(dir) && readdirSync(dir).length > 0) return false;
     const partial = `${dir}.partial-${process.pid}`;
     rmSync(partial, { recursive: true, force: true });

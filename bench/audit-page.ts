@@ -209,7 +209,10 @@ function startServer(): Promise<ChildProcess> {
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("next start did not become ready in 60 s")), 60_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL"); // a server left running would keep this process, and the run that called it, waiting
+      reject(new Error("next start did not become ready in 60 s"));
+    }, 60_000);
     child.stdout!.on("data", (chunk: Buffer) => {
       if (/Ready in/i.test(chunk.toString())) {
         clearTimeout(timer);
@@ -245,5 +248,6 @@ const redact = (url: string) => url.replace(/\/\/[^@]*@/, "//…@");
 
 main().catch((error: unknown) => {
   console.error(error);
-  process.exitCode = 1;
+  // Open database connections would keep the process alive after a failure.
+  process.exit(1);
 });

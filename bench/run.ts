@@ -13,13 +13,13 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { bareAppFiles } from "./bare-app";
-import { cpuMsOf, loadavg, npmStartArgs, rssMiB, tree } from "./proc";
+import { cpuMsOf, freePort, loadavg, npmStartArgs, rssMiB, tree } from "./proc";
 
 const USAGE = `Usage: npm run bench -- [--smoke] [--no-build] [--port-base P] [--database URL] [--out FILE]
 
   --smoke        tiny counts (a couple of minutes); judges no goals; writes .bench/benchmarks-smoke.md
   --no-build     reuse this checkout's .next build (the bare app is still built)
-  --port-base P  first of ten ports (default 3700)
+  --port-base P  where the search for free ports starts (default 3700)
   --database URL PostgreSQL server for the PostgreSQL runs and the audit page (default
                  postgres://postgres@127.0.0.1:5432)
   --db-prefix N  its databases: N_pages (made afresh, dropped at the end) and N (the audit rows, kept for the next
@@ -67,8 +67,17 @@ function noteLoad(what: string) {
   loads.push(`${what}: ${loadavg()}`);
 }
 
-/** The bare app on `next start`; Toegang as `npm start` runs it (node, its flags, server/main.mjs), as operators do. */
-function start(name: string, cwd: string, port: number, env: Record<string, string>): Server {
+/** Servers started and not yet stopped: killed when the run fails, so a failure never leaves one holding the run open. */
+const live = new Set<Server>();
+let nextPort = portBase;
+
+/**
+ * The bare app on `next start`; Toegang as `npm start` runs it (node, its flags, server/main.mjs), as operators do.
+ * Each on a port found free just before (`env` gets it, for BASE_URL).
+ */
+async function start(name: string, cwd: string, env: (port: number) => Record<string, string> = () => ({})): Promise<Server> {
+  const port = await freePort(nextPort);
+  nextPort = port + 1;
   const argv = cwd === root ? npmStartArgs(root) : [path.join(cwd, "node_modules/next/dist/bin/next"), "start", "--port", String(port)];
   const child = spawn(process.execPath, argv, {
     cwd,
@@ -78,14 +87,16 @@ function start(name: string, cwd: string, port: number, env: Record<string, stri
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       PORT: String(port),
-      ...env,
+      ...env(port),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const log: string[] = [];
   child.stdout!.on("data", (c: Buffer) => log.push(c.toString()));
   child.stderr!.on("data", (c: Buffer) => log.push(c.toString()));
-  return { name, child, base: `http://127.0.0.1:${port}`, startedMs: performance.now(), log };
+  const server = { name, child, base: `http://127.0.0.1:${port}`, startedMs: performance.now(), log };
+  live.add(server);
+  return server;
 }
 
 /** Milliseconds from spawn to the first 200 of the page (the server has migrated, seeded and rendered once). */
@@ -105,7 +116,8 @@ async function firstOk(server: Server, pathname: string): Promise<number> {
 }
 
 async function stop(server: Server): Promise<void> {
-  if (server.child.exitCode !== null) return;
+  live.delete(server);
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
   const done = new Promise((r) => server.child.once("exit", r));
   server.child.kill("SIGTERM");
   const timer = setTimeout(() => server.child.kill("SIGKILL"), 10_000);
@@ -120,6 +132,9 @@ function run(cmd: string, argv: string[], opts: { cwd?: string; env?: Record<str
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
     maxBuffer: 64 * 2 ** 20,
+    // No step may hang the run (and CI with it); the slowest, seeding a million audit rows, takes minutes.
+    timeout: 30 * 60_000,
+    killSignal: "SIGKILL",
   });
 }
 
@@ -283,11 +298,11 @@ async function main() {
   // (migrations, demo users).
   const cold = { bare: [] as number[], toegang: [] as number[] };
   for (let i = 0; i < counts.cold; i++) {
-    const bare = start("bare", bareDir, portBase + 1, {});
+    const bare = await start("bare", bareDir);
     cold.bare.push(await firstOk(bare, "/nl"));
     await stop(bare);
     const dataDir = mkdtempSync(path.join(os.tmpdir(), "toegang-bench-cold-"));
-    const t = start("toegang (cold)", root, portBase + 2, toegangEnv(portBase + 2, { DATA_DIR: dataDir }));
+    const t = await start("toegang (cold)", root, (port) => toegangEnv(port, { DATA_DIR: dataDir }));
     cold.toegang.push(await firstOk(t, "/nl"));
     if (i === 0) writeFileSync(path.join(benchDir, "cold-start.log"), t.log.join(""));
     await stop(t);
@@ -297,10 +312,10 @@ async function main() {
   console.log(`cold start: bare ${cold.bare.map((x) => x.toFixed(0))} ms, Toegang ${cold.toegang.map((x) => x.toFixed(0))} ms`);
 
   // Pages on PGlite, against the bare page.
-  const bare = start("bare", bareDir, portBase + 1, {});
+  const bare = await start("bare", bareDir);
   await firstOk(bare, "/nl");
   const pgliteDir = mkdtempSync(path.join(os.tmpdir(), "toegang-bench-pages-"));
-  const pglite = start("toegang (PGlite)", root, portBase + 3, toegangEnv(portBase + 3, { DATA_DIR: pgliteDir, SEED_DEMO_USERS: "false" }));
+  const pglite = await start("toegang (PGlite)", root, (port) => toegangEnv(port, { DATA_DIR: pgliteDir, SEED_DEMO_USERS: "false" }));
   await firstOk(pglite, "/nl");
   const pages = [
     { path: "/nl", label: "sign-in page (`/nl`)" },
@@ -333,11 +348,8 @@ async function main() {
   // The same pages on PostgreSQL.
   await ensureDatabase(pagesDb, true);
   const pgDataDir = mkdtempSync(path.join(os.tmpdir(), "toegang-bench-pg-"));
-  const pg = start(
-    "toegang (PostgreSQL)",
-    root,
-    portBase + 4,
-    toegangEnv(portBase + 4, {
+  const pg = await start("toegang (PostgreSQL)", root, (port) =>
+    toegangEnv(port, {
       DATABASE_URL: `${pgServer}/${pagesDb}`,
       SESSION_SECRET: SECRET,
       HASH_KEY: SECRET,
@@ -349,7 +361,7 @@ async function main() {
   // A fresh bare server beside the fresh Toegang server: both start cold and get the same warm-up, so neither series
   // runs on a process that has been optimising its code for longer (the PGlite round's bare server had).
   await stop(bare);
-  const barePg = start("bare", bareDir, portBase + 1, {});
+  const barePg = await start("bare", bareDir);
   await firstOk(barePg, "/nl");
   const pgRss = sampleRss([barePg, pg]);
   const pgStats = await measurePages([
@@ -408,7 +420,7 @@ async function main() {
     "--requests",
     String(counts.auditRequests),
     "--port",
-    String(portBase + 5),
+    String(await freePort(nextPort)),
   ]);
   process.stdout.write(auditOut);
   noteLoad("after audit page");
@@ -598,5 +610,8 @@ main()
     process.exitCode = 1;
   })
   .finally(() => {
+    // After a failure: servers still running, and a database connection, would keep this process (and CI) waiting.
+    for (const server of live) server.child.kill("SIGKILL");
     if (bareDir) rmSync(bareDir, { recursive: true, force: true });
+    process.exit();
   });

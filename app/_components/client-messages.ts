@@ -36,15 +36,15 @@ export const clientMessages = {
   /** The identify form with the built-in CAPTCHA (recover/page.tsx picks this list or the next by the configured CAPTCHA). */
   identifyForm: [
     "Recovery.next",
-    // Every error either CAPTCHA can meet: a page may be answered by a portal restarted with the other one.
-    ...(["userId", "userIdHint", "errors"] as const).map((k) => `Recovery.identify.${k}` as const),
+    // Not its errors: the action sends those translated (lib/recovery/actions.ts).
+    ...(["userId", "userIdHint"] as const).map((k) => `Recovery.identify.${k}` as const),
     ...builtinCaptcha,
     errorSummary,
   ],
   /** The identify form with the hCaptcha widget, and the built-in CAPTCHA or a notice inside <noscript>. */
   identifyFormHcaptcha: [
     "Recovery.next",
-    ...(["userId", "userIdHint", "errors", "noJavaScript", "hcaptchaLabel", "hcaptchaLoadFailed"] as const).map(
+    ...(["userId", "userIdHint", "noJavaScript", "hcaptchaLabel", "hcaptchaLoadFailed"] as const).map(
       (k) => `Recovery.identify.${k}` as const,
     ),
     ...builtinCaptcha,

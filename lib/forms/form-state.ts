@@ -1,5 +1,6 @@
-// How forms and their server actions talk: zod parses FormData into typed message keys (translated by the page), and
-// each action returns a small discriminated union of states, never a secret.
+// How forms and their server actions talk: zod parses FormData into typed message keys (translated by the page, or by
+// the action where the page should not carry every message: the identify form), and each action returns a small
+// discriminated union of states, never a secret.
 import { z } from "zod";
 
 /** Nothing to show yet (or a step that needs no message). */

@@ -24,7 +24,16 @@ const stubs = vi.hoisted(() => {
 });
 
 vi.mock("next/server", () => ({ after: () => {} }));
-vi.mock("next-intl/server", () => ({ getLocale: async () => "nl" }));
+// A Dutch request, translated as the portal's request config does (lib/i18n/request.ts).
+vi.mock("next-intl/server", async () => {
+  const { createFormatter, createTranslator } = await import("next-intl");
+  const { default: messages } = await import("@/messages/nl.json");
+  return {
+    getLocale: async () => "nl",
+    getTranslations: async (namespace: string) => createTranslator({ locale: "nl", messages, namespace: namespace as never }),
+    getFormatter: async () => createFormatter({ locale: "nl", timeZone: "Europe/Amsterdam" }),
+  };
+});
 vi.mock("@/lib/i18n/navigation", () => ({
   redirect: ({ href }: { href: string }) => {
     throw new stubs.Redirected(href);
@@ -195,10 +204,16 @@ describe.each(drivers())("“Wie bent u?” with hCaptcha on %s", (driver) => {
     const right = await submit({ noscript: "1", captchaToken: solved.token, captcha: solved.answer });
     expect(right.redirectedTo).toBe("/recover/reason");
     const wrong = await submit({ noscript: "1", captchaToken: await newChallenge(), captcha: "wrong1" });
-    expect(wrong.state).toMatchObject({ status: "invalid", fieldErrors: { captcha: "errors.captchaWrong" } });
+    // Each message comes with its words, for the field it belongs to (the page sends the browser no error texts).
+    expect(wrong.state).toMatchObject({
+      status: "invalid",
+      fieldErrors: { captcha: "errors.captchaWrong" },
+      texts: { captcha: "De tekens komen niet overeen. Vul de tekens van de nieuwe afbeelding in." },
+    });
     expect((await eventsFrom(wrong.ip)).map((e) => e.event)).toEqual(["recovery.captcha_failed"]);
     const empty = await submit({ noscript: "1", captchaToken: await newChallenge(), captcha: "" });
     expect(empty.state).toMatchObject({ status: "invalid", fieldErrors: { captcha: "errors.captchaRequired" } });
+    expect(empty.state!.texts).toEqual({ captcha: "Vul de tekens uit de afbeelding in." });
     expect(standIn().verifications()).toHaveLength(0);
   });
 
@@ -206,7 +221,11 @@ describe.each(drivers())("“Wie bent u?” with hCaptcha on %s", (driver) => {
     useConfig({ HCAPTCHA_NOJS_FALLBACK: "off" });
     const solved = await solvedChallenge();
     const { state, ip } = await submit({ noscript: "1", captchaToken: solved.token, captcha: solved.answer });
-    expect(state).toMatchObject({ status: "refused", formError: "errors.javascriptRequired" });
+    expect(state).toMatchObject({
+      status: "refused",
+      formError: "errors.javascriptRequired",
+      texts: { form: "Voor de CAPTCHA is JavaScript nodig. Zet JavaScript aan in uw browser, of neem contact op met uw beheerder." },
+    });
     expect(await eventsFrom(ip)).toEqual([]);
   });
 });

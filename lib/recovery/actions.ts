@@ -2,7 +2,7 @@
 // Server actions of the recovery wizard: each validates its form, enters its step through the one step guard, calls one
 // step function and redirects to where the flow is (or returns the state its form shows).
 import { after } from "next/server";
-import { getLocale } from "next-intl/server";
+import { getFormatter, getLocale, getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { countedSchedule } from "@/lib/background";
 import { newChallenge } from "@/lib/captcha/builtin";
@@ -50,11 +50,17 @@ async function withFlow<R>(step: Step | readonly Step[], fn: (f: { db: Db; flow:
 
 export type IdentifyKey = MessageKey<"Recovery.identify">;
 export type IdentifyField = "userId" | "captcha" | "captchaWidget";
+/**
+ * The words of a state's messages, by field ("form" for a refusal of the whole form), translated on the server: the
+ * page then sends the browser none of the form's thirteen error texts, only the one it shows.
+ */
+export type IdentifyTexts = Partial<Record<IdentifyField | "form", string>>;
 type IdentifyExtras = { captchaToken: string; values: { userId: string } };
-export type IdentifyState =
+type IdentifyOutcome =
   | (Idle & Partial<IdentifyExtras>)
   | (Invalid<IdentifyField, IdentifyKey> & IdentifyExtras)
   | (Refused<IdentifyKey, { time: string }> & IdentifyExtras);
+export type IdentifyState = IdentifyOutcome & { texts?: IdentifyTexts };
 
 // The CAPTCHA check's answers (lib/captcha/check.ts) are keys of this form too.
 const identifyKeys = formKeys<IdentifyKey>("errors.userIdInvalid", [
@@ -89,7 +95,28 @@ const identifyHcaptchaSchema = identifySchema.extend({
 
 /** "Wie bent u?": checks the CAPTCHA, then starts a flow for the typed user ID (known or not) and moves on. */
 export async function startRecoveryAction(_prev: IdentifyState, formData: FormData): Promise<IdentifyState> {
-  formData = asForm(formData);
+  const state = await identify(asForm(formData));
+  return state.status === "idle" ? state : { ...state, texts: await identifyTexts(state) };
+}
+
+/** The state's messages in the request's language; a time (the end of a limit) as the pages write times. */
+async function identifyTexts(state: Exclude<IdentifyOutcome, Idle>): Promise<IdentifyTexts> {
+  const t = await getTranslations("Recovery.identify");
+  const time = state.status === "refused" && state.params?.time ? new Date(state.params.time) : null;
+  const values = {
+    domain: getConfig().orgDomain,
+    time: time ? (await getFormatter()).dateTime(time, { dateStyle: "medium", timeStyle: "short" }) : "",
+  };
+  if (state.status === "refused") return { form: t(state.formError, values) };
+  const texts: IdentifyTexts = {};
+  for (const field of ["userId", "captcha", "captchaWidget"] as const) {
+    const key = state.fieldErrors[field];
+    if (key) texts[field] = t(key, values);
+  }
+  return texts;
+}
+
+async function identify(formData: FormData): Promise<IdentifyOutcome> {
   const values = { userId: String(formData.get("userId") ?? "").slice(0, 254) };
   const fresh = async () => ({ values, captchaToken: await newChallenge() });
   if (formData.get("op") === "refresh") return { status: "idle", ...(await fresh()) };

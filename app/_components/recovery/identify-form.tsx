@@ -3,8 +3,8 @@
 // the hCaptcha widget with the built-in one inside <noscript> as the fallback for browsers without JavaScript.
 import { usePathname } from "next/navigation";
 import { useActionState, type ReactNode } from "react";
-import { useFormatter, useTranslations } from "next-intl";
-import { startRecoveryAction, type IdentifyKey, type IdentifyState } from "@/lib/recovery/actions";
+import { useTranslations } from "next-intl";
+import { startRecoveryAction, type IdentifyState } from "@/lib/recovery/actions";
 import { ErrorSummary } from "../error-summary";
 import { Field } from "../field";
 import { BuiltinCaptcha } from "./builtin-captcha";
@@ -32,24 +32,14 @@ export function IdentifyForm({ captchaToken, captcha, intent, domain, locale, ca
   const t = useTranslations("Recovery");
   const ti = useTranslations("Recovery.identify");
   const tc = useTranslations("Common");
-  const format = useFormatter();
   // The page's own address as the form's action (without it React writes action="", which is invalid HTML).
   // The help link's ?intent= is kept, so a form shown again after an error still knows the reason chosen there.
   const pathname = usePathname();
   const permalink = intent ? `${pathname}?intent=${intent}` : pathname;
   const [state, action, pending] = useActionState<IdentifyState, FormData>(startRecoveryAction, { status: "idle" }, permalink);
   const token = state.captchaToken ?? captchaToken;
-  const refused = state.status === "refused" ? state : undefined;
-  const fieldErrors = state.status === "invalid" ? state.fieldErrors : {};
-  const params = {
-    domain,
-    time: refused?.params?.time ? format.dateTime(new Date(refused.params.time), { dateStyle: "medium", timeStyle: "short" }) : "",
-  };
-  const msg = (key?: IdentifyKey) => (key ? ti(key, params) : undefined);
-  const userIdError = msg(fieldErrors.userId);
-  const captchaError = msg(fieldErrors.captcha);
-  const hcaptchaError = msg(fieldErrors.captchaWidget);
-  const formError = msg(refused?.formError);
+  // The messages come translated with the state (lib/recovery/actions.ts): the page carries none of the error texts.
+  const { userId: userIdError, captcha: captchaError, captchaWidget: hcaptchaError, form: formError } = state.texts ?? {};
   const items = [
     ...(formError ? [{ message: formError }] : []),
     ...(userIdError ? [{ field: "userId", message: userIdError }] : []),

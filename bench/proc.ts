@@ -1,6 +1,6 @@
 // What the benchmarks read of this machine's processes (Linux /proc): the load, a process tree, CPU and memory.
 import { readFileSync, readdirSync } from "node:fs";
-import net from "node:net";
+import { canListen } from "@/tests/directories/processes";
 
 /** The load average over 1, 5 and 15 minutes, as /proc/loadavg gives it. */
 export function loadavg(): string {
@@ -65,17 +65,11 @@ export function npmStartArgs(root: string): string[] {
 }
 
 /**
- * The first port from `from` on that a server can listen on now (as the portal does: every address, IPv6 and IPv4).
- * Checked, not assumed: a port of the machine's ephemeral range may be the local end of some outgoing connection.
+ * The first port from `from` on that a server can listen on now on every address (IPv6 and IPv4, as the portal and
+ * `next start` listen). Checked, not assumed: a port of the machine's ephemeral range may be the local end of some
+ * outgoing connection.
  */
 export async function freePort(from: number): Promise<number> {
-  for (let port = from; port < from + 200 && port < 65536; port++) {
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = net.createServer();
-      probe.once("error", () => resolve(false));
-      probe.listen(port, () => probe.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
+  for (let port = from; port < from + 200 && port < 65536; port++) if (await canListen("::", port)) return port;
   throw new Error(`no free port in ${from}..${from + 199}`);
 }

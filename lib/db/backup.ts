@@ -14,6 +14,7 @@ import type { PGlite } from "@electric-sql/pglite";
 import { chainHead, verifyChain, type VerifyResult } from "@/lib/audit/chain";
 import { HASH_KEY_FILE, SESSION_SECRET_FILE } from "@/lib/config";
 import { claimDataFolder, pgliteFolder, type Db } from "./client";
+import { embeddedStartOptions } from "./pglite-settings";
 import { rowsOf } from "./rows";
 import { readTar, writeTar } from "./tar";
 
@@ -40,7 +41,7 @@ const SECRET_FILES = [HASH_KEY_FILE, SESSION_SECRET_FILE];
 async function openPglite(dir: string, loadDataDir?: Blob): Promise<{ pg: PGlite; db: Db }> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
-  const pg = new PGlite(dir, loadDataDir ? { loadDataDir } : {});
+  const pg = new PGlite(dir, { ...embeddedStartOptions(PGlite), ...(loadDataDir ? { loadDataDir } : {}) });
   await pg.waitReady;
   return { pg, db: drizzle(pg) as unknown as Db };
 }

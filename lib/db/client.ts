@@ -6,6 +6,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { getConfig } from "@/lib/config";
 import { onShutdown } from "@/lib/server-bridge";
 import { copyTemplate } from "./pglite-template";
+import { embeddedStartOptions } from "./pglite-settings";
 import * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -63,19 +64,18 @@ async function openPostgres(url: string): Promise<DbHandle> {
 }
 
 async function openPglite(options: OpenOptions): Promise<DbHandle> {
-  const { PGlite } = await import("@electric-sql/pglite");
-  const { drizzle } = await import("drizzle-orm/pglite");
   let release = () => {};
-  let client;
-  if (options.inMemory) {
-    client = new PGlite();
-  } else {
-    const dir = pgliteFolder(options.dataDir ?? getConfig().dataDir);
+  let dir: string | null = null;
+  let copied: Promise<unknown> = Promise.resolve();
+  if (!options.inMemory) {
+    dir = pgliteFolder(options.dataDir ?? getConfig().dataDir);
     release = claimDataFolder(path.dirname(dir));
-    // A fresh folder starts as a copy of the build's migrated template when there is one (lib/db/pglite-template.ts).
-    if (!existsSync(path.join(dir, "PG_VERSION"))) copyTemplate(migrationsFolder, dir);
-    client = new PGlite(dir);
+    // A fresh folder starts as a copy of the build's migrated template when there is one (lib/db/pglite-template.ts),
+    // made by another process while this one loads PGlite's code.
+    if (!existsSync(path.join(dir, "PG_VERSION"))) copied = copyTemplate(migrationsFolder, dir);
   }
+  const [{ PGlite }, { drizzle }] = await Promise.all([import("@electric-sql/pglite"), import("drizzle-orm/pglite"), copied]);
+  const client = dir ? new PGlite(dir, embeddedStartOptions(PGlite)) : new PGlite(embeddedStartOptions(PGlite));
   await client.waitReady;
   const db = drizzle(client, { schema }) as unknown as Db;
   return {

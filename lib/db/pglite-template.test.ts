@@ -28,35 +28,35 @@ afterEach(() => {
 });
 
 describe("the embedded database's template", () => {
-  it("is copied whole into a fresh folder, with nothing left beside it", () => {
+  it("is copied whole into a fresh folder, with nothing left beside it", async () => {
     const dir = path.join(root, "data", "pglite");
     mkdirSync(path.dirname(dir));
-    expect(copyTemplate(migrations, dir)).toBe(true);
+    expect(await copyTemplate(migrations, dir)).toBe(true);
     expect(readFileSync(path.join(dir, "PG_VERSION"), "utf8")).toBe("18\n");
     expect(readFileSync(path.join(dir, "base", "1"), "utf8")).toBe("data");
     expect(readdirSync(path.dirname(dir))).toEqual(["pglite"]);
   });
 
-  it("is copied into an empty folder too, but never over one that holds anything", () => {
+  it("is copied into an empty folder too, but never over one that holds anything", async () => {
     const empty = path.join(root, "empty");
     mkdirSync(empty);
-    expect(copyTemplate(migrations, empty)).toBe(true);
+    expect(await copyTemplate(migrations, empty)).toBe(true);
     const used = path.join(root, "used");
     mkdirSync(used);
     writeFileSync(path.join(used, "postgresql.conf"), "mine");
-    expect(copyTemplate(migrations, used)).toBe(false);
+    expect(await copyTemplate(migrations, used)).toBe(false);
     expect(readdirSync(used)).toEqual(["postgresql.conf"]);
   });
 
-  it("is not used after a migration was added or changed, or with another PGlite, or when it is missing", () => {
+  it("is not used after a migration was added or changed, or with another PGlite, or when it is missing", async () => {
     writeFileSync(path.join(migrations, "0000_first.sql"), "create table a (id bigint);");
-    expect(copyTemplate(migrations, path.join(root, "a"))).toBe(false);
+    expect(await copyTemplate(migrations, path.join(root, "a"))).toBe(false);
     stampTemplate(migrations);
     writeFileSync(path.join(root, "node_modules", "@electric-sql", "pglite", "package.json"), JSON.stringify({ version: "0.6.0" }));
-    expect(copyTemplate(migrations, path.join(root, "b"))).toBe(false);
+    expect(await copyTemplate(migrations, path.join(root, "b"))).toBe(false);
     stampTemplate(migrations);
     rmSync(templateFolder(), { recursive: true });
-    expect(copyTemplate(migrations, path.join(root, "c"))).toBe(false);
+    expect(await copyTemplate(migrations, path.join(root, "c"))).toBe(false);
     expect(["a", "b", "c"].some((d) => existsSync(path.join(root, d)))).toBe(false);
   });
 });

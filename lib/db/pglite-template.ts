@@ -4,9 +4,12 @@
 // 0.2 s here, where unpacking an archive through PGlite's in-WebAssembly file system took about 0.8 s. It holds the
 // schema only: no secret, no user, no row that differs between installations. It is used only when it was made by the
 // same PGlite version from the same migrations; otherwise the start initialises as before.
+import { execFile } from "node:child_process";
 import { cpSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { promisify } from "node:util";
 import path from "node:path";
 import { createHash } from "node:crypto";
+import { embeddedStartOptions } from "./pglite-settings";
 
 const folder = () => path.join(process.cwd(), ".next");
 export const templateFolder = () => path.join(folder(), "pglite-template");
@@ -48,7 +51,7 @@ export async function makeTemplate(migrationsFolder: string): Promise<void> {
   rmSync(stampFile(), { force: true });
   // The archive earlier builds made.
   rmSync(path.join(path.dirname(folder), "pglite-template.tar.gz"), { force: true });
-  const client = new PGlite(folder);
+  const client = new PGlite(folder, embeddedStartOptions(PGlite));
   await client.waitReady;
   await migrate(drizzle(client), { migrationsFolder });
   await client.close();
@@ -58,15 +61,20 @@ export async function makeTemplate(migrationsFolder: string): Promise<void> {
 /**
  * Copies the template into `dir` when there is a matching one and `dir` does not exist yet or is empty; whether it did.
  * The copy goes to a sibling first and is renamed into place, so a start cut off halfway leaves no half-copied database.
+ * The system's `cp -R` copies it (70 ms for its 1 070 files and 40 MB here, where Node's cpSync took 180 ms and blocked
+ * the server meanwhile, and fs.promises.cp 340 ms); Node's own copy is the fallback where there is no `cp`.
  */
-export function copyTemplate(migrationsFolder: string, dir: string): boolean {
+export async function copyTemplate(migrationsFolder: string, dir: string): Promise<boolean> {
   try {
     const source = templateFolder();
     if (!templateIsCurrent(migrationsFolder)) return false;
     if (existsSync(dir) && readdirSync(dir).length > 0) return false;
     const partial = `${dir}.partial-${process.pid}`;
     rmSync(partial, { recursive: true, force: true });
-    cpSync(source, partial, { recursive: true });
+    await promisify(execFile)("cp", ["-R", source, partial]).catch(() => {
+      rmSync(partial, { recursive: true, force: true });
+      cpSync(source, partial, { recursive: true });
+    });
     rmSync(dir, { recursive: true, force: true });
     renameSync(partial, dir);
     return true;

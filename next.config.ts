@@ -12,6 +12,9 @@ const nextConfig: NextConfig = {
   // The reverse proxy compresses (brotli, gzip; README "Performance"): compressing here too would only spend CPU.
   compress: false,
   experimental: {
+    // Each route's code is loaded when it is first asked for, not all of them at start: a start does not load the admin
+    // pages, the API routes and the development pages that most processes never serve (less memory, a shorter start).
+    preloadEntriesOnStart: false,
     serverActions: {
       // The proxy answers 413 above this (lib/security/action-request.ts); Next itself would answer 500.
       bodySizeLimit: ACTION_BODY_LIMIT_BYTES,

@@ -34,19 +34,7 @@ export function BuiltinCaptcha({ token, locale, error }: Props) {
             aria-label={ti("captchaRefresh")}
             title={ti("captchaRefresh")}
           >
-            <svg
-              aria-hidden="true"
-              width="22"
-              height="22"
-              viewBox="0 0 24 24"
-              fill="none"
-              stroke="currentColor"
-              strokeWidth="2"
-              strokeLinecap="round"
-            >
-              <path d="M20 11a8 8 0 0 0-14.6-4.5M4 4v4h4" />
-              <path d="M4 13a8 8 0 0 0 14.6 4.5M20 20v-4h-4" />
-            </svg>
+            <span className="icon-refresh" aria-hidden="true" />
           </button>
         </div>
       </div>

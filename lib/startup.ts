@@ -3,7 +3,7 @@ import "server-only";
 import { ConfigError, getConfig } from "@/lib/config";
 import { getDbHandle } from "@/lib/db/client";
 import { onShutdown, serverBridge } from "@/lib/server-bridge";
-import { formatDemoUsers, seedDemoUsers } from "@/lib/users/demo";
+import { formatDemoUsers, prepareDemoUsers, seedDemoUsers } from "@/lib/users/demo";
 
 export async function startPortal(): Promise<void> {
   let config;
@@ -17,6 +17,10 @@ export async function startPortal(): Promise<void> {
     throw error;
   }
   try {
+    // The demo users' passwords are hashed on other threads while the database opens; awaited (and any failure reported)
+    // when they are seeded below.
+    const demo = config.seedDemoUsers ? prepareDemoUsers(config.orgDomain) : null;
+    demo?.catch(() => {});
     const handle = await getDbHandle();
     const where = handle.driver === "pglite" ? `embedded PGlite in ${config.dataDir}` : "PostgreSQL (DATABASE_URL)";
     console.log(`Toegang: database ready (${where}), migrations applied.`);
@@ -32,8 +36,8 @@ export async function startPortal(): Promise<void> {
     // The CAPTCHA picture is answered by the server ahead of Next's routing (lib/captcha/media-response.ts says why).
     const { captchaImageFastRoute } = await import("@/lib/captcha/media-response");
     bridge.fastRoutes = { "/api/captcha/image": captchaImageFastRoute };
-    if (config.seedDemoUsers) {
-      const list = await seedDemoUsers(handle.db, config.orgDomain);
+    if (demo) {
+      const list = await seedDemoUsers(handle.db, config.orgDomain, demo);
       const port = process.env.PORT ?? "3000";
       console.log(
         `\nToegang is running: http://localhost:${port}\nDemo users (their SMS codes and calls appear at http://localhost:${port}/dev/outbox):\n${formatDemoUsers(list)}\n`,

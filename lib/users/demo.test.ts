@@ -1,11 +1,13 @@
 // The demo users printed at start: a changed demo password is never printed (it would not work, and the new one is private).
+import { ne } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/lib/db/client";
 import { users } from "@/lib/db/schema";
 import { freshDb } from "@/tests/db";
 import { guessabilityRules } from "@/lib/password/check";
 import { checkPasswordRules } from "@/lib/password/policy";
-import { demoUsers, formatDemoUsers, seedDemoUsers } from "./demo";
+import { verifyPassword } from "@/lib/password/hash";
+import { demoUsers, formatDemoUsers, prepareDemoUsers, seedDemoUsers } from "./demo";
 import { setPassword } from "./service";
 
 describe("demo users", () => {
@@ -54,6 +56,28 @@ describe("demo users", () => {
       const again = await seedDemoUsers(fresh.db, "example.org");
       expect(again.map((u) => u.passwordChanged)).toEqual([false, false, false, false]);
       expect(await counts()).toEqual({ n: 4, locked: 1 });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("can be hashed before the database is open (as the start does), and then only the missing ones are written", async () => {
+    const prepared = prepareDemoUsers("example.net");
+    const fresh = await freshDb("pglite");
+    try {
+      const jan = demoUsers("example.net")[0]!;
+      await seedDemoUsers(fresh.db, "example.net");
+      expect(await setPassword(fresh.db, jan.email, "Golfslag2029!x")).toMatchObject({ ok: true });
+      await fresh.db.delete(users).where(ne(users.email, jan.email));
+
+      const seeded = await seedDemoUsers(fresh.db, "example.net", prepared);
+      expect(seeded.map((u) => u.passwordChanged)).toEqual([true, false, false, false]);
+      const rows = await fresh.db.select({ email: users.email, passwordHash: users.passwordHash }).from(users);
+      expect(rows).toHaveLength(4);
+      for (const u of demoUsers("example.net")) {
+        const hash = rows.find((r) => r.email === u.email)!.passwordHash;
+        expect(await verifyPassword(hash, u.email === jan.email ? "Golfslag2029!x" : u.password), u.email).toBe(true);
+      }
     } finally {
       await fresh.close();
     }

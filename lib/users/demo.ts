@@ -4,7 +4,7 @@ import { inArray } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { users } from "@/lib/db/schema";
 import { verifyPassword } from "@/lib/password/hash";
-import { addChosenUsers, lockUser } from "./service";
+import { addChosenUsers, lockUser, prepareChosenUsers, type ChosenUsers } from "./service";
 import { userIdKey } from "./normalize";
 
 export type DemoUser = {
@@ -57,6 +57,14 @@ export function demoUsers(domain: string): DemoUser[] {
   ];
 }
 
+/**
+ * The demo users checked and their passwords hashed, without the database: the start begins this while the database
+ * opens (Argon2 runs on other threads) and hands it to seedDemoUsers.
+ */
+export function prepareDemoUsers(domain: string): Promise<ChosenUsers> {
+  return prepareChosenUsers(demoUsers(domain));
+}
+
 /** A demo user as printed: `passwordChanged` when the account's password is no longer the demo one. */
 export type SeededDemoUser = DemoUser & { passwordChanged: boolean };
 
@@ -65,7 +73,7 @@ export type SeededDemoUser = DemoUser & { passwordChanged: boolean };
  * since (someone tried the reset path): the demo password printed would no longer work, and the new one is nobody's
  * business.
  */
-export async function seedDemoUsers(db: Db, domain: string): Promise<SeededDemoUser[]> {
+export async function seedDemoUsers(db: Db, domain: string, prepared?: Promise<ChosenUsers>): Promise<SeededDemoUser[]> {
   const list = demoUsers(domain);
   const rows = await db
     .select({ emailKey: users.emailKey, passwordHash: users.passwordHash })
@@ -79,8 +87,14 @@ export async function seedDemoUsers(db: Db, domain: string): Promise<SeededDemoU
   const existing = new Map(rows.map((r) => [r.emailKey, r.passwordHash]));
   const missing = list.filter((u) => !existing.has(userIdKey(u.email)));
   if (missing.length) {
-    const result = await addChosenUsers(db, missing, "demo-seed");
-    if (!result.ok) throw new Error(`demo users: ${result.problems.map((p) => p.message).join("; ")}`);
+    const chosen = await (prepared ?? prepareDemoUsers(domain));
+    if (!chosen.ok) throw new Error(`demo users: ${chosen.problems.map((p) => p.message).join("; ")}`);
+    const missingKeys = new Set(missing.map((u) => userIdKey(u.email)));
+    await addChosenUsers(
+      db,
+      chosen.users.filter((u) => missingKeys.has(u.emailKey)),
+      "demo-seed",
+    );
     for (const u of missing) if (u.locked) await lockUser(db, u.email);
   }
   return Promise.all(

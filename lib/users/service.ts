@@ -158,7 +158,7 @@ function passwordChange(passwordHash: string) {
  * A validated user with its hashes computed: `passwordHash` is a password the operator set (null = keep the current one);
  * `placeholderHash` is the unusable random password a new user without one gets.
  */
-type PreparedUser = Omit<NormalizedUser, "password"> & {
+export type PreparedUser = Omit<NormalizedUser, "password"> & {
   passwordHash: string | null;
   placeholderHash: string | null;
   /** The password behind passwordHash, only to key its skeleton for the history (never stored as such). */
@@ -193,10 +193,13 @@ async function checkPasswordsAgainstAccounts(db: Db, rows: { line: number; user:
   return { problems, unchanged };
 }
 
-/** Hashes outside any transaction (in parallel), so the rows are written quickly once everything has been checked. */
-async function hashPasswords(db: Db, rows: NormalizedUser[], unchanged: Set<string>): Promise<PreparedUser[]> {
+/**
+ * Hashes outside any transaction (in parallel), so the rows are written quickly once everything has been checked.
+ * Without a database every user without a password is taken to be new (and gets an unusable hash).
+ */
+async function hashPasswords(db: Db | null, rows: NormalizedUser[], unchanged: Set<string>): Promise<PreparedUser[]> {
   const keys = rows.filter((r) => !r.password).map((r) => r.emailKey);
-  const existing = keys.length ? await db.select({ emailKey: users.emailKey }).from(users).where(inArray(users.emailKey, keys)) : [];
+  const existing = keys.length && db ? await db.select({ emailKey: users.emailKey }).from(users).where(inArray(users.emailKey, keys)) : [];
   const known = new Set(existing.map((e) => e.emailKey));
   return mapWithLimit(rows, 4, async ({ password, ...rest }) => ({
     ...rest,
@@ -300,20 +303,28 @@ export async function addUser(db: Db, input: UserInput, actor = "cli"): Promise<
   return { ok: true };
 }
 
+/** Users whose passwords the portal itself chose, checked and hashed by prepareChosenUsers, for addChosenUsers. */
+export type ChosenUsers = { ok: true; users: PreparedUser[] } | { ok: false; problems: FieldProblem[] };
+
 /**
- * Adds users whose passwords the portal itself chose (the demo users, lib/users/demo.ts): the fields are checked as for
- * any user, the password rules are not (a test holds the demo passwords to the default rules, so the first start need
- * not load the guessability dictionaries for them). Hashed side by side, written in one transaction.
+ * Checks users whose passwords the portal itself chose (the demo users, lib/users/demo.ts) and hashes their passwords side
+ * by side, without the database: the start does this while the database opens. The fields are checked as for any user,
+ * the password rules are not (a test holds the demo passwords to the default rules, so the first start need not load
+ * the guessability dictionaries for them).
  */
-export async function addChosenUsers(db: Db, inputs: UserInput[], actor: string): Promise<AddResult> {
+export async function prepareChosenUsers(inputs: UserInput[]): Promise<ChosenUsers> {
   const valid: NormalizedUser[] = [];
   for (const input of inputs) {
     const v = validateUserInput(input);
     if (!v.ok) return v;
     valid.push(v.value);
   }
-  await saveUsers(db, valid, new Set(), actor);
-  return { ok: true };
+  return { ok: true, users: await hashPasswords(null, valid, new Set()) };
+}
+
+/** Writes prepared chosen users in one transaction, each with its audit event. */
+export async function addChosenUsers(db: Db, chosen: PreparedUser[], actor: string): Promise<void> {
+  await writeUsers(db, chosen, actor);
 }
 
 /** Checked users hashed side by side and written in one transaction, each with its audit event; how many were new. */
@@ -323,7 +334,10 @@ async function saveUsers(
   unchanged: Set<string>,
   actor: string,
 ): Promise<{ added: number; updated: number }> {
-  const prepared = await hashPasswords(db, valid, unchanged);
+  return writeUsers(db, await hashPasswords(db, valid, unchanged), actor);
+}
+
+async function writeUsers(db: Db, prepared: PreparedUser[], actor: string): Promise<{ added: number; updated: number }> {
   let added = 0;
   let updated = 0;
   await db.transaction(async (tx) => {

@@ -445,7 +445,9 @@ async function main() {
     const b = stats.get("bare")!;
     for (const p of pages) {
       const s = stats.get(p.label)!;
-      const ratio = median(s.cpuMs) / median(b.cpuMs);
+      // Each round measures the bare page and then each Toegang page back to back: the median of the rounds' own ratios
+      // cancels the machine's drift between rounds, which a ratio of the two sides' medians would not.
+      const ratio = median(s.cpuMs.map((x, r) => x / b.cpuMs[r]!));
       rows.push({
         what: `server CPU per page, ${p.label}, ${db}`,
         bare: ms(median(b.cpuMs)),
@@ -579,8 +581,9 @@ ${counts.resets} resets per depth, audit pages ${counts.auditRequests} requests 
 ${table}
 
 How each row is measured: **server CPU per page** is the server process's user + system CPU (\`/proc/<pid>/stat\`, all
-threads) over a series of sequential uncompressed GETs from loopback, divided by the requests; the median of the
-rounds, bare and Toegang interleaved, each page after ${WARM_UP} warm-up requests; each database's round starts a fresh
+threads) over a series of sequential uncompressed GETs from loopback, divided by the requests, each page after ${WARM_UP} warm-up requests; each round
+measures the bare page and then each Toegang page back to back; the columns are the medians of the rounds, the ratio
+the median of the rounds' own ratios (so the machine's drift between rounds cancels); each database's round starts a fresh
 bare server beside the fresh Toegang server. **HTML gzipped** is the page gzipped at level 6 (brotli in the notes).
 **JS per page** is every \`<script src>\` of the page, each gzipped. **CAPTCHA picture**: new challenges' pictures, each
 the first time it is asked for (rendered), against the bare page in the same minute. **A reset's password step**

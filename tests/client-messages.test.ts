@@ -14,7 +14,6 @@ type ListName = keyof typeof clientMessages;
 /** Client component → the lists it renders under, with the namespace its `useTranslations(namespace)` prop takes there. */
 const components: { file: string; lists: { list: ListName; namespaceProp?: string }[] }[] = [
   { file: "app/_components/language-switch.tsx", lists: [{ list: "layout" }] },
-  { file: "app/[locale]/error.tsx", lists: [{ list: "layout" }] },
   {
     file: "app/_components/sign-in-form.tsx",
     lists: [

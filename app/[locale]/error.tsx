@@ -1,42 +1,59 @@
 "use client";
 // Unexpected errors: a calm message and a correlation id, never a stack trace. The id is Next's digest, which the
 // portal's server makes the failed request's id (server/log.mjs, requestIdsAsDigests): the reqId of its log lines.
-// When the portal's readiness check says a dependency is down, the error was the outage: the page says "temporarily
-// unavailable" instead (the server answers full page loads with its own 503 page; this covers client navigations
-// and actions with JavaScript).
+// The texts are not in the page (every page would carry them for a rare event): they come from GET /api/error-page,
+// translated and chosen by readiness there, so when a dependency is down the page says "temporarily unavailable"
+// instead (the server answers full page loads with its own 503 page; this covers client navigations and actions with
+// JavaScript). When the portal cannot be reached at all, the page is loaded again: the browser then shows its own
+// "cannot connect" page, in the user's language, as it would for any other page of the portal.
 import { useEffect, useState } from "react";
-import { useLocale, useTranslations } from "next-intl";
+import { useLocale } from "next-intl";
+import { errorPageTextsUrl, type ErrorPageTexts } from "@/lib/i18n/error-page-texts";
 import { localHref } from "@/lib/i18n/local-href";
 
+/** How long to wait before asking again when the portal answered, but not with the texts. */
+const RETRY_MS = 5_000;
+
 export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  const t = useTranslations("ErrorPage");
   const locale = useLocale();
-  const [unavailable, setUnavailable] = useState(false);
+  const [texts, setTexts] = useState<ErrorPageTexts | null>(null);
   useEffect(() => {
     let current = true;
-    fetch("/api/health/ready", { cache: "no-store" })
-      .then((res) => {
-        if (current) setUnavailable(res.status === 503);
-      })
-      .catch(() => {});
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = () => {
+      fetch(errorPageTextsUrl(locale, error.digest), { cache: "no-store" }).then(
+        async (res) => {
+          const body = res.ok ? ((await res.json()) as ErrorPageTexts) : null;
+          if (!current) return;
+          if (body) setTexts(body);
+          else timer = setTimeout(load, RETRY_MS);
+        },
+        () => {
+          if (current) window.location.reload();
+        },
+      );
+    };
+    load();
     return () => {
       current = false;
+      clearTimeout(timer);
     };
-  }, [error]);
+  }, [error, locale]);
+  if (!texts) return <div className="error-pending" aria-busy="true" />;
   return (
     <>
-      <h1>{unavailable ? t("unavailableTitle") : t("title")}</h1>
-      <p>{unavailable ? t("unavailableBody") : t("body")}</p>
-      {error.digest ? (
+      <h1>{texts.title}</h1>
+      <p>{texts.body}</p>
+      {texts.reference ? (
         <p className="muted" data-reference={error.digest}>
-          {t("reference", { id: error.digest })}
+          {texts.reference}
         </p>
       ) : null}
       <div className="actions">
         <button type="button" className="button primary" onClick={reset}>
-          {t("retry")}
+          {texts.retry}
         </button>
-        <a href={localHref(locale, "/")}>{t("home")}</a>
+        <a href={localHref(locale, "/")}>{texts.home}</a>
       </div>
     </>
   );

@@ -6,20 +6,13 @@ import type { MessagePath } from "@/lib/i18n/message-keys";
 const errorSummary = "Common.errorSummaryTitle" satisfies MessagePath;
 
 /** The built-in CAPTCHA's texts (app/_components/recovery/builtin-captcha.tsx). */
-const builtinCaptcha = (["captcha", "captchaHint", "captchaImageAlt", "captchaAudio", "captchaAudioLink", "captchaRefresh"] as const).map(
+const builtinCaptcha = (["captcha", "captchaHint", "captchaImageAlt", "captchaAudio", "captchaRefresh"] as const).map(
   (k) => `Recovery.identify.${k}` as const,
 );
 
 export const clientMessages = {
-  /** app/[locale]/layout.tsx: the language switch, and the error page (a client component by Next's rule). */
-  layout: [
-    "Common.language",
-    "Common.switchLanguage",
-    "Common.switchLanguageLabel",
-    ...(["title", "body", "reference", "retry", "home", "unavailableTitle", "unavailableBody"] as const).map(
-      (k) => `ErrorPage.${k}` as const,
-    ),
-  ],
+  /** app/[locale]/layout.tsx: the language switch. (The error page asks GET /api/error-page for its texts.) */
+  layout: ["Common.language", "Common.switchLanguage", "Common.switchLanguageLabel"],
   signInForm: ["SignInPage.username", "SignInPage.password", "SignInPage.submit", "SignInPage.forgot", "SignInPage.errors", errorSummary],
   adminSignInForm: [
     "Admin.signIn.username",

@@ -15,15 +15,19 @@ export function BuiltinCaptcha({ token, locale, error }: Props) {
     <>
       <input type="hidden" name="captchaToken" value={token} />
       <div className="captcha">
-        {/* eslint-disable-next-line @next/next/no-img-element -- a per-request server-rendered PNG */}
-        <img
-          src={imageUrl}
-          srcSet={`${imageUrl} 1x, ${imageUrl}&x=2 2x`}
-          alt={ti("captchaImageAlt")}
-          width={240}
-          height={80}
-          className="captcha-image"
-        />
+        {/* In a <picture>, so React adds no preload link for it to the page's head: the picture is near the top of the
+            page anyway, and the link would repeat both of its addresses (issue #13: lean pages). */}
+        <picture>
+          {/* eslint-disable-next-line @next/next/no-img-element -- a per-request server-rendered PNG */}
+          <img
+            src={imageUrl}
+            srcSet={`${imageUrl} 1x, ${imageUrl}&x=2 2x`}
+            alt={ti("captchaImageAlt")}
+            width={240}
+            height={80}
+            className="captcha-image"
+          />
+        </picture>
         <div className="captcha-buttons">
           <button
             type="submit"
@@ -38,10 +42,9 @@ export function BuiltinCaptcha({ token, locale, error }: Props) {
           </button>
         </div>
       </div>
-      {/* preload="none": the audio is fetched only when someone presses play. */}
-      <audio className="captcha-audio" controls preload="none" src={audioUrl} aria-label={ti("captchaAudio")} title={ti("captchaAudio")}>
-        <a href={audioUrl}>{ti("captchaAudioLink")}</a>
-      </audio>
+      {/* preload="none": the audio is fetched only when someone presses play. Every browser the portal supports has
+          the player, so it holds no fallback link. */}
+      <audio className="captcha-audio" controls preload="none" src={audioUrl} aria-label={ti("captchaAudio")} title={ti("captchaAudio")} />
       <Field
         id="captcha"
         label={ti("captcha")}

@@ -27,7 +27,7 @@ const USAGE = `Usage: npm run bench:audit -- [--database URL] [--rows N] [--requ
                   postgres://postgres@127.0.0.1:5432/toegang_bench); it is created when missing
   --rows N        audit rows to seed (default 1000000); an existing database with that many rows is reused
   --reseed        seed again even if the row count matches
-  --requests N    measured requests per view (default 50, after 5 warm-up requests of every view, then 5 of that view)
+  --requests N    measured requests per view (default 100, after 5 warm-up requests of every view, then 5 of that view)
   --port P        port for next start (default 3450); needs a production build (npx next build)
   --no-server     measure the queries only`;
 
@@ -35,7 +35,7 @@ const { values: args } = parseArgs({
   options: {
     database: { type: "string" },
     rows: { type: "string", default: "1000000" },
-    requests: { type: "string", default: "50" },
+    requests: { type: "string", default: "100" },
     port: { type: "string", default: "3450" },
     reseed: { type: "boolean", default: false },
     "no-server": { type: "boolean", default: false },

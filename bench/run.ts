@@ -52,7 +52,7 @@ const pagesDb = `${args["db-prefix"]}_pages`;
 const auditDb = args["db-prefix"];
 const counts = smoke
   ? { requests: 10, rounds: 1, cold: 1, images: 10, resets: 2, auditRows: 20_000, auditRequests: 5 }
-  : { requests: 100, rounds: 3, cold: 3, images: 100, resets: 10, auditRows: 1_000_000, auditRequests: 50 };
+  : { requests: 100, rounds: 3, cold: 3, images: 100, resets: 10, auditRows: 1_000_000, auditRequests: 100 };
 const out = args.out ?? (smoke ? path.join(benchDir, "benchmarks-smoke.md") : path.join(root, "docs", "benchmarks.md"));
 const SECRET = "bench-secret-bench-secret-bench-secret-0123456789";
 const loads: string[] = [];

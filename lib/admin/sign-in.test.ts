@@ -274,6 +274,19 @@ describe.each(drivers())("admin sign-in on %s", (driver) => {
       expect(expired.map((e) => e.reason)).toEqual(["idle"]);
     });
 
+    it("is marked seen at most once a minute, so the idle timeout ends it up to a minute early, never late", async () => {
+      const admin = await newUser();
+      const token = await signedIn(admin.email, admin.mobile!);
+      expect((await checkAdminSession(h.db, token, ctx(min(20)))).kind).toBe("active"); // marked seen
+      expect((await checkAdminSession(h.db, token, ctx(sec(20 * 60 + 59)))).kind).toBe("active"); // not written again
+      expect(await checkAdminSession(h.db, token, ctx(min(50)))).toEqual({ kind: "ended", reason: "idle" });
+
+      const other = await signedIn(admin.email, admin.mobile!);
+      expect((await checkAdminSession(h.db, other, ctx(min(20)))).kind).toBe("active");
+      expect((await checkAdminSession(h.db, other, ctx(min(21)))).kind).toBe("active"); // a minute later: marked seen
+      expect((await checkAdminSession(h.db, other, ctx(sec(50 * 60 + 59)))).kind).toBe("active");
+    });
+
     it("ends after 8 hours even when used every 20 minutes", async () => {
       const admin = await newUser();
       const token = await signedIn(admin.email, admin.mobile!);

@@ -25,6 +25,8 @@ export type ServerBridge = {
   portal?: { started: true; metricsToken: string | undefined; smsProvider: string; captchaTestAnswer: boolean };
   /** The dependencies that cannot be reached now ("database", "directory"); the server's 503 page asks. */
   checkDependencies?: () => Promise<string[]>;
+  /** The same answer as the server's 503 page uses, cached for 2 s (server/main.mjs): for what any visitor can ask. */
+  dependenciesDown?: () => Promise<string[]>;
   /**
    * GET routes the server answers itself, ahead of Next's routing and the proxy, by exact path: the query string (without
    * its "?") and a request header getter in, the whole answer out. Only for routes that need nothing of Next's.

@@ -111,6 +111,7 @@ function dependenciesDown() {
   }
   return dependencyCache.down;
 }
+bridge.dependenciesDown = dependenciesDown;
 
 /** A route the portal answers without Next (bridge.fastRoutes): the same logging, limits and 503 page as any other. */
 async function serveFast(route, req, res, id) {

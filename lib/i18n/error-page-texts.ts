@@ -14,8 +14,7 @@ export type ErrorPageTexts = {
 /** A reference as the portal's server writes request ids (server/main.mjs): what the endpoint agrees to repeat. */
 export const ERROR_REFERENCE = /^[\w.-]{1,64}$/;
 
-/** The endpoint's address for a page in `locale` and an error with this digest. */
+/** The endpoint's address for a page in `locale` and an error with this digest (the endpoint decides what it repeats). */
 export function errorPageTextsUrl(locale: string, digest: string | undefined): string {
-  const ref = digest && ERROR_REFERENCE.test(digest) ? `&ref=${encodeURIComponent(digest)}` : "";
-  return `/api/error-page?lang=${encodeURIComponent(locale)}${ref}`;
+  return `/api/error-page?lang=${encodeURIComponent(locale)}${digest ? `&ref=${encodeURIComponent(digest)}` : ""}`;
 }

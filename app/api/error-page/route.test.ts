@@ -52,6 +52,20 @@ describe("GET /api/error-page", () => {
     expect(got.reference).toBe(en.ErrorPage.reference.replace("{id}", "abc123"));
   });
 
+  it("takes readiness from the portal's server when it runs there (its answer cached for 2 s), not a check per request", async () => {
+    const { serverBridge } = await import("@/lib/server-bridge");
+    const bridge = serverBridge();
+    bridge.dependenciesDown = async () => ["directory"];
+    try {
+      expect(await texts("?lang=nl")).toMatchObject({ unavailable: true, title: nl.ErrorPage.unavailableTitle });
+      bridge.dependenciesDown = async () => [];
+      stubs.ready = false; // the per-request check would say otherwise; the server's answer counts
+      expect(await texts("?lang=nl")).toMatchObject({ unavailable: false, title: nl.ErrorPage.title });
+    } finally {
+      delete bridge.dependenciesDown;
+    }
+  });
+
   it("answers in Dutch for an unknown or missing language", async () => {
     expect((await texts("?lang=fr")).title).toBe(nl.ErrorPage.title);
     expect((await texts("")).title).toBe(nl.ErrorPage.title);

@@ -18,7 +18,6 @@ export function BuiltinCaptcha({ token, locale, error }: Props) {
         {/* In a <picture>, so React adds no preload link for it to the page's head: the picture is near the top of the
             page anyway, and the link would repeat both of its addresses (issue #13: lean pages). */}
         <picture>
-          {/* eslint-disable-next-line @next/next/no-img-element -- a per-request server-rendered PNG */}
           <img
             src={imageUrl}
             srcSet={`${imageUrl} 1x, ${imageUrl}&x=2 2x`}

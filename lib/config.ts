@@ -8,6 +8,7 @@ import { DEFAULT_USER_FILTER, userFilterProblem } from "@/lib/accounts/directory
 import { brandColor, type BrandColor } from "@/lib/branding/color";
 import { readLogo, type Logo } from "@/lib/branding/logo";
 import { parseTrustedProxies, type TrustedProxies } from "@/lib/security/client-ip";
+import { DEFAULT_DATA_DIR } from "@/lib/db/embedded-folder.mjs";
 
 const bool = (fallback: boolean) =>
   z
@@ -46,7 +47,7 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, { message: "must start with postgres:// or postgresql://" })
     .optional(),
-  DATA_DIR: z.string().min(1).default(".data"),
+  DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
   SESSION_SECRET: z.string().optional(),
   HASH_KEY: z.string().optional(),
   BASE_URL: z.url({ message: "must be a full URL such as https://toegang.example.nl" }).default("http://localhost:3000"),

@@ -32,7 +32,16 @@ export type ServerBridge = {
    * its "?") and a request header getter in, the whole answer out. Only for routes that need nothing of Next's.
    */
   fastRoutes?: Record<string, FastRoute>;
-  /** Set by the server before Next loads; the portal's start calls it once the database is ready. */
+  /**
+   * The embedded database the server began opening before Next loaded (no DATABASE_URL): the portal takes it when it
+   * asks for the same folder (lib/db/client.ts).
+   */
+  embeddedDatabase?: import("@/lib/db/embedded-host.mjs").EmbeddedDatabase;
+  /**
+   * Set by the server before Next loads: the portal's start calls markDatabaseReady once the database is open and
+   * migrated (the server listens, holding requests with a body), and markStarted when it is done (demo users written).
+   */
+  markDatabaseReady?: () => void;
   markStarted?: () => void;
   /** Run in insertion order after the last request finished on SIGTERM/SIGINT. */
   shutdownHooks: Map<string, () => Promise<void>>;

@@ -9,6 +9,8 @@
 // - SIGTERM/SIGINT: stop accepting, let in-flight requests finish (SHUTDOWN_GRACE_SECONDS), run the portal's shutdown
 //   hooks (timers, database), exit 0.
 // Plain JavaScript, so it runs without a build step of its own.
+// First: the embedded database starts opening on its own thread while everything below loads.
+import "./early-database.mjs";
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import path from "node:path";

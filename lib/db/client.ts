@@ -1,12 +1,10 @@
 // Database client: postgres.js when DATABASE_URL is set, otherwise PGlite in the data folder; migrations run on open.
 import "server-only";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { getConfig } from "@/lib/config";
-import { onShutdown } from "@/lib/server-bridge";
-import { copyTemplate } from "./pglite-template";
-import { embeddedStartOptions } from "./pglite-settings";
+import { onShutdown, serverBridge } from "@/lib/server-bridge";
+import { EmbeddedDatabase } from "./embedded-host.mjs";
 import * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -64,67 +62,35 @@ async function openPostgres(url: string): Promise<DbHandle> {
 }
 
 async function openPglite(options: OpenOptions): Promise<DbHandle> {
-  let release = () => {};
-  let dir: string | null = null;
-  let copied: Promise<unknown> = Promise.resolve();
-  if (!options.inMemory) {
-    dir = pgliteFolder(options.dataDir ?? getConfig().dataDir);
-    release = claimDataFolder(path.dirname(dir));
-    // A fresh folder starts as a copy of the build's migrated template when there is one (lib/db/pglite-template.ts),
-    // made by another process while this one loads PGlite's code.
-    if (!existsSync(path.join(dir, "PG_VERSION"))) copied = copyTemplate(migrationsFolder, dir);
-  }
-  const [{ PGlite }, { drizzle }] = await Promise.all([import("@electric-sql/pglite"), import("drizzle-orm/pglite"), copied]);
-  const client = dir ? new PGlite(dir, embeddedStartOptions(PGlite)) : new PGlite(embeddedStartOptions(PGlite));
-  await client.waitReady;
-  const db = drizzle(client, { schema }) as unknown as Db;
-  return {
-    db,
-    driver: "pglite",
-    close: async () => {
-      await client.close();
-      release();
-    },
-  };
-}
-
-/** Where the embedded database's files live inside DATA_DIR. */
-export function pgliteFolder(dataDir: string): string {
-  return path.join(dataDir, "pglite");
-}
-
-/** PGlite may be opened by one process only: a pid file turns a second opener into a clear error, not corruption. */
-export function claimDataFolder(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
-  const pidFile = path.join(dataDir, "pglite.pid");
-  if (existsSync(pidFile)) {
-    const pid = Number(readFileSync(pidFile, "utf8").trim());
-    if (pid && pid !== process.pid && isAlive(pid)) {
-      throw new Error(
-        `The embedded database in ${dataDir} is in use by process ${pid} (is the portal running?). Stop it first, or set DATABASE_URL to use PostgreSQL.`,
-      );
-    }
-  }
-  writeFileSync(pidFile, String(process.pid));
-  const release = () => {
-    try {
-      if (readFileSync(pidFile, "utf8").trim() === String(process.pid)) rmSync(pidFile);
-    } catch {
-      /* already gone */
-    }
-  };
-  process.once("exit", release);
-  return release;
-}
-
-function isAlive(pid: number): boolean {
+  const dataDir = options.inMemory ? null : path.resolve(options.dataDir ?? getConfig().dataDir);
+  const client = takeEarlyDatabase(dataDir) ?? new EmbeddedDatabase({ dataDir, migrationsFolder });
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+    await client.waitReady;
+  } catch (error) {
+    await client.close();
+    throw error;
   }
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const db = drizzle(client as never, { schema }) as unknown as Db;
+  return { db, driver: "pglite", close: () => client.close() };
 }
+
+/**
+ * The embedded database server/main.mjs began opening before Next.js loaded, when it is the one asked for (the same
+ * folder); otherwise it is closed and the caller opens its own.
+ */
+function takeEarlyDatabase(dataDir: string | null): EmbeddedDatabase | null {
+  const bridge = serverBridge();
+  const early = bridge.embeddedDatabase;
+  if (!early) return null;
+  delete bridge.embeddedDatabase;
+  if (early.dataDir === dataDir) return early;
+  void early.close();
+  return null;
+}
+
+// The embedded database's folder rules, for the portal's TypeScript (lib/db/embedded-folder.mjs).
+export { claimDataFolder, pgliteFolder } from "./embedded-folder.mjs";
 
 /**
  * Applies committed migrations on one dedicated connection, under an advisory lock so concurrent instances do not race.

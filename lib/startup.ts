@@ -36,6 +36,8 @@ export async function startPortal(): Promise<void> {
     // The CAPTCHA picture is answered by the server ahead of Next's routing (lib/captcha/media-response.ts says why).
     const { captchaImageFastRoute } = await import("@/lib/captcha/media-response");
     bridge.fastRoutes = { "/api/captcha/image": captchaImageFastRoute };
+    // The server may listen now: pages need nothing more, and it holds requests with a body until markStarted below.
+    bridge.markDatabaseReady?.();
     if (demo) {
       const list = await seedDemoUsers(handle.db, config.orgDomain, demo);
       const port = process.env.PORT ?? "3000";

@@ -22,8 +22,9 @@ import { holdServerErrors, isFetchAction, loadTexts, localeOf, unavailableAction
 const dev = process.argv.includes("--dev");
 // React and Next pick their production or development build when first loaded, so this comes before importing Next.
 process.env.NODE_ENV = dev ? "development" : "production";
-const { default: next } = await import("next");
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const bridge = (globalThis[Symbol.for("toegang.server")] ??= { shutdownHooks: new Map() });
+const { default: next } = await import("next");
 
 /** Server settings, read before the portal loads (the rest of the configuration is lib/config.ts). */
 function readServerSettings(env) {
@@ -64,7 +65,6 @@ const metrics = createMetrics();
  * What the server and the portal's code (bundled by Next, so it cannot import this file) share: the logger, the
  * metrics, where the server listens, the portal's published settings and its shutdown hooks. lib/server-bridge.ts.
  */
-const bridge = (globalThis[Symbol.for("toegang.server")] ??= { shutdownHooks: new Map() });
 Object.assign(bridge, {
   logger,
   metrics,
@@ -83,6 +83,9 @@ const app = next({ dev, dir, port: settings.port, hostname: settings.host ?? "lo
 let handle;
 let texts;
 let stopping = false;
+/** Whether the portal's start is done (lib/startup.ts calls bridge.markStarted); held requests wait for it. */
+let portalStarted = false;
+let startedForHeld = new Promise(() => {});
 let inFlight = 0;
 const idleWaiters = new Set();
 
@@ -133,6 +136,14 @@ async function serveFast(route, req, res, id) {
 }
 
 function onRequest(req, res) {
+  // Until the portal's start is done (the demo users being written), the server answers pages but holds every request
+  // with a body, so a sign-in cannot race the seeding, and the readiness probe says not yet.
+  if (!portalStarted && !dev) {
+    if (BODY_METHODS.has(req.method ?? "")) return void startedForHeld.then(() => onRequest(req, res));
+    if ((req.url ?? "").split("?")[0] === "/api/health/ready") {
+      return plain(res, 503, '{"status":"starting"}\n', { "Content-Type": "application/json", "Retry-After": "1" });
+    }
+  }
   const started = process.hrtime.bigint();
   // The peer header is the server's alone: a client's copy never reaches the portal.
   delete req.headers["x-toegang-peer"];
@@ -204,19 +215,49 @@ function onRequest(req, res) {
   });
 }
 
+/**
+ * Loads the sign-in page's and the recovery wizard's first page's code, the way Next loads a route for its first request
+ * (its own preload, minus the admin, API and development routes). Only an optimisation: any failure is left to the
+ * first request, which loads the route itself.
+ */
+async function preloadFirstPages() {
+  try {
+    const { createRequire } = await import("node:module");
+    const { loadComponents } = createRequire(import.meta.url)("next/dist/server/load-components.js");
+    for (const page of ["/[locale]/page", "/[locale]/recover/page"]) {
+      const { ComponentMod } = await loadComponents({
+        distDir: path.join(dir, ".next"),
+        page,
+        isAppPath: true,
+        isDev: false,
+        sriEnabled: false,
+        needsManifestsForLegacyReasons: false,
+      });
+      ComponentMod.patchFetch?.();
+    }
+  } catch (error) {
+    logger.debug({ err: safeError(error) }, "preloading the first pages failed");
+  }
+}
+
 async function start() {
   const t0 = Date.now();
   // Runs the portal's start (instrumentation.ts → lib/startup.ts): configuration, database, migrations, demo users.
   const started = new Promise((resolve) => (bridge.markStarted = resolve));
+  const databaseReady = new Promise((resolve) => (bridge.markDatabaseReady = resolve));
+  startedForHeld = started;
+  void started.then(() => (portalStarted = true));
   await app.prepare();
-  // Next calls instrumentation.ts while preparing but does not wait for it; the portal's start says when it is done
-  // (and ends the process with one clear line when it cannot start), so "ready" below means the database was checked.
-  if (!dev) {
-    const timeout = new Promise((_, reject) =>
-      setTimeout(() => reject(new Error("the portal's start did not finish in 120 s")), 120_000).unref(),
-    );
-    await Promise.race([started, timeout]);
-  }
+  // While the portal's start finishes (the database, the demo users), the code of the pages a visitor opens first is
+  // loaded, as Next's preloadEntriesOnStart would load every route's (next.config.ts says why that is off).
+  if (!dev) void preloadFirstPages();
+  // Next calls instrumentation.ts while preparing but does not wait for it; the portal's start says when the database
+  // is open and migrated (the server listens from then on) and when it is done (and ends the process with one clear line
+  // when it cannot start), so "ready" below means the database was checked and the demo users are written.
+  const timeout = new Promise((_, reject) =>
+    setTimeout(() => reject(new Error("the portal's start did not finish in 120 s")), 120_000).unref(),
+  );
+  if (!dev) await Promise.race([databaseReady, started, timeout]);
   handle = app.getRequestHandler();
   texts = loadTexts(dir);
   const server = http.createServer(onRequest);
@@ -229,6 +270,7 @@ async function start() {
     server.once("error", reject);
     server.listen(settings.port, settings.host, resolve);
   });
+  if (!dev) await Promise.race([started, timeout]);
   const address = server.address();
   const shown = settings.host ?? "all interfaces";
   if (bridge.portal?.smsProvider === "outbox" && !(settings.host && loopbackHost(settings.host))) {

@@ -73,9 +73,12 @@ function portalLogFile(port: number): string {
   return file;
 }
 
-/** `dataDir`: an existing data folder (a restart on the same embedded database); the caller removes it, not cleanUp(). */
-export async function startPortal(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<Portal> {
-  const port = await freePort();
+/**
+ * `dataDir`: an existing data folder (a restart on the same embedded database); the caller removes it, not cleanUp().
+ * `port`: a port the caller chose (freePort()), to send requests while the portal starts.
+ */
+export async function startPortal(env: Record<string, string> = {}, options: { dataDir?: string; port?: number } = {}): Promise<Portal> {
+  const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "toegang-server-spec-"));
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ["server/main.mjs"], {

@@ -591,7 +591,8 @@ the first time it is asked for (rendered), against the bare page in the same min
 the writes, as the wizard's password step runs them, with \`PASSWORD_HISTORY\` at that depth; its **floor** is the
 Argon2 work alone that a new password needs at that depth (verify it against each history hash, hash it once),
 measured the same way, interleaved. **Cold start**: from spawning the server (bare: \`next start\`; Toegang: \`npm start\`'s
-server/main.mjs, which listens once the database is open and the demo users are seeded) to the first 200 of \`/nl\`,
+server/main.mjs, which listens once the database is open and migrated and answers pages while the demo users are
+written) to the first 200 of \`/nl\`,
 Toegang with default settings on an empty \`DATA_DIR\`. **RSS under load**: resident memory of each server process,
 sampled every 200 ms from the start of that database's page series to its end (the bare server topped up to as many
 requests as Toegang served), and averaged; the last and highest samples are in the notes. **Audit page**: \`bench/audit-page.ts\` (below), p95 of sequential whole-page requests.

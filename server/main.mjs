@@ -83,9 +83,12 @@ const app = next({ dev, dir, port: settings.port, hostname: settings.host ?? "lo
 let handle;
 let texts;
 let stopping = false;
-/** Whether the portal's start is done (lib/startup.ts calls bridge.markStarted); held requests wait for it. */
+/** The portal's start (instrumentation.ts → lib/startup.ts): configuration, database, migrations, demo users. */
+const portalStart = new Promise((resolve) => (bridge.markStarted = resolve));
+const databaseReady = new Promise((resolve) => (bridge.markDatabaseReady = resolve));
+/** Whether that start is done; until then requests with a body wait for it. */
 let portalStarted = false;
-let startedForHeld = new Promise(() => {});
+void portalStart.then(() => (portalStarted = true));
 let inFlight = 0;
 const idleWaiters = new Set();
 
@@ -139,7 +142,7 @@ function onRequest(req, res) {
   // Until the portal's start is done (the demo users being written), the server answers pages but holds every request
   // with a body, so a sign-in cannot race the seeding, and the readiness probe says not yet.
   if (!portalStarted && !dev) {
-    if (BODY_METHODS.has(req.method ?? "")) return void startedForHeld.then(() => onRequest(req, res));
+    if (BODY_METHODS.has(req.method ?? "")) return void portalStart.then(() => onRequest(req, res));
     if ((req.url ?? "").split("?")[0] === "/api/health/ready") {
       return plain(res, 503, '{"status":"starting"}\n', { "Content-Type": "application/json", "Retry-After": "1" });
     }
@@ -242,11 +245,6 @@ async function preloadFirstPages() {
 
 async function start() {
   const t0 = Date.now();
-  // Runs the portal's start (instrumentation.ts → lib/startup.ts): configuration, database, migrations, demo users.
-  const started = new Promise((resolve) => (bridge.markStarted = resolve));
-  const databaseReady = new Promise((resolve) => (bridge.markDatabaseReady = resolve));
-  startedForHeld = started;
-  void started.then(() => (portalStarted = true));
   await app.prepare();
   // While the portal's start finishes (the database, the demo users), the code of the pages a visitor opens first is
   // loaded, as Next's preloadEntriesOnStart would load every route's (next.config.ts says why that is off).
@@ -254,10 +252,11 @@ async function start() {
   // Next calls instrumentation.ts while preparing but does not wait for it; the portal's start says when the database
   // is open and migrated (the server listens from then on) and when it is done (and ends the process with one clear line
   // when it cannot start), so "ready" below means the database was checked and the demo users are written.
-  const timeout = new Promise((_, reject) =>
-    setTimeout(() => reject(new Error("the portal's start did not finish in 120 s")), 120_000).unref(),
-  );
-  if (!dev) await Promise.race([databaseReady, started, timeout]);
+  // (Not in development, where the start is not awaited: a timeout nobody waits for would end the process after 120 s.)
+  const timeout = dev
+    ? null
+    : new Promise((_, reject) => setTimeout(() => reject(new Error("the portal's start did not finish in 120 s")), 120_000).unref());
+  if (timeout) await Promise.race([databaseReady, portalStart, timeout]);
   handle = app.getRequestHandler();
   texts = loadTexts(dir);
   const server = http.createServer(onRequest);
@@ -270,7 +269,7 @@ async function start() {
     server.once("error", reject);
     server.listen(settings.port, settings.host, resolve);
   });
-  if (!dev) await Promise.race([started, timeout]);
+  if (timeout) await Promise.race([portalStart, timeout]);
   const address = server.address();
   const shown = settings.host ?? "all interfaces";
   if (bridge.portal?.smsProvider === "outbox" && !(settings.host && loopbackHost(settings.host))) {

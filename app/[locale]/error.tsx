@@ -7,7 +7,7 @@
 // JavaScript). When the portal cannot be reached at all, the page is loaded again: the browser then shows its own
 // "cannot connect" page, in the user's language, as it would for any other page of the portal.
 import { useEffect, useState } from "react";
-import { useLocale } from "next-intl";
+import { useParams } from "next/navigation";
 import { errorPageTextsUrl, type ErrorPageTexts } from "@/lib/i18n/error-page-texts";
 import { localHref } from "@/lib/i18n/local-href";
 
@@ -15,7 +15,8 @@ import { localHref } from "@/lib/i18n/local-href";
 const RETRY_MS = 5_000;
 
 export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  const locale = useLocale();
+  // From the address (every page's path starts with its language), not from a next-intl provider the layout no longer has.
+  const locale = useParams<{ locale: string }>().locale === "en" ? "en" : "nl";
   const [texts, setTexts] = useState<ErrorPageTexts | null>(null);
   useEffect(() => {
     let current = true;

@@ -5,14 +5,7 @@ import type { MessagePath } from "@/lib/i18n/message-keys";
 
 const errorSummary = "Common.errorSummaryTitle" satisfies MessagePath;
 
-/** The built-in CAPTCHA's texts (app/_components/recovery/builtin-captcha.tsx). */
-const builtinCaptcha = (["captcha", "captchaHint", "captchaImageAlt", "captchaAudio", "captchaRefresh"] as const).map(
-  (k) => `Recovery.identify.${k}` as const,
-);
-
 export const clientMessages = {
-  /** app/[locale]/layout.tsx: the language switch. (The error page asks GET /api/error-page for its texts.) */
-  layout: ["Common.language", "Common.switchLanguage", "Common.switchLanguageLabel"],
   signInForm: ["SignInPage.username", "SignInPage.password", "SignInPage.submit", "SignInPage.forgot", "SignInPage.errors", errorSummary],
   adminSignInForm: [
     "Admin.signIn.username",
@@ -26,23 +19,6 @@ export const clientMessages = {
   adminCodeForm: ["Admin.code", errorSummary],
   /** The helpdesk actions on the admin account page. */
   helpdeskForm: ["Admin.helpdesk", errorSummary],
-  /** The identify form with the built-in CAPTCHA (recover/page.tsx picks this list or the next by the configured CAPTCHA). */
-  identifyForm: [
-    "Recovery.next",
-    // Not its errors: the action sends those translated (lib/recovery/actions.ts).
-    ...(["userId", "userIdHint"] as const).map((k) => `Recovery.identify.${k}` as const),
-    ...builtinCaptcha,
-    errorSummary,
-  ],
-  /** The identify form with the hCaptcha widget, and the built-in CAPTCHA or a notice inside <noscript>. */
-  identifyFormHcaptcha: [
-    "Recovery.next",
-    ...(["userId", "userIdHint", "noJavaScript", "hcaptchaLabel", "hcaptchaLoadFailed"] as const).map(
-      (k) => `Recovery.identify.${k}` as const,
-    ),
-    ...builtinCaptcha,
-    errorSummary,
-  ],
   reasonForm: ["Recovery.next", "Recovery.reason", errorSummary],
   verifyForm: ["Recovery.verify", errorSummary],
   codeForm: ["Recovery.next", "Recovery.code", errorSummary],

@@ -1,7 +1,9 @@
 // The messages a page sends to the browser: only the parts its client components read. Server components translate on
-// the server (getTranslations) and send text, not catalogue; a client component gets its texts through the nearest
-// <ClientMessages>, which replaces (does not extend) the layout's. The lists per component live in
-// app/_components/client-messages.ts, next to nothing else, so a server page can read them.
+// the server (getTranslations) and send text, not catalogue; a client component gets its texts through the
+// <ClientMessages> around it (the layout has no provider), or, where its texts are fixed, translated as props from the
+// page (the language switch, the identify form: plain strings the HTML already holds compress better than a provider
+// with catalogue keys). The lists per component live in app/_components/client-messages.ts, next to nothing else, so a
+// server page can read them.
 import "server-only";
 import { NextIntlClientProvider } from "next-intl";
 import { getMessages } from "next-intl/server";

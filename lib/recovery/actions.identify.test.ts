@@ -95,7 +95,7 @@ async function submit(
   const form = new FormData();
   for (const [name, value] of Object.entries({ userId: USER_ID, intent: "", op: "next", ...fields })) form.set(name, value);
   try {
-    return { state: await startRecoveryAction({ status: "idle" }, form), ip };
+    return { state: await startRecoveryAction(null, form), ip };
   } catch (error) {
     if (error instanceof stubs.Redirected) return { redirectedTo: error.href, ip };
     throw error;

@@ -94,7 +94,7 @@ const identifyHcaptchaSchema = identifySchema.extend({
 });
 
 /** "Wie bent u?": checks the CAPTCHA, then starts a flow for the typed user ID (known or not) and moves on. */
-export async function startRecoveryAction(_prev: IdentifyState, formData: FormData): Promise<IdentifyState> {
+export async function startRecoveryAction(_prev: IdentifyState | null, formData: FormData): Promise<IdentifyState> {
   const state = await identify(asForm(formData));
   return state.status === "idle" ? state : { ...state, texts: await identifyTexts(state) };
 }

@@ -3,10 +3,7 @@ import type { Metadata } from "next";
 import { getLocale, getTranslations } from "next-intl/server";
 import { newChallenge } from "@/lib/captcha/builtin";
 import { getConfig } from "@/lib/config";
-import { Link } from "@/lib/i18n/server-link";
-import { IdentifyForm, type CaptchaChoice } from "../../_components/recovery/identify-form";
-import { ClientMessages } from "@/lib/i18n/client-messages";
-import { clientMessages } from "@/app/_components/client-messages";
+import { IdentifyForm, type CaptchaChoice, type IdentifyFormTexts } from "../../_components/recovery/identify-form";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("Recovery.identify"))("metaTitle") };
@@ -14,6 +11,7 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function IdentifyPage({ searchParams }: { searchParams: Promise<{ intent?: string }> }) {
   const t = await getTranslations("Recovery");
+  const ti = await getTranslations("Recovery.identify");
   const { intent } = await searchParams;
   const locale = (await getLocale()) === "en" ? "en" : "nl";
   const config = getConfig();
@@ -25,28 +23,38 @@ export default async function IdentifyPage({ searchParams }: { searchParams: Pro
         siteKey: hcaptcha.siteKey,
         scriptUrl: hcaptcha.scriptUrl,
         noJsFallback: hcaptcha.noJsFallback,
-        helpdesk: { phone: config.helpdesk.phone, email: config.helpdesk.email },
+        texts: {
+          hcaptchaLabel: ti("hcaptchaLabel"),
+          hcaptchaLoadFailed: ti("hcaptchaLoadFailed"),
+          noJavaScript: ti("noJavaScript", { phone: config.helpdesk.phone, email: config.helpdesk.email }),
+        },
       }
     : { provider: "builtin" };
+  // Translated here: the form gets its strings as props, not a next-intl provider with catalogue keys (issue #13).
+  const texts: IdentifyFormTexts = {
+    next: t("next"),
+    cancel: t("cancel"),
+    errorSummaryTitle: (await getTranslations("Common"))("errorSummaryTitle"),
+    userId: ti("userId"),
+    userIdHint: ti("userIdHint", { domain: config.orgDomain }),
+    captcha: ti("captcha"),
+    captchaHint: ti("captchaHint"),
+    captchaImageAlt: ti("captchaImageAlt"),
+    captchaAudio: ti("captchaAudio"),
+    captchaRefresh: ti("captchaRefresh"),
+  };
   return (
     <>
       <h1>{t("title")}</h1>
       <h2>{t("identify.heading")}</h2>
       <p>{t(hcaptcha ? "identify.introHcaptcha" : "identify.intro")}</p>
-      <ClientMessages paths={hcaptcha ? clientMessages.identifyFormHcaptcha : clientMessages.identifyForm}>
-        <IdentifyForm
-          captchaToken={await newChallenge()}
-          captcha={captcha}
-          intent={intent === "unlock" || intent === "reset" ? intent : null}
-          domain={config.orgDomain}
-          locale={locale}
-          cancel={
-            <Link href="/" className="button">
-              {t("cancel")}
-            </Link>
-          }
-        />
-      </ClientMessages>
+      <IdentifyForm
+        captchaToken={await newChallenge()}
+        captcha={captcha}
+        intent={intent === "unlock" || intent === "reset" ? intent : null}
+        locale={locale}
+        texts={texts}
+      />
     </>
   );
 }

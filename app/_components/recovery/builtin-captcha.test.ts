@@ -1,5 +1,4 @@
 // The built-in CAPTCHA's markup: the picture's srcset offers the route's x=2 rendering to high-density screens.
-import { NextIntlClientProvider } from "next-intl";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
@@ -11,12 +10,9 @@ import { BuiltinCaptcha } from "./builtin-captcha";
 const TOKEN = "Fe26.2*1*ab+c/d=e,f g*~2";
 
 function render(): string {
-  const captcha = createElement(BuiltinCaptcha, { token: TOKEN, locale: "nl" });
-  return renderToStaticMarkup(
-    // Vitest runs *.test.ts only, so no JSX here; the provider's props type wants its children among them.
-    // eslint-disable-next-line react/no-children-prop -- the same as <NextIntlClientProvider …>{captcha}</…>
-    createElement(NextIntlClientProvider, { locale: "nl", messages, timeZone: "Europe/Amsterdam", children: captcha }),
-  );
+  const { captcha, captchaHint, captchaImageAlt, captchaAudio, captchaRefresh } = messages.Recovery.identify;
+  const texts = { captcha, captchaHint, captchaImageAlt, captchaAudio, captchaRefresh };
+  return renderToStaticMarkup(createElement(BuiltinCaptcha, { token: TOKEN, locale: "nl", texts }));
 }
 
 /** The picture's attributes as the browser reads them (entities decoded). */

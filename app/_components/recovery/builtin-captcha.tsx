@@ -2,13 +2,20 @@
 // The built-in CAPTCHA: a picture of the characters, the browser's own audio player that speaks them (in the page, so
 // listening never leaves the form or changes the challenge), a new-code button and the answer field.
 // Works as a plain form without JavaScript; also the no-JavaScript fallback when hCaptcha is configured.
-import { useTranslations } from "next-intl";
 import { Field } from "../field";
 
-type Props = { token: string; locale: "nl" | "en"; error?: string };
+/** Translated by the page (Recovery.identify in the catalogue). */
+export type BuiltinCaptchaTexts = {
+  captcha: string;
+  captchaHint: string;
+  captchaImageAlt: string;
+  captchaAudio: string;
+  captchaRefresh: string;
+};
 
-export function BuiltinCaptcha({ token, locale, error }: Props) {
-  const ti = useTranslations("Recovery.identify");
+type Props = { token: string; locale: "nl" | "en"; error?: string; texts: BuiltinCaptchaTexts };
+
+export function BuiltinCaptcha({ token, locale, error, texts }: Props) {
   const imageUrl = `/api/captcha/image?t=${encodeURIComponent(token)}`;
   const audioUrl = `/api/captcha/audio?t=${encodeURIComponent(token)}&lang=${locale}`;
   return (
@@ -21,7 +28,7 @@ export function BuiltinCaptcha({ token, locale, error }: Props) {
           <img
             src={imageUrl}
             srcSet={`${imageUrl} 1x, ${imageUrl}&x=2 2x`}
-            alt={ti("captchaImageAlt")}
+            alt={texts.captchaImageAlt}
             width={240}
             height={80}
             className="captcha-image"
@@ -34,8 +41,8 @@ export function BuiltinCaptcha({ token, locale, error }: Props) {
             value="refresh"
             formNoValidate
             className="icon-button"
-            aria-label={ti("captchaRefresh")}
-            title={ti("captchaRefresh")}
+            aria-label={texts.captchaRefresh}
+            title={texts.captchaRefresh}
           >
             <span className="icon-refresh" aria-hidden="true" />
           </button>
@@ -43,11 +50,11 @@ export function BuiltinCaptcha({ token, locale, error }: Props) {
       </div>
       {/* preload="none": the audio is fetched only when someone presses play. Every browser the portal supports has
           the player, so it holds no fallback link. */}
-      <audio className="captcha-audio" controls preload="none" src={audioUrl} aria-label={ti("captchaAudio")} title={ti("captchaAudio")} />
+      <audio className="captcha-audio" controls preload="none" src={audioUrl} aria-label={texts.captchaAudio} title={texts.captchaAudio} />
       <Field
         id="captcha"
-        label={ti("captcha")}
-        hint={ti("captchaHint")}
+        label={texts.captcha}
+        hint={texts.captchaHint}
         error={error}
         type="text"
         autoComplete="off"

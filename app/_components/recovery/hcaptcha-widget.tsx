@@ -4,16 +4,17 @@
 // inside the form, and the server verifies it.
 import HCaptcha from "@hcaptcha/react-hcaptcha";
 import { useState, useSyncExternalStore } from "react";
-import { useTranslations } from "next-intl";
 
 export type HcaptchaSettings = { siteKey: string; scriptUrl: string };
 
-type Props = HcaptchaSettings & { locale: "nl" | "en"; error?: string };
+/** Translated by the page (Recovery.identify in the catalogue). */
+export type HcaptchaTexts = { hcaptchaLabel: string; hcaptchaLoadFailed: string };
+
+type Props = HcaptchaSettings & { locale: "nl" | "en"; error?: string; texts: HcaptchaTexts };
 
 const noSubscription = () => () => {};
 
-export function HcaptchaWidget({ siteKey, scriptUrl, locale, error }: Props) {
-  const ti = useTranslations("Recovery.identify");
+export function HcaptchaWidget({ siteKey, scriptUrl, locale, error, texts }: Props) {
   const [loadFailed, setLoadFailed] = useState(false);
   // Rendered only once JavaScript runs: without it the widget cannot work, and <noscript> shows the fallback instead.
   const hydrated = useSyncExternalStore(
@@ -36,7 +37,7 @@ export function HcaptchaWidget({ siteKey, scriptUrl, locale, error }: Props) {
       tabIndex={-1}
     >
       <div id="captchaWidget-label" className="legend">
-        {ti("hcaptchaLabel")}
+        {texts.hcaptchaLabel}
       </div>
       <div className="hcaptcha-box">
         <HCaptcha
@@ -52,7 +53,7 @@ export function HcaptchaWidget({ siteKey, scriptUrl, locale, error }: Props) {
       </div>
       {loadFailed ? (
         <p id="captchaWidget-load-error" className="field-error" role="alert">
-          {ti("hcaptchaLoadFailed")}
+          {texts.hcaptchaLoadFailed}
         </p>
       ) : null}
       {error ? (

@@ -29,6 +29,38 @@ const CLUTTER: Rgb[] = [
   [0xc4, 0xd4, 0xc8],
 ];
 
+/**
+ * The pixel buffers of one picture size, kept for the process and reused by every picture of that size (a rendering
+ * runs start to end without yielding, so two never share them): allocating them per picture, about 0.5 MB at 1x and
+ * 2 MB at 2x, made the server's garbage collector walk its whole heap every few hundred pictures, which cost more than
+ * the drawing (issue #13: a picture no dearer than a bare page). `nearest` is Infinity everywhere between strokes.
+ */
+type Buffers = {
+  pixels: Float32Array;
+  nearest: Float32Array;
+  touched: Int32Array;
+  rgb: Uint8Array;
+  buckets: Uint16Array;
+  indices: Uint8Array;
+};
+const buffersBySize = new Map<number, Buffers>();
+
+function buffersFor(pixels: number): Buffers {
+  let b = buffersBySize.get(pixels);
+  if (!b) {
+    b = {
+      pixels: new Float32Array(pixels * 3),
+      nearest: new Float32Array(pixels).fill(Infinity),
+      touched: new Int32Array(pixels),
+      rgb: new Uint8Array(pixels * 3),
+      buckets: new Uint16Array(pixels),
+      indices: new Uint8Array(pixels),
+    };
+    buffersBySize.set(pixels, b);
+  }
+  return b;
+}
+
 /** Draws in the picture's own units (IMAGE_WIDTH × IMAGE_HEIGHT) onto `ratio` × as many pixels each way. */
 class Canvas {
   readonly pixels: Float32Array;
@@ -46,10 +78,13 @@ class Canvas {
     this.height = Math.round(height * ratio);
     width = this.width;
     height = this.height;
-    this.pixels = new Float32Array(width * height * 3);
-    this.nearest = new Float32Array(width * height).fill(Infinity);
-    this.touched = new Int32Array(width * height);
+    this.buffers = buffersFor(width * height);
+    this.pixels = this.buffers.pixels;
+    this.nearest = this.buffers.nearest;
+    this.touched = this.buffers.touched;
   }
+
+  readonly buffers: Buffers;
 
   /** A diagonal gradient between two light colours. */
   fill(from: Rgb, to: Rgb): void {
@@ -106,8 +141,9 @@ class Canvas {
     }
   }
 
+  /** The pixels as bytes, in the size's reused buffer (valid until the next picture of this size). */
   toRgb(): Uint8Array {
-    const out = new Uint8Array(this.pixels.length);
+    const out = this.buffers.rgb;
     for (let i = 0; i < out.length; i++) out[i] = Math.round(Math.min(255, Math.max(0, this.pixels[i]!)));
     return out;
   }
@@ -125,9 +161,12 @@ const scratch = { count: new Uint32Array(BUCKETS), sums: new Uint32Array(BUCKETS
  * Reduces an image to at most 256 colours (the most used 15-bit buckets, then nearest match) so it stores as an indexed
  * PNG: returns each pixel's palette index and the palette (RGB triples), which the PNG encoder takes as they are.
  */
-function reduceColours(rgb: Uint8Array, max = 256): { indices: Uint8Array; palette: Uint8Array } {
+function reduceColours(
+  rgb: Uint8Array,
+  { buckets, indices }: Pick<Buffers, "buckets" | "indices">,
+  max = 256,
+): { indices: Uint8Array; palette: Uint8Array } {
   const pixels = rgb.length / 3;
-  const buckets = new Uint16Array(pixels);
   const { count, sums, nearest } = scratch;
   for (let p = 0, i = 0; p < pixels; p++, i += 3) {
     const b = ((rgb[i]! >> 3) << 10) | ((rgb[i + 1]! >> 3) << 5) | (rgb[i + 2]! >> 3);
@@ -140,7 +179,7 @@ function reduceColours(rgb: Uint8Array, max = 256): { indices: Uint8Array; palet
   const used: number[] = [];
   for (let b = 0; b < BUCKETS; b++) if (count[b]) used.push(b);
   try {
-    return mapToPalette(rgb, buckets, used, max);
+    return mapToPalette(rgb, buckets, indices, used, max);
   } finally {
     // Cleared for the next picture: only the buckets this one used.
     for (const b of used) {
@@ -152,7 +191,13 @@ function reduceColours(rgb: Uint8Array, max = 256): { indices: Uint8Array; palet
 }
 
 /** The palette of the most used buckets, and each pixel's nearest palette colour (reduceColours' second half). */
-function mapToPalette(rgb: Uint8Array, buckets: Uint16Array, used: number[], max: number): { indices: Uint8Array; palette: Uint8Array } {
+function mapToPalette(
+  rgb: Uint8Array,
+  buckets: Uint16Array,
+  indices: Uint8Array,
+  used: number[],
+  max: number,
+): { indices: Uint8Array; palette: Uint8Array } {
   const { count, sums, nearest } = scratch;
   const pixels = buckets.length;
   used.sort((x, y) => count[y]! - count[x]!);
@@ -164,7 +209,6 @@ function mapToPalette(rgb: Uint8Array, buckets: Uint16Array, used: number[], max
   }
   // Nearest palette colour per bucket, from the first pixel seen in it (computed once per bucket in use;
   // anti-aliasing makes thousands of exact colours).
-  const indices = new Uint8Array(pixels);
   for (let p = 0, i = 0; p < pixels; p++, i += 3) {
     const b = buckets[p]!;
     let index = nearest[b]!;
@@ -333,6 +377,6 @@ export function renderCaptchaImage(text: string, random: Random, d: ImageDisguis
     const p: Point = [between(random, 0, width), between(random, 0, height)];
     canvas.stroke([[p]], between(random, 0.4, 1.0), random() < 0.5 ? pick(random, CLUTTER) : [0x70, 0x76, 0x80]);
   }
-  const { indices, palette } = reduceColours(canvas.toRgb());
+  const { indices, palette } = reduceColours(canvas.toRgb(), canvas.buffers);
   return encodeIndexedPng(canvas.width, canvas.height, indices, palette);
 }

@@ -20,17 +20,29 @@ export const mediaLimits = {
   audio: (c: AppConfig): Limit => ({ name: "captcha-audio:ip", max: c.limits.captchaAudioPerIpPerHour, windowSeconds: 3_600 }),
 };
 
+/** A media answer as plain values: what the portal's server writes as it is, and a route handler as a Response. */
+type Answer = { status: number; headers: Record<string, string>; body: Buffer };
+
+const asResponse = ({ status, headers, body }: Answer): Response => new Response(new Uint8Array(body), { status, headers });
+
 /** Counts this request against its IP's limit; a 429 with Retry-After when it is over. */
-export async function limitMedia(headers: Pick<Headers, "get">, kind: keyof typeof mediaLimits): Promise<Response | null> {
+async function mediaLimited(headers: Pick<Headers, "get">, kind: keyof typeof mediaLimits): Promise<Answer | null> {
   const config = getConfig();
   const ip = clientIpOf(headers) ?? "unknown";
   const hit = await hitLimit(await getDb(), mediaLimits[kind](config), ip);
   if (hit.allowed) return null;
   const seconds = Math.max(1, Math.ceil((hit.retryAt.getTime() - Date.now()) / 1000));
-  return new Response("Too many requests\n", {
+  return {
     status: 429,
     headers: { ...common, "Content-Type": "text/plain; charset=utf-8", "Retry-After": String(seconds) },
-  });
+    body: Buffer.from("Too many requests\n"),
+  };
+}
+
+/** Counts this request against its IP's limit; a 429 with Retry-After when it is over. */
+export async function limitMedia(headers: Pick<Headers, "get">, kind: keyof typeof mediaLimits): Promise<Response | null> {
+  const limited = await mediaLimited(headers, kind);
+  return limited && asResponse(limited);
 }
 
 /** One `bytes=a-b`, `bytes=a-` or `bytes=-n` range within size, or null (whole body) / "unsatisfiable". */
@@ -70,9 +82,15 @@ export function mediaResponse(body: Buffer, contentType: string, fileName?: stri
   return new Response(new Uint8Array(body), { status: 200, headers });
 }
 
+const notFound = (): Answer => ({
+  status: 404,
+  headers: { ...common, "Content-Type": "text/plain; charset=utf-8" },
+  body: Buffer.from("Not found\n"),
+});
+
 /** The same plain 404 for a missing, tampered, expired or otherwise invalid token. */
 export function mediaNotFound(): Response {
-  return new Response("Not found\n", { status: 404, headers: { ...common, "Content-Type": "text/plain; charset=utf-8" } });
+  return asResponse(notFound());
 }
 
 /**
@@ -83,11 +101,21 @@ export function mediaNotFound(): Response {
  * the picture.
  */
 export async function captchaImageAnswer(params: URLSearchParams, headers: Pick<Headers, "get">): Promise<Response> {
-  const limited = await limitMedia(headers, "image");
+  return asResponse(await captchaImage(params, headers));
+}
+
+async function captchaImage(params: URLSearchParams, headers: Pick<Headers, "get">): Promise<Answer> {
+  const limited = await mediaLimited(headers, "image");
   if (limited) return limited;
   const ratio = params.get("x") === "2" ? 2 : 1;
   const png = await challengeImage(params.get("t") ?? "", undefined, ratio);
-  return png ? mediaResponse(png, "image/png") : mediaNotFound();
+  if (!png) return notFound();
+  // As mediaResponse answers a request without a range.
+  return {
+    status: 200,
+    headers: { ...common, "Content-Type": "image/png", "Accept-Ranges": "bytes", "Content-Length": String(png.length) },
+    body: png,
+  };
 }
 
 /** What the proxy adds to every answer that goes through Next, for an answer that does not: nothing in it runs or frames. */
@@ -95,16 +123,9 @@ const fastRouteHeaders = { ...staticSecurityHeaders, "Content-Security-Policy": 
 
 /**
  * captchaImageAnswer for the portal's server (server/main.mjs, through lib/server-bridge.ts): the query string and a
- * header getter in, status, headers and body out.
+ * header getter in, status, headers and body out, with no Response made and read back in between.
  */
-export async function captchaImageFastRoute(
-  search: string,
-  header: (name: string) => string | null,
-): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
-  const answer = await captchaImageAnswer(new URLSearchParams(search), { get: header });
-  return {
-    status: answer.status,
-    headers: { ...Object.fromEntries(answer.headers), ...fastRouteHeaders },
-    body: Buffer.from(await answer.arrayBuffer()),
-  };
+export async function captchaImageFastRoute(search: string, header: (name: string) => string | null): Promise<Answer> {
+  const answer = await captchaImage(new URLSearchParams(search), { get: header });
+  return { ...answer, headers: { ...fastRouteHeaders, ...answer.headers } };
 }

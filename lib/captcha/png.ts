@@ -89,12 +89,23 @@ export function encodePng(width: number, height: number, rgb: Uint8Array): Buffe
   return assemble(width, height, 2, Buffer.concat(rows), null);
 }
 
+const rowBuffers = new Map<string, Buffer>();
+
+/** A buffer zeroed once for these dimensions' unfiltered rows: each row's filter byte (0) is never written over. */
+function rowBuffer(width: number, height: number): Buffer {
+  const key = `${width}x${height}`;
+  let b = rowBuffers.get(key);
+  if (!b) rowBuffers.set(key, (b = Buffer.alloc(height * (width + 1))));
+  return b;
+}
+
 /** Encodes width × height palette indices (one byte each, row by row) with their palette (RGB triples, ≤ 256) as a PNG file. */
 export function encodeIndexedPng(width: number, height: number, indices: Uint8Array, palette: Uint8Array): Buffer {
   if (indices.length !== width * height) throw new Error("index buffer does not match the dimensions");
   if (palette.length % 3 !== 0 || palette.length === 0 || palette.length > 256 * 3) throw new Error("a palette holds 1 to 256 RGB colours");
-  // Palette images compress best unfiltered (filter type 0 on every row), as the PNG spec advises.
-  const raw = Buffer.alloc(height * (width + 1));
+  // Palette images compress best unfiltered (filter type 0 on every row), as the PNG spec advises. The rows go into a
+  // buffer kept per size (deflateSync reads it before this returns; see Buffers in ./image.ts for why).
+  const raw = rowBuffer(width, height);
   for (let y = 0; y < height; y++) raw.set(indices.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
   return assemble(width, height, 3, raw, palette);
 }

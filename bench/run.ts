@@ -328,13 +328,14 @@ async function main() {
     ...pages.map((p) => ({ label: p.label, server: pglite, path: p.path })),
   ]);
   noteLoad("after pages (PGlite)");
-  // CAPTCHA pictures, each rendered the first time it is asked for, against the bare page in the same minute.
-  const tokens = await captchaTokens(pglite, counts.images + 5);
-  for (const tk of tokens.slice(0, 5))
+  // CAPTCHA pictures, each rendered the first time it is asked for, against the bare page in the same minute; after as
+  // many warm-up pictures as every page gets warm-up requests (the first pictures also pay for optimising the drawing).
+  const tokens = await captchaTokens(pglite, counts.images + WARM_UP);
+  for (const tk of tokens.slice(0, WARM_UP))
     await fetch(`${pglite.base}/api/captcha/image?t=${encodeURIComponent(tk)}`).then((r) => r.arrayBuffer());
   const imageCpu = await cpuPerRequest(
     pglite,
-    tokens.slice(5).map((tk) => `${pglite.base}/api/captcha/image?t=${encodeURIComponent(tk)}`),
+    tokens.slice(WARM_UP).map((tk) => `${pglite.base}/api/captcha/image?t=${encodeURIComponent(tk)}`),
   );
   const bareAgain = await cpuPerRequest(
     bare,
@@ -586,7 +587,7 @@ measures the bare page and then each Toegang page back to back; the columns are 
 the median of the rounds' own ratios (so the machine's drift between rounds cancels); each database's round starts a fresh
 bare server beside the fresh Toegang server. **HTML gzipped** is the page gzipped at level 6 (brotli in the notes).
 **JS per page** is every \`<script src>\` of the page, each gzipped. **CAPTCHA picture**: new challenges' pictures, each
-the first time it is asked for (rendered), against the bare page in the same minute. **A reset's password step**
+the first time it is asked for (rendered), after ${WARM_UP} warm-up pictures, against the bare page in the same minute. **A reset's password step**
 (\`bench/reset-cost.ts\`, on PostgreSQL): the portal's rules, the account store's history check, the Argon2 hash and
 the writes, as the wizard's password step runs them, with \`PASSWORD_HISTORY\` at that depth; its **floor** is the
 Argon2 work alone that a new password needs at that depth (verify it against each history hash, hash it once),

@@ -24,16 +24,25 @@ async function player(page: Page, portal: Portal) {
   await expect(audio).toBeVisible();
   expect(await audio.evaluate((el) => el.tagName)).toBe("AUDIO");
   await expect(audio).toHaveAttribute("controls", "");
-  // The player's address and the form's token in one read: "Nieuwe code" replaces both in one render, and two reads
-  // could fall on either side of it (en-js in the CI of 821c250: the address still old, the token already new).
-  const [src, field] = await audio.evaluate((el) => [
-    el.getAttribute("src") ?? "",
-    document.querySelector<HTMLInputElement>('input[name="captchaToken"]')?.value ?? "",
-  ]);
+  // The player's address and the form's token, read together until they name the same challenge. Right after "Nieuwe
+  // code" a read has seen the address still old and the token already new, even in one evaluate (en-js, in the CI of
+  // 821c250 and again in that of 6c89ce9); what the player finally points at is what this checks.
+  let src = "";
+  let field = "";
+  await expect
+    .poll(
+      async () => {
+        [src, field] = await audio.evaluate((el) => [
+          el.getAttribute("src") ?? "",
+          document.querySelector<HTMLInputElement>('input[name="captchaToken"]')?.value ?? "",
+        ]);
+        return new URL(src, "http://x").searchParams.get("t") === field;
+      },
+      { message: "the player's address names the form's challenge" },
+    )
+    .toBe(true);
   expect(src).toMatch(new RegExp(`^/api/captcha/audio\\?t=[^&]+&lang=${portal.language}$`));
-  const token = new URL(src, "http://x").searchParams.get("t")!;
-  expect(field).toBe(token);
-  return { audio, src, token };
+  return { audio, src, token: field };
 }
 
 /** Fetches what the player would play, and what it says. */

@@ -65,21 +65,26 @@ function parseRange(header: string | null, size: number): [number, number] | nul
  * The rendered media; a neutral file name so "save as" or a player's title shows nothing of the answer. A single byte
  * range is answered with 206 (the audio player asks for ranges to seek and replay); anything else gets the whole body.
  */
-export function mediaResponse(body: Buffer, contentType: string, fileName?: string, range: string | null = null): Response {
+function mediaAnswer(body: Buffer, contentType: string, fileName?: string, range: string | null = null): Answer {
   const headers: Record<string, string> = { ...common, "Content-Type": contentType, "Accept-Ranges": "bytes" };
   if (fileName) headers["Content-Disposition"] = `inline; filename="${fileName}"`;
   const wanted = parseRange(range, body.length);
   if (wanted === "unsatisfiable") {
-    return new Response(null, { status: 416, headers: { ...common, "Content-Range": `bytes */${body.length}` } });
+    return { status: 416, headers: { ...common, "Content-Range": `bytes */${body.length}` }, body: Buffer.alloc(0) };
   }
   if (wanted) {
     const [start, end] = wanted;
     headers["Content-Range"] = `bytes ${start}-${end}/${body.length}`;
     headers["Content-Length"] = String(end - start + 1);
-    return new Response(new Uint8Array(body.subarray(start, end + 1)), { status: 206, headers });
+    return { status: 206, headers, body: body.subarray(start, end + 1) };
   }
   headers["Content-Length"] = String(body.length);
-  return new Response(new Uint8Array(body), { status: 200, headers });
+  return { status: 200, headers, body };
+}
+
+/** mediaAnswer as a Response, for the route handlers. */
+export function mediaResponse(body: Buffer, contentType: string, fileName?: string, range: string | null = null): Response {
+  return asResponse(mediaAnswer(body, contentType, fileName, range));
 }
 
 const notFound = (): Answer => ({
@@ -109,13 +114,7 @@ async function captchaImage(params: URLSearchParams, headers: Pick<Headers, "get
   if (limited) return limited;
   const ratio = params.get("x") === "2" ? 2 : 1;
   const png = await challengeImage(params.get("t") ?? "", undefined, ratio);
-  if (!png) return notFound();
-  // As mediaResponse answers a request without a range.
-  return {
-    status: 200,
-    headers: { ...common, "Content-Type": "image/png", "Accept-Ranges": "bytes", "Content-Length": String(png.length) },
-    body: png,
-  };
+  return png ? mediaAnswer(png, "image/png") : notFound();
 }
 
 /** What the proxy adds to every answer that goes through Next, for an answer that does not: nothing in it runs or frames. */
